@@ -1,0 +1,34 @@
+r"""autograd-lr: logistic regression as the smallest neural network, gradients derived by hand.
+
+The lecture's API is at the top level:
+
+>>> from autograd_lr import initialize_with_zeros, propagate, optimize, predict, model, sigmoid
+
+Modules, by what they hold: :mod:`~autograd_lr.forward` (the forward model, once),
+:mod:`~autograd_lr.gradients` (every hand-derived derivative), :mod:`~autograd_lr.oracles`
+(jax.grad, finite differences, complex step), :mod:`~autograd_lr.course` (the lecture's
+functions), :mod:`~autograd_lr.verify` (the main job).
+"""
+
+from autograd_lr.course import (
+    accuracy,
+    initialize_with_zeros,
+    model,
+    optimize,
+    predict,
+    propagate,
+    sigmoid,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "accuracy",
+    "initialize_with_zeros",
+    "model",
+    "optimize",
+    "predict",
+    "propagate",
+    "sigmoid",
+]

@@ -1,0 +1,173 @@
+r"""The lecture's course-style functions, thin over :mod:`~autograd_lr.model` and :mod:`~autograd_lr.gradients`.
+
+``initialize_with_zeros``, ``propagate``, ``optimize``, ``predict`` and ``model`` have
+the signatures a learner of the course knows, so this package drops into their code.
+Each validates its input (a clear ``ValueError`` naming shapes) and none mutates it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lr import forward, gradients
+from autograd_lr.validation import check_b, check_problem, check_w, check_X, check_Y
+
+COST_EVERY = 100  # the lecture records (and prints) the cost every 100 iterations
+
+
+def sigmoid(z: Any) -> Any:
+    r"""Logistic function :math:`\sigma(z) = 1/(1 + e^{-z})`, elementwise; stable for all finite z.
+
+    Accepts scalars and arrays of any shape (numpy, jax.numpy); integers become float64.
+    """
+    if isinstance(z, int | float) or (isinstance(z, np.ndarray) and z.dtype.kind in "biu"):
+        z = np.asarray(z, dtype=np.float64)
+    return forward.sigmoid(z)
+
+
+def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
+    r"""Zero parameters :math:`w = 0 \in \mathbb{R}^{dim \times 1}`, :math:`b = 0`.
+
+    ``dim`` = n_x -> ``(w (dim, 1) float64, b = 0.0)``.
+    """
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
+        raise ValueError(f"dim (n_x, the number of features) must be an integer >= 1, got {dim!r}")
+    return np.zeros((int(dim), 1), dtype=np.float64), 0.0
+
+
+def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
+    r"""Cost and gradient of :math:`J(w, b)`, vectorized (forward and backward propagation).
+
+    .. math::
+
+        A = \sigma(w^\top X + b), \quad
+        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr),
+        \quad dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
+
+    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
+    ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input is computed in
+    float32; everything else in float64.
+
+    >>> grads, cost = propagate(np.array([[1.0], [2.0]]), 2.0,
+    ...                         np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]),
+    ...                         np.array([[1, 0, 1]]))
+    >>> print(np.round(grads["dw"].ravel(), 8), round(grads["db"], 8), round(cost, 8))
+    [0.99845601 2.39507239] 0.00145558 5.80154532
+    """
+    w, b, X, Y = check_problem(w, b, X, Y)
+    grads, J = gradients.gradients_vectorized(w, b, X, Y)
+    return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
+
+
+def optimize(
+    w: Any,
+    b: Any,
+    X: Any,
+    Y: Any,
+    num_iterations: int = 100,
+    learning_rate: float = 0.009,
+    print_cost: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    r"""Gradient descent: repeat :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`.
+
+    ``num_iterations`` steps with learning rate :math:`\alpha` = ``learning_rate``.
+    Returns ``(params {"w", "b"}, grads {"dw", "db"} of the last iteration, costs)``
+    with the cost recorded every 100 iterations (iteration 0, 100, ...), printed when
+    ``print_cost``. The inputs are not modified.
+    """
+    w, b, X, Y = check_problem(w, b, X, Y)
+    num_iterations = _check_iterations(num_iterations)
+    learning_rate = _check_learning_rate(learning_rate)
+    w = w.copy()
+    costs: list[float] = []
+    grads: dict[str, Any] = {"dw": np.zeros_like(w), "db": 0.0}
+    for i in range(num_iterations):
+        step, J = gradients.gradients_vectorized(w, b, X, Y)
+        grads = {"dw": step["dw"], "db": float(step["db"])}
+        w = w - learning_rate * grads["dw"]
+        b = b - learning_rate * grads["db"]
+        if i % COST_EVERY == 0:
+            costs.append(float(J))
+            if print_cost:
+                print(f"Cost after iteration {i}: {float(J):f}")
+    return {"w": w, "b": float(b)}, grads, costs
+
+
+def predict(w: Any, b: Any, X: Any) -> np.ndarray:
+    r"""Labels :math:`\hat y = 1` where :math:`a = \sigma(w^\top x + b) > 0.5`, else 0.
+
+    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> ``Y_prediction (1, m)`` of 0.0/1.0.
+    """
+    X = check_X(X)
+    w = check_w(w, X.shape[0])
+    A = forward.sigmoid(forward.logits(w, check_b(b), X))
+    return (A > 0.5).astype(np.float64)
+
+
+def model(
+    X_train: Any,
+    Y_train: Any,
+    X_test: Any,
+    Y_test: Any,
+    num_iterations: int = 2000,
+    learning_rate: float = 0.5,
+    print_cost: bool = False,
+) -> dict[str, Any]:
+    r"""The whole lecture: initialize with zeros, :func:`optimize`, :func:`predict` on both sets.
+
+    ``X_train (n_x, m_train)``, ``Y_train (1, m_train)``, ``X_test (n_x, m_test)``,
+    ``Y_test (1, m_test)`` -> dict with ``costs``, ``Y_prediction_test``,
+    ``Y_prediction_train``, ``w``, ``b``, ``learning_rate``, ``num_iterations``.
+    Accuracy is :math:`100 - \frac{100}{m}\sum|\hat y - y|` percent, printed when
+    ``print_cost``.
+    """
+    X_train = check_X(X_train, "X_train")
+    Y_train = check_Y(Y_train, X_train.shape[1], "Y_train")
+    X_test = check_X(X_test, "X_test")
+    Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
+    if X_test.shape[0] != X_train.shape[0]:
+        raise ValueError(
+            f"X_test has {X_test.shape[0]} features (rows) but X_train has {X_train.shape[0]}; "
+            f"both must have shape (n_x, m) with the same n_x"
+        )
+    w0, b0 = initialize_with_zeros(X_train.shape[0])
+    params, _, costs = optimize(w0, b0, X_train, Y_train, num_iterations, learning_rate, print_cost)
+    Y_prediction_train = predict(params["w"], params["b"], X_train)
+    Y_prediction_test = predict(params["w"], params["b"], X_test)
+    if print_cost:
+        print(f"train accuracy: {accuracy(Y_prediction_train, Y_train):.2f} %")
+        print(f"test accuracy: {accuracy(Y_prediction_test, Y_test):.2f} %")
+    return {
+        "costs": costs,
+        "Y_prediction_test": Y_prediction_test,
+        "Y_prediction_train": Y_prediction_train,
+        "w": params["w"],
+        "b": params["b"],
+        "learning_rate": learning_rate,
+        "num_iterations": num_iterations,
+    }
+
+
+def accuracy(Y_prediction: Any, Y: Any) -> float:
+    r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`."""
+    return float(100.0 - np.mean(np.abs(np.asarray(Y_prediction) - np.asarray(Y))) * 100.0)
+
+
+def _check_iterations(num_iterations: Any) -> int:
+    if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer):
+        raise ValueError(f"num_iterations must be an integer >= 0, got {num_iterations!r}")
+    if num_iterations < 0:
+        raise ValueError(f"num_iterations must be >= 0, got {num_iterations}")
+    return int(num_iterations)
+
+
+def _check_learning_rate(learning_rate: Any) -> float:
+    try:
+        alpha = float(learning_rate)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning_rate (α) must be a number > 0, got {learning_rate!r}") from None
+    if not np.isfinite(alpha) or alpha <= 0:
+        raise ValueError(f"learning_rate (α) must be a finite number > 0, got {learning_rate!r}")
+    return alpha

@@ -1,0 +1,152 @@
+"""Input checks for the public entry points: a clear ``ValueError`` naming shapes and the fix.
+
+The lecture's layout is ``X (n_x, m)`` (one column per example), ``Y (1, m)``,
+``w (n_x, 1)`` and a scalar ``b``. Getting one of these wrong rarely crashes numpy: a
+``Y`` of shape ``(m,)`` silently broadcasts ``A - Y`` to ``(m, m)`` and the gradient is
+wrong without a word. Every public function therefore validates here first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray
+
+
+def as_float_array(value: Any, name: str) -> FloatArray:
+    """``value`` as a numpy float array: integers and booleans become float64.
+
+    float32 and float64 are kept as they are; anything else that is not a real number
+    (strings, complex, objects) is refused.
+    """
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # e.g. a ragged list
+        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise ValueError(
+            f"{name} must hold real numbers, got dtype {array.dtype}; "
+            f"convert it with np.asarray({name}, dtype=float)"
+        )
+    if array.dtype not in (np.float32, np.float64):
+        return array.astype(np.float64)
+    return array
+
+
+def check_finite(array: FloatArray, name: str) -> None:
+    """Refuse NaN or inf, naming the first bad entry's index."""
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} contains NaN or inf (first at index {where}, value {array[where]!r}); "
+            f"clean or impute the data before training"
+        )
+
+
+def check_X(X: Any, name: str = "X") -> FloatArray:
+    """``X`` as a float array of shape ``(n_x, m)`` with ``m >= 1``, finite."""
+    X = as_float_array(X, name)
+    if X.ndim != 2:
+        hint = (
+            f"for one feature use {name}.reshape(1, -1); for one example use {name}.reshape(-1, 1)"
+            if X.ndim == 1
+            else "stack the examples as columns"
+        )
+        raise ValueError(
+            f"{name} must be 2-D with shape (n_x, m), one column per example; "
+            f"got shape {X.shape}: {hint}"
+        )
+    n_x, m = X.shape
+    if m == 0 or n_x == 0:
+        raise ValueError(
+            f"{name} has shape {X.shape}: it needs at least one feature and one example (m >= 1)"
+        )
+    check_finite(X, name)
+    return X
+
+
+def check_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
+    """``Y`` as a float array of shape ``(1, m)`` with labels in {0, 1}."""
+    Y = as_float_array(Y, name)
+    if Y.shape != (1, m):
+        if Y.shape in ((m,), (m, 1)):
+            fix = f"{name}.reshape(1, -1)"
+            raise ValueError(
+                f"{name} has shape {Y.shape} but must be (1, {m}), a row like A: "
+                f"A - {name} would broadcast to ({m}, {m}) and give a silently wrong "
+                f"gradient (the broadcasting trap); fix it with {fix}"
+            )
+        raise ValueError(
+            f"{name} must have shape (1, m) = (1, {m}) to match X's {m} examples "
+            f"(columns); got {Y.shape}"
+        )
+    check_finite(Y, name)
+    bad = np.unique(Y[(Y != 0) & (Y != 1)])
+    if bad.size:
+        shown = ", ".join(f"{v:g}" for v in bad[:5])
+        raise ValueError(
+            f"{name} must hold labels 0 and 1 only; found {shown}"
+            f"{' ...' if bad.size > 5 else ''}; map your classes to 0/1 first"
+        )
+    return Y
+
+
+def check_w(w: Any, n_x: int, name: str = "w") -> FloatArray:
+    """``w`` as a float array of shape ``(n_x, 1)``, finite."""
+    w = as_float_array(w, name)
+    if w.shape != (n_x, 1):
+        if w.shape == (n_x,):
+            fix = f": use {name}.reshape(-1, 1)"
+        elif w.shape == (1, n_x):
+            fix = f": use {name}.T"
+        else:
+            fix = ", one weight per feature (row of X)"
+        raise ValueError(f"{name} must have shape (n_x, 1) = ({n_x}, 1); got {w.shape}{fix}")
+    check_finite(w, name)
+    return w
+
+
+def check_b(b: Any, name: str = "b") -> float:
+    """``b`` as a Python float; a size-1 array is accepted, anything larger is refused."""
+    array = as_float_array(b, name)
+    if array.size != 1:
+        raise ValueError(
+            f"{name} must be a scalar (the bias), got an array of shape {array.shape}; "
+            f"did you pass a (1, m) array such as Z or A by mistake?"
+        )
+    value = float(array.reshape(()))
+    if not np.isfinite(value):
+        raise ValueError(f"{name} is {value}; the bias must be a finite number")
+    return value
+
+
+def check_problem(
+    w: Any, b: Any, X: Any, Y: Any
+) -> tuple[FloatArray, float, FloatArray, FloatArray]:
+    """Validate ``(w, b, X, Y)`` in the lecture's layout and return them as float arrays.
+
+    The common dtype is float64 unless every array is already float32.
+    """
+    X = check_X(X)
+    n_x, m = X.shape
+    w = check_w(w, n_x)
+    Y = check_Y(Y, m)
+    b = check_b(b)
+    dtype = np.result_type(w, X, Y)
+    return w.astype(dtype, copy=False), b, X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+
+
+def check_lambd(lambd: Any) -> float:
+    """The L2 strength λ as a finite float ≥ 0."""
+    try:
+        value = float(lambd)
+    except (TypeError, ValueError):
+        raise ValueError(f"lambd (λ) must be a number >= 0, got {lambd!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"lambd (λ) must be a finite number >= 0, got {value}")
+    return value

@@ -1,0 +1,169 @@
+r"""The main job: train on the two-feature data and prove the hand-derived gradients right.
+
+At the start and at the end of gradient descent the hand-derived :math:`dw, db`
+(:mod:`autograd_lr.gradients`) are compared with ``jax.grad`` and with central finite
+differences of the same cost :math:`J`; the result is one table per stage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograd_lr import course, oracles
+from autograd_lr.datasets import make_two_feature
+from autograd_lr.tolerances import (
+    FINITE_DIFFERENCE_RTOL,
+    JAX_RTOL,
+    gradient_scale,
+    relative_error,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One gradient entry: hand-derived, both oracles and the worst relative error."""
+
+    quantity: str
+    hand: float
+    jax: float
+    finite_difference: float
+    error_jax: float
+    error_fd: float
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The check of all gradient entries at one point (w, b) of training."""
+
+    label: str
+    cost: float
+    rows: list[Row]
+    error_jax: float  # normwise, over all of (dw, db)
+    error_fd: float
+
+    @property
+    def passed(self) -> bool:
+        return self.error_jax <= JAX_RTOL and self.error_fd <= FINITE_DIFFERENCE_RTOL
+
+
+@dataclass
+class Report:
+    """Everything ``autograd-lr verify`` prints."""
+
+    stages: list[Stage]
+    final_cost: float
+    train_accuracy: float
+    test_accuracy: float
+    iterations: int
+    learning_rate: float
+    seconds: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(stage.passed for stage in self.stages)
+
+    def __str__(self) -> str:
+        lines = [
+            f"autograd-lr verify: {self.data.get('description', '')}",
+            f"gradient descent: {self.iterations} iterations, learning rate α = "
+            f"{self.learning_rate:g}",
+            "",
+        ]
+        for stage in self.stages:
+            lines.append(f"{stage.label} (cost J = {stage.cost:.10f})")
+            lines.append(
+                f"  {'quantity':<9}{'hand-derived':>18}{'jax.grad':>18}"
+                f"{'finite diff.':>18}{'rel. err jax':>14}{'rel. err FD':>13}"
+            )
+            for row in stage.rows:
+                lines.append(
+                    f"  {row.quantity:<9}{row.hand:>18.10g}{row.jax:>18.10g}"
+                    f"{row.finite_difference:>18.10g}{row.error_jax:>14.1e}{row.error_fd:>13.1e}"
+                )
+            verdict = "OK" if stage.passed else "FAILED"
+            lines.append(
+                f"  relative error (to the summands' scale): jax {stage.error_jax:.1e} (tolerance {JAX_RTOL:g}), "
+                f"finite differences {stage.error_fd:.1e} (tolerance "
+                f"{FINITE_DIFFERENCE_RTOL:g}): {verdict}"
+            )
+            lines.append("")
+        lines.append(f"final cost J = {self.final_cost:.6f}")
+        lines.append(
+            f"accuracy: train {self.train_accuracy:.2f} %, test {self.test_accuracy:.2f} %"
+        )
+        verdict = "all hand-derived gradients verified" if self.passed else "VERIFICATION FAILED"
+        lines.append(f"{verdict} ({self.seconds:.2f} s)")
+        return "\n".join(lines)
+
+
+def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
+    """Hand-derived (``propagate``) vs ``jax.grad`` vs central differences at ``(w, b)``."""
+    grads, J = course.propagate(w, b, X, Y)
+    expected_jax = oracles.jax_gradients(w, b, X, Y)
+    expected_fd = oracles.finite_difference_gradients(w, b, X, Y)
+    flat = {
+        "hand": oracles.pack(grads["dw"], grads["db"]),
+        "jax": oracles.pack(expected_jax["dw"], expected_jax["db"]),
+        "fd": oracles.pack(expected_fd["dw"], expected_fd["db"]),
+    }
+    s = gradient_scale(X)
+    s_fd = max(s, abs(J))
+    names = [f"dw{j + 1}" for j in range(len(flat["hand"]) - 1)] + ["db"]
+    rows = [
+        Row(
+            quantity=name,
+            hand=float(flat["hand"][k]),
+            jax=float(flat["jax"][k]),
+            finite_difference=float(flat["fd"][k]),
+            error_jax=relative_error(flat["hand"][k], flat["jax"][k], scale=s),
+            error_fd=relative_error(flat["hand"][k], flat["fd"][k], scale=s_fd),
+        )
+        for k, name in enumerate(names)
+    ]
+    return Stage(
+        label=label,
+        cost=J,
+        rows=rows,
+        error_jax=relative_error(flat["hand"], flat["jax"], scale=s),
+        error_fd=relative_error(flat["hand"], flat["fd"], scale=s_fd),
+    )
+
+
+def run(
+    m: int = 400,
+    seed: int = 0,
+    iterations: int = 2000,
+    learning_rate: float = 0.5,
+) -> Report:
+    """Train on :func:`~autograd_lr.datasets.make_two_feature` and check the gradients twice.
+
+    The test set is another ``m`` examples drawn with ``seed + 1``.
+    """
+    start = time.perf_counter()
+    train = make_two_feature(m, seed)
+    test = make_two_feature(m, seed + 1)
+    w, b = course.initialize_with_zeros(train.n_x)
+    stages = [check_stage("at the start (w = 0, b = 0)", w, b, train.X, train.Y)]
+    params, _, _ = course.optimize(w, b, train.X, train.Y, iterations, learning_rate)
+    w, b = params["w"], params["b"]
+    stages.append(
+        check_stage(f"at the end (after {iterations} iterations)", w, b, train.X, train.Y)
+    )
+    _, final_cost = course.propagate(w, b, train.X, train.Y)
+    train_accuracy = course.accuracy(course.predict(w, b, train.X), train.Y)
+    test_accuracy = course.accuracy(course.predict(w, b, test.X), test.Y)
+    return Report(
+        stages=stages,
+        final_cost=final_cost,
+        train_accuracy=train_accuracy,
+        test_accuracy=test_accuracy,
+        iterations=iterations,
+        learning_rate=learning_rate,
+        seconds=time.perf_counter() - start,
+        data={"description": train.description, "w": np.ravel(w).tolist(), "b": b},
+    )
