@@ -74,12 +74,17 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
     """``Y`` as a float array of shape ``(1, m)`` with labels in {0, 1}."""
     Y = as_float_array(Y, name)
     if Y.shape != (1, m):
-        if Y.shape in ((m,), (m, 1)):
-            fix = f"{name}.reshape(1, -1)"
+        if Y.shape == (m, 1) and m > 1:
             raise ValueError(
                 f"{name} has shape {Y.shape} but must be (1, {m}), a row like A: "
                 f"A - {name} would broadcast to ({m}, {m}) and give a silently wrong "
-                f"gradient (the broadcasting trap); fix it with {fix}"
+                f"gradient (the broadcasting trap); fix it with {name}.reshape(1, -1)"
+            )
+        if Y.shape == (m,):
+            raise ValueError(
+                f"{name} has shape {Y.shape} but must be (1, {m}), a row like A, in the "
+                f"lecture's layout (a rank-1 array is how the broadcasting trap starts: its "
+                f"transpose is itself); fix it with {name}.reshape(1, -1)"
             )
         raise ValueError(
             f"{name} must have shape (1, m) = (1, {m}) to match X's {m} examples "
