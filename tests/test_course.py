@@ -78,7 +78,9 @@ def test_optimize_records_and_prints_the_cost_every_100_iterations(
     assert costs[0] == pytest.approx(np.log(2))  # J(0, 0) = log 2 whatever the labels
     assert costs[0] > costs[1] > costs[2]
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"Cost after iteration {i}: {c:f}" for i, c in zip((0, 100, 200), costs)]
+    assert lines == [
+        f"Cost after iteration {i}: {c:f}" for i, c in zip((0, 100, 200), costs, strict=True)
+    ]
 
 
 def test_no_function_mutates_its_inputs() -> None:
