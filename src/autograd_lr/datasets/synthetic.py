@@ -9,7 +9,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Dataset:
-    """A data set in the lecture's layout: ``X (n_x, m)``, ``Y (1, m)`` of 0/1 labels."""
+    """A data set in the lecture's layout: ``X (n_x, m)``, ``Y (1, m)`` of 0/1 labels.
+
+    ``label_mapping`` says how the labels read from a file were turned into 0/1 (for
+    example ``{"B": 0, "M": 1}``); it is empty when the file held 0/1 already.
+    ``class_names`` are the names of class 0 and class 1, for reports and predictions.
+    """
 
     X: np.ndarray
     Y: np.ndarray
@@ -17,6 +22,7 @@ class Dataset:
     name: str = ""
     description: str = ""
     label_mapping: dict[str, int] = field(default_factory=dict)
+    class_names: tuple[str, str] = ("0", "1")
 
     @property
     def n_x(self) -> int:
