@@ -1,0 +1,200 @@
+r"""``LogisticRegressionGD``: the hand-derived gradients behind scikit-learn's estimator API.
+
+scikit-learn puts one example per *row* (``X (m, n_x)``, ``y (m,)``); the lecture puts
+one example per *column*. The estimator converts at the boundary, once, with a
+transpose (``X.T`` is ``(n_x, m)``, ``Y = y.reshape(1, -1)``), and from there on
+everything is the lecture's code: :mod:`autograd_lr.solvers` over
+:mod:`autograd_lr.gradients`, predictions from :mod:`autograd_lr.forward`.
+
+It minimizes the same function as ``sklearn.linear_model.LogisticRegression(C=C)``.
+scikit-learn's objective is :math:`C \sum_i L^{(i)} + \frac12 \lVert w \rVert^2`;
+dividing by :math:`C m` (which does not move the minimizer) gives
+
+.. math::
+
+    \frac{1}{m} \sum_i L^{(i)} + \frac{1}{2 C m} \lVert w \rVert^2
+    = J(w, b) \text{ with } \lambda = 1/C,
+
+the lecture's :math:`J + \frac{\lambda}{2m}\lVert w\rVert^2`. The bias is not penalized in
+either. ``C = inf`` means no penalty (λ = 0).
+
+``fit`` centres the features before solving: with :math:`\mu` the mean example,
+:math:`w^\top x + b = w^\top (x - \mu) + b'` for :math:`b' = b + w^\top\mu`, and since
+:math:`b` is not penalized, :math:`(w, b')` minimizes the centred problem exactly when
+:math:`(w, b' - w^\top\mu)` minimizes the original one, with the same cost at every
+iterate. The minimizer is unchanged; what changes is gradient descent's speed: features
+far from 0 (scikit-learn's checks use a mean of 100 and a spread of 1) couple :math:`w`
+with :math:`b` and slow it down by orders of magnitude. The features are not scaled:
+that would change the L2 penalty and with it the minimizer.
+
+This module imports scikit-learn; ``import autograd_lr`` does not import this module
+until ``autograd_lr.LogisticRegressionGD`` is first used.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from autograd_lr import forward, solvers
+
+SOLVERS = ("gd", "newton")
+
+
+class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
+    r"""Binary logistic regression trained with the lecture's hand-derived gradients.
+
+    Minimizes :math:`J(w, b) = \frac1m \sum_i L(a^{(i)}, y^{(i)}) + \frac{\lambda}{2m}
+    \lVert w\rVert^2` with :math:`\lambda = 1/C`, the same minimizer as scikit-learn's
+    ``LogisticRegression(C=C)``.
+
+    Parameters
+    ----------
+    C : float, default 1.0
+        Inverse L2 strength, scikit-learn's meaning: λ = 1/C; ``np.inf`` for none.
+    solver : {"gd", "newton"}, default "gd"
+        ``"gd"``: the lecture's :math:`w := w - \alpha\, dw` (:func:`~autograd_lr.solvers.gradient_descent`);
+        ``"newton"``: Newton's method with the hand-derived Hessian (:func:`~autograd_lr.solvers.newton`).
+    learning_rate : float or "auto", default "auto"
+        :math:`\alpha` for ``"gd"``; ``"auto"`` is :math:`1/L`, :math:`L` the largest
+        curvature of :math:`J`, which always decreases the cost. Unused by ``"newton"``.
+    max_iter : int, default 10000
+        The most parameter updates.
+    tol : float, default 1e-4
+        Stop when :math:`\max(\lVert dw\rVert_\infty, |db|) \le` ``tol``; 0 runs exactly
+        ``max_iter`` updates.
+
+    Attributes
+    ----------
+    classes_ : ndarray (2,)
+        The two labels; ``classes_[1]`` is the lecture's :math:`y = 1`.
+    coef_ : ndarray (1, n_features)
+        :math:`w^\top`, scikit-learn's layout.
+    intercept_ : ndarray (1,)
+        :math:`b`.
+    n_iter_ : int
+        Parameter updates made.
+    cost_history_ : ndarray (n_iter_ + 1,)
+        :math:`J` at every iterate, the starting point (:math:`w = 0, b = 0`) first.
+    learning_rate_ : float or None
+        The :math:`\alpha` used (None for Newton).
+    converged_ : bool
+        Whether the stopping rule was met (else a ``ConvergenceWarning`` was issued).
+    n_features_in_, feature_names_in_
+        As in every scikit-learn estimator.
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        solver: str = "gd",
+        learning_rate: float | str = "auto",
+        max_iter: int = 10_000,
+        tol: float = 1e-4,
+    ) -> None:
+        self.C = C
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # logistic regression here is binary
+        return tags
+
+    def _lambd(self) -> float:
+        try:
+            C = float(self.C)
+        except (TypeError, ValueError):
+            raise ValueError(f"C must be a number > 0 (or np.inf), got {self.C!r}") from None
+        if not C > 0:  # also refuses NaN
+            raise ValueError(f"C must be > 0 (λ = 1/C; np.inf for no penalty), got {self.C!r}")
+        return 0.0 if math.isinf(C) else 1.0 / C
+
+    def fit(self, X: Any, y: Any) -> LogisticRegressionGD:
+        """Fit on ``X (m, n_features)``, ``y (m,)`` with exactly two classes."""
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        lambd = self._lambd()
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is "
+                f"{y_type}, with {np.unique(y).size} classes; logistic regression here "
+                f"separates two classes (train one class against the rest)."
+            )
+        self.classes_ = np.unique(y)
+        if self.classes_.size != 2:
+            raise ValueError(
+                f"LogisticRegressionGD needs examples of 2 classes, but the data has only one "
+                f"class: {self.classes_[0]!r}"
+            )
+        # The boundary: scikit-learn's rows become the lecture's columns.
+        mu = X.mean(axis=0).reshape(-1, 1)  # (n_x, 1), the mean example
+        X_lecture = X.T - mu  # (n_x, m), centred (see the module docstring)
+        Y = (y == self.classes_[1]).astype(np.float64).reshape(1, -1)  # (1, m)
+        w0, b0 = np.zeros((X_lecture.shape[0], 1)), 0.0
+        if self.solver == "gd":
+            result = solvers.gradient_descent(
+                w0,
+                b0,
+                X_lecture,
+                Y,
+                lambd=lambd,
+                learning_rate=self.learning_rate,
+                max_iter=self.max_iter,
+                tol=self.tol,
+            )
+        else:
+            result = solvers.newton(
+                w0, b0, X_lecture, Y, lambd=lambd, max_iter=self.max_iter, tol=self.tol
+            )
+        self.coef_ = result.w.T.copy()  # (1, n_x)
+        self.intercept_ = np.array([result.b - float((result.w.T @ mu)[0, 0])])  # b = b' - wᵀμ
+        self.n_iter_ = result.n_iter
+        self.cost_history_ = result.costs
+        self.learning_rate_ = result.learning_rate
+        self.converged_ = result.converged
+        if not result.converged and self.tol > 0:
+            warnings.warn(
+                f"{self.solver} did not reach tol={self.tol:g} in max_iter={self.max_iter} "
+                f"iterations (largest |∂J| = {result.gradient_max[-1]:.3g}); increase "
+                f"max_iter, or standardize the features",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        r"""The logits :math:`z = w^\top x + b`, one per row of ``X (m, n_features)``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        Z = forward.logits(self.coef_.T, float(self.intercept_[0]), X.T)  # (1, m)
+        return np.asarray(Z).ravel()
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        r"""``(m, 2)``: column 1 is :math:`a = \sigma(z)`, column 0 is :math:`1 - a`."""
+        A = np.asarray(forward.sigmoid(self.decision_function(X)))
+        return np.column_stack([1.0 - A, A])
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        r""":math:`\log(1 - a)`, :math:`\log a` from the logits: :math:`\log a = -\log(1 + e^{-z})`."""
+        Z = self.decision_function(X)
+        return np.column_stack(
+            [-np.asarray(forward.softplus(Z)), -np.asarray(forward.softplus(-Z))]
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        r"""``classes_[1]`` where :math:`z > 0` (:math:`a > \frac12`), else ``classes_[0]``."""
+        Z = self.decision_function(X)  # checks that the estimator is fitted
+        return self.classes_[(Z > 0).astype(int)]

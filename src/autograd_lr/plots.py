@@ -1,0 +1,153 @@
+r"""PNG plots of training: the cost curve, and the decision boundary for two features.
+
+matplotlib is imported inside the functions (``import autograd_lr`` stays light) and
+used through its object-oriented API with the Agg canvas: no window, no pyplot state,
+no change to the caller's matplotlib backend, and it works on a machine without a
+display. Files are written atomically (temporary file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd_lr.persistence import Model, atomic_write_bytes
+
+DPI = 110
+GRID_POINTS = 300  # per axis, for the probability map behind the decision boundary
+MARGIN = 0.08  # fraction of each axis' data range added around the points
+CLASS_COLOURS = ("#d95f02", "#1b9e77")  # class 0, class 1 (colour-blind safe pair)
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure: Any, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def cost_curve(
+    costs: Sequence[float] | np.ndarray,
+    gradient_max: Sequence[float] | np.ndarray,
+    path: str | Path,
+    *,
+    tol: float = 0.0,
+    title: str = "",
+) -> Path:
+    r"""Two panels over the iterations k: the cost :math:`J(\theta_k)`, and :math:`\max|\partial J(\theta_k)|` on a log scale.
+
+    ``costs`` and ``gradient_max`` have one entry per iterate (``n_iter + 1``); ``tol``,
+    if positive, is drawn as the stopping line. Returns the PNG's path.
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    gradient_max = np.asarray(gradient_max, dtype=np.float64)
+    if costs.ndim != 1 or costs.shape != gradient_max.shape or costs.size == 0:
+        raise ValueError(
+            f"costs and gradient_max must be 1-D of the same length >= 1, got shapes "
+            f"{costs.shape} and {gradient_max.shape}"
+        )
+    k = np.arange(costs.size)
+    figure = _figure(9.0, 3.6)
+    left, right = figure.subplots(1, 2)
+    left.plot(k, costs, color="#1f4e79", lw=1.6)
+    left.set_xlabel("iteration k")
+    left.set_ylabel(r"cost $J(w, b)$")
+    left.set_title(f"cost: {costs[0]:.4f} → {costs[-1]:.4f}")
+    left.grid(alpha=0.3)
+    positive = np.where(gradient_max > 0, gradient_max, np.nan)
+    right.semilogy(k, positive, color="#7a0177", lw=1.6)
+    if tol > 0:
+        right.axhline(tol, color="grey", ls="--", lw=1, label=f"tol = {tol:g}")
+        right.legend(loc="upper right")
+    right.set_xlabel("iteration k")
+    right.set_ylabel(r"$\max\,|\partial J|$ (log scale)")
+    right.set_title(f"largest gradient entry: {gradient_max[-1]:.2e} at k = {k[-1]}")
+    right.grid(alpha=0.3, which="both")
+    if title:
+        figure.suptitle(title)
+    return _save(figure, path)
+
+
+def decision_boundary(
+    model: Model,
+    X: Any,
+    Y: Any,
+    path: str | Path,
+    *,
+    X_test: Any = None,
+    Y_test: Any = None,
+    title: str = "",
+) -> Path:
+    r"""The examples of two features and the line :math:`a = \sigma(w^\top x + b) = \frac12`.
+
+    ``X (2, m)`` in the model's raw feature units, ``Y (1, m)``; test examples, if
+    given, are drawn as hollow markers. The background shades :math:`a` over the plane
+    (computed by ``model.probabilities``, i.e. the forward model, standardization
+    included), so the boundary is where the colour changes, not a line drawn from a
+    formula.
+    """
+    if model.n_x != 2:
+        raise ValueError(
+            f"a decision-boundary plot needs a model of exactly 2 features, this one has "
+            f"{model.n_x}"
+        )
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] != 2 or Y.shape != (1, X.shape[1]):
+        raise ValueError(f"need X (2, m) and Y (1, m); got {X.shape} and {Y.shape}")
+    everything = X if X_test is None else np.concatenate([X, np.asarray(X_test)], axis=1)
+    lo, hi = everything.min(axis=1), everything.max(axis=1)
+    pad = MARGIN * np.where(hi > lo, hi - lo, 1.0)
+    g1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID_POINTS)
+    g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], GRID_POINTS)
+    G1, G2 = np.meshgrid(g1, g2)
+    A = model.probabilities(np.stack([G1.ravel(), G2.ravel()])).reshape(G1.shape)
+
+    figure = _figure(6.4, 5.4)
+    ax = figure.subplots()
+    shade = ax.contourf(G1, G2, A, levels=np.linspace(0, 1, 21), cmap="RdYlGn", alpha=0.35)
+    ax.contour(G1, G2, A, levels=[0.5], colors="black", linewidths=1.8)
+    figure.colorbar(shade, ax=ax, label=r"$a = \hat y = P(y = 1 \mid x)$")
+    for label in (0, 1):
+        named = model.class_names[label] != str(label)
+        name = f"{model.class_names[label]} (y = {label})" if named else f"y = {label}"
+        members = Y[0] == label
+        ax.scatter(
+            X[0, members], X[1, members], s=16, color=CLASS_COLOURS[label], label=f"train: {name}"
+        )
+        if X_test is not None and Y_test is not None:
+            Xt, Yt = np.asarray(X_test), np.asarray(Y_test)
+            test_members = Yt[0] == label
+            ax.scatter(
+                Xt[0, test_members],
+                Xt[1, test_members],
+                s=26,
+                facecolors="none",
+                edgecolors=CLASS_COLOURS[label],
+                linewidths=1.2,
+                label=f"test: {name}",
+            )
+    ax.plot([], [], color="black", lw=1.8, label=r"decision boundary $a = 1/2$")
+    ax.set_xlim(g1[0], g1[-1])
+    ax.set_ylim(g2[0], g2[-1])
+    ax.set_xlabel(model.feature_names[0])
+    ax.set_ylabel(model.feature_names[1])
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
+    if title:
+        ax.set_title(title)
+    return _save(figure, path)
