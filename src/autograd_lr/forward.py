@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 import array_api_compat
+import array_api_compat.numpy
+import numpy
 
 Array = Any  # a numpy, jax.numpy or dask array; the namespace is inferred
 
@@ -28,14 +30,14 @@ def namespace(*arrays: Any) -> Any:
     """The array namespace (numpy, jax.numpy, dask.array, ...) of ``arrays``.
 
     Python scalars are ignored, so ``namespace(w, 0.0, X)`` is the namespace of ``w``
-    and ``X``; with no array at all it is numpy.
+    and ``X``; with no array at all it is numpy. numpy arrays defer to any other
+    namespace: a small numpy ``w`` with a dask ``X`` computes with dask.
     """
     found = [x for x in arrays if not isinstance(x, int | float | complex)]
-    if not found:
-        import numpy
-
-        found = [numpy.asarray(0.0)]
-    return array_api_compat.array_namespace(*found)
+    others = [x for x in found if not isinstance(x, numpy.ndarray | numpy.generic)]
+    if others:
+        return array_api_compat.array_namespace(*others)
+    return array_api_compat.array_namespace(*found) if found else array_api_compat.numpy
 
 
 def sigmoid(z: Array) -> Array:
