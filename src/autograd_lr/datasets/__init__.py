@@ -10,7 +10,7 @@
 
 from autograd_lr.datasets.breast_cancer import load_breast_cancer
 from autograd_lr.datasets.catalog import BUILT_IN, load_dataset
-from autograd_lr.datasets.csv import load_csv, load_features
+from autograd_lr.datasets.csv import load_csv, load_features, save_csv
 from autograd_lr.datasets.preprocessing import Standardizer, standardize, train_test_split
 from autograd_lr.datasets.synthetic import Dataset, make_two_feature
 
@@ -23,6 +23,7 @@ __all__ = [
     "load_dataset",
     "load_features",
     "make_two_feature",
+    "save_csv",
     "standardize",
     "train_test_split",
 ]

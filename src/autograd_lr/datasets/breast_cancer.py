@@ -39,4 +39,5 @@ def load_breast_cancer() -> Dataset:
         description=f"{SOURCE}; m={dataset.m}, n_x={dataset.n_x}, "
         f"label 0 = {CLASS_NAMES[0]}, 1 = {CLASS_NAMES[1]}",
         class_names=CLASS_NAMES,
+        target="target",
     )

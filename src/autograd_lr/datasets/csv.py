@@ -16,6 +16,7 @@ the header) and the column, so a user can open the file and fix it:
 from __future__ import annotations
 
 import csv as _csv
+import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -243,6 +244,7 @@ def load_csv(
         f"target {target!r}",
         label_mapping=mapping,
         class_names=class_names,
+        target=target,
     )
 
 
@@ -253,3 +255,27 @@ def load_features(path: str | Path, feature_names: Sequence[str]) -> np.ndarray:
     any order), with or without a label column.
     """
     return _features(read_table(path), tuple(feature_names))
+
+
+def save_csv(dataset: Dataset, path: str | Path) -> Path:
+    """Write ``dataset`` as CSV, one example per line, readable by :func:`load_csv`.
+
+    The columns are the features and then the label column ``dataset.target``, with the
+    labels as the original file had them (``label_mapping`` undone). Floats are written
+    with ``repr``, so they read back to the same bits. Written atomically.
+    """
+    from autograd_lr.persistence import atomic_write_bytes
+
+    path = Path(path)
+    inverse = {v: k for k, v in dataset.label_mapping.items()}
+    buffer = io.StringIO()
+    writer = _csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*dataset.feature_names, dataset.target])
+    for i in range(dataset.m):
+        label = int(dataset.Y[0, i])
+        writer.writerow(
+            [repr(float(v)) for v in dataset.X[:, i]] + [inverse.get(label, str(label))]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, buffer.getvalue().encode())
+    return path

@@ -93,6 +93,7 @@ def _with_X(
         description=dataset.description,
         label_mapping=dataset.label_mapping,
         class_names=dataset.class_names,
+        target=dataset.target,
     )
 
 

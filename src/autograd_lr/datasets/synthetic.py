@@ -13,7 +13,8 @@ class Dataset:
 
     ``label_mapping`` says how the labels read from a file were turned into 0/1 (for
     example ``{"B": 0, "M": 1}``); it is empty when the file held 0/1 already.
-    ``class_names`` are the names of class 0 and class 1, for reports and predictions.
+    ``class_names`` are the names of class 0 and class 1, for reports and predictions;
+    ``target`` is the name of the label column when the data is written to a file.
     """
 
     X: np.ndarray
@@ -23,6 +24,7 @@ class Dataset:
     description: str = ""
     label_mapping: dict[str, int] = field(default_factory=dict)
     class_names: tuple[str, str] = ("0", "1")
+    target: str = "y"
 
     @property
     def n_x(self) -> int:
