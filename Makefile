@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/autograd-lr verify
+	$(BIN)/autograd-lr train --dataset breast-cancer --out out/breast-cancer
+	$(BIN)/autograd-lr predict --model out/breast-cancer out/breast-cancer/test.csv
+	$(BIN)/autograd-lr train --dataset two-feature --out out/two-feature
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks

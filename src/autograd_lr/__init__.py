@@ -23,6 +23,7 @@ from autograd_lr.course import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "LogisticRegressionGD",
     "__version__",
     "accuracy",
     "initialize_with_zeros",
@@ -32,3 +33,12 @@ __all__ = [
     "propagate",
     "sigmoid",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``LogisticRegressionGD`` on first use: importing it imports scikit-learn (PEP 562)."""
+    if name == "LogisticRegressionGD":
+        from autograd_lr.estimator import LogisticRegressionGD
+
+        return LogisticRegressionGD
+    raise AttributeError(f"module 'autograd_lr' has no attribute {name!r}")

@@ -8,6 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -24,6 +28,243 @@ def _verify(args: argparse.Namespace) -> int:
     )
     print(report)
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+# --- train / predict ----------------------------------------------------------------------
+
+DEFAULT_ITERATIONS = {"gd": 10_000, "newton": 100}
+
+
+def _learning_rate(text: str) -> float | str:
+    """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L."""
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'auto', got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"the learning rate must be a finite number > 0, got {text}"
+        )
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
+    """Fraction and count of correct 0/1 predictions."""
+    correct = int((Y_hat == Y).sum())
+    return correct / Y.shape[1], correct
+
+
+def _train(args: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from autograd_lr import persistence, plots, solvers
+    from autograd_lr.datasets import Standardizer, load_dataset, save_csv, train_test_split
+
+    started = time.perf_counter()
+    data = load_dataset(args.dataset, target=args.target, seed=args.seed)
+    train, test = train_test_split(data, args.test_fraction, args.seed)
+    # Training statistics only; the model applies them to test and new data.
+    scaler = Standardizer.fit(train.X) if args.standardize else None
+    X_train = train.X if scaler is None else scaler.transform(train.X)  # (n_x, m_train)
+    if args.C is not None:
+        lambd, penalty = 1.0 / args.C, f"λ = {1.0 / args.C:g} (C = {args.C:g})"
+    else:
+        lambd = args.l2
+        penalty = f"λ = {lambd:g}" + (f" (C = {1.0 / lambd:g})" if lambd > 0 else " (no penalty)")
+    iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
+
+    print(f"data       {data.name}: {data.m} examples × {data.n_x} features")
+    print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}", end="")
+    if data.label_mapping:
+        shown = ", ".join(f"{k!r} -> {v}" for k, v in data.label_mapping.items())
+        print(f" (mapped from the file's labels: {shown})")
+    else:
+        print()
+    m_test = 0 if test is None else test.m
+    print(
+        f"split      {train.m} train / {m_test} test (test fraction {args.test_fraction:g}, "
+        f"seed {args.seed})"
+        + ("; standardized with the training mean and std" if scaler else "; not standardized")
+    )
+
+    w0 = np.zeros((train.n_x, 1))
+    with tqdm(
+        total=iterations,
+        desc=args.solver,
+        unit="it",
+        file=sys.stderr,
+        mininterval=0.2,
+        disable=args.no_progress,
+    ) as bar:
+
+        def progress(k: int, J: float, g: float) -> None:
+            if k:
+                bar.update(1)
+            bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
+
+        if args.solver == "gd":
+            result = solvers.gradient_descent(
+                w0,
+                0.0,
+                X_train,
+                train.Y,
+                lambd=lambd,
+                learning_rate=args.learning_rate,
+                max_iter=iterations,
+                tol=args.tol,
+                callback=progress,
+            )
+        else:
+            result = solvers.newton(
+                w0,
+                0.0,
+                X_train,
+                train.Y,
+                lambd=lambd,
+                max_iter=iterations,
+                tol=args.tol,
+                callback=progress,
+            )
+        bar.set_postfix_str(
+            f"cost={result.final_cost:.6f} max|dJ|={result.gradient_max[-1]:.1e}", refresh=True
+        )
+
+    model = persistence.Model(
+        w=result.w,
+        b=result.b,
+        feature_names=data.feature_names,
+        target=data.target,
+        mean=None if scaler is None else scaler.mean,
+        std=None if scaler is None else scaler.std,
+        label_mapping=data.label_mapping,
+        class_names=data.class_names,
+    )
+    train_acc, train_ok = _accuracy(model.predict(train.X), train.Y)
+    test_line = "no test set (--test-fraction 0)"
+    test_acc = None
+    if test is not None:
+        test_acc, test_ok = _accuracy(model.predict(test.X), test.Y)
+        test_line = f"{100 * test_acc:.1f} % ({test_ok}/{test.m})"
+    elapsed = time.perf_counter() - started
+    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
+    metadata = {
+        "dataset": data.name,
+        "solver": result.solver,
+        "learning_rate": result.learning_rate,
+        "lambda": lambd,
+        "tol": args.tol,
+        "max_iter": iterations,
+        "iterations": result.n_iter,
+        "converged": result.converged,
+        "final_cost": result.final_cost,
+        "gradient_max": float(result.gradient_max[-1]),
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+        "m_train": train.m,
+        "m_test": m_test,
+        "test_fraction": args.test_fraction,
+        "seed": args.seed,
+    }
+    model = persistence.Model(**{**model.__dict__, "metadata": metadata})
+    out = Path(args.out)
+    written = [persistence.save_model(model, out)]
+    title = f"{data.name}: {result.solver}{alpha}, {penalty}"
+    written.append(
+        plots.cost_curve(
+            result.costs, result.gradient_max, out / "cost.png", tol=args.tol, title=title
+        )
+    )
+    if test is not None:  # the held-out examples, raw, for `autograd-lr predict`
+        written.append(save_csv(test, out / "test.csv"))
+    if data.n_x == 2:
+        written.append(
+            plots.decision_boundary(
+                model,
+                train.X,
+                train.Y,
+                out / "decision_boundary.png",
+                X_test=None if test is None else test.X,
+                Y_test=None if test is None else test.Y,
+                title=title,
+            )
+        )
+
+    status = (
+        f"converged: max|∂J| = {result.gradient_max[-1]:.2e} ≤ tol {args.tol:g}"
+        if result.converged
+        else f"NOT converged: max|∂J| = {result.gradient_max[-1]:.2e} > tol {args.tol:g}; "
+        f"raise --iterations"
+    )
+    print("summary")
+    print(f"  solver          {result.solver}{alpha}, {penalty}")
+    print(f"  iterations      {result.n_iter} of at most {iterations} ({status})")
+    print(f"  final cost      J = {result.final_cost:.8f}")
+    print(f"  train accuracy  {100 * train_acc:.1f} % ({train_ok}/{train.m})")
+    print(f"  test accuracy   {test_line}")
+    print(f"  time            {elapsed:.2f} s")
+    print("wrote")
+    for path in written:
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from autograd_lr import persistence
+    from autograd_lr.datasets import load_csv, load_features
+    from autograd_lr.datasets.csv import read_table
+
+    model = persistence.load_model(args.model)
+    data_path = Path(args.data)
+    X = load_features(data_path, model.feature_names)
+    A = model.probabilities(X)[0]
+    labels = (A > 0.5).astype(int)
+    output = (
+        Path(args.output)
+        if args.output
+        else data_path.with_name(f"{data_path.stem}.predictions.csv")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["probability", "prediction", "class"])
+    for a, label in zip(A, labels, strict=True):
+        writer.writerow([repr(float(a)), int(label), model.class_names[label]])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    persistence.atomic_write_bytes(output, buffer.getvalue().encode())
+    print(f"predicted  {A.size} examples with {args.model} ({model.n_x} features)")
+    print(
+        f"classes    {int((labels == 0).sum())} × {model.class_names[0]} (0), "
+        f"{int((labels == 1).sum())} × {model.class_names[1]} (1)"
+    )
+    if model.target and model.target in read_table(data_path).header:
+        known = load_csv(
+            data_path,
+            target=model.target,
+            features=model.feature_names,
+            label_mapping=model.label_mapping,
+        )
+        accuracy, correct = _accuracy(labels.reshape(1, -1), known.Y)
+        print(
+            f"accuracy   {100 * accuracy:.1f} % ({correct}/{known.m}) against column {model.target!r}"
+        )
+    print(f"wrote      {output}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +284,84 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--iterations", type=int, default=2000, help="default 2000")
     verify.add_argument("--learning-rate", type=float, default=0.5, help="α (default 0.5)")
     verify.set_defaults(handler=_verify)
+
+    train = commands.add_parser(
+        "train",
+        help="train on a data set with the hand-derived gradients; save the model and plots",
+        description="Train logistic regression (gradient descent or Newton over the "
+        "hand-derived gradients), show a progress bar with the current cost, and write "
+        "the model (model.json), the cost curve (cost.png) and, for two features, the "
+        "decision boundary (decision_boundary.png) to --out.",
+    )
+    train.add_argument(
+        "--dataset",
+        default="breast-cancer",
+        metavar="breast-cancer|two-feature|PATH.csv",
+        help="a built-in data set or a CSV file (default breast-cancer)",
+    )
+    train.add_argument("--target", metavar="COL", help="the label column of a CSV file")
+    train.add_argument(
+        "--learning-rate",
+        type=_learning_rate,
+        default="auto",
+        metavar="α",
+        help="gradient descent's α, or 'auto' for 1/L, L the largest curvature of J (default auto)",
+    )
+    train.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help=f"the most updates (default {DEFAULT_ITERATIONS['gd']} for gd, "
+        f"{DEFAULT_ITERATIONS['newton']} for newton)",
+    )
+    train.add_argument(
+        "--tol",
+        type=float,
+        default=1e-4,
+        help="stop when max |∂J| <= tol; 0 runs all iterations (default 1e-4)",
+    )
+    penalty = train.add_mutually_exclusive_group()
+    penalty.add_argument(
+        "--l2",
+        type=float,
+        default=1.0,
+        metavar="λ",
+        help="L2 strength λ in J + (λ/2m)‖w‖² (default 1, i.e. C = 1 as in scikit-learn)",
+    )
+    penalty.add_argument("--C", type=_positive, default=None, help="scikit-learn's C = 1/λ")
+    train.add_argument("--solver", choices=("gd", "newton"), default="gd", help="default gd")
+    train.add_argument("--out", default="out", metavar="DIR", help="output directory (default out)")
+    train.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.2,
+        help="share of examples held out for testing, stratified (default 0.2)",
+    )
+    train.add_argument("--seed", type=int, default=0, help="split (and two-feature data) seed")
+    train.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="train on the raw features (default: standardize with the training mean/std)",
+    )
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the labels of a CSV file with a saved model",
+        description="Read the model's feature columns from a CSV file (by name; other "
+        "columns are ignored) and write one line per example: probability a, prediction "
+        "0/1 and its class name. If the file has the label column, print the accuracy.",
+    )
+    predict.add_argument("--model", required=True, metavar="DIR", help="a directory from `train`")
+    predict.add_argument("data", metavar="DATA.csv", help="examples to predict, one per line")
+    predict.add_argument(
+        "--output",
+        metavar="PATH",
+        help="predictions file (default: DATA.predictions.csv next to DATA.csv)",
+    )
+    predict.set_defaults(handler=_predict)
 
     return parser
 
