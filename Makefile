@@ -33,6 +33,11 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# Run every notebooks/[0-9]*.py (refreshing notebooks/figures/) and write the executed
+# .ipynb next to each for Jupyter; `make test` runs the same notebooks without the .ipynb.
+notebooks: $(STAMP)
+	$(BIN)/python tests/notebook_runner.py --write-ipynb
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
