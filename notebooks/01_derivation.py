@@ -324,10 +324,12 @@ cost = float(forward.cost(w, b, X, Y))
 print("\ndw =", dw.ravel(), f" db = {db:.8f}  cost = {cost:.8f}")
 
 # %% [markdown]
-# The second example ($y = 0$, $a \approx 1$) pushes the weights up; the third
-# ($y = 1$, $a \approx 0$), the one we followed, pushes them up as well; the first is
-# already well classified and contributes almost nothing. In $db$ the first two nearly
-# cancel the third.
+# The first example is already well classified ($y = 1$, $a \approx 1$) and contributes
+# almost nothing. The second ($y = 0$ but $a \approx 1$) and the third ($y = 1$ but
+# $a \approx 0$, the one we followed) are both badly wrong, and both add positive terms
+# to $dw$: a gradient-descent step $w := w - \alpha\, dw$ will lower both weights. In
+# $db$ they pull in opposite directions ($dz \approx +1$ and $dz \approx -1$) and nearly
+# cancel, which is why $db$ is so small.
 #
 # Two independent checks of the means: `jax.grad` of the cost, and the values the
 # lecture publishes, $dw \approx (0.99845601, 2.39507239)^\top$, $db \approx 0.00145558$,

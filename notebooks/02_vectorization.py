@@ -34,10 +34,12 @@
 
 # %%
 import inspect
-import timeit
+import time
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from autograd_lr import forward, gradients, oracles, problems, propagate
 from autograd_lr.figures import save_png
@@ -112,16 +114,23 @@ print(f"both agree with jax.grad within JAX_RTOL = {JAX_RTOL:g}")
 #
 # We time both on problems with $n_x = 10$ features and a growing number of examples
 # $m$, taking the best of a few runs (the minimum is the least disturbed by whatever
-# else the machine is doing). The loop stops at $m = 10^5$ (about a second); the
-# vectorized form goes on to $m = 10^6$. At every $m$ both are timed on, we also check
-# again that they agree. The timings are printed, not asserted: they depend on the
-# machine and on its load.
+# else the machine is doing). Both run on **one core**: `threadpoolctl` keeps numpy's
+# BLAS library to a single thread, since the loop cannot use more, and on a shared
+# machine extra threads only make the timings erratic. The loop stops at $m = 10^5$
+# (about a second); the vectorized form goes on to $m = 10^6$. At every $m$ both are
+# timed on, we check again that they agree. The timings are printed, not asserted:
+# they depend on the machine and on its load.
 
 
 # %%
-def best_time(function, repeat):
-    """The fastest of ``repeat`` calls of ``function()``, in seconds."""
-    return min(timeit.repeat(function, number=1, repeat=repeat))
+def timed(function, repeat):
+    """(fastest wall-clock seconds of ``repeat`` calls of ``function()``, its result)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
 
 
 N_X = 10
@@ -129,24 +138,18 @@ M_LOOP = [10, 100, 1_000, 10_000, 100_000]
 M_VECTORIZED = [10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
 loop_seconds, vectorized_seconds = {}, {}
-for m in M_VECTORIZED:
-    w, b, X, Y = problems.make_problem(n_x=N_X, m=m, seed=m)
-    vectorized_seconds[m] = best_time(lambda w=w, b=b, X=X, Y=Y: propagate(w, b, X, Y), repeat=5)
-    if m in M_LOOP:
-        loop_seconds[m] = best_time(
-            lambda w=w, b=b, X=X, Y=Y: gradients.gradients_loop(w, b, X, Y),
-            repeat=3 if m <= 10_000 else 1,
-        )
-        (g_loop, J_loop), (g_vec, J_vec) = (
-            gradients.gradients_loop(w, b, X, Y),
-            propagate(w, b, X, Y),
-        )
-        assert relative_error(
-            g_loop["dw"], g_vec["dw"], gradient_scale(X)
-        ) <= loop_vs_vectorized_rtol(m, N_X)
-        assert relative_error(
-            g_loop["db"], g_vec["db"], gradient_scale(X)
-        ) <= loop_vs_vectorized_rtol(m, N_X)
+with threadpool_limits(limits=1):
+    for m in M_VECTORIZED:
+        w, b, X, Y = problems.make_problem(n_x=N_X, m=m, seed=m)
+        vectorized_seconds[m], (g_vec, _) = timed(partial(propagate, w, b, X, Y), repeat=5)
+        if m in M_LOOP:
+            repeat = 3 if m <= 10_000 else 1
+            loop_seconds[m], (g_loop, _) = timed(
+                partial(gradients.gradients_loop, w, b, X, Y), repeat
+            )
+            tol = loop_vs_vectorized_rtol(m, N_X)
+            assert relative_error(g_loop["dw"], g_vec["dw"], gradient_scale(X)) <= tol
+            assert relative_error(g_loop["db"], g_vec["db"], gradient_scale(X)) <= tol
 
 print(f"{'m':>9} | {'loop (s)':>10} | {'vectorized (s)':>14} | {'speedup':>8}")
 print("-" * 50)
@@ -193,7 +196,7 @@ ax.loglog(
 )
 ax.set_xlabel("number of examples m")
 ax.set_ylabel("time per gradient evaluation (s)")
-ax.set_title(f"Loop vs vectorized, n_x = {N_X} (best of several runs)")
+ax.set_title(f"Loop vs vectorized, n_x = {N_X}, one core (best of several runs)")
 ax.grid(True, which="major", alpha=0.3)
 ax.legend()
 save_png(fig, "figures/02_vectorization_timing.png")
