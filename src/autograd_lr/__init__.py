@@ -10,6 +10,7 @@ Modules, by what they hold: :mod:`~autograd_lr.forward` (the forward model, once
 functions), :mod:`~autograd_lr.verify` (the main job).
 """
 
+from autograd_lr.check import check_gradients
 from autograd_lr.course import (
     accuracy,
     initialize_with_zeros,
@@ -26,6 +27,7 @@ __all__ = [
     "LogisticRegressionGD",
     "__version__",
     "accuracy",
+    "check_gradients",
     "initialize_with_zeros",
     "model",
     "optimize",

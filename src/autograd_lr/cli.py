@@ -35,6 +35,25 @@ def _verify(args: argparse.Namespace) -> int:
 DEFAULT_ITERATIONS = {"gd": 10_000, "newton": 100}
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Grade a submission's gradients in its own process: exit 0 correct, 1 wrong, 2 unloadable."""
+    import json
+
+    from autograd_lr import grading
+
+    fast = {"fast": True, "full": False}.get(args.mode, "auto")
+    try:
+        report = grading.grade(
+            args.target, timeout=args.timeout, seed=args.seed, fast=fast, lambd=args.lambd
+        )
+    except grading.SubmissionError as exc:
+        if args.json:
+            print(json.dumps({"passed": False, "error": str(exc), "exit_code": EXIT_USAGE}))
+        raise
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
 def _learning_rate(text: str) -> float | str:
     """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L."""
     if text == "auto":
@@ -362,6 +381,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="predictions file (default: DATA.predictions.csv next to DATA.csv)",
     )
     predict.set_defaults(handler=_predict)
+
+    check = commands.add_parser(
+        "check",
+        help="check a learner's propagate (dw, db, cost) against the oracles, in its own process",
+        description="Run TARGET (path/to/file.py:function or package.module:function, "
+        "propagate's contract) in a separate isolated process on deterministic problems; "
+        "compare dw, db and the cost with jax.grad and finite differences here, and name "
+        "the mistake. Exit 0 when correct, 1 when wrong, 2 when TARGET cannot be loaded.",
+    )
+    check.add_argument(
+        "target", metavar="TARGET", help="file.py:function or package.module:function"
+    )
+    check.add_argument("--json", action="store_true", help="print a machine-readable report")
+    check.add_argument(
+        "--timeout",
+        type=_positive,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop a submission that runs longer (default 60)",
+    )
+    check.add_argument("--seed", type=int, default=0, help="problem seed (default 0)")
+    check.add_argument(
+        "--lambd",
+        type=float,
+        default=None,
+        metavar="λ",
+        help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
+    )
+    check.add_argument(
+        "--mode",
+        choices=("auto", "fast", "full"),
+        default="auto",
+        help="full: every coordinate; fast: random directions, drilling down on a mismatch "
+        "(default auto: fast above 500 features)",
+    )
+    check.set_defaults(handler=_check)
 
     return parser
 
