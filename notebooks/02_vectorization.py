@@ -290,6 +290,7 @@ try:
     propagate(w, b, X, Y_flat)
 except ValueError as error:
     flat_message = str(error)
+    print(f"ValueError: {flat_message}\n")
 else:
     raise AssertionError("propagate accepted Y of shape (m,)")
 assert f"({m},)" in flat_message and f"(1, {m})" in flat_message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -108,8 +109,6 @@ def _notebook(*sources: str) -> nbformat.NotebookNode:
 
 
 def test_the_kernel_is_this_python_with_strict_numerics(tmp_path: Path) -> None:
-    import sys
-
     notebook = _notebook(
         "import sys, os\nprint(sys.executable)\nprint(os.getcwd())",
         "import jax\nprint(jax.config.jax_numpy_rank_promotion)",
