@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import gradients
+from autograd_lr import cluster, gradients
 from autograd_lr.forward import Array
 
 # Gradient descent stops with DivergenceError when its cost has not reached a new lowest
@@ -91,9 +91,11 @@ class SolverResult:
 def _to_numpy(*arrays: Any) -> list[np.ndarray]:
     """The small results of one pass over the data, as float64 numpy arrays.
 
-    This is the one place where values leave the data's array namespace.
+    This is the one place where values leave the data's array namespace. dask arrays
+    are computed together, in one ``dask.compute`` (:func:`autograd_lr.cluster.compute`):
+    ``dw``, ``db`` and ``J`` then share one read of each chunk of ``X``.
     """
-    return [np.asarray(a, dtype=np.float64) for a in arrays]
+    return cluster.compute(*arrays)
 
 
 def _evaluate(

@@ -1,0 +1,186 @@
+r"""Dask: the same hand-derived gradient on data too big for one process.
+
+The gradient is a sum over examples, so it splits over chunks of examples:
+
+.. math::
+
+    dw = \frac1m X\, dZ^\top = \frac1m \sum_{c} X_c\, dZ_c^\top, \qquad
+    db = \frac1m \sum_c \sum_{i \in c} dZ_i, \qquad
+    J = \frac1m \sum_c \sum_{i \in c} L^{(i)},
+
+with :math:`X_c` ``(n_x, m_c)`` the columns (examples) of chunk c. Nothing here derives
+anything: :func:`autograd_lr.gradients.gradients_vectorized` and
+:func:`autograd_lr.forward.cost` run unchanged on a ``dask.array`` ``X`` chunked by
+columns, and dask turns each ``@`` and ``sum`` into per-chunk partial sums and a tree of
+additions. The small parameters ``w (n_x, 1)`` and ``b`` stay numpy; only the small
+results (``dw``, ``db``, ``J``, the Hessian) are ever brought back, by :func:`compute`,
+in one ``dask.compute`` so that a pass over the data serves all of them. With a
+``dask.distributed.Client`` active, ``dask.compute`` sends that work to its workers.
+
+This module imports dask only inside its functions: ``import autograd_lr`` stays light,
+and numpy users never need dask installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+# Persist the training data in the workers' memory only when it takes at most this share
+# of their total memory limit. A dask worker starts spilling to disk at 60 % of its limit
+# and pauses at 80 %; data spread unevenly over the workers, plus the per-chunk temporaries
+# of an iteration (Z, A, dZ, X * S for the Hessian: about 2 chunks per thread), must stay
+# under the 60 %. Larger data are streamed from disk at every iteration instead.
+PERSIST_FRACTION = 0.4
+
+
+def is_dask(x: Any) -> bool:
+    """Whether ``x`` is a dask collection (checked without importing dask)."""
+    return hasattr(x, "__dask_graph__") and hasattr(x, "__dask_keys__")
+
+
+def compute(*arrays: Any) -> list[np.ndarray]:
+    """The values of ``arrays`` as float64 numpy arrays, dask ones in ONE ``dask.compute``.
+
+    A single call lets dask share the common part of the graphs: for ``dw``, ``db`` and
+    ``J`` of :func:`~autograd_lr.gradients.gradients_vectorized`, each chunk of ``X`` is
+    read once and ``Z = wᵀX + b`` computed once per pass. Only for small results.
+    """
+    if any(is_dask(a) for a in arrays):
+        import dask
+
+        arrays = dask.compute(*arrays)
+    return [np.asarray(a, dtype=np.float64) for a in arrays]
+
+
+def _client() -> Any:
+    """The active ``dask.distributed.Client``, or ``None``."""
+    try:
+        from distributed import default_client
+    except ImportError:  # distributed is optional
+        return None
+    try:
+        return default_client()
+    except ValueError:  # "No clients found"
+        return None
+
+
+def memory_for_data() -> int:
+    """Bytes of memory that would hold persisted data: the workers' or this process's.
+
+    With a ``dask.distributed.Client``, the sum of its workers' memory limits (a worker
+    without a limit counts the memory of its machine). Without one, dask computes in
+    this process, and the memory now available on this machine counts.
+    """
+    import psutil
+
+    client = _client()
+    if client is None:
+        return int(psutil.virtual_memory().available)
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    return int(sum(w.get("memory_limit") or psutil.virtual_memory().total for w in workers))
+
+
+def fits_in_memory(nbytes: int, fraction: float = PERSIST_FRACTION) -> bool:
+    """Whether ``nbytes`` of data fit in :data:`PERSIST_FRACTION` of :func:`memory_for_data`."""
+    return nbytes <= fraction * memory_for_data()
+
+
+def persist_if_fits(X: Any, Y: Any, persist: bool | str = "auto") -> tuple[Any, Any, bool]:
+    """``(X, Y, persisted)``: dask ``X`` and ``Y`` kept in (worker) memory when they fit.
+
+    ``persist="auto"`` persists ``X`` when :func:`fits_in_memory`; ``True`` always,
+    ``False`` never: then every iteration reads ``X`` again from where it came from
+    (its files on disk), one chunk at a time, and no process ever holds all of it.
+    ``Y (1, m)``, ``n_x`` times smaller than ``X (n_x, m)``, is persisted always, so
+    that labels made in this process are sent to the workers once, not at every
+    iteration. numpy arrays are returned unchanged (with ``persisted = False``).
+    """
+    if persist not in ("auto", True, False):
+        raise ValueError(f"persist must be 'auto', True or False, got {persist!r}")
+    if is_dask(Y):
+        (Y,) = _persist(Y)
+    if not is_dask(X):
+        return X, Y, False
+    keep = fits_in_memory(int(X.nbytes)) if persist == "auto" else bool(persist)
+    if keep:
+        (X,) = _persist(X)
+    return X, Y, keep
+
+
+def _persist(*arrays: Any) -> tuple[Any, ...]:
+    import dask
+
+    return tuple(dask.persist(*arrays))
+
+
+def lecture_layout(X_rows: Any) -> Any:
+    """scikit-learn's rows-are-examples ``X (m, n_x)`` -> the lecture's ``(n_x, m)``, lazily.
+
+    A dask array chunked by rows (examples) becomes one chunked by columns; nothing is
+    read or copied until a computation needs a chunk.
+    """
+    return X_rows.T
+
+
+def check_chunks(X: Any, name: str = "X") -> None:
+    """Refuse a dask array with unknown chunk sizes (after boolean indexing, say)."""
+    if any(np.isnan(c) for dim in X.chunks for c in dim):
+        raise ValueError(
+            f"{name} has unknown chunk sizes (shape {X.shape}): dask cannot split the sums "
+            f"over examples; call {name} = {name}.compute_chunk_sizes() first"
+        )
+
+
+@contextlib.contextmanager
+def connect(address: str | None, **local_options: Any) -> Iterator[Any]:
+    """A ``dask.distributed.Client`` for the duration of a ``with`` block.
+
+    ``address``: ``None`` for no cluster (dask's threads in this process), ``"local"``
+    for a new ``LocalCluster`` on this machine (loopback only, closed at the end, with
+    ``local_options`` passed to it), or a scheduler's address such as
+    ``"tcp://10.0.0.5:8786"`` to work on an existing cluster. Yields the client, or
+    ``None``. An unreachable scheduler raises ``ValueError`` naming the address and the
+    fix.
+    """
+    if address is None:
+        yield None
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError(
+            "dask.distributed is not installed: install the dask extra "
+            "(pip install 'autograd-lr[dask]')"
+        ) from None
+    if address == "local":
+        options = {"host": "127.0.0.1", "dashboard_address": None, **local_options}
+        with LocalCluster(**options) as cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(
+            f"could not reach a dask scheduler at {address!r} ({exc}); start one with "
+            f"`dask scheduler` and `dask worker {address}` on the cluster's machines, or "
+            f"use 'local' for a cluster on this machine"
+        ) from None
+    with client:
+        yield client
+
+
+def describe(client: Any) -> str:
+    """One line about the cluster: scheduler address, workers, threads, memory."""
+    if client is None:
+        return "no cluster: dask's threads in this process"
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    threads = sum(int(w.get("nthreads", 0)) for w in workers)
+    memory = sum(int(w.get("memory_limit") or 0) for w in workers)
+    return (
+        f"{client.scheduler.address}: {len(workers)} workers, {threads} threads, "
+        f"{memory / 1e9:.2f} GB memory limit in all"
+    )
