@@ -2,7 +2,7 @@
 
 The lecture's layout is ``X (n_x, m)`` (one column per example), ``Y (1, m)``,
 ``w (n_x, 1)`` and a scalar ``b``. Getting one of these wrong rarely crashes numpy: a
-``Y`` of shape ``(m,)`` silently broadcasts ``A - Y`` to ``(m, m)`` and the gradient is
+label column ``Y (m, 1)`` silently broadcasts ``A - Y`` to ``(m, m)`` and the gradient is
 wrong without a word. Every public function therefore validates here first.
 """
 
