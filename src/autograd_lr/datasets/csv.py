@@ -182,7 +182,7 @@ def _labels(
             if key not in allowed:
                 raise ValueError(
                     f"{table.path}, line {table.lines[i]}, column {target!r}: label {key!r} is "
-                    f"not one of the model's labels {sorted(allowed)}"
+                    f"not one of the expected labels {sorted(allowed)}"
                 )
 
     table_of = mapping if mapping else {"0": 0, "1": 1}
