@@ -169,3 +169,13 @@ def test_model_predicts_with_the_stored_standardization() -> None:
     np.testing.assert_array_equal(model.predict(X), (Z > 0).astype(float))
     with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(3, m\)"):
         model.probabilities(X.T)
+
+
+def test_the_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    """0666 minus the umask, as any file the user writes (not the 0600 of a temp file)."""
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = save_model(_model(), tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -107,7 +107,10 @@ def _train(args: argparse.Namespace) -> int:
     iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
 
     print(f"data       {data.name}: {data.m} examples × {data.n_x} features")
-    print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}", end="")
+    if data.class_names == ("0", "1"):
+        print(f"labels     0/1 in column {data.target!r}", end="")
+    else:
+        print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}", end="")
     if data.label_mapping:
         shown = ", ".join(f"{k!r} -> {v}" for k, v in data.label_mapping.items())
         print(f" (mapped from the file's labels: {shown})")
