@@ -24,6 +24,7 @@ and numpy users never need dask installed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -184,3 +185,23 @@ def describe(client: Any) -> str:
         f"{client.scheduler.address}: {len(workers)} workers, {threads} threads, "
         f"{memory / 1e9:.2f} GB memory limit in all"
     )
+
+
+def from_numpy(a: np.ndarray, chunks: tuple[int, ...]) -> Any:
+    """A dask array of the numpy ``a``, cut into ``chunks`` along axis 0.
+
+    With a ``dask.distributed.Client``, the chunks are scattered to the workers once and
+    the array refers to them, rather than carrying ``a`` inside every task graph.
+    """
+    import dask.array as da
+
+    client = _client()
+    if client is None:
+        return da.from_array(a, chunks=(chunks, *a.shape[1:]))
+    spans = list(itertools.pairwise(np.cumsum((0, *chunks))))
+    futures = client.scatter([a[i:j] for i, j in spans])
+    parts = [
+        da.from_delayed(f, shape=(int(j - i), *a.shape[1:]), dtype=a.dtype)
+        for f, (i, j) in zip(futures, spans, strict=True)
+    ]
+    return da.concatenate(parts, axis=0)

@@ -43,7 +43,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from autograd_lr import forward, solvers
+from autograd_lr import cluster, forward, solvers
 
 SOLVERS = ("gd", "newton")
 
@@ -120,29 +120,22 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         return 0.0 if math.isinf(C) else 1.0 / C
 
     def fit(self, X: Any, y: Any) -> LogisticRegressionGD:
-        """Fit on ``X (m, n_features)``, ``y (m,)`` with exactly two classes."""
+        """Fit on ``X (m, n_features)``, ``y (m,)`` with exactly two classes.
+
+        ``X`` may be a ``dask.array`` chunked by rows (examples), for data larger than
+        memory (``y`` then dask or numpy): every pass over the data is computed by dask,
+        chunk by chunk, on the workers of an active ``dask.distributed.Client``, and only
+        ``dw``, ``db``, ``J`` (and Newton's Hessian) come back. ``X`` is kept in the
+        workers' memory when it fits (:func:`autograd_lr.cluster.persist_if_fits`),
+        otherwise read again from its files at every iteration.
+        """
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         lambd = self._lambd()
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type != "binary":
-            raise ValueError(
-                f"Only binary classification is supported. The type of the target is "
-                f"{y_type}, with {np.unique(y).size} classes; logistic regression here "
-                f"separates two classes (train one class against the rest)."
-            )
-        self.classes_ = np.unique(y)
-        if self.classes_.size != 2:
-            raise ValueError(
-                f"LogisticRegressionGD needs examples of 2 classes, but the data has only one "
-                f"class: {self.classes_[0]!r}"
-            )
-        # The boundary: scikit-learn's rows become the lecture's columns.
-        mu = X.mean(axis=0).reshape(-1, 1)  # (n_x, 1), the mean example
-        X_lecture = X.T - mu  # (n_x, m), centred (see the module docstring)
-        Y = (y == self.classes_[1]).astype(np.float64).reshape(1, -1)  # (1, m)
+        if cluster.is_dask(X):
+            X_lecture, Y, mu = self._dask_lecture_data(X, y)
+        else:
+            X_lecture, Y, mu = self._lecture_data(X, np.asarray(y) if cluster.is_dask(y) else y)
         w0, b0 = np.zeros((X_lecture.shape[0], 1)), 0.0
         if self.solver == "gd":
             result = solvers.gradient_descent(
@@ -175,9 +168,101 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
             )
         return self
 
+    def _lecture_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Checked numpy data -> centred ``X (n_x, m)``, ``Y (1, m)``, mean example ``(n_x, 1)``."""
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is "
+                f"{y_type}, with {np.unique(y).size} classes; logistic regression here "
+                f"separates two classes (train one class against the rest)."
+            )
+        self.classes_ = np.unique(y)
+        if self.classes_.size != 2:
+            raise ValueError(
+                f"LogisticRegressionGD needs examples of 2 classes, but the data has only one "
+                f"class: {self.classes_[0]!r}"
+            )
+        # The boundary: scikit-learn's rows become the lecture's columns.
+        mu = X.mean(axis=0).reshape(-1, 1)  # (n_x, 1), the mean example
+        X_lecture = X.T - mu  # (n_x, m), centred (see the module docstring)
+        Y = (y == self.classes_[1]).astype(np.float64).reshape(1, -1)  # (1, m)
+        return X_lecture, Y, mu
+
+    def _dask_lecture_data(self, X: Any, y: Any) -> tuple[Any, Any, np.ndarray]:
+        """dask ``X (m, n_x)`` chunked by rows -> centred ``X (n_x, m)``, ``Y (1, m)``, mean.
+
+        The checks scikit-learn's ``validate_data`` makes, computed by dask in one pass
+        over ``X`` together with the mean example; the lecture's layout is ``X.T``, lazily.
+        """
+        import dask
+        import dask.array as da
+
+        if len(X.shape) != 2:
+            raise ValueError(
+                f"X must be 2-D, one row per example: (m, n_features); got shape {X.shape}"
+            )
+        cluster.check_chunks(X)
+        m, n_x = (int(s) for s in X.shape)
+        if m < 1 or n_x < 1:
+            raise ValueError(f"X needs at least one example and one feature; got shape {X.shape}")
+        if cluster.is_dask(y):
+            cluster.check_chunks(y, "y")
+        else:
+            y = np.asarray(y)
+        if tuple(y.shape) != (m,):
+            raise ValueError(
+                f"y must have shape (m,) = ({m},), one label per row of X {X.shape}; got "
+                f"{tuple(y.shape)} (use y.ravel() for a column)"
+            )
+        if not cluster.is_dask(y):
+            y = cluster.from_numpy(y, X.chunks[0])
+        elif y.chunks[0] != X.chunks[0]:
+            y = y.rechunk((X.chunks[0],))
+        X = X.astype(np.float64)
+        classes, mean, finite = dask.compute(da.unique(y), X.mean(axis=0), da.isfinite(X).all())
+        if not finite:
+            raise ValueError(
+                "Input X contains NaN or infinity; drop or impute those examples before fitting"
+            )
+        if classes.dtype.kind == "f" and not np.all(
+            np.isfinite(classes) & (classes == np.round(classes))
+        ):
+            raise ValueError(
+                f"Unknown label type: continuous. y holds values such as {classes[:5]}; "
+                f"logistic regression needs class labels (two distinct values)"
+            )
+        if classes.size != 2:
+            raise ValueError(
+                f"LogisticRegressionGD needs examples of exactly 2 classes; y has "
+                f"{classes.size}: {classes[:5]!r} (train one class against the rest)"
+            )
+        self.classes_ = classes
+        self.n_features_in_ = n_x
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        mu = np.asarray(mean, dtype=np.float64).reshape(-1, 1)  # (n_x, 1)
+        X_lecture = cluster.lecture_layout(X) - mu  # (n_x, m), lazily, chunked by columns
+        Y = (y == classes[1]).astype(np.float64).reshape(1, -1)  # (1, m)
+        X_lecture, Y, _ = cluster.persist_if_fits(X_lecture, Y)
+        return X_lecture, Y, mu
+
     def decision_function(self, X: Any) -> np.ndarray:
-        r"""The logits :math:`z = w^\top x + b`, one per row of ``X (m, n_features)``."""
+        r"""The logits :math:`z = w^\top x + b`, one per row of ``X (m, n_features)``.
+
+        For a dask ``X`` chunked by rows, a lazy dask array chunked alike.
+        """
         check_is_fitted(self)
+        if cluster.is_dask(X):
+            if len(X.shape) != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}; the model was fitted on {self.n_features_in_} "
+                    f"features: pass X as (m, {self.n_features_in_}), one row per example"
+                )
+            Z = forward.logits(self.coef_.T, float(self.intercept_[0]), X.T)  # (1, m), lazy
+            return Z.reshape(-1)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         Z = forward.logits(self.coef_.T, float(self.intercept_[0]), X.T)  # (1, m)
         return np.asarray(Z).ravel()
@@ -196,5 +281,9 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         r"""``classes_[1]`` where :math:`z > 0` (:math:`a > \frac12`), else ``classes_[0]``."""
-        Z = self.decision_function(X)  # checks that the estimator is fitted
+        Z: Any = self.decision_function(X)  # checks that the estimator is fitted
+        if cluster.is_dask(Z):  # lazily, chunk by chunk
+            import dask.array as da
+
+            return da.where(Z > 0, self.classes_[1], self.classes_[0])
         return self.classes_[(Z > 0).astype(int)]
