@@ -550,7 +550,7 @@ class GradientReport:
     @property
     def mode(self) -> str:
         modes = sorted({c.mode for c in self.checks if c.mode != "not run"})
-        return ", ".join(modes) if modes else "not run"
+        return ", ".join(modes) if modes else "no"
 
     @property
     def oracle_agreement(self) -> float:
@@ -573,9 +573,14 @@ class GradientReport:
         modified = sorted({n for c in self.checks for n in c.call.modified})
         if modified:
             parts.append(f"it modifies {_names(modified)} in place")
-        not_run = [r.name for r in self.rows.values() if r.status == "not run"]
-        if not_run and not parts:
-            parts.append("it could not be checked on every problem")
+        raised = [c.call for c in self.checks if c.call.exception]
+        if raised:
+            parts.append(
+                f"it raised {raised[0].exception_type or 'an exception'} on {len(raised)} of "
+                f"{len(self.checks)} problems"
+            )
+        if any(c.call.outputs.error for c in self.checks):
+            parts.append("its return value does not follow propagate's contract")
         return f"{self.function}: FAILED: " + "; ".join(parts)
 
     def __str__(self) -> str:

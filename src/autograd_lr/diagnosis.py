@@ -74,6 +74,9 @@ class Diagnosis:
     message: str
     fix: str = ""
     evidence: str = ""
+    # the largest relative difference between the learner's values and the model of the
+    # mistake, over every problem (nan where the diagnosis is not a fitted model)
+    match: float = math.nan
 
     def __str__(self) -> str:
         head = ", ".join(self.quantities) if self.quantities else "function"
@@ -91,6 +94,7 @@ class Diagnosis:
             "message": self.message,
             "fix": self.fix,
             "evidence": self.evidence,
+            "model_match": self.match if math.isfinite(self.match) else None,
         }
 
 
@@ -290,8 +294,9 @@ def _fit(contexts: Sequence[_Context], c: _Candidate, quantity: str, tol: float)
     return fit
 
 
-def _consistent(values: Sequence[float]) -> bool:
-    top = max(abs(v) for v in values)
+def _consistent(values: Sequence[float], lambd: float) -> bool:
+    """All equal to :data:`REG_CONSISTENCY_RTOL` of the larger of their size and λ."""
+    top = max(max(abs(v) for v in values), lambd)
     return top > 0 and all(abs(v - values[0]) <= REG_CONSISTENCY_RTOL * top for v in values)
 
 
@@ -301,12 +306,11 @@ def _regularization(
     """Classify a fitted spurious term: (code, description), or None if it is not one."""
     if len(fit.t) < 2 or (quantity == "dw" and max(ctx.p.n_x for ctx in contexts) < 2):
         return None  # nothing to tell a w-proportional term from anything else
-    # the learner's whole coefficient on w (dw) or on ½‖w‖² (cost), per problem
-    total = [(m, t + lambd / m) for m, t in fit.t]
-    as_lambda = [m * t for m, t in total]  # (λ'/m) form: λ' the same everywhere
-    as_constant = [t for _, t in total]  # c form: the same c everywhere, no /m
+    # t: the learner's whole coefficient on w (dw) or on ½‖w‖² (cost), per problem
+    as_lambda = [m * t for m, t in fit.t]  # (λ'/m) form: λ' the same everywhere
+    as_constant = [t for _, t in fit.t]  # c form: the same c everywhere, no /m
     term = "(λ'/m)·w" if quantity == "dw" else "(λ'/2m)‖w‖²"
-    if _consistent(as_lambda):
+    if _consistent(as_lambda, lambd):
         lam = as_lambda[0]
         if abs(lam - lambd) <= REG_CONSISTENCY_RTOL * max(abs(lam), lambd):
             return None
@@ -314,8 +318,11 @@ def _regularization(
             return "spurious_regularization", f"an extra term {term} with λ' = {lam:.6g}"
         if abs(lam) <= REG_CONSISTENCY_RTOL * lambd:
             return "missing_regularization", "no L2 term"
-        return "wrong_regularization_strength", f"the L2 term {term} with λ' = {lam:.6g}"
-    if _consistent(as_constant):
+        detail = f"the L2 term {term} with λ' = {lam:.6g}"
+        if quantity == "dw" and abs(lam - lambd / 2) <= REG_CONSISTENCY_RTOL * lambd:
+            detail += " (the derivative of (λ/2m)‖w‖² is (λ/m)·w: the 2 of ‖w‖² cancels the ½)"
+        return "wrong_regularization_strength", detail
+    if _consistent(as_constant, lambd):
         c = as_constant[0]
         term = "c·w" if quantity == "dw" else "(c/2)‖w‖²"
         if lambd == 0.0:
@@ -323,10 +330,10 @@ def _regularization(
                 "spurious_regularization",
                 f"an extra term {term} with c = {c:.6g} (not divided by m)",
             )
-        return (
-            "wrong_regularization_strength",
-            f"the L2 term {term} with c = {c:.6g}, not divided by m",
-        )
+        detail = f"the L2 term {term} with c = {c:.6g}, not divided by m"
+        if abs(c - lambd) <= REG_CONSISTENCY_RTOL * lambd:
+            detail += " (λ·w where the penalty's gradient is (λ/m)·w)"
+        return "wrong_regularization_strength", detail
     return None
 
 
@@ -348,10 +355,10 @@ _PART_CODES: dict[tuple[str, str], str] = {
     ("1/ln10", "cost"): "log10",
 }
 
-# (what happened, the fix); {q} is the quantity.
+# (what happened, the fix); {q} is the quantity, {has} {is} {was} its verbs.
 EXPLAIN: dict[str, tuple[str, str]] = {
     "sign_flipped": (
-        "{q} has the wrong sign: dZ was computed as Y − A; the lecture's dz = a − y",
+        "{q} {has} the wrong sign: dZ was computed as Y − A; the lecture's dz = a − y",
         "dZ = A - Y",
     ),
     "cost_sign_flipped": (
@@ -373,11 +380,11 @@ EXPLAIN: dict[str, tuple[str, str]] = {
         "cost = np.sum(losses) / m",
     ),
     "divided_by_m_twice": (
-        "{q} is 1/m of the right value: it was divided by m twice",
+        "{q} {is} 1/m of the right value: it was divided by m twice",
         "divide by m once",
     ),
     "m_from_wrong_axis": (
-        "{q} is scaled by m/n_x: m was read from X.shape[0], which is n_x, the number of "
+        "{q} {is} scaled by m/n_x: m was read from X.shape[0], which is n_x, the number of "
         "features; X is (n_x, m), one column per example",
         "m = X.shape[1]",
     ),
@@ -386,16 +393,16 @@ EXPLAIN: dict[str, tuple[str, str]] = {
         "use np.log",
     ),
     "forgot_Y": (
-        "{q} was computed with dZ = A: Y was not subtracted",
+        "{q} {was} computed with dZ = A: Y was not subtracted",
         "dZ = A - Y",
     ),
     "z_instead_of_a": (
-        "{q} was computed with dZ = Z − Y: z was used where a = σ(z) belongs (that is the "
+        "{q} {was} computed with dZ = Z − Y: z was used where a = σ(z) belongs (that is the "
         "gradient of a squared error on z, as in linear regression)",
         "A = sigmoid(Z); dZ = A - Y",
     ),
     "extra_sigmoid_derivative": (
-        "{q} has an extra factor σ'(z) = a(1 − a): dZ = (A − Y)·A(1 − A). The chain rule "
+        "{q} {has} an extra factor σ'(z) = a(1 − a): dZ = (A − Y)·A(1 − A). The chain rule "
         "already used it: dz = da · a(1 − a) = a − y",
         "dZ = A - Y",
     ),
@@ -404,7 +411,7 @@ EXPLAIN: dict[str, tuple[str, str]] = {
         "A = 1 / (1 + np.exp(-Z))",
     ),
     "forgot_bias": (
-        "{q} was computed with Z = wᵀX, without + b",
+        "{q} {was} computed with Z = wᵀX, without + b",
         "Z = np.dot(w.T, X) + b",
     ),
 }
@@ -427,7 +434,6 @@ def _reg_text(code: str, detail: str, quantity: str, lambd: float) -> tuple[str,
         return what, fix
     what = f"{quantity} has {detail}, where the right one is {right} with λ = {lambd:g}"
     if quantity == "dw":
-        what += " (the derivative of (λ/2m)‖w‖² is (λ/m)·w: the 2 of ‖w‖² cancels the ½)"
         return what, "dw = np.dot(X, dZ.T) / m + (lambd / m) * w"
     return what, "cost += lambd / (2 * m) * np.sum(w * w)"
 
@@ -485,7 +491,10 @@ def _explain_candidate(
         codes.append(_PART_CODES[(c.scale, quantity)])
     for code in codes:
         what, fix = EXPLAIN[code]
-        whats.append(what.format(q=label or quantity))
+        q = label or quantity
+        plural = " and " in q
+        verbs = {"has": "have", "is": "are", "was": "were"} if plural else {}
+        whats.append(what.format(q=q, **{v: verbs.get(v, v) for v in ("has", "is", "was")}))
         if fix not in fixes:
             fixes.append(fix)
     if reg is not None:
@@ -530,7 +539,7 @@ def _one_entry(contexts: Sequence[_Context], lambd: float) -> Diagnosis | None:
             f"only one entry of dw is wrong on each problem ({indices}); every other entry is right"
         )
         if hints:
-            message += ". " + "; ".join(hints)
+            message += ". " + "; ".join(hints)[0].upper() + "; ".join(hints)[1:]
         if what:
             message += f". Apart from that entry: {what}"
         fix_text = "check the loop over features j: dw[j] += X[j, i] * dz[i] for j in range(n_x)"
@@ -568,7 +577,7 @@ def _diagnose_values(
         )
         if c.base == "correct" and (c.sign < 0 or c.scale != "1") and not c.reg:
             evidence += f"; {_ratio_evidence(contexts, quantity)}"
-        return Diagnosis((quantity,), codes, what, fix, evidence), c
+        return Diagnosis((quantity,), codes, what, fix, evidence, fit.worst), c
     if quantity == "dw":
         found = _one_entry(contexts, lambd)
         if found is not None:
@@ -594,13 +603,19 @@ def _diagnose_values(
 
 
 def _float32_diagnosis(quantities: tuple[str, ...], error: float) -> Diagnosis:
+    names = (
+        quantities[0]
+        if len(quantities) == 1
+        else f"{', '.join(quantities[:-1])} and {quantities[-1]}"
+    )
+    verb = "agree" if len(quantities) > 1 else "agrees"
     return Diagnosis(
         quantities,
         ("float32",),
-        f"{', '.join(quantities)} came back in float32 and agree with the oracles only to "
-        f"float32 rounding ({error:.1e}); the check is made in float64, so float32 answers "
-        "cannot pass",
+        f"{names} came back in float32 and {verb} with the oracles only to float32 rounding "
+        f"(up to {error:.1e}); the check is made in float64, so float32 answers cannot pass",
         "keep the inputs' float64 (no astype(np.float32), no jnp arrays without jax_enable_x64)",
+        match=error,
     )
 
 
@@ -781,7 +796,17 @@ def diagnose(checks: Sequence[ProblemCheck], lambd: float = 0.0) -> list[Diagnos
             found.append(diagnosis)
             if candidate is not None and not candidate.reg:
                 matched[quantity] = (diagnosis, candidate)
-    return _merge(found, matched, lambd)
+    return _merge_float32(_merge(found, matched, lambd))
+
+
+def _merge_float32(found: list[Diagnosis]) -> list[Diagnosis]:
+    """One float32 diagnosis for every quantity that came back in float32."""
+    low = [d for d in found if d.mistakes == ("float32",)]
+    if len(low) < 2:
+        return found
+    quantities = tuple(q for d in low for q in d.quantities)
+    merged = _float32_diagnosis(quantities, max(d.match for d in low))
+    return [merged if d is low[0] else d for d in found if d not in low[1:]]
 
 
 def _with_expected(check: ProblemCheck, lambd: float) -> ProblemCheck:
@@ -806,7 +831,7 @@ def _merge(
     if c != c_db or not set(dw.mistakes) <= _SHARED:
         return found
     codes, what, fix = _explain_candidate(c, "dw", None, lambd, label="dw and db")
-    merged = Diagnosis(("dw", "db"), codes, what, fix, dw.evidence)
+    merged = Diagnosis(("dw", "db"), codes, what, fix, dw.evidence, max(dw.match, db.match))
     return [merged if d is dw else d for d in found if d is not db]
 
 

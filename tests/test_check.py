@@ -1,0 +1,382 @@
+"""check_gradients: every correct implementation passes; broken code gives a report, never a crash."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd_lr
+from autograd_lr import check, course, forward, gradients, oracles
+from autograd_lr.check import (
+    COST_RTOL,
+    GRADIENT_RTOL,
+    check_gradients,
+    default_problems,
+)
+from autograd_lr.problems import make_problem
+from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL
+
+# --- correct implementations, written the ways learners write them ---
+
+
+def course_style(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = A - Y
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, np.squeeze(cost)
+
+
+def einsum_style(w, b, X, Y):
+    m = X.shape[1]
+    Z = np.einsum("jk,jm->km", w, X) + b
+    A = forward.sigmoid(Z)
+    cost = np.einsum("km->", np.logaddexp(0.0, Z) - Y * Z) / m
+    dZ = A - Y
+    return {"dw": np.einsum("jm,km->jk", X, dZ) / m, "db": np.einsum("km->", dZ) / m}, cost
+
+
+def per_example_loop(w, b, X, Y):
+    """The lecture's two loops (gradients.gradients_loop)."""
+    return gradients.gradients_loop(w, b, X, Y)
+
+
+def unsimplified_chain_rule(w, b, X, Y):
+    """dz = da · a(1 − a), without the algebra that makes it a − y."""
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    dA = -Y / A + (1 - Y) / (1 - A)
+    dZ = dA * A * (1 - A)
+    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    return {"dw": X @ dZ.T / m, "db": np.array([[np.sum(dZ) / m]])}, cost
+
+
+def dw_db_only(w, b, X, Y):
+    grads, _ = course.propagate(w, b, X, Y)
+    return grads["dw"], grads["db"]
+
+
+def jax_autodiff(w, b, X, Y):
+    """A learner who lets jax differentiate, in 64-bit mode."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        J, (dw, db) = jax.value_and_grad(forward.cost, argnums=(0, 1))(
+            jnp.asarray(w), jnp.asarray(b), jnp.asarray(X), jnp.asarray(Y)
+        )
+        return {"dw": np.asarray(dw), "db": float(db)}, float(J)
+
+
+CORRECT = [
+    course.propagate,
+    course_style,
+    einsum_style,
+    per_example_loop,
+    unsimplified_chain_rule,
+    dw_db_only,
+    jax_autodiff,
+]
+
+
+@pytest.mark.parametrize("fn", CORRECT, ids=lambda f: f.__name__)
+def test_every_correct_implementation_passes(fn: Any) -> None:
+    report = check_gradients(fn)
+    assert report.passed, str(report)
+    assert report.wrong == [] and report.diagnosis == []
+    assert report.rows["dw"].error <= GRADIENT_RTOL and report.rows["db"].error <= GRADIENT_RTOL
+    assert "PASSED" in str(report)
+
+
+def test_correct_forms_sit_far_below_the_thresholds() -> None:
+    """The thresholds' headroom: every correct form is ≥ 100x below them (measured)."""
+    worst = {"dw": 0.0, "db": 0.0, "cost": 0.0}
+    for fn in CORRECT:
+        report = check_gradients(fn)
+        for name in worst:
+            if report.rows[name].status == "ok":
+                worst[name] = max(worst[name], report.rows[name].error)
+    assert worst["dw"] <= GRADIENT_RTOL / 100 and worst["db"] <= GRADIENT_RTOL / 100
+    assert worst["cost"] <= COST_RTOL / 100
+    assert worst["cost"] > 0.0  # the check is not vacuous: forms do differ by rounding
+
+
+def test_check_gradients_is_exported_at_the_top_level() -> None:
+    assert autograd_lr.check_gradients is check_gradients
+
+
+def test_a_1e5_relative_error_in_one_quantity_is_caught() -> None:
+    for name in ("dw", "db", "cost"):
+
+        def off(w, b, X, Y, name=name):
+            grads, cost = course.propagate(w, b, X, Y)
+            if name == "cost":
+                return grads, cost * (1 + 1e-5)
+            grads[name] = grads[name] * (1 + 1e-5)
+            return grads, cost
+
+        report = check_gradients(off)
+        assert report.wrong == [name]
+
+
+def test_the_oracles_agreement_is_reported_and_tight() -> None:
+    report = check_gradients(course.propagate)
+    for row in report.rows.values():
+        assert 0.0 <= row.agreement <= FINITE_DIFFERENCE_RTOL
+    assert report.oracle_agreement <= FINITE_DIFFERENCE_RTOL
+    assert "oracles agree to" in str(report)
+
+
+def test_default_problems_cover_the_hiding_places() -> None:
+    problems = default_problems(seed=0)
+    assert any(p.n_x != p.m and p.m > 1 for p in problems)
+    assert any(p.m == 1 for p in problems)
+    assert any(np.all(p.Y == 1) for p in problems) and any(np.all(p.Y == 0) for p in problems)
+    saturated = max(float(np.max(np.abs(p.w.T @ p.X + p.b))) for p in problems)
+    assert saturated == pytest.approx(10.0)
+    assert max(p.m for p in problems) >= 97 and max(p.n_x for p in problems) >= 40
+    again = default_problems(seed=0)
+    assert all(np.array_equal(p.X, q.X) for p, q in zip(problems, again, strict=True))
+
+
+# --- robustness against the code it checks ---
+
+
+def test_an_exception_gives_a_failed_report_with_type_message_and_line() -> None:
+    def crashes_on_one_example(w, b, X, Y):
+        m = X.shape[1]
+        scale = 1 / (m - 1)  # wrong anyway, and a ZeroDivisionError when m = 1
+        grads, cost = course.propagate(w, b, X, Y)
+        return {"dw": grads["dw"] * scale * (m - 1), "db": grads["db"]}, cost
+
+    report = check_gradients(crashes_on_one_example)
+    assert not report.passed
+    assert "exception" in report.mistakes
+    (d,) = [d for d in report.diagnosis if "exception" in d.mistakes]
+    assert "ZeroDivisionError: division by zero" in d.message
+    assert "scale = 1 / (m - 1)" in d.message and "1 of 6 problems" in d.message
+    assert report.rows["dw"].status == "not run"
+    assert "raised ZeroDivisionError" in str(report)
+
+
+def test_a_shape_error_inside_fn_points_at_the_transposes() -> None:
+    def without_transpose(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+        dZ = A - Y
+        return {"dw": np.dot(X.T, dZ.T) / m, "db": np.sum(dZ) / m}, 0.0
+
+    report = check_gradients(without_transpose)
+    assert not report.passed
+    assert report.mistakes == {"exception", "shape_mismatch"}
+    assert "np.dot(X.T, dZ.T)" in report.diagnosis[0].message
+    assert "dw = np.dot(X, dZ.T) / m" in report.diagnosis[0].fix
+
+
+def test_system_exit_inside_fn_is_a_failure_not_an_exit() -> None:
+    def leaves(w, b, X, Y):
+        sys.exit(0)
+
+    report = check_gradients(leaves)
+    assert not report.passed and "SystemExit" in str(report)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_outputs_fail(bad: float) -> None:
+    def poisoned(w, b, X, Y):
+        grads, cost = course.propagate(w, b, X, Y)
+        dw = grads["dw"].copy()
+        dw[0, 0] = bad
+        return {"dw": dw, "db": grads["db"]}, cost
+
+    report = check_gradients(poisoned)
+    assert report.wrong == ["dw"]
+    assert report.mistakes == {"non_finite"}
+
+
+def test_a_nan_cost_names_the_log_warning() -> None:
+    def log_of_z(w, b, X, Y):
+        grads, _ = course.propagate(w, b, X, Y)
+        Z = w.T @ X + b
+        return grads, -np.mean(Y * np.log(Z) + (1 - Y) * np.log(1 - Z))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing leaks out of the check
+        report = check_gradients(log_of_z)
+    assert report.wrong == ["cost"]
+    (d,) = report.diagnosis
+    assert "invalid value encountered in log" in d.message
+    assert "logaddexp" in d.fix
+
+
+@pytest.mark.parametrize(
+    ("reshape", "code"),
+    [(lambda dw: dw.ravel(), "dw_flattened"), (lambda dw: dw.T, "dw_transposed")],
+    ids=["(n_x,)", "(1, n_x)"],
+)
+def test_wrong_shapes_fail_with_a_shape_hint(reshape: Any, code: str) -> None:
+    def shaped(w, b, X, Y):
+        grads, cost = course.propagate(w, b, X, Y)
+        return {"dw": reshape(grads["dw"]), "db": grads["db"]}, cost
+
+    report = check_gradients(shaped)
+    assert report.wrong == ["dw"] and report.mistakes == {code}
+    assert "(5, 1)" in report.diagnosis[0].message
+
+
+def test_in_place_modification_of_the_inputs_is_reported() -> None:
+    def updates_w_in_place(w, b, X, Y):
+        grads, cost = course.propagate(w, b, X, Y)
+        w -= 0.01 * grads["dw"]  # a gradient step inside propagate
+        return grads, cost
+
+    report = check_gradients(updates_w_in_place)
+    assert not report.passed
+    assert report.wrong == []  # the values are right; the side effect is the failure
+    assert report.mistakes == {"modified_inputs"}
+    assert "changed w in place" in report.diagnosis[0].message
+    assert "modifies w in place" in report.headline()
+
+
+def test_in_place_modification_of_X_is_named() -> None:
+    def scales_X(w, b, X, Y):
+        X /= 1.5
+        return course.propagate(w, b, X * 1.5, Y)
+
+    report = check_gradients(scales_X)
+    assert "X" in report.to_dict()["modified_inputs"]
+
+
+@pytest.mark.parametrize(
+    ("returned", "phrase"),
+    [
+        (lambda g, c: ({"dW": g["dw"], "db": g["db"]}, c), "case-sensitive"),
+        (lambda g, c: g, "returned a dict"),
+        (lambda g, c: (g, c, 0), "of length 3"),
+        (lambda g, c: ({"dw": "no", "db": g["db"]}, c), "not an array of numbers"),
+    ],
+    ids=["dW", "grads only", "three values", "text"],
+)
+def test_a_return_value_outside_the_contract_is_explained(returned: Any, phrase: str) -> None:
+    def fn(w, b, X, Y):
+        return returned(*course.propagate(w, b, X, Y))
+
+    report = check_gradients(fn)
+    assert not report.passed
+    assert "bad_return" in report.mistakes
+    assert phrase in str(report)
+
+
+def test_dw_db_only_is_accepted_and_says_the_cost_was_not_checked() -> None:
+    report = check_gradients(dw_db_only)
+    assert report.passed
+    assert report.rows["cost"].status == "not returned"
+    assert any("cost was not checked" in n for n in report.notes)
+
+
+def test_float32_results_say_the_check_is_in_float64() -> None:
+    def in_float32(w, b, X, Y):
+        grads, cost = course.propagate(w.astype(np.float32), b, X.astype(np.float32), Y)
+        return grads, np.float32(cost)
+
+    report = check_gradients(in_float32)
+    assert not report.passed
+    assert "float32" in report.mistakes
+    assert any("the check is made in float64" in n for n in report.notes)
+
+
+def test_warnings_from_fn_are_recorded_not_raised() -> None:
+    def chatty(w, b, X, Y):
+        warnings.warn("learner's debug warning", UserWarning, stacklevel=1)
+        return course.propagate(w, b, X, Y)
+
+    report = check_gradients(chatty)
+    assert report.passed
+    assert any("learner's debug warning" in n for n in report.notes)
+
+
+def test_fn_must_be_callable() -> None:
+    with pytest.raises(ValueError, match="must be a function"):
+        check_gradients("propagate")  # type: ignore[arg-type]
+
+
+# --- problems, λ, views ---
+
+
+def test_own_problems_as_tuples_are_validated() -> None:
+    p = make_problem(3, 4, seed=9)
+    report = check_gradients(course.propagate, problems=[(p.w, p.b, p.X, p.Y)])
+    assert report.passed and len(report.checks) == 1
+    with pytest.raises(ValueError, match=r"shape \(n_x, 1\)"):
+        check_gradients(course.propagate, problems=[(p.w.ravel(), p.b, p.X, p.Y)])
+    with pytest.raises(ValueError, match="empty"):
+        check_gradients(course.propagate, problems=[])
+
+
+def test_lambd_checks_the_regularized_cost() -> None:
+    def l2(w, b, X, Y, lambd):
+        grads, J = gradients.gradients_vectorized(w, b, X, Y, lambd)
+        return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
+
+    assert check_gradients(l2, lambd=0.7).passed
+    assert check_gradients(l2, lambd=0.0).passed
+    with pytest.raises(ValueError, match="lambd"):
+        check_gradients(l2, lambd=-1.0)
+
+
+def test_inconclusive_when_the_oracles_disagree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A numerical artefact (planted here in the finite differences) is never blamed."""
+    true_fd = oracles.finite_difference_gradients
+
+    def bad_fd(*args: Any, **kwargs: Any) -> Any:
+        g = true_fd(*args, **kwargs)
+        return {"dw": g["dw"] * 1.01, "db": g["db"]}
+
+    monkeypatch.setattr(oracles, "finite_difference_gradients", bad_fd)
+    assert check_gradients(course.propagate).passed  # agreeing with jax.grad is enough
+    report = check_gradients(
+        lambda w, b, X, Y: ({"dw": 2 * course.propagate(w, b, X, Y)[0]["dw"], "db": 0.0}, 0.0)
+    )
+    assert "dw" not in report.wrong and "dw" in report.inconclusive
+    assert not report.passed and "no verdict on dw" in report.headline()
+
+
+def test_full_mode_on_many_features_compares_the_oracles_along_directions() -> None:
+    p = make_problem(check.FD_PER_COORDINATE_MAX_N_X + 100, 20, seed=3)
+    report = check_gradients(course.propagate, problems=[p], fast=False)
+    assert report.passed and report.mode == "full"
+    assert report.rows["dw"].agreement <= FINITE_DIFFERENCE_RTOL
+
+
+def test_views_text_html_and_json() -> None:
+    from test_diagnosis import sign_flipped
+
+    report = check_gradients(sign_flipped)
+    text = str(report)
+    assert text.startswith("sign_flipped: FAILED: dw and db are wrong")
+    assert "Worst entries of dw" in text and "fix: dZ = A - Y" in text
+    page = report._repr_html_()
+    assert page.count("<table>") >= 2 and "dZ = A - Y" in page and "<script" not in page
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["passed"] is False and data["wrong"] == ["dw", "db"]
+    assert data["mistakes"] == ["sign_flipped"]
+    assert data["diagnosis"][0]["quantities"] == ["dw", "db"]
+    assert math.isclose(data["quantities"]["db"]["threshold"], GRADIENT_RTOL)
+    entry = data["quantities"]["dw"]["worst_entries"][0]
+    assert entry["yours"] == pytest.approx(-entry["expected"], rel=1e-12)
+    assert len(data["problems"]) == 6
+
+
+def test_html_escapes_what_the_learner_controls() -> None:
+    def named(w, b, X, Y):
+        raise ValueError("<script>alert(1)</script>")
+
+    report = check_gradients(named, name="<b>mine</b>")
+    page = report._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>mine" not in page
