@@ -86,6 +86,8 @@ def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.data is not None or args.dask is not None:
+        return _train_chunked(args)
     import time
 
     from tqdm import tqdm
@@ -244,6 +246,140 @@ def _train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _train_chunked(args: argparse.Namespace) -> int:
+    """``train --data DIR [--dask SCHEDULER|local]``: a data set on disk in chunks, by dask.
+
+    Every pass over the data (statistics, gradient, cost, Hessian) runs chunk by chunk on
+    the cluster's workers; only the small results come back to this process.
+    """
+    import time
+
+    from tqdm import tqdm
+
+    from autograd_lr import cluster, forward, persistence, plots, solvers
+    from autograd_lr.datasets import fit_standardizer, load_chunked
+
+    if args.data is None:
+        raise UsageError(
+            "--dask needs --data DIR, a data set stored in chunks (zarr or .npy shards) "
+            "written by autograd_lr.datasets.save_chunked"
+        )
+    if args.target is not None:
+        raise UsageError("--target is for CSV files; a chunked data set (--data) has its labels")
+    started = time.perf_counter()
+    iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
+    lambd = 1.0 / args.C if args.C is not None else args.l2
+    penalty = f"λ = {lambd:g}" + (f" (C = {1.0 / lambd:g})" if lambd > 0 else " (no penalty)")
+    with cluster.connect(args.dask) as client:
+        data = load_chunked(args.data)
+        print(f"cluster    {cluster.describe(client)}")
+        print(
+            f"data       {data.name}: {data.m} examples × {data.n_x} features, "
+            f"{data.nbytes / 1e9:.3g} GB in {data.n_chunks} {data.storage} chunks of "
+            f"{data.chunk_size} examples"
+        )
+        print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}")
+        print(
+            "split      none: a chunked data set trains on every example "
+            "(keep test examples in a data set of their own)"
+        )
+        # One pass for the statistics; the standardization itself stays lazy, per chunk.
+        scaler = fit_standardizer(data.X) if args.standardize else None
+        X = data.X if scaler is None else (data.X - scaler.mean) / scaler.std  # (n_x, m)
+        X, Y, persisted = cluster.persist_if_fits(X, data.Y)
+        print(
+            "memory     "
+            + (
+                f"X persisted in memory (within {100 * cluster.PERSIST_FRACTION:g} % of it)"
+                if persisted
+                else f"X streamed from disk at every iteration (more than "
+                f"{100 * cluster.PERSIST_FRACTION:g} % of the workers' memory)"
+            )
+        )
+        w0 = np.zeros((data.n_x, 1))
+        with tqdm(
+            total=iterations,
+            desc=args.solver,
+            unit="it",
+            file=sys.stderr,
+            mininterval=0.2,
+            disable=args.no_progress,
+        ) as bar:
+
+            def progress(k: int, J: float, g: float) -> None:
+                if k:
+                    bar.update(1)
+                bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
+
+            options: dict[str, Any] = {"lambd": lambd, "max_iter": iterations, "tol": args.tol}
+            if args.solver == "gd":
+                result = solvers.gradient_descent(
+                    w0, 0.0, X, Y, learning_rate=args.learning_rate, callback=progress, **options
+                )
+            else:
+                result = solvers.newton(w0, 0.0, X, Y, callback=progress, **options)
+        Z = forward.logits(result.w, result.b, X)  # (1, m), lazy
+        (correct,) = cluster.compute(((Z > 0) == (Y > 0.5)).sum())
+    train_ok = int(correct)
+    train_acc = train_ok / data.m
+    elapsed = time.perf_counter() - started
+    metadata = {
+        "dataset": str(data.path),
+        "solver": result.solver,
+        "learning_rate": result.learning_rate,
+        "lambda": lambd,
+        "tol": args.tol,
+        "max_iter": iterations,
+        "iterations": result.n_iter,
+        "converged": result.converged,
+        "final_cost": result.final_cost,
+        "gradient_max": float(result.gradient_max[-1]),
+        "train_accuracy": train_acc,
+        "test_accuracy": None,
+        "m_train": data.m,
+        "m_test": 0,
+        "dask": args.dask or "threads",
+        "persisted": persisted,
+    }
+    model = persistence.Model(
+        w=result.w,
+        b=result.b,
+        feature_names=data.feature_names,
+        target=data.target,
+        mean=None if scaler is None else scaler.mean,
+        std=None if scaler is None else scaler.std,
+        label_mapping=data.label_mapping,
+        class_names=data.class_names,
+        metadata=metadata,
+    )
+    out = Path(args.out)
+    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
+    written = [
+        persistence.save_model(model, out),
+        plots.cost_curve(
+            result.costs,
+            result.gradient_max,
+            out / "cost.png",
+            tol=args.tol,
+            title=f"{data.name}: {result.solver}{alpha}, {penalty} (dask)",
+        ),
+    ]
+    status = "converged" if result.converged else "NOT converged, raise --iterations"
+    print("summary")
+    print(f"  solver          {result.solver}{alpha}, {penalty}")
+    print(
+        f"  iterations      {result.n_iter} of at most {iterations} ({status}: "
+        f"max|∂J| = {result.gradient_max[-1]:.2e}, tol {args.tol:g})"
+    )
+    print(f"  final cost      J = {result.final_cost:.8f}")
+    print(f"  train accuracy  {100 * train_acc:.1f} % ({train_ok}/{data.m})")
+    print(f"  time            {elapsed:.2f} s")
+    print("wrote")
+    for path in written:
+        print(f"  {path}")
+    return EXIT_OK
+
+
 def _predict(args: argparse.Namespace) -> int:
     import csv
     import io
@@ -367,6 +503,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on the raw features (default: standardize with the training mean/std)",
     )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--data",
+        metavar="DIR",
+        help="instead of --dataset: a data set stored in chunks (zarr or .npy shards, "
+        "written by autograd_lr.datasets.save_chunked), trained with dask on every example",
+    )
+    train.add_argument(
+        "--dask",
+        metavar="SCHEDULER|local",
+        help="with --data: run on the dask cluster at this scheduler address "
+        "(tcp://host:8786), or on a new one on this machine ('local'); without it, "
+        "dask's threads in this process",
+    )
     train.set_defaults(handler=_train)
 
     predict = commands.add_parser(
