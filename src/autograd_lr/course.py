@@ -47,8 +47,11 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
         \quad dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
 
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
-    ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input is computed in
-    float32; everything else in float64.
+    ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input gives float32
+    ``dw``; everything else is float64. Large X (at least
+    :data:`~autograd_lr.gradients.FUSED_MIN_SIZE` entries) takes the single-pass kernel
+    :func:`~autograd_lr.gradients.gradients_fused` (X read once, sums in float64); the
+    rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
 
     >>> grads, cost = propagate(np.array([[1.0], [2.0]]), 2.0,
     ...                         np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]),
@@ -57,7 +60,7 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
     [0.99845601 2.39507239] 0.00145558 5.80154532
     """
     w, b, X, Y = check_problem(w, b, X, Y)
-    grads, J = gradients.gradients_vectorized(w, b, X, Y)
+    grads, J = gradients.gradients_fastest(w, b, X, Y)
     return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
 
 

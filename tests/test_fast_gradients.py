@@ -1,0 +1,362 @@
+"""The single-pass kernel (gradients.gradients_fused) against the same oracles as the formula.
+
+It must give the gradient and cost of gradients_vectorized, of jax.grad, of finite
+differences and of the complex step, for every layout, dtype and block size, and it must
+do so without an (n_x, m)-sized temporary.
+"""
+
+from __future__ import annotations
+
+import sys
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_lr
+from autograd_lr import gradients, oracles
+from autograd_lr.problems import Problem, make_problem
+from autograd_lr.tolerances import (
+    COMPLEX_STEP_RTOL,
+    FINITE_DIFFERENCE_RTOL,
+    JAX_RTOL,
+    gradient_scale,
+    relative_error,
+)
+
+# Fused vs gradients_vectorized in float64: the same terms summed in another order (by
+# blocks, eight rows at a time, chunk partial sums), so they differ by rounding only:
+# a few ulp times log2(m) relative to the gradient_scale floor, ≲ 1e-15 observed here.
+FUSED_RTOL = 1e-13
+# float32 X is read as float32, summed in float64, then rounded once to float32: each
+# result is the float64 value for the very same float32 numbers, rounded to nearest, so
+# within the float32 unit roundoff 2^-24 of it, entry by entry (plus the float64 sums' own
+# rounding, FUSED_RTOL of the scale). Summing in float32 misses this by far (checked below).
+FLOAT32_ROUNDING = 2.0**-24
+# Peak extra memory of one fused gradient, as a share of X's size (issue 6's target).
+MEMORY_SHARE = 0.10
+
+ENGINES = ["numba", "numpy"]
+
+
+def flat(grads: dict[str, Any]) -> np.ndarray:
+    return oracles.pack(np.asarray(grads["dw"], dtype=np.float64), float(grads["db"]))
+
+
+def assert_matches_vectorized(p: Problem, X: np.ndarray, **options: Any) -> None:
+    expected, J_expected = gradients.gradients_vectorized(p.w, p.b, p.X, p.Y)
+    actual, J = gradients.gradients_fused(p.w, p.b, X, p.Y, **options)
+    s = gradient_scale(p.X)
+    assert relative_error(flat(actual), flat(expected), scale=s) <= FUSED_RTOL, (p.name, options)
+    assert abs(float(J) - float(J_expected)) <= FUSED_RTOL * max(1.0, float(J_expected)), p.name
+    assert actual["dw"].shape == (p.n_x, 1) and actual["dw"].dtype == X.dtype
+
+
+# --- every oracle, both engines ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("n_x", "m", "block"),
+    [
+        (1, 1, None),  # one feature, one example
+        (1, 50, 7),  # n_x = 1: only the remainder rows
+        (8, 64, 8),  # exactly one group of eight rows, m a multiple of the block
+        (13, 101, 17),  # n_x and m not multiples of anything
+        (40, 1, None),  # m = 1
+        (21, 333, 1),  # block of one example
+        (30, 500, 1000),  # block larger than m
+    ],
+)
+def test_fused_equals_jax_finite_differences_and_complex_step(
+    engine: str, n_x: int, m: int, block: int | None
+) -> None:
+    p = make_problem(n_x, m, seed=n_x * 1000 + m, z_max=8.0)
+    grads, J = gradients.gradients_fused(*p, engine=engine, block=block)
+    reference, J_jax = oracles.jax_value_and_gradients(*p)
+    s = gradient_scale(p.X)
+    assert relative_error(flat(grads), flat(reference), scale=s) <= JAX_RTOL
+    assert abs(float(J) - J_jax) <= JAX_RTOL * max(1.0, J_jax)
+    fd = oracles.finite_difference_gradients(*p)
+    assert relative_error(flat(grads), flat(fd), scale=max(s, J_jax)) <= FINITE_DIFFERENCE_RTOL
+    cs = oracles.complex_step_gradients(*p)
+    assert relative_error(flat(grads), flat(cs), scale=s) <= COMPLEX_STEP_RTOL
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("z_max", [40.0, 745.0, 1e3])
+@pytest.mark.parametrize("labels", ["random", "zeros", "ones"])
+def test_saturated_logits_stay_exact(engine: str, z_max: float, labels: str) -> None:
+    # |z| up to 1e3: e^{|z|} overflows float64, e^{-|z|} underflows to 0 past 745. The
+    # stable forms give finite, exact values (and no warning: warnings are errors here).
+    p = make_problem(12, 90, seed=3, z_max=z_max, labels=labels)
+    grads, J = gradients.gradients_fused(*p, engine=engine, block=16)
+    reference, J_jax = oracles.jax_value_and_gradients(*p)
+    assert np.isfinite(float(J)) and np.all(np.isfinite(grads["dw"]))
+    assert relative_error(flat(grads), flat(reference), scale=gradient_scale(p.X)) <= JAX_RTOL
+    assert abs(float(J) - J_jax) <= JAX_RTOL * max(1.0, J_jax)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("lambd", [0.7, 25.0])
+def test_l2_term_equals_jax(engine: str, lambd: float) -> None:
+    p = make_problem(9, 120, seed=11, z_max=4.0)
+    grads, J = gradients.gradients_fused(*p, lambd, engine=engine, block=32)
+    reference, J_jax = oracles.jax_value_and_gradients(*p, lambd)
+    s = gradient_scale(p.X, p.w, lambd)
+    assert relative_error(flat(grads), flat(reference), scale=s) <= JAX_RTOL
+    assert abs(float(J) - J_jax) <= JAX_RTOL * max(1.0, J_jax)
+
+
+# --- against the vectorized formula: shapes, blocks, layouts ------------------------------------
+
+fused_cases = st.tuples(
+    st.integers(1, 40),  # n_x
+    st.integers(1, 300),  # m
+    st.one_of(st.none(), st.integers(1, 70)),  # block
+    st.integers(0, 2**32 - 1),  # seed
+    st.sampled_from([0.5, 5.0, 30.0, 1e3]),  # z_max
+)
+
+
+@given(fused_cases)
+def test_fused_equals_vectorized_for_any_shape_and_block(case: tuple[Any, ...]) -> None:
+    n_x, m, block, seed, z_max = case
+    p = make_problem(n_x, m, seed=seed, z_max=z_max)
+    assert_matches_vectorized(p, p.X, engine="numba", block=block)
+    assert_matches_vectorized(p, p.X, engine="numpy", block=block)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["C", "F", "rows of a wider array", "every other column"],
+)
+def test_every_memory_layout_gives_the_same_gradient(layout: str) -> None:
+    # Column-major X takes the example-major kernel; strided views take the general one.
+    p = make_problem(19, 211, seed=5, z_max=6.0)
+    if layout == "C":
+        X = p.X
+    elif layout == "F":
+        X = np.asfortranarray(p.X)
+    elif layout == "rows of a wider array":
+        wide = np.zeros((p.n_x, p.m + 9))
+        wide[:, 4 : 4 + p.m] = p.X
+        X = wide[:, 4 : 4 + p.m]
+    else:
+        spaced = np.zeros((p.n_x, 2 * p.m))
+        spaced[:, ::2] = p.X
+        X = spaced[:, ::2]
+    np.testing.assert_array_equal(X, p.X)
+    assert_matches_vectorized(p, X, engine="numba", block=24)
+    assert_matches_vectorized(p, X, engine="numpy", block=24)
+
+
+def test_the_kernel_is_plain_python_too() -> None:
+    # The compiled kernel and the same source run by the interpreter agree to rounding:
+    # what numba compiles is the Python a reader sees.
+    p = make_problem(11, 45, seed=2, z_max=9.0)
+    compiled_rows, _ = gradients._numba_kernels()
+    w = p.w.reshape(-1)
+    y = p.Y.reshape(-1)
+    results = []
+    for kernel in (compiled_rows, gradients._fused_chunk_rows):
+        dw = np.empty(p.n_x)
+        Zc, Zn = np.empty(8), np.empty(8)
+        cost, db = kernel(w, p.b, p.X, y, 3, 40, 8, dw, Zc, Zn)
+        results.append(np.concatenate([dw, [db, cost]]))
+    assert relative_error(results[0], results[1], scale=gradient_scale(p.X)) <= FUSED_RTOL
+
+
+def test_the_same_bits_whatever_the_number_of_threads() -> None:
+    # Chunks are fixed by the shape alone and added in chunk order, so the thread count
+    # changes nothing, not even the last bit.
+    p = make_problem(24, 5000, seed=8, z_max=5.0)
+    runs = [gradients.gradients_fused(*p, block=64, threads=t) for t in (1, 2, 3)]
+    first, J_first = runs[0]
+    for grads, J in runs[1:]:
+        np.testing.assert_array_equal(grads["dw"], first["dw"])
+        assert grads["db"] == first["db"] and J_first == J
+
+
+# --- float32 -----------------------------------------------------------------------------------
+
+
+def float32_rounding_errors(p32: Problem, grads: dict[str, Any], J: Any) -> np.ndarray:
+    """Each of (dw, db, J)'s error against float64 truth, in float32 roundings (≤ 1 is exact)."""
+    as64 = [np.asarray(a, dtype=np.float64) for a in (p32.w, p32.X, p32.Y)]
+    reference, J_jax = oracles.jax_value_and_gradients(as64[0], p32.b, as64[1], as64[2])
+    expected = np.append(flat(reference), J_jax)
+    actual = np.append(flat(grads), float(J))
+    allowed = FLOAT32_ROUNDING * np.abs(expected) + FUSED_RTOL * gradient_scale(as64[1])
+    return np.abs(actual - expected) / allowed
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize(("n_x", "m"), [(1, 1), (13, 1000), (3, 200_000)])
+def test_float32_is_read_as_float32_and_summed_in_float64(order: str, n_x: int, m: int) -> None:
+    p32 = make_problem(n_x, m, seed=m, z_max=6.0, dtype=np.float32)
+    X32 = np.asarray(p32.X, order=order)
+    grads, J = gradients.gradients_fused(p32.w, p32.b, X32, p32.Y, engine="numba")
+    assert grads["dw"].dtype == np.float32 and np.asarray(J).dtype == np.float32
+    assert np.max(float32_rounding_errors(p32, grads, J)) <= 1.0
+    # The float32 formula (sums in float32) is further off than one rounding.
+    assert np.max(float32_rounding_errors(p32, *gradients.gradients_vectorized(*p32))) > 1.0
+
+
+def test_float32_numpy_engine_agrees_with_the_float32_formula() -> None:
+    # The numpy fallback is gradients_vectorized per block, in float32 throughout: it
+    # must agree with the formula on all of X to float32 rounding (√m ulp at most).
+    p32 = make_problem(6, 4000, seed=4, z_max=6.0, dtype=np.float32)
+    expected, J_expected = gradients.gradients_vectorized(*p32)
+    grads, J = gradients.gradients_fused(*p32, engine="numpy", block=100)
+    tolerance = float(np.finfo(np.float32).eps) * np.sqrt(p32.m)
+    s = gradient_scale(p32.X)
+    assert relative_error(flat(grads), flat(expected), scale=s) <= tolerance
+    assert abs(float(J) - float(J_expected)) <= tolerance * max(1.0, float(J_expected))
+    assert grads["dw"].dtype == np.float32
+
+
+# --- memory: no (n_x, m) temporaries -------------------------------------------------------------
+
+
+def peak_extra_bytes(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated (numpy included) while ``fn`` runs, above what was live before."""
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+def numba_allocations(fn: Callable[..., Any], *args: Any) -> int:
+    """Arrays allocated inside compiled code (numba's runtime, invisible to tracemalloc)."""
+    from numba.core.runtime import _nrt_python, rtsys
+
+    was_enabled = _nrt_python.memsys_stats_enabled()
+    _nrt_python.memsys_enable_stats()
+    try:
+        before = rtsys.get_allocation_stats().alloc
+        fn(*args)
+        return int(rtsys.get_allocation_stats().alloc - before)
+    finally:
+        if not was_enabled:
+            _nrt_python.memsys_disable_stats()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("n_x", "m", "dtype"),
+    [(100, 20_000, np.float64), (100, 20_000, np.float32), (2048, 300, np.float64)],
+)
+def test_peak_extra_memory_is_a_small_share_of_X(
+    engine: str, n_x: int, m: int, dtype: type
+) -> None:
+    p = make_problem(n_x, m, seed=1, z_max=5.0, dtype=dtype)
+    gradients.gradients_fused(*p, engine=engine)  # compile / load the kernels first
+
+    def run() -> Any:
+        return gradients.gradients_fused(*p, engine=engine)
+
+    limit = MEMORY_SHARE * p.X.nbytes
+    assert peak_extra_bytes(run) <= limit
+    # The probe sees numpy temporaries: a float64 copy of X would fail the bound.
+    assert peak_extra_bytes(lambda: p.X.astype(np.float64) + 0) > limit
+
+
+def test_the_compiled_kernels_allocate_nothing() -> None:
+    # Compiled code allocates through numba's runtime, which tracemalloc does not see;
+    # its counter must show no more allocations than passing the arrays in costs (one
+    # small wrapper per array argument, measured with a kernel that does nothing).
+    import numba
+
+    p = make_problem(50, 3000, seed=1, z_max=5.0)
+    w, y = p.w.reshape(-1), p.Y.reshape(-1)
+    dw, Zc, Zn = np.empty(p.n_x), np.empty(64), np.empty(64)
+    rows, examples = gradients._numba_kernels()
+    nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn: (0.0, 0.0))
+    for kernel, X in [(rows, p.X), (examples, np.ascontiguousarray(p.X.T))]:
+        arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn)
+        kernel(*arguments)
+        nothing(*arguments)
+        assert numba_allocations(kernel, *arguments) == numba_allocations(nothing, *arguments)
+    # The counter does see an array made inside compiled code.
+    make_array, same_size = numba.njit(lambda n: np.empty(n).size), numba.njit(lambda n: n)
+    assert make_array(5) == same_size(5)
+    assert numba_allocations(make_array, 5) > numba_allocations(same_size, 5)
+
+
+# --- dispatch: propagate takes the fast path; numpy stands in without numba -----------------------
+
+
+def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPatch) -> None:
+    n_x = 64
+    m = gradients.FUSED_MIN_SIZE // n_x
+    p = make_problem(n_x, m, seed=6, z_max=5.0)
+    calls: list[tuple[int, int]] = []
+    fused = gradients.gradients_fused
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[2].shape)
+        return fused(*args, **kwargs)
+
+    monkeypatch.setattr(gradients, "gradients_fused", spy)
+    grads, cost = autograd_lr.propagate(*p)
+    assert calls == [(n_x, m)]
+    expected, J = gradients.gradients_vectorized(*p)
+    assert relative_error(flat(grads), flat(expected), scale=gradient_scale(p.X)) <= FUSED_RTOL
+    assert abs(cost - float(J)) <= FUSED_RTOL * max(1.0, float(J))
+    assert isinstance(cost, float) and isinstance(grads["db"], float)
+    calls.clear()
+    autograd_lr.propagate(p.w, p.b, p.X[:, :100], p.Y[:, :100])  # small X: the formula
+    assert calls == []
+
+
+def test_without_numba_auto_uses_the_numpy_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = make_problem(10, 300, seed=9, z_max=4.0)
+    gradients._numba_kernels.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
+    try:
+        assert not gradients.numba_available()
+        assert_matches_vectorized(p, p.X, block=50)
+    finally:
+        monkeypatch.undo()
+        gradients._numba_kernels.cache_clear()
+    assert gradients.numba_available()
+
+
+def test_importing_the_package_does_not_import_numba() -> None:
+    import subprocess
+
+    code = "import sys, autograd_lr; print('numba' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"engine": "cuda"}, "engine must be"), ({"block": 0}, "block must be")],
+)
+def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
+    p = make_problem(3, 10)
+    with pytest.raises(ValueError, match=message):
+        gradients.gradients_fused(*p, **options)
+
+
+def test_block_size_rule() -> None:
+    # ~FUSED_BLOCK_BYTES of X per block, a multiple of 8 within the bounds.
+    for n_x, itemsize in [(1, 8), (100, 8), (1000, 8), (1000, 4), (12288, 8), (10**7, 8)]:
+        B = gradients.fused_block(n_x, itemsize)
+        assert gradients.FUSED_MIN_BLOCK <= B <= gradients.FUSED_MAX_BLOCK and B % 8 == 0
+        if B < gradients.FUSED_MAX_BLOCK and B > gradients.FUSED_MIN_BLOCK:
+            assert B * n_x * itemsize <= gradients.FUSED_BLOCK_BYTES
+            assert (B + 8) * n_x * itemsize > gradients.FUSED_BLOCK_BYTES
