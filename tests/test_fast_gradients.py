@@ -319,6 +319,33 @@ def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPat
     assert calls == []
 
 
+@pytest.mark.parametrize(("row", "column", "value"), [(3, 777, np.nan), (5, 10, np.inf)])
+def test_propagate_still_names_a_nan_or_inf_in_large_X(row: int, column: int, value: float) -> None:
+    # Large X is not scanned for NaN/inf up front; the kernel's pass finds it (z of that
+    # example is not finite, even where w_j = 0) and the full check then names it.
+    n_x = 64
+    p = make_problem(n_x, gradients.FUSED_MIN_SIZE // n_x, seed=7, z_max=5.0)
+    X, w = p.X.copy(), p.w.copy()
+    X[row, column] = value
+    w[5, 0] = 0.0  # 0 · inf is NaN: still not finite
+    with pytest.raises(
+        ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
+    ):
+        autograd_lr.propagate(w, p.b, X, p.Y)
+
+
+def test_propagate_on_large_float32_X_with_float64_w_is_float64() -> None:
+    # The dtype rule of the formula (numpy promotion), without casting X.
+    n_x = 64
+    p = make_problem(n_x, gradients.FUSED_MIN_SIZE // n_x, seed=12, z_max=5.0)
+    X32 = p.X.astype(np.float32)
+    grads, cost = autograd_lr.propagate(p.w, p.b, X32, p.Y)
+    expected, J = gradients.gradients_vectorized(p.w, p.b, X32.astype(np.float64), p.Y)
+    assert grads["dw"].dtype == np.float64
+    assert relative_error(flat(grads), flat(expected), scale=gradient_scale(X32)) <= FUSED_RTOL
+    assert abs(cost - float(J)) <= FUSED_RTOL * max(1.0, float(J))
+
+
 def test_without_numba_auto_uses_the_numpy_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     p = make_problem(10, 300, seed=9, z_max=4.0)
     gradients._numba_kernels.cache_clear()

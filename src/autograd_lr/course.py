@@ -48,8 +48,8 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
 
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
     ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input gives float32
-    ``dw``; everything else is float64. Large X (at least
-    :data:`~autograd_lr.gradients.FUSED_MIN_SIZE` entries) takes the single-pass kernel
+    ``dw``; everything else is float64. A large numpy X
+    (:func:`~autograd_lr.gradients.fused_applies`) takes the single-pass kernel
     :func:`~autograd_lr.gradients.gradients_fused` (X read once, sums in float64); the
     rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
 
@@ -59,8 +59,17 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
     >>> print(np.round(grads["dw"].ravel(), 8), round(grads["db"], 8), round(cost, 8))
     [0.99845601 2.39507239] 0.00145558 5.80154532
     """
-    w, b, X, Y = check_problem(w, b, X, Y)
-    grads, J = gradients.gradients_fastest(w, b, X, Y)
+    if gradients.fused_applies(X):
+        # Large X: its shape and dtype are already right; its values are checked by the
+        # kernel's own pass (a NaN or inf in X makes J non-finite), so X is read once.
+        w, Y, b = check_w(w, X.shape[0]), check_Y(Y, X.shape[1]), check_b(b)
+        with np.errstate(invalid="ignore", over="ignore"):
+            grads, J = gradients.gradients_fused(w, b, X, Y)
+        if not np.isfinite(J):
+            check_X(X)  # names the first NaN or inf, if that is the cause
+    else:
+        w, b, X, Y = check_problem(w, b, X, Y)
+        grads, J = gradients.gradients_vectorized(w, b, X, Y)
     return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
 
 

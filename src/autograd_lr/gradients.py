@@ -562,14 +562,16 @@ def gradients_fused(
 
     with :math:`z^{(i)} = w^\top x^{(i)} + b`, summed block by block of ``block``
     examples (see the section comment above). ``w (n_x, 1)``, scalar ``b``, numpy
-    ``X (n_x, m)`` and ``Y (1, m)`` of one float dtype -> ``({"dw": (n_x, 1), "db": 0-d},
-    J)`` in X's dtype, sums accumulated in float64. Peak extra memory is
+    ``X (n_x, m)`` and ``Y (1, m)`` of float dtypes -> ``({"dw": (n_x, 1), "db": 0-d},
+    J)`` in their common dtype (as :func:`gradients_vectorized` would give), sums
+    accumulated in float64. X is never copied nor cast: peak extra memory is
     :math:`O(c\,(n_x + B))` for :math:`c \le 16` chunks, never an ``(n_x, m)`` array.
 
     ``engine``: ``"numba"`` (compiled single pass, threaded), ``"numpy"`` (blocked
     :func:`gradients_vectorized`) or ``"auto"`` (numba when importable, else numpy).
     ``threads`` defaults to the CPUs this process may use. Inputs are not validated
-    (use :func:`autograd_lr.propagate`).
+    (use :func:`autograd_lr.propagate`). A NaN or inf anywhere in X makes ``J``
+    non-finite (it reaches that example's :math:`z`, whatever ``w`` is).
     """
     if engine not in ("auto", "numba", "numpy"):
         raise ValueError(f"engine must be 'auto', 'numba' or 'numpy', got {engine!r}")
@@ -581,27 +583,25 @@ def gradients_fused(
         dw_sum, db_sum, cost_sum = _fused_numpy(w, float(b), X, Y, block)
     else:
         dw_sum, db_sum, cost_sum = _fused_numba(w, float(b), X, Y, block, threads)
-    dtype = X.dtype.type
-    dw = (dw_sum / m).reshape(-1, 1).astype(X.dtype)
-    J: Any = dtype(cost_sum / m)
+    dtype = np.result_type(w, X, Y)
+    dw = (dw_sum / m).reshape(-1, 1).astype(dtype)
+    J = cost_sum / m
     if lambd:
-        dw = dw + l2_gradient(w, m, lambd).astype(X.dtype)
-        J = dtype(J + forward.l2_penalty(w, m, lambd))
-    return {"dw": dw, "db": dtype(db_sum / m)}, J
+        dw = dw + l2_gradient(w, m, lambd).astype(dtype)
+        J = J + float(forward.l2_penalty(w, m, lambd))
+    return {"dw": dw, "db": dtype.type(db_sum / m)}, dtype.type(J)
 
 
-def gradients_fastest(
-    w: Array, b: Array | float, X: Array, Y: Array, lambd: float = 0.0
-) -> tuple[Grads, Array]:
-    """:func:`gradients_fused` for numpy ``X`` of at least :data:`FUSED_MIN_SIZE` entries, else :func:`gradients_vectorized`.
+def fused_applies(X: Any) -> bool:
+    """Whether :func:`autograd_lr.propagate` takes :func:`gradients_fused` for ``X``.
 
-    The path :func:`autograd_lr.propagate` takes. Other array types (dask, jax) keep the
-    vectorized formula, which runs on any namespace.
+    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_SIZE` entries; other
+    array types (lists, dask, jax) keep :func:`gradients_vectorized`, which runs on any
+    namespace.
     """
-    if (
+    return (
         isinstance(X, np.ndarray)
-        and X.size >= FUSED_MIN_SIZE
+        and X.ndim == 2
         and X.dtype in (np.float32, np.float64)
-    ):
-        return gradients_fused(w, b, X, Y, lambd)
-    return gradients_vectorized(w, b, X, Y, lambd)
+        and X.size >= FUSED_MIN_SIZE
+    )
