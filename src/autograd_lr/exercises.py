@@ -269,12 +269,12 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid) -> SigmoidReport:
         return result
     compared = [c for c in cases if math.isfinite(c.error)]
     if compared:
+        z = np.concatenate([np.ravel(np.asarray(c.z, dtype=np.float64)) for c in compared])
         models = {
-            "the sign of the exponent is flipped: you computed 1/(1 + e^z) = 1 − σ(z)": 1.0
-            - np.concatenate([c.expected.ravel() for c in compared]),
-            "the '1 +' is missing: you computed e^z": np.exp(
-                np.concatenate([np.ravel(np.asarray(c.z, dtype=np.float64)) for c in compared])
+            "the sign of the exponent is flipped: you computed 1/(1 + e^z) = σ(−z)": np.asarray(
+                forward.sigmoid(-z)
             ),
+            "the '1 +' is missing: you computed e^z": np.exp(z),
         }
         yours = np.concatenate([np.ravel(np.asarray(c.yours, dtype=np.float64)) for c in compared])
         for message, model in models.items():

@@ -42,6 +42,8 @@ DEFAULT_TIMEOUT = 60.0  # seconds for the whole submission run (import and every
 # kilobytes; anything near these bounds is not an answer to the problems it was given.
 MAX_RESULT_BYTES = 64 * 2**20
 MAX_META_BYTES = 2**20
+# After the kill, how long to wait for the killed process's pipes to close.
+REAP_TIMEOUT = 5.0
 MAX_TEXT = 500  # characters kept of any string the submission's process sends
 MAX_STRUCTURE_DEPTH = 4
 BLOCKED_PACKAGE = "autograd_lr"
@@ -300,7 +302,13 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         process.kill()
-    process.wait()
+    try:
+        process.communicate(timeout=REAP_TIMEOUT)  # reap it and close its pipes
+    except subprocess.TimeoutExpired:  # a grandchild that left the group holds them open
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+        process.wait()
 
 
 def grade(

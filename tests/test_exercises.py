@@ -1,0 +1,85 @@
+"""Exercises: skeletons report "not implemented", the package's own code passes, mistakes are named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograd_lr import course, exercises
+
+
+def test_the_unfilled_skeletons_fail_saying_not_implemented() -> None:
+    report = exercises.check_propagate()
+    assert not report.passed and "not_implemented" in report.mistakes
+    report_l2 = exercises.check_propagate_l2()
+    assert not report_l2.passed and "not_implemented" in report_l2.mistakes
+    sigmoid_report = exercises.check_sigmoid()
+    assert not sigmoid_report.passed and "not implemented" in sigmoid_report.diagnosis
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "propagate", "propagate_l2"])
+def test_each_reference_solution_passes_its_one_call_check(name: str) -> None:
+    check = {
+        "sigmoid": exercises.check_sigmoid,
+        "propagate": exercises.check_propagate,
+        "propagate_l2": exercises.check_propagate_l2,
+    }[name]
+    report = check(exercises.solution(name))
+    assert report.passed, str(report)
+
+
+def test_the_references_are_the_package_functions() -> None:
+    assert exercises.solution("propagate") is course.propagate
+    assert exercises.solution("sigmoid") is course.sigmoid
+    with pytest.raises(ValueError, match="the exercises are sigmoid, propagate, propagate_l2"):
+        exercises.solution("optimize")
+
+
+def test_a_skeleton_filled_in_from_its_source_passes() -> None:
+    source = exercises.skeleton("propagate")
+    assert source.startswith("def propagate(w: Any, b: Any, X: Any, Y: Any)")
+    start = source.index("    raise NotImplementedError(")
+    body = """    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = A - Y
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
+"""
+    namespace: dict[str, Any] = {"np": np, "Any": Any}
+    exec(source[:start] + body, namespace)  # what a learner does in a notebook cell
+    assert exercises.check_propagate(namespace["propagate"]).passed
+
+
+def test_l2_mistakes_are_named() -> None:
+    def forgot_penalty(w, b, X, Y, lambd):
+        return course.propagate(w, b, X, Y)
+
+    report = exercises.check_propagate_l2(forgot_penalty)
+    assert report.wrong == ["dw", "cost"] and report.mistakes == {"missing_regularization"}
+
+
+@pytest.mark.parametrize(
+    ("fn", "phrase"),
+    [
+        (lambda z: 1 / (1 + np.exp(z)), "sign of the exponent"),
+        (lambda z: np.exp(z), "'1 +' is missing"),
+        (lambda z: float(1 / (1 + np.exp(-np.sum(z)))), "shape"),
+    ],
+    ids=["exponent sign", "no 1 +", "shape lost"],
+)
+def test_sigmoid_mistakes_are_named(fn: Any, phrase: str) -> None:
+    report = exercises.check_sigmoid(fn)
+    assert not report.passed
+    assert phrase in str(report)
+
+
+def test_a_float32_sigmoid_fails() -> None:
+    report = exercises.check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z, dtype=np.float32))))
+    assert not report.passed
+
+
+def test_sigmoid_report_views() -> None:
+    report = exercises.check_sigmoid(course.sigmoid)
+    assert "PASSED" in str(report) and "<table>" in report._repr_html_()
