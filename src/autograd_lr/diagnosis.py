@@ -735,7 +735,7 @@ def _exception_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
     fix = "run your function on the problem named above and read the traceback"
     message = (
         f"your function raised {first.exception} on {len(raised)} of {len(calls)} problems "
-        f"(first on {first.problem.name}, n_x = {first.problem.n_x}, m = {first.problem.m})"
+        f"(first on {first.problem.name})"
     )
     if first.where:
         message += f", at {first.where}"

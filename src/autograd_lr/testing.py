@@ -24,11 +24,12 @@ def assert_gradients_correct(fn: Callable[..., Any], **options: Any) -> Any:
     :func:`autograd_lr.check.check_gradients` (``fast``, ``seed``, ``lambd``,
     ``problems``). Returns the :class:`~autograd_lr.check.GradientReport` when it passes.
     """
+    __tracebackhide__ = True  # pytest shows the report, not this function's frame
     from autograd_lr.check import check_gradients
 
     report = check_gradients(fn, **options)
     if not report.passed:
-        raise AssertionError(f"\n{report}")
+        raise AssertionError(str(report))
     return report
 
 
@@ -36,6 +37,7 @@ def gradient_test(fn: Callable[..., Any], **options: Any) -> Callable[[], None]:
     """A test function that checks ``fn``: ``test_propagate = gradient_test(propagate)``."""
 
     def test() -> None:
+        __tracebackhide__ = True
         assert_gradients_correct(fn, **options)
 
     name = getattr(fn, "__name__", "function")
