@@ -380,3 +380,41 @@ def test_html_escapes_what_the_learner_controls() -> None:
     report = check_gradients(named, name="<b>mine</b>")
     page = report._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page and "<b>mine" not in page
+
+
+def _imports(module: Any) -> set[str]:
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_the_checker_derives_nothing_by_hand() -> None:
+    """DESIGN.md rule 4: the checker, its diagnosis and the grader never import gradients."""
+    from autograd_lr import diagnosis, grading
+
+    for module in (check, diagnosis, grading):
+        assert "autograd_lr.gradients" not in _imports(module), module.__name__
+
+
+def test_the_grader_child_imports_only_the_standard_library_and_numpy() -> None:
+    """grading.py runs as the submission's process: no autograd_lr at module level."""
+    import ast
+    import inspect
+
+    from autograd_lr import grading
+
+    tree = ast.parse(inspect.getsource(grading))
+    top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in top if isinstance(n, ast.ImportFrom) and n.module}
+    assert not any(name.startswith("autograd_lr") for name in names)
+    assert names - {"numpy"} <= set(sys.stdlib_module_names) | {"__future__"}

@@ -313,3 +313,22 @@ def test_cli_timeout_stops_a_hanging_submission(tmp_path: Path) -> None:
     done = _cli("hang.py:propagate", "--timeout", "1", cwd=tmp_path)
     assert done.returncode == 1
     assert "timed out after 1 s" in done.stdout
+
+
+def test_a_corrupted_results_file_is_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "corrupt.py",
+        COURSE_STYLE
+        + """
+import atexit, sys
+
+def _corrupt():
+    with open(sys.argv[2] + "/results.npz", "wb") as f:
+        f.write(b"PK\\x03\\x04 not a zip at all")
+
+atexit.register(_corrupt)
+""",
+    )
+    report = grade(f"{path}:propagate")
+    assert not report.passed and "unreadable results" in report.error

@@ -151,10 +151,14 @@ def _child(target: str, folder: str) -> int:
     arrays: dict[str, np.ndarray] = {}
 
     def write() -> None:
+        # each file appears whole or not at all: written beside its name, then renamed
         payload: dict[str, Any] = dict(arrays)  # numeric arrays only: nothing is pickled
-        np.savez(os.path.join(folder, RESULTS), allow_pickle=False, **payload)
-        with open(os.path.join(folder, META), "w") as f:
+        with open(os.path.join(folder, RESULTS + ".part"), "wb") as f:
+            np.savez(f, allow_pickle=False, **payload)
+        os.replace(os.path.join(folder, RESULTS + ".part"), os.path.join(folder, RESULTS))
+        with open(os.path.join(folder, META + ".part"), "w") as f:
             json.dump(meta, f)
+        os.replace(os.path.join(folder, META + ".part"), os.path.join(folder, META))
 
     sys.meta_path.insert(0, _blocker())
     try:
@@ -255,7 +259,7 @@ def _read_results(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if results_path.is_file():
         if results_path.stat().st_size > MAX_RESULT_BYTES:
             raise ValueError("results too large")
-        with np.load(results_path, allow_pickle=False) as data:
+        with open(results_path, "rb") as f, np.load(f, allow_pickle=False) as data:
             for key in data.files:
                 array = data[key]
                 if array.dtype.kind not in "biuf":
@@ -377,23 +381,23 @@ def grade(
                 error=f"the submission's process ended (exit code {process.returncode}) before "
                 f"returning results: {last}",
             )
-        except (ValueError, OSError) as exc:
+        except Exception as exc:  # untrusted bytes: a bad zip, bad JSON, a bad header, ...
             return check.report(
                 [],
                 function=label,
                 lambd=lam,
-                error=f"the submission sent back unreadable results ({exc})",
+                error=f"the submission sent back unreadable results ({str(exc)[:MAX_TEXT]})",
             )
         if meta.get("status") == "import_error":
             raise SubmissionError(f"cannot load {target}: {_text(meta.get('reason'))}")
         try:
             calls = _calls(meta, arrays, problems)
-        except (ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # a structure the parent cannot read: refused, not trusted
             return check.report(
                 [],
                 function=label,
                 lambd=lam,
-                error=f"the submission sent back malformed results ({exc})",
+                error=f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})",
             )
     result = check.report(calls, function=label, lambd=lam, fast=fast, seed=seed)
     result.notes.append(
