@@ -129,10 +129,10 @@ def as_problems(problems: Iterable[Any]) -> list[Problem]:
         n_x, m = X.shape
         out.append(
             Problem(
-                w.astype(np.float64),
+                w.astype(np.float64, copy=False),
                 b,
-                X.astype(np.float64),
-                Y.astype(np.float64),
+                X.astype(np.float64, copy=False),
+                Y.astype(np.float64, copy=False),
                 name or f"problem {k} (n_x = {n_x}, m = {m})",
             )
         )
@@ -389,7 +389,8 @@ def richardson_along(
 
 
 def _directional_step(p: Problem) -> float:
-    return DIRECTIONAL_STEP / max(1.0, float(np.sqrt(np.mean(p.X * p.X))))
+    rms = float(np.sqrt(np.vdot(p.X, p.X) / p.X.size))  # no (n_x, m) temporary
+    return DIRECTIONAL_STEP / max(1.0, rms)
 
 
 def _fast(
