@@ -380,10 +380,11 @@ def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
 
 
 def test_block_size_rule() -> None:
-    # ~FUSED_BLOCK_BYTES of X per block, a multiple of 8 within the bounds.
-    for n_x, itemsize in [(1, 8), (100, 8), (1000, 8), (1000, 4), (12288, 8), (10**7, 8)]:
+    # One 4 KiB page per row, unless the block would exceed its byte cap; a multiple of 8.
+    assert gradients.fused_block(100, 8) == 512 and gradients.fused_block(1000, 4) == 1024
+    for n_x, itemsize in [(1, 8), (1000, 8), (12288, 8), (12288, 4), (10**6, 8), (10**7, 8)]:
         B = gradients.fused_block(n_x, itemsize)
-        assert gradients.FUSED_MIN_BLOCK <= B <= gradients.FUSED_MAX_BLOCK and B % 8 == 0
-        if B < gradients.FUSED_MAX_BLOCK and B > gradients.FUSED_MIN_BLOCK:
-            assert B * n_x * itemsize <= gradients.FUSED_BLOCK_BYTES
-            assert (B + 8) * n_x * itemsize > gradients.FUSED_BLOCK_BYTES
+        assert B % 8 == 0 and gradients.FUSED_MIN_BLOCK <= B
+        assert B * itemsize <= gradients.FUSED_SEGMENT_BYTES
+        if B > gradients.FUSED_MIN_BLOCK:
+            assert B * n_x * itemsize <= gradients.FUSED_MAX_BLOCK_BYTES

@@ -221,18 +221,17 @@ def hessian(w: Array, b: Array | float, X: Array, lambd: float = 0.0) -> Array:
 # the float32 rounding error that grows with m in the sums Σ_i x_j dz_i and Σ_i L_i. The
 # results are returned in X's dtype.
 
-# Bytes of X per block. The block is read from memory once and again from cache for dw,
-# so smaller is better for the second read; but each row of the block is a separate
-# segment of B contiguous entries, and short segments stream slowly (the hardware
-# prefetcher restarts at each one): on a 2-core x86 VM a z sweep over 2 KiB segments
-# took 1.5x a contiguous read, over 8 KiB segments 1.1x. 4 MiB balances the two at
-# n_x = 1000 (B = 512); narrower X hits the B cap first (n_x = 100: 800 KiB blocks).
-FUSED_BLOCK_BYTES = 4 * 1024 * 1024
-# B stays within [8, 1024] examples: ≥ 8 so that each row segment spans a cache line,
-# ≤ 1024 (8 KiB float64 segments, long enough to stream) so that narrow X keeps its
-# blocks within L2 and the z/dz buffers (2 B float64 per chunk) within L1.
+# Block size B. Each row of a block is a separate segment of B contiguous entries, and
+# short segments stream slowly (the hardware prefetcher starts afresh at each one): on
+# a 2-core x86 VM a sweep over 2 KiB segments ran at 1.5x the time of a contiguous
+# read, over 4-8 KiB segments at 1.1-1.3x. So B spans one 4 KiB page per row
+# (512 float64, 1024 float32) -- unless that makes the block larger than
+# FUSED_MAX_BLOCK_BYTES (very wide X), where the second read would come from memory
+# rather than cache anyway; then B shrinks, down to FUSED_MIN_BLOCK.
+FUSED_SEGMENT_BYTES = 4096
+FUSED_MAX_BLOCK_BYTES = 16 * 1024 * 1024
+# ≥ 8 examples: each row segment spans at least a 64-byte cache line.
 FUSED_MIN_BLOCK = 8
-FUSED_MAX_BLOCK = 1024
 # At most this many chunks: enough for dynamic load balancing over 2-8 threads (a chunk
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
 # partial sums of dw (n_x float64 each) stay small.
@@ -306,12 +305,17 @@ def _fused_chunk_rows(
     cost = 0.0
     db = 0.0
     for stage in range(n_blocks + 1):
-        c0 = lo + (stage - 1) * block  # current block: its z is in Zc
+        # The current block starts at column c0 (its z is in Zc), the next at n0 (its z
+        # goes into Zn). Column indices are unsigned (np.uintp): a signed index may be
+        # negative, which numba must wrap around, and that check turns the vectorized
+        # loads of X into gathers, twice as slow.
+        c0 = lo + max(stage - 1, 0) * block
         n_cur = 0 if stage == 0 else min(block, hi - c0)
-        n0 = lo + stage * block  # next block: its z goes into Zn
+        n0 = lo + stage * block
         n_next = 0 if stage == n_blocks else min(block, hi - n0)
+        uc0, un0, yc = np.uintp(c0), np.uintp(n0), y[c0 : c0 + n_cur]
         for i in range(n_cur):  # z -> dz in place; J and db accumulate in float64
-            loss, dz = loss_and_dz(Zc[i], np.float64(y[c0 + i]))
+            loss, dz = loss_and_dz(Zc[i], np.float64(yc[i]))
             cost += loss
             db += dz
             Zc[i] = dz
@@ -326,36 +330,48 @@ def _fused_chunk_rows(
             w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
             w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
             s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-            for i in range(n_both):
-                k = c0 + i
+            for i in range(np.uintp(n_both)):
                 d = Zc[i]
-                s0 += X[j, k] * d
-                s1 += X[j + 1, k] * d
-                s2 += X[j + 2, k] * d
-                s3 += X[j + 3, k] * d
-                s4 += X[j + 4, k] * d
-                s5 += X[j + 5, k] * d
-                s6 += X[j + 6, k] * d
-                s7 += X[j + 7, k] * d
-                k = n0 + i
-                Zn[i] += (w0 * X[j, k] + w1 * X[j + 1, k] + w2 * X[j + 2, k] + w3 * X[j + 3, k]) + (
-                    w4 * X[j + 4, k] + w5 * X[j + 5, k] + w6 * X[j + 6, k] + w7 * X[j + 7, k]
+                s0 += X[j, uc0 + i] * d
+                s1 += X[j + 1, uc0 + i] * d
+                s2 += X[j + 2, uc0 + i] * d
+                s3 += X[j + 3, uc0 + i] * d
+                s4 += X[j + 4, uc0 + i] * d
+                s5 += X[j + 5, uc0 + i] * d
+                s6 += X[j + 6, uc0 + i] * d
+                s7 += X[j + 7, uc0 + i] * d
+                Zn[i] += (
+                    w0 * X[j, un0 + i]
+                    + w1 * X[j + 1, un0 + i]
+                    + w2 * X[j + 2, un0 + i]
+                    + w3 * X[j + 3, un0 + i]
+                ) + (
+                    w4 * X[j + 4, un0 + i]
+                    + w5 * X[j + 5, un0 + i]
+                    + w6 * X[j + 6, un0 + i]
+                    + w7 * X[j + 7, un0 + i]
                 )
-            for i in range(n_both, n_cur):
-                k = c0 + i
+            for i in range(np.uintp(n_both), np.uintp(n_cur)):
                 d = Zc[i]
-                s0 += X[j, k] * d
-                s1 += X[j + 1, k] * d
-                s2 += X[j + 2, k] * d
-                s3 += X[j + 3, k] * d
-                s4 += X[j + 4, k] * d
-                s5 += X[j + 5, k] * d
-                s6 += X[j + 6, k] * d
-                s7 += X[j + 7, k] * d
-            for i in range(n_both, n_next):
-                k = n0 + i
-                Zn[i] += (w0 * X[j, k] + w1 * X[j + 1, k] + w2 * X[j + 2, k] + w3 * X[j + 3, k]) + (
-                    w4 * X[j + 4, k] + w5 * X[j + 5, k] + w6 * X[j + 6, k] + w7 * X[j + 7, k]
+                s0 += X[j, uc0 + i] * d
+                s1 += X[j + 1, uc0 + i] * d
+                s2 += X[j + 2, uc0 + i] * d
+                s3 += X[j + 3, uc0 + i] * d
+                s4 += X[j + 4, uc0 + i] * d
+                s5 += X[j + 5, uc0 + i] * d
+                s6 += X[j + 6, uc0 + i] * d
+                s7 += X[j + 7, uc0 + i] * d
+            for i in range(np.uintp(n_both), np.uintp(n_next)):
+                Zn[i] += (
+                    w0 * X[j, un0 + i]
+                    + w1 * X[j + 1, un0 + i]
+                    + w2 * X[j + 2, un0 + i]
+                    + w3 * X[j + 3, un0 + i]
+                ) + (
+                    w4 * X[j + 4, un0 + i]
+                    + w5 * X[j + 5, un0 + i]
+                    + w6 * X[j + 6, un0 + i]
+                    + w7 * X[j + 7, un0 + i]
                 )
             dw[j] += s0
             dw[j + 1] += s1
@@ -368,12 +384,12 @@ def _fused_chunk_rows(
             j += 8
         while j < n_x:  # the last n_x mod 8 rows, one at a time
             s = 0.0
-            for i in range(n_cur):
-                s += X[j, c0 + i] * Zc[i]
+            for i in range(np.uintp(n_cur)):
+                s += X[j, uc0 + i] * Zc[i]
             dw[j] += s
             wj = w[j]
-            for i in range(n_next):
-                Zn[i] += wj * X[j, n0 + i]
+            for i in range(np.uintp(n_next)):
+                Zn[i] += wj * X[j, un0 + i]
             j += 1
         Zc, Zn = Zn, Zc
     return cost, db
@@ -404,14 +420,15 @@ def _fused_chunk_examples(
     cost = 0.0
     db = 0.0
     for i in range(lo, hi):
+        x = XT[i]  # example i, contiguous
         z = b
         for j in range(n_x):
-            z += w[j] * XT[i, j]
+            z += w[j] * x[j]
         loss, dz = loss_and_dz(z, np.float64(y[i]))
         cost += loss
         db += dz
         for j in range(n_x):
-            dw[j] += dz * XT[i, j]
+            dw[j] += dz * x[j]
     return cost, db
 
 
@@ -450,11 +467,11 @@ def numba_available() -> bool:
 def fused_block(n_x: int, itemsize: int) -> int:
     """Block size B (examples per block) for ``X`` with ``n_x`` rows of ``itemsize`` bytes.
 
-    About :data:`FUSED_BLOCK_BYTES` of X per block, a multiple of 8 in
-    [:data:`FUSED_MIN_BLOCK`, :data:`FUSED_MAX_BLOCK`].
+    :data:`FUSED_SEGMENT_BYTES` per row, capped so that the block holds at most
+    :data:`FUSED_MAX_BLOCK_BYTES`; a multiple of 8, at least :data:`FUSED_MIN_BLOCK`.
     """
-    B = FUSED_BLOCK_BYTES // max(1, n_x * itemsize)
-    return int(min(FUSED_MAX_BLOCK, max(FUSED_MIN_BLOCK, B // 8 * 8)))
+    B = min(FUSED_SEGMENT_BYTES // itemsize, FUSED_MAX_BLOCK_BYTES // max(1, n_x * itemsize))
+    return int(max(FUSED_MIN_BLOCK, B // 8 * 8))
 
 
 def _default_threads() -> int:
