@@ -1,0 +1,182 @@
+r"""Every contender as a zero-argument callable on one problem ``(w, b, X, Y)``.
+
+Each computes the gradient **and** the cost of
+:math:`J(w, b) = \frac1m \sum_i \log(1 + e^{z_i}) - y_i z_i`, :math:`z = w^\top X + b`, and
+returns ``(dw (n_x,), db, J)`` as float64 numpy values, so the run can check that all of
+them computed the same thing before it compares their speed. Data conversions (to jax
+arrays, torch tensors, scikit-learn's layout) happen once, outside the timed call; every
+contender gets X in the dtype of the row (float64 or float32) without a copy where the
+library allows it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd_lr import course, forward, gradients
+
+Values = tuple[np.ndarray, float, float]  # dw (n_x,), db, J
+
+
+@dataclass
+class Contender:
+    """One row of the table: ``fn()`` runs once; ``scale`` multiplies its time."""
+
+    name: str
+    fn: Callable[[], Values | None] | None  # None: not available (see note)
+    note: str = ""
+    scale: float = 1.0  # the loop runs on m_loop examples and is scaled by m / m_loop
+    floor: bool = False  # one of the two floor measurements
+    numpy_memory: bool = False  # allocations visible to tracemalloc (numpy)
+    checked: bool = True  # compare its values with the formula's
+
+
+def _values(dw: Any, db: Any, J: Any) -> Values:
+    return np.asarray(dw, dtype=np.float64).reshape(-1), float(db), float(J)
+
+
+def floor_contenders(w: np.ndarray, X: np.ndarray) -> list[Contender]:
+    """The floor: one full read of X, as ``X.sum()`` and as one ``wᵀX``."""
+
+    def read_by_sum() -> None:
+        X.sum()
+
+    def read_by_product() -> None:
+        w.T @ X
+
+    return [
+        Contender("floor: X.sum()", read_by_sum, floor=True, checked=False),
+        Contender("floor: wᵀX", read_by_product, floor=True, checked=False),
+    ]
+
+
+def loop_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, budget: int) -> Contender:
+    """The lecture's loop on the first ``m_loop`` examples, ``n_x · m_loop ≤ budget``.
+
+    Its time is exactly proportional to m (one pass of the inner loop per example), so
+    the row reports it scaled to all m, marked as extrapolated unless m_loop = m.
+    """
+    n_x, m = X.shape
+    m_loop = max(1, min(m, budget // n_x))
+    Xs, Ys = np.ascontiguousarray(X[:, :m_loop]), np.ascontiguousarray(Y[:, :m_loop])
+
+    def run() -> None:
+        gradients.gradients_loop(w, b, Xs, Ys)
+
+    note = "" if m_loop == m else f"timed on m = {m_loop}, scaled ×{m / m_loop:.4g}"
+    return Contender("lecture's loop", run, note, scale=m / m_loop, checked=False)
+
+
+def package_contenders(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> list[Contender]:
+    """``propagate`` (the package's fastest path) and the vectorized formula it replaces."""
+
+    def propagate() -> Values:
+        grads, J = course.propagate(w, b, X, Y)
+        return _values(grads["dw"], grads["db"], J)
+
+    def vectorized() -> Values:
+        grads, J = gradients.gradients_vectorized(w, b, X, Y)
+        return _values(grads["dw"], grads["db"], J)
+
+    path = "single-pass kernel" if gradients.fused_applies(X) else "vectorized formula"
+    if gradients.fused_applies(X) and not gradients.numba_available():
+        path += " (numpy engine: numba not installed)"
+    return [
+        Contender("propagate", propagate, path, numpy_memory=True),
+        Contender("gradients_vectorized", vectorized, "the formula, two passes", numpy_memory=True),
+    ]
+
+
+def jax_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Contender:
+    """``jax.jit(jax.value_and_grad(J))`` of :func:`autograd_lr.forward.cost`."""
+    if importlib.util.find_spec("jax") is None:
+        return Contender("jax.jit(value_and_grad)", None, "jax not installed")
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)  # float64 rows stay float64
+    Xj, Yj, wj = jnp.asarray(X), jnp.asarray(Y), jnp.asarray(w)
+    bj = jnp.asarray(b, dtype=X.dtype)
+    step = jax.jit(jax.value_and_grad(forward.cost, argnums=(0, 1)))
+
+    def run() -> Values:
+        J, (dw, db) = step(wj, bj, Xj, Yj)
+        J.block_until_ready()
+        return _values(dw, db, J)
+
+    return Contender("jax.jit(value_and_grad)", run, f"jax {jax.__version__}, XLA CPU")
+
+
+def torch_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Contender:
+    """torch autograd of :func:`autograd_lr.forward.cost` (``J.backward()``)."""
+    if importlib.util.find_spec("torch") is None:
+        return Contender(
+            "torch autograd", None, "torch not installed (pip install torch, the CPU wheel)"
+        )
+    import torch
+
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)  # views of the numpy arrays
+    w0 = torch.from_numpy(w.astype(X.dtype))
+
+    def run() -> Values:
+        wt = w0.clone().requires_grad_()
+        bt = torch.tensor(b, dtype=Xt.dtype, requires_grad=True)
+        J = forward.cost(wt, bt, Xt, Yt)
+        J.backward()
+        assert wt.grad is not None and bt.grad is not None
+        return _values(wt.grad.numpy(), bt.grad.item(), J.detach().item())
+
+    return Contender(
+        "torch autograd", run, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
+
+
+def sklearn_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Contender:
+    """scikit-learn's fused ``LinearModelLoss(HalfBinomialLoss).loss_gradient``."""
+    if importlib.util.find_spec("sklearn") is None:
+        return Contender("scikit-learn loss_gradient", None, "scikit-learn not installed")
+    import sklearn
+    from sklearn._loss.loss import HalfBinomialLoss
+    from sklearn.linear_model._linear_loss import LinearModelLoss
+
+    loss = LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True)
+    coef = np.append(w.reshape(-1), b).astype(X.dtype)
+    Xs = X.T  # scikit-learn's (m, n_x) layout: a view, no copy
+    y = np.ascontiguousarray(Y.reshape(-1))
+    threads = _cpu_count()
+
+    def run() -> Values:
+        J, g = loss.loss_gradient(coef, Xs, y, n_threads=threads)
+        return _values(g[:-1], g[-1], J)
+
+    return Contender(
+        "scikit-learn loss_gradient", run, f"scikit-learn {sklearn.__version__}", numpy_memory=True
+    )
+
+
+def _cpu_count() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def all_contenders(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, loop_budget: int
+) -> list[Contender]:
+    """Floor, loop, package, and the three peers, in table order."""
+    return [
+        *floor_contenders(w, X),
+        loop_contender(w, b, X, Y, loop_budget),
+        *package_contenders(w, b, X, Y),
+        jax_contender(w, b, X, Y),
+        torch_contender(w, b, X, Y),
+        sklearn_contender(w, b, X, Y),
+    ]

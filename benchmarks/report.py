@@ -1,0 +1,370 @@
+"""Tables, the machine description, ``RESULTS.md`` and the plot, from one run's results.
+
+The results are plain dictionaries (also written as JSON with ``--json``), so the text
+and the figure are always derived from numbers measured in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO = 1.3  # issue 6: propagate within 1.3x of one full read of X
+TARGET_MEMORY_SHARE = 0.10  # ... with peak extra memory at most 10% of X's size
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: CPU, cores, memory, software versions, load."""
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": _cpu_model(),
+        "cpus_usable": _usable_cpus(),
+        "memory_gib": _memory_gib(),
+        "load_average": _load(),
+    }
+    for module in ("numpy", "numba", "jax", "torch", "sklearn"):
+        info[module] = _version(module)
+    info["blas"] = _blas()
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _memory_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def _version(module: str) -> str | None:
+    import importlib.metadata
+
+    name = {"sklearn": "scikit-learn"}.get(module, module)
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _blas() -> str:
+    import numpy as np
+
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # the layout of show_config is not a stable API
+        return "unknown"
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds >= 10:
+        return f"{seconds:,.0f} s"
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    return f"{seconds * 1e3:.3g} ms"
+
+
+def _ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return "—"
+    return f"{ratio:,.0f}×" if ratio >= 100 else f"{ratio:.2f}×"
+
+
+def _mib(nbytes: int | None, total: int) -> str:
+    if nbytes is None:
+        return "—"
+    return f"{nbytes / 2**20:.3g} MiB ({100 * nbytes / total:.2g}%)"
+
+
+def gradient_table(case: dict[str, Any]) -> str:
+    """One (shape, dtype) case as a markdown table, rows in the run's order."""
+    n_x, m = case["shape"]
+    head = (
+        f"**(n_x, m) = ({n_x:,}, {m:,}), {case['dtype']}** — X is "
+        f"{case['x_bytes'] / 2**20:,.0f} MiB; floor = {_ms(case['floor_s'])} "
+        f"({case['x_bytes'] / case['floor_s'] / 1e9:.1f} GB/s)\n\n"
+        "| contender | median time | ÷ floor | peak extra memory | agrees | note |\n"
+        "|---|---:|---:|---:|:---:|---|\n"
+    )
+    lines = []
+    for row in case["rows"]:
+        agrees = {True: "yes", False: "**NO**", None: ""}[row["agrees"]]
+        lines.append(
+            f"| {row['name']} | {_ms(row['seconds'])} | {_ratio(row['ratio'])} | "
+            f"{_mib(row['peak_bytes'], case['x_bytes'])} | {agrees} | {row['note']} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def verdicts(cases: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per case: propagate against the targets (ratio, peers, memory)."""
+    out = []
+    for case in cases:
+        rows = {r["name"]: r for r in case["rows"]}
+        mine = rows.get("propagate")
+        if mine is None or mine["ratio"] is None:
+            continue
+        peers = [
+            r
+            for r in case["rows"]
+            if r["name"] not in ("propagate", "gradients_vectorized", "lecture's loop")
+            and not r["floor"]
+            and r["ratio"] is not None
+        ]
+        fastest_peer = min(peers, key=lambda r: r["ratio"]) if peers else None
+        beats = fastest_peer is None or mine["ratio"] < fastest_peer["ratio"]
+        memory_ok = mine["peak_bytes"] is not None and (
+            mine["peak_bytes"] <= TARGET_MEMORY_SHARE * case["x_bytes"]
+        )
+        n_x, m = case["shape"]
+        peer_text = (
+            f"fastest peer {fastest_peer['name']} {_ratio(fastest_peer['ratio'])}"
+            if fastest_peer
+            else "no peer measured"
+        )
+        out.append(
+            f"({n_x:,}, {m:,}) {case['dtype']}: propagate {_ratio(mine['ratio'])} the floor "
+            f"({'within' if mine['ratio'] <= TARGET_RATIO else 'ABOVE'} {TARGET_RATIO}×); "
+            f"{peer_text} ({'beaten' if beats else 'NOT beaten'}); peak extra memory "
+            f"{_mib(mine['peak_bytes'], case['x_bytes'])} "
+            f"({'within' if memory_ok else 'ABOVE'} {TARGET_MEMORY_SHARE:.0%})"
+        )
+    return out
+
+
+def vectorization_table(rows: Sequence[dict[str, Any]]) -> str:
+    lines = [
+        "| (n_x, m) | lecture's loop | gradients_vectorized | propagate | loop ÷ vectorized |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        n_x, m = r["shape"]
+        loop = _ms(r["loop_s"]) + ("" if r["loop_exact"] else " (scaled)")
+        lines.append(
+            f"| ({n_x:,}, {m:,}) | {loop} | {_ms(r['vectorized_s'])} | {_ms(r['propagate_s'])} "
+            f"| {r['loop_s'] / r['vectorized_s']:,.0f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def training_table(training: dict[str, Any]) -> str:
+    n_x, m = training["shape"]
+    lines = [
+        f"(n_x, m) = ({n_x:,}, {m:,}), {training['iterations']} iterations, "
+        f"α = {training['alpha']}, float64\n",
+        "| way | time | iterations / s | final w vs course.optimize |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in training["rows"]:
+        error = "—" if r["w_error"] is None else f"{r['w_error']:.1e}"
+        lines.append(
+            f"| {r['name']} | {_ms(r['seconds'])} | {r['iterations_per_s']:,.0f} | {error} |"
+        )
+    if training.get("compile_s") is not None:
+        lines.append(f"\njax compile + first run: {_ms(training['compile_s'])}.")
+    return "\n".join(lines) + "\n"
+
+
+def checker_table(checker: dict[str, Any]) -> str:
+    if checker.get("missing"):
+        return f"{checker['missing']}\n"
+    n_x, m = checker["shape"]
+    lines = [
+        f"check_gradients(propagate) on one problem (n_x, m) = ({n_x:,}, {m:,})\n",
+        "| mode | time | passed |",
+        "|---|---:|:---:|",
+    ]
+    for r in checker["rows"]:
+        lines.append(f"| {r['name']} | {_ms(r['seconds'])} | {'yes' if r['passed'] else 'NO'} |")
+    return "\n".join(lines) + "\n"
+
+
+def machine_text(info: dict[str, Any]) -> str:
+    versions = ", ".join(
+        f"{k} {info[k]}" for k in ("numpy", "numba", "jax", "torch", "sklearn") if info.get(k)
+    )
+    missing = [k for k in ("numba", "jax", "torch", "sklearn") if not info.get(k)]
+    return (
+        f"- CPU: {info['cpu']}, {info['cpus_usable']} usable cores; "
+        f"memory {info['memory_gib']} GiB\n"
+        f"- {info['platform']}, Python {info['python']}, BLAS {info['blas']}\n"
+        f"- {versions}" + (f"; not installed: {', '.join(missing)}" if missing else "") + "\n"
+        f"- load average (1, 5, 15 min) at start: {info['load_average']}\n"
+    )
+
+
+def full_text(results: dict[str, Any]) -> str:
+    """Everything the run measured, as markdown (printed, and the body of RESULTS.md)."""
+    parts = ["## Machine\n", machine_text(results["machine"])]
+    if results.get("load_after") is not None:
+        parts.append(f"- load average at the end: {results['load_after']}\n")
+    parts.append("\n## Gradient and cost, against the floor\n")
+    for case in results["gradients"]:
+        parts.append("\n" + gradient_table(case))
+    if results["gradients"]:
+        parts.append("\n### Targets\n\n")
+        parts.extend(f"- {line}\n" for line in verdicts(results["gradients"]))
+    if results.get("vectorization"):
+        parts.append("\n## The lecture's loop against the vectorized formula\n\n")
+        parts.append(vectorization_table(results["vectorization"]))
+    if results.get("training"):
+        parts.append("\n## Training loop (the course's model)\n\n")
+        parts.append(training_table(results["training"]))
+    if results.get("checker"):
+        parts.append("\n## Verification cost\n\n")
+        parts.append(checker_table(results["checker"]))
+    return "".join(parts)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def plot(cases: Sequence[dict[str, Any]], path: Path) -> None:
+    """Ratio to the floor of every contender, one panel per dtype, log scale."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dtypes = sorted({c["dtype"] for c in cases}, reverse=True)  # float64 first
+    fig, axes = plt.subplots(1, len(dtypes), figsize=(6.5 * len(dtypes), 4.8), squeeze=False)
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        mine = [c for c in cases if c["dtype"] == dtype]
+        names = [
+            r["name"]
+            for r in mine[0]["rows"]
+            if not r["floor"] and any(rr["ratio"] is not None for c in mine for rr in c["rows"])
+        ]
+        width = 0.8 / max(1, len(mine))
+        for k, case in enumerate(mine):
+            ratios = {r["name"]: r["ratio"] for r in case["rows"]}
+            ys = [i + (k - (len(mine) - 1) / 2) * width for i in range(len(names))]
+            xs = [ratios.get(n) or 0.0 for n in names]
+            n_x, m = case["shape"]
+            ax.barh(ys, xs, height=width, label=f"({n_x:,}, {m:,})")
+        ax.axvline(1.0, color="black", linewidth=1)
+        ax.axvline(TARGET_RATIO, color="tab:red", linestyle="--", linewidth=1, label="target 1.3×")
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_xlabel("time ÷ floor (one full read of X); lower is better")
+        ax.set_title(f"gradient + cost, {dtype}")
+        ax.legend(title="(n_x, m)", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
+
+
+INTRO = """\
+# Benchmarks: the gradient against its peers and the memory floor
+
+Produced by `make bench` (`python -m benchmarks.run`); every number below comes from
+that one run. One gradient (and cost) of logistic regression must read all of
+`X (n_x, m)`, so each time is divided by the **floor**: the faster of `X.sum()` and
+one `wᵀX`, measured in the same run, interleaved with the contenders (one call of each
+per round, median over rounds). Each contender computes the gradient **and** the cost,
+and is checked against `gradients_vectorized` before it is timed ("agrees"). Peak extra
+memory is what numpy allocates during one call (tracemalloc); jax and torch allocate
+through their own allocators, which tracemalloc does not see ("—").
+"""
+
+
+def load_note(results: dict[str, Any]) -> str:
+    """Say plainly whether other work shared the machine during the run."""
+    info = results["machine"]
+    loads = [x for x in (info.get("load_average"), results.get("load_after")) if x]
+    if not loads:
+        return ""
+    busiest = max(load[0] for load in loads)
+    if busiest >= 0.5 * info["cpus_usable"]:
+        return (
+            f"\n**Measured while other work was running** (1-minute load average up to "
+            f"{busiest} on {info['cpus_usable']} cores): absolute times are noisy; the "
+            f"ratios, measured side by side in the same rounds, are what to read.\n"
+        )
+    return f"\nThe machine was quiet (1-minute load average ≤ {busiest}).\n"
+
+
+def results_markdown(results: dict[str, Any], plot_name: str) -> str:
+    """The whole RESULTS.md: introduction, machine, tables, plot and notes."""
+    parts = [INTRO, load_note(results), "\n", full_text(results)]
+    if results["gradients"]:
+        parts.append(f"\n![time ÷ floor for every contender]({plot_name})\n")
+    parts.append("\n" + NOTES)
+    return "".join(parts)
+
+
+NOTES = """\
+## Notes
+
+- **How propagate reads X once.** `gradients_fused` (the end of `gradients.py`) cuts
+  the examples into blocks of B columns; for each block it computes z, then dz and the
+  loss per example, then adds X_block dZ into dw while the block is still in cache. The
+  dw sweep of block k and the z sweep of block k + 1 run in the same loop over rows
+  (eight rows at a time), so the next block streams in while the current one is used.
+  Threads take chunks of blocks; partial sums are added in chunk order (the same bits
+  for any number of threads). X is never copied or cast; float32 is summed in float64.
+- **propagate validates X in the same pass.** The up-front `np.isfinite(X)` scan of
+  the validation would be a second full read of X and an (n_x, m) boolean temporary;
+  for large X, propagate lets the kernel's pass find a NaN or inf (it makes that
+  example's z, hence J, non-finite) and only then runs the full check to name it.
+"""

@@ -1,0 +1,59 @@
+"""Timing by interleaved repeats, and peak extra memory.
+
+On a machine shared with other work, a burst of load hits whichever function happens to
+be running. Timing the contenders round-robin (one call each, then the next round) makes
+every contender see the same mix of quiet and busy moments, so their *ratios* stay
+meaningful even when absolute times drift; the median over rounds discards the bursts.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+def interleaved(
+    functions: Mapping[str, Callable[[], Any]], repeats: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Seconds per call of each function, ``repeats`` rounds of one call each, round-robin.
+
+    Each function is first called ``warmup`` times untimed (compilation, caches, lazy
+    imports). Returns ``{name: [seconds, ...]}`` with ``repeats`` entries each.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    for fn in functions.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median(seconds: list[float]) -> float:
+    """The median of a list of timings."""
+    return float(statistics.median(seconds))
+
+
+def peak_extra_bytes(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated through Python's allocators (numpy included) while ``fn`` runs.
+
+    Memory held before the call is not counted. Allocations made by jax, torch or
+    compiled numba code go through their own allocators and are not seen.
+    """
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - before)
