@@ -15,6 +15,14 @@ warnings are errors (``PYTHONWARNINGS=error``) and jax rank promotion raises
 (``JAX_NUMPY_RANK_PROMOTION=raise``). Its working directory is ``notebooks/``, so a
 notebook saves its figures under ``figures/``; the notebook itself is converted in
 memory and nothing else is written.
+
+An **exercise notebook** ``NN_topic.py`` has a solved twin ``NN_topic_solved.py``: the
+same cells, except those tagged ``exercise`` (skeletons for the learner to fill in, or
+their solutions). Its cells tagged ``check`` run the checker and fail until the
+exercises are solved, so it is not run as a passing notebook: the tests execute the
+solved twin like any walk-through, and require every check cell of the unsolved one to
+fail with the checker's report. ``make notebooks`` writes the exercise notebook's
+``.ipynb`` unexecuted, ready to be filled in.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 FIGURE_DIR = NOTEBOOK_DIR / "figures"
 NOTEBOOK_GLOB = "[0-9]*.py"
+SOLVED_SUFFIX = "_solved"  # NN_topic_solved.py is the solved twin of the exercises NN_topic.py
 
 KERNEL_NAME = "autograd-lr-venv"
 # The strict numerics of tests/conftest.py and pyproject's filterwarnings, for the kernel.
@@ -61,8 +70,33 @@ class Run:
 
 
 def notebook_sources() -> list[Path]:
-    """Every walk-through, in reading order: ``notebooks/[0-9]*.py``."""
+    """Every notebook, in reading order: ``notebooks/[0-9]*.py``, exercises included."""
     return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB))
+
+
+def solved_twin(path: Path) -> Path:
+    """Where the solved twin of the exercise notebook ``path`` lives: ``NN_topic_solved.py``."""
+    return path.with_name(f"{path.stem}{SOLVED_SUFFIX}{path.suffix}")
+
+
+def is_exercise(path: Path) -> bool:
+    """Whether ``path`` is an exercise notebook for the learner: it has a solved twin."""
+    return solved_twin(path).exists()
+
+
+def passing_sources() -> list[Path]:
+    """The notebooks that must run through: every one but the unsolved exercises."""
+    return [path for path in notebook_sources() if not is_exercise(path)]
+
+
+def exercise_sources() -> list[Path]:
+    """The unsolved exercise notebooks, whose check cells must fail."""
+    return [path for path in notebook_sources() if is_exercise(path)]
+
+
+def figure_prefix(path: Path) -> str:
+    """The name its figures start with: ``NN_topic`` (a solved twin draws its exercises' figures)."""
+    return path.stem.removesuffix(SOLVED_SUFFIX)
 
 
 def read_notebook(path: Path) -> Any:
@@ -109,11 +143,13 @@ def _describe_failure(name: str, notebook: Any, fallback: str) -> str:
     )
 
 
-def execute(notebook: Any, cwd: Path, name: str = "notebook") -> Run:
+def execute(notebook: Any, cwd: Path, name: str = "notebook", *, allow_errors: bool = False) -> Run:
     """Run every cell of ``notebook`` in a fresh kernel of this Python, in directory ``cwd``.
 
     Returns the executed notebook (outputs filled in) and the wall-clock seconds. Raises
-    :class:`NotebookError` naming the failing cell, its source and its error.
+    :class:`NotebookError` naming the failing cell, its source and its error; with
+    ``allow_errors`` it runs on past failing cells instead, leaving each error in its
+    cell's outputs.
     """
     import zmq
     from jupyter_client.kernelspec import KernelSpecManager
@@ -141,6 +177,7 @@ def execute(notebook: Any, cwd: Path, name: str = "notebook") -> Run:
             # the kernel's reply, which the strict warnings filter can turn into a
             # logged error and a 5 s wait before the kernel is killed anyway.
             shutdown_kernel="immediate",
+            allow_errors=allow_errors,
         )
         start = time.perf_counter()
         try:
@@ -182,6 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = [p.resolve() for p in args.paths] or notebook_sources()
     failed = 0
     for path in paths:
+        if is_exercise(path):  # for the learner to fill in: running it would stop at a check
+            line = f"{path.relative_to(ROOT)}: exercises, not run (its solved twin is)"
+            if args.write_ipynb:
+                write_ipynb(read_notebook(path), path.with_suffix(".ipynb"))
+                line += f" -> {path.with_suffix('.ipynb').relative_to(ROOT)} (unexecuted)"
+            print(line)
+            continue
         try:
             run = execute_source(path)
         except NotebookError as exc:
