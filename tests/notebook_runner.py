@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import tempfile
@@ -199,14 +198,9 @@ def write_ipynb(notebook: Any, path: Path) -> None:
     """Write ``notebook`` to ``path`` atomically (temporary file + ``os.replace``)."""
     import nbformat
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".ipynb.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(notebook, handle)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    from autograd_lr.persistence import atomic_write_bytes
+
+    atomic_write_bytes(path, nbformat.writes(notebook).encode("utf-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from autograd_lr.figures import PNG_MODE, save_png
+from autograd_lr.figures import save_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -20,13 +20,22 @@ def _figure(slope: float) -> Figure:
     return fig
 
 
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def test_writes_a_png_into_a_new_directory_and_nothing_else(tmp_path: Path) -> None:
     target = tmp_path / "figures" / "01_demo_line.png"
     fig = _figure(1.0)
     assert save_png(fig, target) == target
     assert target.read_bytes()[:8] == PNG_SIGNATURE
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
-    assert target.stat().st_mode & 0o777 == PNG_MODE
+    # 0o666 minus the umask, like any file the user writes: not mkstemp's private 0o600
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
 def test_the_same_figure_gives_the_same_bytes_and_a_different_one_does_not(tmp_path: Path) -> None:

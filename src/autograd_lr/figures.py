@@ -2,8 +2,8 @@ r"""Save matplotlib figures as PNG files, atomically and reproducibly.
 
 The walk-throughs in ``notebooks/`` commit their figures as
 ``notebooks/figures/<notebook>_<name>.png``. :func:`save_png` writes a figure to a
-temporary file in the target directory and moves it into place with :func:`os.replace`,
-so a reader (or a test run in parallel) never sees half a PNG. It leaves out the PNG's
+temporary file in the target directory and moves it into place with :func:`os.replace`
+(:func:`autograd_lr.persistence.atomic_write_bytes`), so a reader (or a test run in parallel) never sees half a PNG. It leaves out the PNG's
 ``Software`` entry (matplotlib's version string), so re-running a notebook whose figure
 did not change rewrites the same bytes and ``git status`` stays clean.
 
@@ -12,12 +12,13 @@ matplotlib itself is never imported here: the caller passes a figure it already 
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-PNG_MODE = 0o644  # readable by all, like any file git checks out
+from autograd_lr.persistence import atomic_write_bytes
+
 DEFAULT_DPI = 100  # 10 x 4 inch figures -> 1000 x 400 pixels: sharp on screen, small in git
 
 
@@ -34,13 +35,7 @@ def save_png(fig: Any, path: str | os.PathLike[str], *, dpi: int = DEFAULT_DPI) 
             f"save_png writes PNG files; got {str(target)!r}: give the path a .png suffix"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".png.tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=dpi, metadata={"Software": None})
-        os.chmod(tmp_name, PNG_MODE)  # mkstemp makes it private (0o600); a figure is not
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    atomic_write_bytes(target, buffer.getvalue())
     return target

@@ -8,14 +8,14 @@ display. Files are written atomically (temporary file + ``os.replace``).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd_lr.persistence import Model, atomic_write_bytes
+from autograd_lr.figures import save_png
+from autograd_lr.persistence import Model
 
 DPI = 110
 GRID_POINTS = 300  # per axis, for the probability map behind the decision boundary
@@ -33,12 +33,7 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _save(figure: Any, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    return save_png(figure, path, dpi=DPI)
 
 
 def cost_curve(
