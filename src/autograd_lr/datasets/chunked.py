@@ -217,6 +217,12 @@ def save_chunked(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
+        # mkdtemp makes the directory private (0700); give it the permissions of an
+        # ordinary new directory, so that a cluster's workers running as another user
+        # can read it.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
         _write_arrays(tmp, X, Y, storage, chunk_size)
         text = json.dumps(metadata, indent=2) + "\n"
         (tmp / METADATA_FILE).write_text(text, encoding="utf-8")
