@@ -14,9 +14,10 @@ Four measurements, one run:
 4. **Verification cost**: ``check_gradients`` in fast and full mode on a 12288-feature
    problem.
 
-``python -m benchmarks.run`` runs everything and writes ``benchmarks/RESULTS.md`` and
-``benchmarks/results.png``; ``--quick`` runs the same machinery at a tiny size (CI);
-``--json PATH`` also writes the raw numbers.
+``python -m benchmarks.run`` runs everything and writes ``benchmarks/RESULTS.md``,
+``benchmarks/results.png`` and the raw numbers ``benchmarks/results.json``; ``--quick``
+runs the same machinery at a tiny size (CI); ``--render results.json`` rewrites
+RESULTS.md and the plot from a run's numbers without measuring.
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ from benchmarks.timing import interleaved, median, peak_extra_bytes
 
 HERE = Path(__file__).resolve().parent
 SHAPES = [(100, 1_000_000), (1000, 200_000), (12288, 209)]
-QUICK_SHAPES = [(40, 3000), (1024, 1024), (1200, 9)]  # the middle one takes the fused path
+QUICK_SHAPES = [(40, 3000), (2048, 4096), (1200, 9)]  # the middle one takes the fused path
 DTYPES = ["float64", "float32"]
 REPEATS = 9
 QUICK_REPEATS = 2
+# Pause before each timed call, longer than OpenBLAS's spin-wait (2^28 cycles, about
+# 0.1 s), so that no library's idle-spinning threads are still on a core (timing.py).
+SETTLE_S = 0.15
 # The lecture's loop is timed on at most this many inner steps (n_x · m_loop): about a
 # second of pure Python; its time is exactly proportional to m beyond that.
 LOOP_BUDGET = 200_000
@@ -69,7 +73,7 @@ TRAINING_RTOL = 1e-9
 
 
 def gradient_case(
-    n_x: int, m: int, dtype: str, repeats: int, loop_budget: int, seed: int = 0
+    n_x: int, m: int, dtype: str, repeats: int, loop_budget: int, settle: float, seed: int = 0
 ) -> dict[str, Any]:
     """Every contender on one (shape, dtype): times, ratios to the floor, memory, agreement."""
     p = make_problem(n_x, m, seed, z_max=5.0, dtype=np.dtype(dtype).type)
@@ -95,7 +99,7 @@ def gradient_case(
         if c.numpy_memory:
             peak[c.name] = peak_extra_bytes(c.fn)
     available = {c.name: c.fn for c in contenders if c.fn is not None}
-    times = interleaved(available, repeats, warmup=0)
+    times = interleaved(available, repeats, warmup=0, settle=settle)
     medians = {c.name: median(times[c.name]) * c.scale for c in contenders if c.name in times}
     floor = min(medians[c.name] for c in contenders if c.floor)
     rows = [
@@ -126,7 +130,9 @@ def _flat(result: tuple[dict[str, Any], Any]) -> np.ndarray:
     return np.append(np.asarray(grads["dw"], dtype=np.float64).reshape(-1), [grads["db"], J])
 
 
-def vectorization_case(n_x: int, m: int, loop_budget: int, repeats: int) -> dict[str, Any]:
+def vectorization_case(
+    n_x: int, m: int, loop_budget: int, repeats: int, settle: float
+) -> dict[str, Any]:
     """The lecture's loop, the formula and propagate on one problem (loop scaled if large)."""
     w, b, X, Y = make_problem(n_x, m, seed=1)
     loop = peers.loop_contender(w, b, X, Y, loop_budget)
@@ -138,6 +144,7 @@ def vectorization_case(n_x: int, m: int, loop_budget: int, repeats: int) -> dict
             "propagate": lambda: course.propagate(w, b, X, Y),
         },
         repeats,
+        settle=settle,
     )
     return {
         "shape": [n_x, m],
@@ -205,7 +212,7 @@ def _training_row(name: str, seconds: float, iterations: int, error: float | Non
     }
 
 
-def checker_case(shape: tuple[int, int], repeats: int) -> dict[str, Any]:
+def checker_case(shape: tuple[int, int], repeats: int, settle: float) -> dict[str, Any]:
     """``check_gradients(propagate)`` in fast mode (after warm-up) and in full mode."""
     try:
         from autograd_lr.check import check_gradients
@@ -220,7 +227,7 @@ def checker_case(shape: tuple[int, int], repeats: int) -> dict[str, Any]:
     def full() -> Any:
         return check_gradients(course.propagate, problems=[problem], fast=False)
 
-    times = interleaved({"fast": fast}, repeats, warmup=1)
+    times = interleaved({"fast": fast}, repeats, warmup=1, settle=settle)
     start = time.perf_counter()
     full_report = full()
     full_s = time.perf_counter() - start
@@ -277,6 +284,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write the raw numbers as JSON")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: rewrite RESULTS.md and the plot from a run's JSON",
+    )
     args = parser.parse_args(argv)
     for dtype in args.dtypes.split(","):
         if dtype not in DTYPES:
@@ -289,12 +302,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def write_results(results: dict[str, Any], destination: Path) -> Path | None:
+    """RESULTS.md at ``destination`` and, if there are gradient cases, results.png beside it."""
+    plot_path = destination.with_name("results.png")
+    if results["gradients"]:
+        report.plot(results["gradients"], plot_path)
+    report.write_atomic(destination, report.results_markdown(results, plot_path.name))
+    return plot_path if results["gradients"] else None
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.render is not None:
+        measured: dict[str, Any] = json.loads(args.render.read_text())
+        target = args.results or HERE / "RESULTS.md"
+        write_results(measured, target)
+        print(f"wrote {target} from {args.render}")
+        return measured
     quick = args.quick
     shapes = args.shapes or (QUICK_SHAPES if quick else SHAPES)
     repeats = args.repeats or (QUICK_REPEATS if quick else REPEATS)
     loop_budget = QUICK_LOOP_BUDGET if quick else LOOP_BUDGET
+    settle = 0.0 if quick else SETTLE_S
     sections = set(args.sections.split(","))
     results: dict[str, Any] = {"machine": report.machine(), "quick": quick, "gradients": []}
 
@@ -305,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if "gradients" in sections:
         for n_x, m in shapes:
             for dtype in args.dtypes.split(","):
-                case = gradient_case(n_x, m, dtype, repeats, loop_budget)
+                case = gradient_case(n_x, m, dtype, repeats, loop_budget, settle)
                 results["gradients"].append(case)
                 say(report.gradient_table(case))
         for line in report.verdicts(results["gradients"]):
@@ -313,7 +342,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if "vectorization" in sections:
         shapes_v = QUICK_VECTORIZATION_SHAPES if quick else VECTORIZATION_SHAPES
         results["vectorization"] = [
-            vectorization_case(n_x, m, loop_budget, 1 if quick else 3) for n_x, m in shapes_v
+            vectorization_case(n_x, m, loop_budget, 1 if quick else 3, settle)
+            for n_x, m in shapes_v
         ]
         say("\n" + report.vectorization_table(results["vectorization"]))
     if "training" in sections:
@@ -324,22 +354,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         say(report.training_table(results["training"]))
     if "checker" in sections:
         results["checker"] = checker_case(
-            QUICK_CHECKER_SHAPE if quick else CHECKER_SHAPE, QUICK_REPEATS if quick else 7
+            QUICK_CHECKER_SHAPE if quick else CHECKER_SHAPE, QUICK_REPEATS if quick else 7, settle
         )
         say(report.checker_table(results["checker"]))
     results["load_after"] = report.machine()["load_average"]
 
-    destination = args.results
+    destination, raw = args.results, args.json
     if destination is None and not quick and not args.no_results and args.shapes is None:
-        destination = HERE / "RESULTS.md"
+        destination = HERE / "RESULTS.md"  # the full default run: make bench
+        raw = raw or HERE / "results.json"
+    if raw is not None:
+        report.write_atomic(raw, json.dumps(results, indent=1, default=_json_default))
     if destination is not None and not args.no_results:
-        plot_path = destination.with_name("results.png")
-        if results["gradients"]:
-            report.plot(results["gradients"], plot_path)
-        report.write_atomic(destination, report.results_markdown(results, plot_path.name))
-        say(f"wrote {destination}" + (f" and {plot_path}" if results["gradients"] else ""))
-    if args.json is not None:
-        report.write_atomic(args.json, json.dumps(results, indent=1, default=_json_default))
+        plot_path = write_results(results, destination)
+        say(f"wrote {destination}" + (f" and {plot_path}" if plot_path else ""))
     return results
 
 

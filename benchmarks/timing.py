@@ -16,12 +16,18 @@ from typing import Any
 
 
 def interleaved(
-    functions: Mapping[str, Callable[[], Any]], repeats: int, warmup: int = 1
+    functions: Mapping[str, Callable[[], Any]],
+    repeats: int,
+    warmup: int = 1,
+    settle: float = 0.0,
 ) -> dict[str, list[float]]:
     """Seconds per call of each function, ``repeats`` rounds of one call each, round-robin.
 
     Each function is first called ``warmup`` times untimed (compilation, caches, lazy
-    imports). Returns ``{name: [seconds, ...]}`` with ``repeats`` entries each.
+    imports). Before each timed call the run sleeps ``settle`` seconds: OpenBLAS,
+    OpenMP (torch) and XLA keep their worker threads spinning for a while after a call,
+    and on a 2-core machine those spinning threads would take a core from whichever
+    contender runs next. Returns ``{name: [seconds, ...]}`` with ``repeats`` entries each.
     """
     if repeats < 1:
         raise ValueError(f"repeats must be >= 1, got {repeats}")
@@ -31,6 +37,8 @@ def interleaved(
     times: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, fn in functions.items():
+            if settle:
+                time.sleep(settle)
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)

@@ -51,7 +51,7 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
         tuple(c["shape"]): next(r["note"] for r in c["rows"] if r["name"] == "propagate")
         for c in results["gradients"]
     }
-    assert paths[(1024, 1024)].startswith("single-pass kernel"), paths
+    assert paths[(2048, 4096)].startswith("single-pass kernel"), paths
     assert paths[(40, 3000)] == "vectorized formula", paths
 
     (speedup,) = results["vectorization"]

@@ -214,12 +214,13 @@ def hessian(w: Array, b: Array | float, X: Array, lambd: float = 0.0) -> Array:
 # blocking runs in numpy (_fused_numpy): gradients_vectorized on one block at a time,
 # still O(B) extra memory, but X is read twice.
 #
-# Precision: float64 X is computed in float64. float32 X is read as float32 (never
-# copied: a float64 copy would be an (n_x, m) temporary twice X's size) and every
-# product is formed and accumulated in float64. Memory bandwidth, not arithmetic, bounds
-# this computation, so the wider accumulators cost nothing measurable, and they remove
-# the float32 rounding error that grows with m in the sums Σ_i x_j dz_i and Σ_i L_i. The
-# results are returned in X's dtype.
+# Precision: float64 X is computed in float64. float32 X is read as float32, never
+# copied (a float64 copy would be an (n_x, m) temporary twice X's size), and computed
+# like the float32 formula where the sums are short: products, z (a sum over n_x
+# features) and one block's part of dw (a sum over at most B examples) in float32, twice
+# as many per vector instruction as float64. The long sums, over all m examples, are
+# float64: dw across blocks, db and J (a float32 running sum over 10^6 losses would lose
+# about 3 digits). The results come back in the common dtype of w, X and Y.
 
 # Block size B. Each row of a block is a separate segment of B contiguous entries, and
 # short segments stream slowly (the hardware prefetcher starts afresh at each one): on
@@ -239,16 +240,18 @@ FUSED_MAX_CHUNKS = 16
 # Each chunk's partial dw is n_x float64; a chunk is never smaller than 20 · 8 bytes per
 # example row, so these partial sums take at most 5% of X's size (peak extra memory).
 FUSED_PARTIAL_SHARE = 20
-# Below this many entries of X the fused path is not worth its fixed costs (thread
-# hand-off, and once per process the import of numba): X is then a few MiB at most,
-# cache-resident, and gradients_vectorized is as fast. Measured crossover on a 2-core
-# x86 machine: about 2^17 entries; 2^20 (8 MiB of float64) keeps small problems, the
-# lecture's examples and most tests away from numba altogether.
-FUSED_MIN_SIZE = 1 << 20
+# Below this size the fused path does not pay: X then fits in the last-level cache, both
+# of the formula's passes read it from there, and BLAS's matrix-vector products beat
+# the kernel's arithmetic. Measured on a 2-core x86 VM, as time ÷ one read of X: at
+# 8-20 MiB (the course's (12288, 209) among them) the formula took 1.8-1.9x, the kernel
+# 2.1-3.5x; at 76 MiB the formula 3.1-3.9x, the kernel 1.8x. 32 MiB also keeps small
+# problems, the lecture's examples and most tests away from numba (and its import).
+FUSED_MIN_BYTES = 32 * 1024 * 1024
 # numba fastmath flags for the kernels: "reassoc" lets the sums Σ_i X[j, i] dz_i be
 # vectorized (summed in SIMD lanes, then the lanes added), "contract" allows fused
 # multiply-add. Deliberately NOT the full fastmath set: "nnan"/"ninf" would let the
-# compiler assume away the saturated branches (e^{-|z|} underflowing to 0 at |z| > 745).
+# compiler assume that no NaN or inf occurs, but a NaN or inf in X must reach J:
+# propagate relies on that to find them without a separate pass over X.
 FUSED_FASTMATH = frozenset({"reassoc", "contract"})
 
 Engine = str  # "auto" | "numba" | "numpy"
@@ -289,12 +292,15 @@ def _fused_chunk_rows(
     dw: np.ndarray,
     Zc: np.ndarray,
     Zn: np.ndarray,
+    zero: float,
 ) -> tuple[float, float]:
     r"""Kernel: examples ``lo:hi`` of a feature-major ``X (n_x, m)`` (rows = features), one pass.
 
     Adds :math:`\sum_i X[:, i]\, dz_i` into ``dw (n_x,)`` (zeroed first) and returns
-    :math:`(\sum_i L_i, \sum_i dz_i)`. ``w (n_x,)`` float64, ``y (m,)``, ``Zc``/``Zn``
-    ``(block,)`` float64 scratch for the current block's dz and the next block's z.
+    :math:`(\sum_i L_i, \sum_i dz_i)`. ``w (n_x,)``, ``y (m,)``, ``Zc``/``Zn``
+    ``(block,)`` scratch for the current block's dz and the next block's z. ``w``, the
+    scratch and ``zero`` (0 in that type) are in the compute dtype: products, z and a
+    block's part of dw are summed in it; dw across blocks, J and db in float64.
     Stage s sweeps the rows once: dw from block s − 1 (in cache) and z of block s (from
     memory). Compiled by numba; runs (slowly) as plain Python too.
     """
@@ -315,7 +321,7 @@ def _fused_chunk_rows(
         n_next = 0 if stage == n_blocks else min(block, hi - n0)
         uc0, un0, yc = np.uintp(c0), np.uintp(n0), y[c0 : c0 + n_cur]
         for i in range(n_cur):  # z -> dz in place; J and db accumulate in float64
-            loss, dz = loss_and_dz(Zc[i], np.float64(yc[i]))
+            loss, dz = loss_and_dz(np.float64(Zc[i]), np.float64(yc[i]))
             cost += loss
             db += dz
             Zc[i] = dz
@@ -329,7 +335,7 @@ def _fused_chunk_rows(
         while j + 8 <= n_x:
             w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
             w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
             for i in range(np.uintp(n_both)):
                 d = Zc[i]
                 s0 += X[j, uc0 + i] * d
@@ -383,7 +389,7 @@ def _fused_chunk_rows(
             dw[j + 7] += s7
             j += 8
         while j < n_x:  # the last n_x mod 8 rows, one at a time
-            s = 0.0
+            s = zero
             for i in range(np.uintp(n_cur)):
                 s += X[j, uc0 + i] * Zc[i]
             dw[j] += s
@@ -406,13 +412,15 @@ def _fused_chunk_examples(
     dw: np.ndarray,
     Zc: np.ndarray,
     Zn: np.ndarray,
+    zero: float,
 ) -> tuple[float, float]:
     r"""Kernel: examples ``lo:hi`` of an example-major ``XT (m, n_x)`` (``X`` stored column by column).
 
     Each example :math:`x^{(i)}` is contiguous, so one pass is simply, per example,
     :math:`z = b + w^\top x`, :math:`(L, dz)`, :math:`dw \mathrel{+}= dz\, x` (the row is
-    still in L1 for the second use). Same outputs as :func:`_fused_chunk_rows`; ``block``,
-    ``Zc`` and ``Zn`` are unused (one signature for both kernels).
+    still in L1 for the second use), all in float64. Same outputs as
+    :func:`_fused_chunk_rows`; ``block``, ``Zc``, ``Zn`` and ``zero`` are unused (one
+    signature for both kernels).
     """
     n_x = XT.shape[1]
     for j in range(n_x):
@@ -512,7 +520,9 @@ def _fused_numba(
     """``(Σ_i x⁽ⁱ⁾dz⁽ⁱ⁾ (n_x,) float64, Σ_i dz⁽ⁱ⁾, Σ_i L⁽ⁱ⁾)`` by the numba kernels."""
     rows_kernel, examples_kernel = _numba_kernels()
     n_x, m = X.shape
-    w_flat = np.ascontiguousarray(w, dtype=np.float64).reshape(n_x)
+    # float32 arithmetic only when everything is float32 (numpy's promotion rule)
+    compute = np.float32 if np.result_type(w, X, Y) == np.float32 else np.float64
+    w_flat = np.ascontiguousarray(w, dtype=compute).reshape(n_x)
     y = np.ascontiguousarray(Y).reshape(m)
     if X.flags.f_contiguous and not X.flags.c_contiguous:
         kernel, data, B = examples_kernel, X.T, FUSED_MIN_BLOCK  # X.T is C-contiguous, a view
@@ -525,11 +535,12 @@ def _fused_numba(
     bounds = [min(m, (c * n_blocks // n_chunks) * B) for c in range(n_chunks + 1)]
     dw_parts = np.empty((n_chunks, n_x))
     sums = np.empty((n_chunks, 2))
-    scratch = np.empty((n_chunks, 2, B))
+    scratch = np.empty((n_chunks, 2, B), dtype=compute)
 
     def task(c: int) -> None:
         Zc, Zn = scratch[c]
-        sums[c] = kernel(w_flat, b, data, y, bounds[c], bounds[c + 1], B, dw_parts[c], Zc, Zn)
+        lo, hi = bounds[c], bounds[c + 1]
+        sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, compute(0))
 
     _run_chunks(task, n_chunks, _default_threads() if threads is None else threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
@@ -580,8 +591,9 @@ def gradients_fused(
     with :math:`z^{(i)} = w^\top x^{(i)} + b`, summed block by block of ``block``
     examples (see the section comment above). ``w (n_x, 1)``, scalar ``b``, numpy
     ``X (n_x, m)`` and ``Y (1, m)`` of float dtypes -> ``({"dw": (n_x, 1), "db": 0-d},
-    J)`` in their common dtype (as :func:`gradients_vectorized` would give), sums
-    accumulated in float64. X is never copied nor cast: peak extra memory is
+    J)`` in their common dtype (as :func:`gradients_vectorized` would give); sums over
+    all m examples in float64 (float32 X: short sums in float32, see the section
+    comment). X is never copied nor cast: peak extra memory is
     :math:`O(c\,(n_x + B))` for :math:`c \le 16` chunks, never an ``(n_x, m)`` array.
 
     ``engine``: ``"numba"`` (compiled single pass, threaded), ``"numpy"`` (blocked
@@ -612,7 +624,7 @@ def gradients_fused(
 def fused_applies(X: Any) -> bool:
     """Whether :func:`autograd_lr.propagate` takes :func:`gradients_fused` for ``X``.
 
-    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_SIZE` entries; other
+    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES`; other
     array types (lists, dask, jax) keep :func:`gradients_vectorized`, which runs on any
     namespace.
     """
@@ -620,5 +632,5 @@ def fused_applies(X: Any) -> bool:
         isinstance(X, np.ndarray)
         and X.ndim == 2
         and X.dtype in (np.float32, np.float64)
-        and X.size >= FUSED_MIN_SIZE
+        and X.nbytes >= FUSED_MIN_BYTES
     )
