@@ -158,7 +158,8 @@ def connect(address: str | None, **local_options: Any) -> Iterator[Any]:
             "(pip install 'autograd-lr[dask]')"
         ) from None
     if address == "local":
-        options = {"host": "127.0.0.1", "dashboard_address": None, **local_options}
+        # Loopback only; the dashboard on a free port (the default 8787 may be taken).
+        options = {"host": "127.0.0.1", "dashboard_address": ":0", **local_options}
         with LocalCluster(**options) as cluster, Client(cluster) as client:
             yield client
         return
@@ -181,9 +182,11 @@ def describe(client: Any) -> str:
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     threads = sum(int(w.get("nthreads", 0)) for w in workers)
     memory = sum(int(w.get("memory_limit") or 0) for w in workers)
+    dashboard = getattr(client, "dashboard_link", None)
     return (
         f"{client.scheduler.address}: {len(workers)} workers, {threads} threads, "
         f"{memory / 1e9:.2f} GB memory limit in all"
+        + (f"; dashboard {dashboard}" if dashboard else "")
     )
 
 
