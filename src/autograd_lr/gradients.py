@@ -219,8 +219,8 @@ def hessian(w: Array, b: Array | float, X: Array, lambd: float = 0.0) -> Array:
 # like the float32 formula where the sums are short: products, z (a sum over n_x
 # features) and one block's part of dw (a sum over at most B examples) in float32, twice
 # as many per vector instruction as float64. The long sums, over all m examples, are
-# float64: dw across blocks, db and J (a float32 running sum over 10^6 losses would lose
-# about 3 digits). The results come back in the common dtype of w, X and Y.
+# float64: dw across blocks, db and J (a float32 running sum of 10^6 losses can be off
+# by percents). The results come back in the common dtype of w, X and Y.
 
 # Block size B. Each row of a block is a separate segment of B contiguous entries, and
 # short segments stream slowly (the hardware prefetcher starts afresh at each one): on
