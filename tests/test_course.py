@@ -173,3 +173,27 @@ def test_integer_input_is_cast() -> None:
 def test_bad_arguments_get_clear_errors(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_training_loops_take_the_one_pass_kernel_on_large_X(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """propagate, optimize and the solvers share one dispatch: large numpy X goes fused."""
+    from autograd_lr import gradients, solvers
+
+    calls: list[tuple[int, int]] = []
+    fused = gradients.gradients_fused
+
+    def spy(w, b, X, Y, lambd=0.0, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(X.shape)
+        return fused(w, b, X, Y, lambd, **kwargs)
+
+    monkeypatch.setattr(gradients, "gradients_fused", spy)
+    n_x = 8
+    m = gradients.FUSED_MIN_BYTES // (8 * n_x)  # exactly the threshold in float64
+    p = make_problem(n_x, m, seed=23)
+    small = make_problem(n_x, 100, seed=23)
+    optimize(*p, num_iterations=2, learning_rate=0.1)
+    solvers.gradient_descent(p.w, p.b, p.X, p.Y, learning_rate=0.1, max_iter=1, tol=0.0)
+    propagate(*small)  # below the threshold: the formula
+    assert calls == [(n_x, m)] * 4  # 2 optimize steps + the solver's 2 evaluations

@@ -64,7 +64,7 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
         # kernel's own pass (a NaN or inf in X makes J non-finite), so X is read once.
         w, Y, b = check_w(w, X.shape[0]), check_Y(Y, X.shape[1]), check_b(b)
         with np.errstate(invalid="ignore", over="ignore"):
-            grads, J = gradients.gradients_fused(w, b, X, Y)
+            grads, J = gradients.cost_and_gradients(w, b, X, Y)
         if not np.isfinite(J):
             check_X(X)  # names the first NaN or inf, if that is the cause
     else:
@@ -96,7 +96,7 @@ def optimize(
     costs: list[float] = []
     grads: dict[str, Any] = {"dw": np.zeros_like(w), "db": 0.0}
     for i in range(num_iterations):
-        step, J = gradients.gradients_vectorized(w, b, X, Y)
+        step, J = gradients.cost_and_gradients(w, b, X, Y)
         grads = {"dw": step["dw"], "db": float(step["db"])}
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]

@@ -634,3 +634,17 @@ def fused_applies(X: Any) -> bool:
         and X.dtype in (np.float32, np.float64)
         and X.nbytes >= FUSED_MIN_BYTES
     )
+
+
+def cost_and_gradients(
+    w: Array, b: Array | float, X: Array, Y: Array, lambd: float = 0.0
+) -> tuple[Grads, Array]:
+    r"""The package's fastest path to :math:`(dw, db)` and :math:`J`: one dispatch for every caller.
+
+    :func:`gradients_fused` (X read once) when :func:`fused_applies` to ``X``, else
+    :func:`gradients_vectorized` (any array namespace: numpy, dask). Same contract as
+    both; inputs are not validated.
+    """
+    if fused_applies(X):
+        return gradients_fused(w, b, X, Y, lambd)
+    return gradients_vectorized(w, b, X, Y, lambd)

@@ -107,7 +107,7 @@ def _evaluate(
     overflows, and the solvers report the resulting non-finite cost as divergence.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        grads, J = gradients.gradients_vectorized(w, b, X, Y, lambd)
+        grads, J = gradients.cost_and_gradients(w, b, X, Y, lambd)
         dw, db, J_ = _to_numpy(grads["dw"], grads["db"], J)
     return dw, float(db), float(J_)
 

@@ -39,6 +39,11 @@ def as_float_array(value: Any, name: str) -> FloatArray:
 
 def check_finite(array: FloatArray, name: str) -> None:
     """Refuse NaN or inf, naming the first bad entry's index."""
+    # One cheap screen first: any NaN or inf makes the sum non-finite. Only then (or on
+    # an overflow of finite values) search entry by entry, without an X-sized mask before.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):
+            return
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = tuple(int(i) for i in bad)
