@@ -17,8 +17,12 @@ no dashboard, :data:`WORKER_MEMORY` bytes each (the nanny kills a worker that go
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import dask.array as da
@@ -36,6 +40,8 @@ from autograd_lr.tolerances import (
     gradient_scale,
     relative_error,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 # All cluster tests on one pytest-xdist worker, so that `make test` starts one cluster.
 pytestmark = pytest.mark.xdist_group("dask")
@@ -321,3 +327,25 @@ def test_persist_keeps_small_data_and_refuses_unknown_chunks(client, small):
     with pytest.raises(ValueError, match=r"unknown chunk sizes .*compute_chunk_sizes"):
         LogisticRegressionGD().fit(masked, da.zeros(1))
     assert cluster.memory_for_data() == 2 * WORKER_MEMORY  # the workers' limits, in all
+
+
+def test_benchmark_quick_run_on_the_cluster(client, tmp_path):
+    """``python -m benchmarks.dask_bench --quick``, as ``make bench`` would run it, on this cluster."""
+    figures_path = tmp_path / "figures.json"
+    command = [sys.executable, "-m", "benchmarks.dask_bench", "--quick"]
+    command += ["--scheduler", client.scheduler.address, "--dir", str(tmp_path / "work")]
+    command += ["--json", str(figures_path)]
+    done = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| dask, streamed from zarr |" in done.stdout
+    figures = json.loads(figures_path.read_text())
+    assert [row["path"] for row in figures["rows"]] == [
+        "numpy, in memory (1 process)",
+        "dask, streamed from zarr",
+        "dask, persisted in workers",  # 32 MB fits the workers' 600 MB
+    ]
+    assert all(row["s_per_iteration"] > 0 for row in figures["rows"])
+    assert figures["max_relative_difference_w"] <= DASK_RTOL
+    assert list((tmp_path / "work").iterdir()) == []  # the data set is deleted afterwards
