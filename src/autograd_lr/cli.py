@@ -275,7 +275,7 @@ def _train_chunked(args: argparse.Namespace) -> int:
         print(f"cluster    {cluster.describe(client)}")
         print(
             f"data       {data.name}: {data.m} examples × {data.n_x} features, "
-            f"{data.nbytes / 1e9:.3g} GB in {data.n_chunks} {data.storage} chunks of "
+            f"{data.nbytes / 1e6:,.1f} MB in {data.n_chunks} {data.storage} chunks of "
             f"{data.chunk_size} examples"
         )
         print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}")
@@ -288,13 +288,14 @@ def _train_chunked(args: argparse.Namespace) -> int:
         X = data.X if scaler is None else (data.X - scaler.mean) / scaler.std  # (n_x, m)
         X, Y, persisted = cluster.persist_if_fits(X, data.Y)
         print(
-            "memory     "
+            "memory     X "
             + (
-                f"X persisted in memory (within {100 * cluster.PERSIST_FRACTION:g} % of it)"
+                "kept in memory: it fits in"
                 if persisted
-                else f"X streamed from disk at every iteration (more than "
-                f"{100 * cluster.PERSIST_FRACTION:g} % of the workers' memory)"
+                else "read from disk at every iteration: over"
             )
+            + f" {100 * cluster.PERSIST_FRACTION:g} % of "
+            + ("the workers' memory" if client is not None else "this machine's free memory")
         )
         w0 = np.zeros((data.n_x, 1))
         with tqdm(
