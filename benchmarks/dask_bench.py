@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with cluster.connect(
             args.scheduler or "local", memory_limit=WORKER_MEMORY, **local
         ) as client:
-            figures["cluster"] = cluster.describe(client)
+            figures["cluster"] = cluster.describe(client).split("; dashboard")[0]
             print(f"cluster    {figures['cluster']}", flush=True)
             print(
                 f"data       {m:,} × {n_x} float64 = {nbytes / 1e9:.2f} GB, zarr in "
