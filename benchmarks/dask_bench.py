@@ -137,11 +137,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "rows": rows,
     }
-    local = {"n_workers": args.workers, "threads_per_worker": args.threads}
+    local = {
+        "n_workers": args.workers,
+        "threads_per_worker": args.threads,
+        "memory_limit": args.worker_memory,
+    }
     try:
-        with cluster.connect(
-            args.scheduler or "local", memory_limit=WORKER_MEMORY, **local
-        ) as client:
+        with cluster.connect(args.scheduler or "local", **local) as client:
             figures["cluster"] = cluster.describe(client).split("; dashboard")[0]
             print(f"cluster    {figures['cluster']}", flush=True)
             print(
@@ -218,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--iterations", type=int, help="updates timed (default 5)")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per local worker")
+    parser.add_argument(
+        "--worker-memory",
+        default=WORKER_MEMORY,
+        help=f"memory limit per local worker (default {WORKER_MEMORY}); the persisted row "
+        f"needs X / {cluster.PERSIST_FRACTION:g} in all",
+    )
     parser.add_argument("--scheduler", help="an existing cluster's address instead of a local one")
     parser.add_argument("--dir", default=".", help="where to write the data set (default .)")
     parser.add_argument("--keep", action="store_true", help="keep the data set afterwards")

@@ -119,6 +119,27 @@ def test_gradient_cost_and_hessian_of_dask_data_equal_numpy(client, small):
     assert relative_error(H_, gradients.hessian(p.w, p.b, X, lambd), scale) <= ONE_PASS_RTOL
 
 
+def test_the_solvers_per_chunk_pass_equals_numpy_in_fewer_tasks(client, small):
+    data, X, Y = small
+    p = problems.make_problem(8, 1, seed=5)
+    lambd = 0.7
+    with get_task_stream(client) as stream:
+        grads, J = cluster.cost_and_gradients(p.w, p.b, data.X, data.Y, lambd)
+        dw, db, J_ = cluster.compute(grads["dw"], grads["db"], J)
+    _ran_on_the_workers(client, stream.data)
+    with get_task_stream(client) as whole_array:
+        cluster.compute(
+            *gradients.gradients_vectorized(p.w, p.b, data.X, data.Y, lambd)[0].values()
+        )
+    # One task per chunk for (dw, db, J), against several per chunk for each @ and sum.
+    assert 2 * len(stream.data) < len(whole_array.data)
+    expected, J0 = gradients.gradients_vectorized(p.w, p.b, X, Y, lambd)
+    scale = gradient_scale(X, p.w, lambd)
+    assert relative_error(dw, expected["dw"], scale) <= ONE_PASS_RTOL
+    assert relative_error(db, expected["db"], scale) <= ONE_PASS_RTOL
+    assert relative_error(J_, J0, 1.0) <= ONE_PASS_RTOL
+
+
 @pytest.mark.parametrize("solver", ["gd", "newton"])
 def test_estimator_on_dask_equals_the_in_memory_fit(client, small, solver):
     data, X, Y = small

@@ -208,3 +208,62 @@ def from_numpy(a: np.ndarray, chunks: tuple[int, ...]) -> Any:
         for f, (i, j) in zip(futures, spans, strict=True)
     ]
     return da.concatenate(parts, axis=0)
+
+
+def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tuple[Any, Any]:
+    r"""``({"dw", "db"}, J)`` of a dask ``X (n_x, m)``: one task per chunk of examples, one sum.
+
+    .. math::
+
+        dw = \frac1m \sum_c m_c\, dw_c + \frac{\lambda}{m} w, \qquad
+        db = \frac1m \sum_c m_c\, db_c, \qquad
+        J = \frac1m \sum_c m_c\, J_c + \frac{\lambda}{2m} \lVert w \rVert^2
+
+    where :math:`(dw_c, db_c, J_c)` are the hand-derived gradient and cost (λ = 0) of
+    chunk c's :math:`m_c` examples, computed on the worker with numpy by
+    :func:`autograd_lr.gradients.gradients_fused` (the chunk read once; one thread, as
+    dask runs the chunks in parallel) where it applies, else
+    :func:`~autograd_lr.gradients.gradients_vectorized`. The same sums as
+    ``gradients_vectorized`` on the whole dask array, whose graph splits every ``@`` and
+    ``sum`` into several tasks per chunk; here each chunk is one task, which brings a
+    pass over data streamed from disk close to the cost of reading it. ``w (n_x, 1)``,
+    scalar ``b``, ``Y (1, m)``; returns lazy dask arrays, for :func:`compute`.
+    """
+    import dask.array as da
+
+    from autograd_lr import forward, gradients
+
+    n_x, m = (int(s) for s in X.shape)
+    check_chunks(X)
+    X = X.rechunk({0: -1})  # every feature of an example in the same task
+    Y = da.asarray(Y).rechunk(((1,), X.chunks[1]))
+    w = np.asarray(w, dtype=np.float64)
+    sums = da.map_blocks(
+        _chunk_sums,
+        X,
+        Y,
+        w=w,
+        b=float(b),
+        chunks=((n_x + 2,), (1,) * len(X.chunks[1])),
+        dtype=np.float64,
+    ).sum(axis=1)  # (n_x + 2,): Σ m_c dw_c, Σ m_c db_c, Σ m_c J_c
+    dw = sums[:n_x].reshape(n_x, 1) / m
+    db = sums[n_x] / m
+    J = sums[n_x + 1] / m
+    if lambd:
+        dw = dw + gradients.l2_gradient(w, m, lambd)
+        J = J + forward.l2_penalty(w, m, lambd)
+    return {"dw": dw, "db": db}, J
+
+
+def _chunk_sums(X_c: np.ndarray, Y_c: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """One chunk's ``m_c · (dw_c, db_c, J_c)`` as a column ``(n_x + 2, 1)`` (runs on a worker)."""
+    from autograd_lr import gradients
+
+    if gradients.fused_applies(X_c):
+        grads, J = gradients.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
+    else:
+        grads, J = gradients.gradients_vectorized(w, b, X_c, Y_c, 0.0)
+    m_c = X_c.shape[1]
+    sums = np.concatenate([np.ravel(grads["dw"]), [float(grads["db"]), float(J)]])
+    return (m_c * sums).reshape(-1, 1)

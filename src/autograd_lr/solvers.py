@@ -105,9 +105,11 @@ def _evaluate(
 
     Overflow is not warned about here: a diverging run's ``w`` grows until ``‖w‖²``
     overflows, and the solvers report the resulting non-finite cost as divergence.
+    dask data take :func:`autograd_lr.cluster.cost_and_gradients`: one task per chunk.
     """
+    evaluate = cluster.cost_and_gradients if cluster.is_dask(X) else gradients.cost_and_gradients
     with np.errstate(over="ignore", invalid="ignore"):
-        grads, J = gradients.cost_and_gradients(w, b, X, Y, lambd)
+        grads, J = evaluate(w, b, X, Y, lambd)
         dw, db, J_ = _to_numpy(grads["dw"], grads["db"], J)
     return dw, float(db), float(J_)
 
