@@ -59,9 +59,10 @@ READ_SLACK = 0.5
 
 
 @pytest.fixture(scope="module")
-def client() -> Any:
+def client(tmp_path_factory: Any) -> Any:
     with (
         LocalCluster(
+            local_directory=str(tmp_path_factory.mktemp("dask-workers")),  # not /tmp itself
             n_workers=2,
             threads_per_worker=1,
             processes=True,
