@@ -38,8 +38,12 @@ test: lint typecheck unit
 notebooks: $(STAMP)
 	$(BIN)/python tests/notebook_runner.py --write-ipynb
 
+# The gradient against its peers and the memory floor (rewrites benchmarks/RESULTS.md),
+# then the Dask row: 8e6 × 100 (6.4 GB) written to zarr under out/, timed, deleted.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	mkdir -p out
+	$(BIN)/python -m benchmarks.dask_bench --dir out --json out/dask_bench.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
