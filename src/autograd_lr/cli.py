@@ -85,14 +85,49 @@ def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
     return correct / Y.shape[1], correct
 
 
+def _fit_with_progress(
+    args: argparse.Namespace, X: Any, Y: Any, lambd: float, iterations: int
+) -> Any:
+    """Run ``args.solver`` from w = 0, b = 0 on ``X (n_x, m)``, ``Y (1, m)`` (numpy or dask)
+    with a tqdm bar on stderr showing the current cost and max|∂J|."""
+    from tqdm import tqdm
+
+    from autograd_lr import solvers
+
+    w0 = np.zeros((X.shape[0], 1))
+    with tqdm(
+        total=iterations,
+        desc=args.solver,
+        unit="it",
+        file=sys.stderr,
+        mininterval=0.2,
+        disable=args.no_progress,
+    ) as bar:
+
+        def progress(k: int, J: float, g: float) -> None:
+            if k:
+                bar.update(1)
+            bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
+
+        options: dict[str, Any] = {"lambd": lambd, "max_iter": iterations, "tol": args.tol}
+        if args.solver == "gd":
+            result = solvers.gradient_descent(
+                w0, 0.0, X, Y, learning_rate=args.learning_rate, callback=progress, **options
+            )
+        else:
+            result = solvers.newton(w0, 0.0, X, Y, callback=progress, **options)
+        bar.set_postfix_str(
+            f"cost={result.final_cost:.6f} max|dJ|={result.gradient_max[-1]:.1e}", refresh=True
+        )
+    return result
+
+
 def _train(args: argparse.Namespace) -> int:
     if args.data is not None or args.dask is not None:
         return _train_chunked(args)
     import time
 
-    from tqdm import tqdm
-
-    from autograd_lr import persistence, plots, solvers
+    from autograd_lr import persistence, plots
     from autograd_lr.datasets import Standardizer, load_dataset, save_csv, train_test_split
 
     started = time.perf_counter()
@@ -125,47 +160,7 @@ def _train(args: argparse.Namespace) -> int:
         + ("; standardized with the training mean and std" if scaler else "; not standardized")
     )
 
-    w0 = np.zeros((train.n_x, 1))
-    with tqdm(
-        total=iterations,
-        desc=args.solver,
-        unit="it",
-        file=sys.stderr,
-        mininterval=0.2,
-        disable=args.no_progress,
-    ) as bar:
-
-        def progress(k: int, J: float, g: float) -> None:
-            if k:
-                bar.update(1)
-            bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
-
-        if args.solver == "gd":
-            result = solvers.gradient_descent(
-                w0,
-                0.0,
-                X_train,
-                train.Y,
-                lambd=lambd,
-                learning_rate=args.learning_rate,
-                max_iter=iterations,
-                tol=args.tol,
-                callback=progress,
-            )
-        else:
-            result = solvers.newton(
-                w0,
-                0.0,
-                X_train,
-                train.Y,
-                lambd=lambd,
-                max_iter=iterations,
-                tol=args.tol,
-                callback=progress,
-            )
-        bar.set_postfix_str(
-            f"cost={result.final_cost:.6f} max|dJ|={result.gradient_max[-1]:.1e}", refresh=True
-        )
+    result = _fit_with_progress(args, X_train, train.Y, lambd, iterations)
 
     model = persistence.Model(
         w=result.w,
@@ -254,9 +249,7 @@ def _train_chunked(args: argparse.Namespace) -> int:
     """
     import time
 
-    from tqdm import tqdm
-
-    from autograd_lr import cluster, forward, persistence, plots, solvers
+    from autograd_lr import cluster, forward, persistence, plots
     from autograd_lr.datasets import fit_standardizer, load_chunked
 
     if args.data is None:
@@ -297,28 +290,7 @@ def _train_chunked(args: argparse.Namespace) -> int:
             + f" {100 * cluster.PERSIST_FRACTION:g} % of "
             + ("the workers' memory" if client is not None else "this machine's free memory")
         )
-        w0 = np.zeros((data.n_x, 1))
-        with tqdm(
-            total=iterations,
-            desc=args.solver,
-            unit="it",
-            file=sys.stderr,
-            mininterval=0.2,
-            disable=args.no_progress,
-        ) as bar:
-
-            def progress(k: int, J: float, g: float) -> None:
-                if k:
-                    bar.update(1)
-                bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
-
-            options: dict[str, Any] = {"lambd": lambd, "max_iter": iterations, "tol": args.tol}
-            if args.solver == "gd":
-                result = solvers.gradient_descent(
-                    w0, 0.0, X, Y, learning_rate=args.learning_rate, callback=progress, **options
-                )
-            else:
-                result = solvers.newton(w0, 0.0, X, Y, callback=progress, **options)
+        result = _fit_with_progress(args, X, Y, lambd, iterations)
         Z = forward.logits(result.w, result.b, X)  # (1, m), lazy
         (correct,) = cluster.compute(((Z > 0) == (Y > 0.5)).sum())
     train_ok = int(correct)
