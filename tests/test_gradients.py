@@ -243,3 +243,32 @@ def test_nothing_in_the_library_imports_the_cli() -> None:
             continue
         source = path.read_text()
         assert "autograd_lr.cli" not in source and "from autograd_lr import cli" not in source, path
+
+
+def test_the_checker_derives_nothing_by_hand() -> None:
+    """DESIGN.md rule 4: the checker, its diagnosis and the grader only compare oracles."""
+    from autograd_lr import check, diagnosis, grading
+
+    for module in (check, diagnosis, grading):
+        names = imported_modules(module)
+        assert not {n for n in names if "gradients" in n}, (module.__name__, names)
+
+
+# Helpers that hold no math of their own: no formula to open their docstring with.
+NOT_MATH = {"namespace", "fused_applies", "fused_block", "numba_available", "unpack"}
+
+
+@pytest.mark.parametrize("module", ["forward", "gradients", "oracles", "course"])
+def test_public_math_functions_open_with_their_formula(module: str) -> None:
+    """STYLE.md principle 1: the docstring's first paragraph states the equation."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(f"autograd_lr.{module}")
+    for name, fn in inspect.getmembers(mod, inspect.isfunction):
+        if name.startswith("_") or fn.__module__ != mod.__name__ or name in NOT_MATH:
+            continue
+        paragraphs = (inspect.getdoc(fn) or "").split("\n\n")
+        opening = paragraphs[0]
+        display = len(paragraphs) > 1 and paragraphs[1].lstrip().startswith(".. math::")
+        assert ":math:" in opening or "=" in opening or display, f"{module}.{name}"

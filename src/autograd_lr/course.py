@@ -127,7 +127,9 @@ def model(
     learning_rate: float = 0.5,
     print_cost: bool = False,
 ) -> dict[str, Any]:
-    r"""The whole lecture: initialize with zeros, :func:`optimize`, :func:`predict` on both sets.
+    r"""The whole lecture: from :math:`w = 0, b = 0`, repeat :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`, then :math:`\hat y = [\sigma(w^\top x + b) > 0.5]` on both sets.
+
+    Initialize with zeros, :func:`optimize`, :func:`predict` on the training and test set.
 
     ``X_train (n_x, m_train)``, ``Y_train (1, m_train)``, ``X_test (n_x, m_test)``,
     ``Y_test (1, m_test)`` -> dict with ``costs``, ``Y_prediction_test``,

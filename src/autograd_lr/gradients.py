@@ -84,7 +84,7 @@ def dL_db(dz: Array) -> Array:
 
 
 def gradients_loop(w: Array, b: float, X: Array, Y: Array) -> tuple[Grads, float]:
-    r"""The lecture's loop: explicit ``for`` loops over examples i and features j.
+    r"""The lecture's loop, :math:`dw_j = \frac{1}{m}\sum_i x_j^{(i)} dz^{(i)}`, :math:`db = \frac{1}{m}\sum_i dz^{(i)}`, with explicit ``for`` loops over examples i and features j.
 
     .. code-block:: text
 
