@@ -141,6 +141,35 @@ def test_the_solvers_per_chunk_pass_equals_numpy_in_fewer_tasks(client, small):
     assert relative_error(J_, J0, 1.0) <= ONE_PASS_RTOL
 
 
+def test_the_per_chunk_hessian_equals_numpy_in_fewer_tasks(client, small):
+    """Each chunk's share λ m_c / m of the penalty adds up to the λ/m on the w block."""
+    data, X, _ = small
+    p = problems.make_problem(8, 1, seed=6)
+    for lambd in (0.0, 0.7):
+        with get_task_stream(client) as stream:
+            (H,) = cluster.compute(cluster.hessian(p.w, p.b, data.X, lambd))
+        _ran_on_the_workers(client, stream.data)
+        expected = gradients.hessian(p.w, p.b, X, lambd)
+        scale = max(1.0, float(np.max(X**2)) / 4, lambd / X.shape[1])
+        assert relative_error(H, expected, scale) <= ONE_PASS_RTOL, lambd
+    with get_task_stream(client) as whole_array:
+        cluster.compute(gradients.hessian(p.w, p.b, data.X, 0.7))
+    assert len(stream.data) < len(whole_array.data)
+
+
+def test_predict_proba_stays_lazy_on_dask(client, small):
+    data, X, _ = small
+    model = LogisticRegressionGD(solver="newton").fit(data.X_rows, data.y)
+    proba = model.predict_proba(data.X_rows)
+    log_proba = model.predict_log_proba(data.X_rows)
+    assert cluster.is_dask(proba) and cluster.is_dask(log_proba)
+    assert proba.shape == (data.m, 2)
+    in_memory = model.predict_proba(X.T)
+    computed, computed_log = cluster.compute(proba, log_proba)
+    np.testing.assert_allclose(computed, in_memory, rtol=ONE_PASS_RTOL)
+    np.testing.assert_allclose(np.exp(computed_log), in_memory, rtol=1e-12)
+
+
 @pytest.mark.parametrize("solver", ["gd", "newton"])
 def test_estimator_on_dask_equals_the_in_memory_fit(client, small, solver):
     data, X, Y = small

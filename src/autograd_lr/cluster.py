@@ -267,3 +267,44 @@ def _chunk_sums(X_c: np.ndarray, Y_c: np.ndarray, w: np.ndarray, b: float) -> np
     m_c = X_c.shape[1]
     sums = np.concatenate([np.ravel(grads["dw"]), [float(grads["db"]), float(J)]])
     return (m_c * sums).reshape(-1, 1)
+
+
+def hessian(w: Any, b: float, X: Any, lambd: float = 0.0) -> Any:
+    r"""The hand-derived Hessian of :math:`J` on a dask ``X (n_x, m)``, one task per chunk.
+
+    .. math::
+
+        H = \frac{1}{m} \sum_c m_c\, H_c(\lambda_c), \qquad \lambda_c = \lambda \frac{m_c}{m}
+
+    where :math:`H_c(\lambda_c)` is :func:`autograd_lr.gradients.hessian` of chunk c's
+    :math:`m_c` examples, computed on a worker with numpy. Giving each chunk its share
+    :math:`\lambda_c` of the penalty makes the :math:`\frac{\lambda_c}{m_c} I` terms add up
+    to :math:`\frac{\lambda}{m} I` on the w block, so the L2 term too comes from the one
+    hand derivation. ``w (n_x, 1)``, scalar ``b`` -> a lazy ``(n_x + 1, n_x + 1)`` dask array.
+    """
+    import dask.array as da
+
+    n_x, m = (int(s) for s in X.shape)
+    check_chunks(X)
+    X = X.rechunk({0: -1})  # every feature of an example in the same task
+    size = (n_x + 1) ** 2
+    total = da.map_blocks(
+        _chunk_hessian,
+        X,
+        w=np.asarray(w, dtype=np.float64),
+        b=float(b),
+        lambd=float(lambd),
+        m=m,
+        chunks=((size,), (1,) * len(X.chunks[1])),
+        dtype=np.float64,
+    ).sum(axis=1)  # Σ_c m_c H_c(λ_c), flattened
+    return total.reshape(n_x + 1, n_x + 1) / m
+
+
+def _chunk_hessian(X_c: np.ndarray, w: np.ndarray, b: float, lambd: float, m: int) -> np.ndarray:
+    """One chunk's ``m_c · H_c(λ m_c / m)``, flattened to a column (runs on a worker)."""
+    from autograd_lr import gradients
+
+    m_c = X_c.shape[1]
+    H_c = gradients.hessian(w, b, X_c, lambd * m_c / m)
+    return (m_c * np.asarray(H_c)).reshape(-1, 1)

@@ -268,16 +268,17 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         return np.asarray(Z).ravel()
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        r"""``(m, 2)``: column 1 is :math:`a = \sigma(z)`, column 0 is :math:`1 - a`."""
-        A = np.asarray(forward.sigmoid(self.decision_function(X)))
-        return np.column_stack([1.0 - A, A])
+        r"""``(m, 2)``: column 1 is :math:`a = \sigma(z)`, column 0 is :math:`1 - a`.
+
+        For a dask ``X`` chunked by rows, a lazy dask array chunked alike.
+        """
+        A = forward.sigmoid(self.decision_function(X))
+        return _columns(1.0 - A, A)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         r""":math:`\log(1 - a)`, :math:`\log a` from the logits: :math:`\log a = -\log(1 + e^{-z})`."""
         Z = self.decision_function(X)
-        return np.column_stack(
-            [-np.asarray(forward.softplus(Z)), -np.asarray(forward.softplus(-Z))]
-        )
+        return _columns(-forward.softplus(Z), -forward.softplus(-Z))
 
     def predict(self, X: Any) -> np.ndarray:
         r"""``classes_[1]`` where :math:`z > 0` (:math:`a > \frac12`), else ``classes_[0]``."""
@@ -287,3 +288,12 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
 
             return da.where(Z > 0, self.classes_[1], self.classes_[0])
         return self.classes_[(Z > 0).astype(int)]
+
+
+def _columns(first: Any, second: Any) -> Any:
+    """Two length-m vectors as the columns of an ``(m, 2)`` array: lazy for dask, else numpy."""
+    if cluster.is_dask(first):
+        import dask.array as da
+
+        return da.stack([first, second], axis=1)
+    return np.column_stack([np.asarray(first), np.asarray(second)])

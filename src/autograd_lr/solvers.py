@@ -114,6 +114,13 @@ def _evaluate(
     return dw, float(db), float(J_)
 
 
+def _hessian(w: np.ndarray, b: float, X: Array, lambd: float) -> Any:
+    """The hand-derived Hessian: one task per chunk on dask (:func:`autograd_lr.cluster.hessian`)."""
+    if cluster.is_dask(X):
+        return cluster.hessian(w, b, X, lambd)
+    return gradients.hessian(w, b, X, lambd)
+
+
 def _gradient_max(dw: np.ndarray, db: float) -> float:
     r""":math:`\max(\lVert dw\rVert_\infty, |db|)`, the stopping criterion; NaN stays NaN."""
     values = np.append(np.abs(dw).ravel(), abs(db))
@@ -131,7 +138,7 @@ def lipschitz_constant(X: Array, lambd: float = 0.0) -> float:
     ``X (n_x, m)``.
     """
     n_x = X.shape[0]
-    (H,) = _to_numpy(gradients.hessian(np.zeros((n_x, 1)), 0.0, X, lambd))
+    (H,) = _to_numpy(_hessian(np.zeros((n_x, 1)), 0.0, X, lambd))
     return float(np.linalg.eigvalsh(H)[-1])
 
 
@@ -311,7 +318,7 @@ def newton(
         if not np.any(grad):  # an exact stationary point: Newton's step is zero
             k += 1
             continue
-        (H,) = _to_numpy(gradients.hessian(w, b, X, lambd))  # (n_x + 1, n_x + 1)
+        (H,) = _to_numpy(_hessian(w, b, X, lambd))  # (n_x + 1, n_x + 1)
         try:
             delta = np.linalg.solve(H, grad)
         except np.linalg.LinAlgError:
