@@ -210,3 +210,35 @@ def test_predict_refuses_a_damaged_model(two_feature, tmp_path: Path, damage: st
     assert result.returncode == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert not (root / "model" / "test.predictions.csv.tmp").exists()
+
+
+def test_training_on_a_single_class_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "one.csv").write_text("a,b,y\n1,2,1\n2,3,1\n3,1,1\n4,4,1\n5,1,1\n")
+    result = run("train", "--dataset", "one.csv", "--target", "y", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "only one class" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unusable_output_path_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a directory\n")
+    result = run(
+        "train", "--dataset", "two-feature", "--no-progress", "--out", "afile/x", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "cannot use afile/x" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_predict_with_an_unknown_label_writes_nothing(tmp_path: Path) -> None:
+    assert run("train", "--dataset", "two-feature", "--no-progress", cwd=tmp_path).returncode == 0
+    rows = (tmp_path / "out" / "test.csv").read_text().splitlines()
+    header, first, rest = rows[0], rows[1], rows[2:]
+    target = header.split(",").index("y")
+    fields = first.split(",")
+    fields[target] = "7"  # a label the model has never seen
+    (tmp_path / "bad.csv").write_text("\n".join([header, ",".join(fields), *rest]) + "\n")
+    before = sorted(p.name for p in (tmp_path / "out").iterdir())
+    result = run("predict", "--model", "out", "bad.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert not (tmp_path / "bad.predictions.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == before

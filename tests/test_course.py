@@ -197,3 +197,25 @@ def test_training_loops_take_the_one_pass_kernel_on_large_X(
     solvers.gradient_descent(p.w, p.b, p.X, p.Y, learning_rate=0.1, max_iter=1, tol=0.0)
     propagate(*small)  # below the threshold: the formula
     assert calls == [(n_x, m)] * 4  # 2 optimize steps + the solver's 2 evaluations
+
+
+def test_sigmoid_accepts_lists() -> None:
+    np.testing.assert_allclose(sigmoid([0, 2]), [0.5, 1 / (1 + np.exp(-2.0))])
+
+
+def test_accuracy_refuses_a_column_against_a_row() -> None:
+    # broadcasting would silently give 55.6 % here instead of an error
+    with pytest.raises(ValueError, match=r"\(1, 3\).*\(3, 1\).*reshape\(1, -1\)"):
+        accuracy(np.array([[1.0, 0.0, 1.0]]), np.array([[1.0], [0.0], [1.0]]))
+
+
+def test_overflowing_logits_are_an_error_not_a_nan_cost() -> None:
+    with pytest.raises(ValueError, match=r"overflowed float64.*standardize"):
+        propagate(np.array([[1e160]]), 0.0, np.array([[1e160, -1e160]]), np.array([[0, 1]]))
+
+
+def test_optimize_with_no_iteration_returns_the_gradient_at_the_start() -> None:
+    _, grads, costs = optimize(*lecture_problem(), num_iterations=0)
+    expected, _ = propagate(*lecture_problem())
+    np.testing.assert_array_equal(grads["dw"], expected["dw"])
+    assert grads["db"] == expected["db"] and costs == []

@@ -398,3 +398,16 @@ def test_block_size_rule() -> None:
         assert B * itemsize <= gradients.FUSED_SEGMENT_BYTES
         if B > gradients.FUSED_MIN_BLOCK:
             assert B * n_x * itemsize <= gradients.FUSED_MAX_BLOCK_BYTES
+
+
+def test_a_failing_chunk_is_raised_never_summed() -> None:
+    """An exception in any thread's chunk must reach the caller (a lost chunk is a wrong sum)."""
+    done: list[int] = []
+
+    def task(c: int) -> None:
+        if c == 0:
+            raise RuntimeError("chunk 0 failed")
+        done.append(c)
+
+    with pytest.raises(RuntimeError, match="chunk 0 failed"):
+        gradients._run_chunks(task, n_chunks=8, threads=2)

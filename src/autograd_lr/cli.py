@@ -160,6 +160,11 @@ def _train(args: argparse.Namespace) -> int:
         + ("; standardized with the training mean and std" if scaler else "; not standardized")
     )
 
+    if np.unique(train.Y).size < 2:
+        raise UsageError(
+            f"the training data holds only one class ({data.class_names[int(train.Y[0, 0])]}): "
+            f"logistic regression needs examples of both classes to learn a boundary"
+        )
     result = _fit_with_progress(args, X_train, train.Y, lambd, iterations)
 
     model = persistence.Model(
@@ -371,6 +376,14 @@ def _predict(args: argparse.Namespace) -> int:
         if args.output
         else data_path.with_name(f"{data_path.stem}.predictions.csv")
     )
+    known = None  # the labels, when the file has the model's label column: read before writing
+    if model.target and model.target in read_table(data_path).header:
+        known = load_csv(
+            data_path,
+            target=model.target,
+            features=model.feature_names,
+            label_mapping=model.label_mapping,
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["probability", "prediction", "class"])
@@ -383,13 +396,7 @@ def _predict(args: argparse.Namespace) -> int:
         f"classes    {int((labels == 0).sum())} × {model.class_names[0]} (0), "
         f"{int((labels == 1).sum())} × {model.class_names[1]} (1)"
     )
-    if model.target and model.target in read_table(data_path).header:
-        known = load_csv(
-            data_path,
-            target=model.target,
-            features=model.feature_names,
-            label_mapping=model.label_mapping,
-        )
+    if known is not None:
         accuracy, correct = _accuracy(labels.reshape(1, -1), known.Y)
         print(
             f"accuracy   {100 * accuracy:.1f} % ({correct}/{known.m}) against column {model.target!r}"
@@ -552,8 +559,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
-    except (UsageError, ValueError, FileNotFoundError) as exc:
+    except (UsageError, ValueError) as exc:
         print(f"autograd-lr {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a missing file, a directory that is a file, no permission...
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = exc.strerror or str(exc)
+        print(
+            f"autograd-lr {args.command}: error: cannot use{where}: {reason}; "
+            f"check the path (and --out / --output)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
 

@@ -1,4 +1,4 @@
-r"""The lecture's course-style functions, thin over :mod:`~autograd_lr.model` and :mod:`~autograd_lr.gradients`.
+r"""The lecture's course-style functions, thin over :mod:`~autograd_lr.forward` and :mod:`~autograd_lr.gradients`.
 
 ``initialize_with_zeros``, ``propagate``, ``optimize``, ``predict`` and ``model`` have
 the signatures a learner of the course knows, so this package drops into their code.
@@ -20,9 +20,12 @@ COST_EVERY = 100  # the lecture records (and prints) the cost every 100 iteratio
 def sigmoid(z: Any) -> Any:
     r"""Logistic function :math:`\sigma(z) = 1/(1 + e^{-z})`, elementwise; stable for all finite z.
 
-    Accepts scalars and arrays of any shape (numpy, jax.numpy); integers become float64.
+    Accepts scalars, lists and arrays of any shape (numpy, jax.numpy); integers become
+    float64.
     """
-    if isinstance(z, int | float) or (isinstance(z, np.ndarray) and z.dtype.kind in "biu"):
+    if isinstance(z, int | float | list | tuple) or (
+        isinstance(z, np.ndarray) and z.dtype.kind in "biu"
+    ):
         z = np.asarray(z, dtype=np.float64)
     return forward.sigmoid(z)
 
@@ -69,8 +72,19 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
             check_X(X)  # names the first NaN or inf, if that is the cause
     else:
         w, b, X, Y = check_problem(w, b, X, Y)
-        grads, J = gradients.gradients_vectorized(w, b, X, Y)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+            grads, J = gradients.cost_and_gradients(w, b, X, Y)
+    _check_no_overflow(J, grads)
     return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
+
+
+def _check_no_overflow(J: Any, grads: dict[str, Any]) -> None:
+    """Finite inputs whose z = wᵀX + b overflows give inf − inf = NaN: say so, never return it."""
+    if not (np.isfinite(J) and np.all(np.isfinite(grads["dw"])) and np.isfinite(grads["db"])):
+        raise ValueError(
+            "z = wᵀX + b overflowed float64 (|z| > 1.8e308), so the cost is not a number; "
+            "standardize the features of X and check the size of w"
+        )
 
 
 def optimize(
@@ -94,7 +108,9 @@ def optimize(
     learning_rate = _check_learning_rate(learning_rate)
     w = w.copy()
     costs: list[float] = []
-    grads: dict[str, Any] = {"dw": np.zeros_like(w), "db": 0.0}
+    grads: dict[str, Any] = {}
+    if num_iterations == 0:  # no step taken: the gradient at the starting point
+        grads, _ = propagate(w, b, X, Y)
     for i in range(num_iterations):
         step, J = gradients.cost_and_gradients(w, b, X, Y)
         grads = {"dw": step["dw"], "db": float(step["db"])}
@@ -165,8 +181,19 @@ def model(
 
 
 def accuracy(Y_prediction: Any, Y: Any) -> float:
-    r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`."""
-    return float(100.0 - np.mean(np.abs(np.asarray(Y_prediction) - np.asarray(Y))) * 100.0)
+    r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`.
+
+    ``Y_prediction`` and ``Y`` are ``(1, m)`` rows of 0/1 labels.
+    """
+    Y_prediction = np.asarray(Y_prediction, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim != 2 or Y.shape[0] != 1 or Y_prediction.shape != Y.shape:
+        raise ValueError(
+            f"Y_prediction has shape {Y_prediction.shape} and Y has shape {Y.shape}; both must "
+            f"be (1, m) rows of 0/1 labels (a column against a row would broadcast to (m, m)): "
+            f"use .reshape(1, -1)"
+        )
+    return float(100.0 - np.mean(np.abs(Y_prediction - Y)) * 100.0)
 
 
 def _check_iterations(num_iterations: Any) -> int:

@@ -497,21 +497,25 @@ def _run_chunks(task: Any, n_chunks: int, threads: int) -> None:
     """
     threads = max(1, min(threads, n_chunks))
     counter = itertools.count()
+    failures: list[BaseException] = []
 
     def worker() -> None:
-        for c in counter:
-            if c >= n_chunks:
-                return
-            task(c)
+        try:
+            for c in counter:
+                if c >= n_chunks or failures:
+                    return
+                task(c)
+        except BaseException as exc:  # re-raised below: a lost chunk must never be summed
+            failures.append(exc)
 
     helpers = [threading.Thread(target=worker, daemon=True) for _ in range(threads - 1)]
     for t in helpers:
         t.start()
-    try:
-        worker()
-    finally:
-        for t in helpers:
-            t.join()
+    worker()
+    for t in helpers:
+        t.join()
+    if failures:
+        raise failures[0]
 
 
 def _fused_numba(
