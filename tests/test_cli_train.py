@@ -209,7 +209,9 @@ def test_predict_refuses_a_damaged_model(two_feature, tmp_path: Path, damage: st
     result = run("predict", "--model", "model", str(root / "model" / "test.csv"), cwd=tmp_path)
     assert result.returncode == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
-    assert not (root / "model" / "test.predictions.csv.tmp").exists()
+    # nothing written: no predictions file and no temporary file left behind
+    assert not (root / "model" / "test.predictions.csv").exists()
+    assert not list((root / "model").glob(".*.tmp"))
 
 
 def test_training_on_a_single_class_is_refused(tmp_path: Path) -> None:
