@@ -15,10 +15,10 @@ from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL, JAX_RTOL
 def test_verify_passes_and_trains() -> None:
     report = verify.run(m=200, seed=1, iterations=500)
     assert report.passed
-    assert [len(stage.rows) for stage in report.stages] == [3, 3]  # dw1, dw2, db
+    assert [len(stage.rows) for stage in report.stages] == [3, 3, 3]  # dw1, dw2, db
     for stage in report.stages:
         assert stage.error_jax <= JAX_RTOL and stage.error_fd <= FINITE_DIFFERENCE_RTOL
-    start, end = report.stages
+    start, _, end = report.stages
     assert start.cost == pytest.approx(np.log(2))  # J(0, 0) = log 2
     assert end.cost == pytest.approx(report.final_cost) and end.cost < 0.4
     assert 80.0 < report.train_accuracy <= 100.0 and 80.0 < report.test_accuracy <= 100.0
@@ -58,3 +58,18 @@ def test_cli_verify_runs_as_a_console_script() -> None:
 def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["verify", "--m", "1"]) == cli.EXIT_USAGE
     assert "error:" in capsys.readouterr().err
+
+
+def test_the_random_point_catches_what_w_zero_hides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """σ(−z) for σ(z): at w = 0 both are 1/2 and the gradients agree; elsewhere they don't."""
+    right = gradients.gradients_vectorized
+
+    def sigma_of_minus_z(w, b, X, Y, lambd=0.0):  # type: ignore[no-untyped-def]
+        return right(-w, -b, X, Y, lambd)  # dZ = σ(−z) − Y
+
+    monkeypatch.setattr(gradients, "gradients_vectorized", sigma_of_minus_z)
+    report = verify.run(m=100, iterations=50)
+    start, random_point, _ = report.stages
+    assert start.passed, "at w = 0 the slip is invisible"
+    assert not random_point.passed and random_point.error_jax > 1e-2
+    assert not report.passed

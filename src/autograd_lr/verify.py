@@ -1,6 +1,6 @@
 r"""The main job: train on the two-feature data and prove the hand-derived gradients right.
 
-At the start and at the end of gradient descent the hand-derived :math:`dw, db`
+At the start of gradient descent, at a random point and at the end, the hand-derived :math:`dw, db`
 (:mod:`autograd_lr.gradients`) are compared with ``jax.grad`` and with central finite
 differences of the same cost :math:`J`; the result is one table per stage.
 """
@@ -149,6 +149,19 @@ def run(
     test = make_two_feature(m, seed + 1)
     w, b = course.initialize_with_zeros(train.n_x)
     stages = [check_stage("at the start (w = 0, b = 0)", w, b, train.X, train.Y)]
+    # At w = 0 every a is 1/2, which hides mistakes such as σ(−z) for σ(z): check a
+    # generic point too (seeded, drawn from the standard normal).
+    rng = np.random.default_rng(seed)
+    w_random, b_random = rng.standard_normal((train.n_x, 1)), float(rng.standard_normal())
+    stages.append(
+        check_stage(
+            f"at a random point (w, b ~ N(0, 1), seed {seed})",
+            w_random,
+            b_random,
+            train.X,
+            train.Y,
+        )
+    )
     params, _, _ = course.optimize(w, b, train.X, train.Y, iterations, learning_rate)
     w, b = params["w"], params["b"]
     stages.append(
