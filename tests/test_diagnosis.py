@@ -404,3 +404,23 @@ def test_models_of_wrong_answers_match_their_numpy_form() -> None:
                 assert d.match <= 1e-13, d
                 matched += 1
     assert matched >= 17
+
+
+def test_a_wrong_signature_is_named_with_the_call_the_checker_makes() -> None:
+    def propagate(w, b, X):  # type: ignore[no-untyped-def]  # forgot Y
+        raise AssertionError("never reached: the call itself fails")
+
+    report = check_gradients(propagate)
+    assert not report.passed
+    assert {"exception", "wrong_signature"} <= report.mistakes
+    text = str(report)
+    assert "propagate(w, b, X)" in text and "called as fn(w, b, X, Y)" in text
+    assert "in call" not in text  # never points at the checker's own line
+
+
+def test_a_type_error_inside_the_function_is_not_a_signature_problem() -> None:
+    def propagate(w, b, X, Y):  # type: ignore[no-untyped-def]
+        return len(3)  # a TypeError raised by the learner's own line
+
+    report = check_gradients(propagate)
+    assert "exception" in report.mistakes and "wrong_signature" not in report.mistakes

@@ -263,6 +263,11 @@ def call(fn: Callable[..., Any], problem: Problem, lambd: float | None = None) -
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             record.exception = f"{record.exception_type}: {message}".rstrip(": ")
             record.where = _where(exc, fn)
+            traceback = exc.__traceback__
+            if isinstance(exc, TypeError) and traceback is not None and traceback.tb_next is None:
+                # raised here, binding the arguments, before any line of fn ran
+                record.exception = _signature_mismatch(fn, len(args), record.exception)
+                record.where = ""  # the checker's line, not the learner's
         else:
             record.outputs = read_outputs(returned)
     record.seconds = time.perf_counter() - start
@@ -271,6 +276,16 @@ def call(fn: Callable[..., Any], problem: Problem, lambd: float | None = None) -
         if not np.array_equal(before, after, equal_nan=True):
             record.modified.append(name)
     return record
+
+
+def _signature_mismatch(fn: Callable[..., Any], n_args: int, original: str) -> str:
+    """A readable reason when ``fn`` cannot take the arguments the checker passes."""
+    expected = "fn(w, b, X, Y)" if n_args == 4 else "fn(w, b, X, Y, lambd)"
+    try:
+        shown = f"{getattr(fn, '__name__', 'fn')}{inspect.signature(fn)}"
+    except (TypeError, ValueError):
+        shown = getattr(fn, "__name__", "fn")
+    return f"{original} (your function is {shown}, but it is called as {expected})"
 
 
 # --- comparing one problem ---------------------------------------------------------------------

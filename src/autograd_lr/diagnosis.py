@@ -739,7 +739,11 @@ def _exception_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
     )
     if first.where:
         message += f", at {first.where}"
-    if first.exception_type == "NotImplementedError":
+    if "but it is called as" in first.exception:  # check.call found a signature mismatch
+        codes.append("wrong_signature")
+        message = f"your function cannot be called as the checker calls it: {first.exception}"
+        fix = "def propagate(w, b, X, Y): ... (add lambd as a fifth parameter for an L2 check)"
+    elif first.exception_type == "NotImplementedError":
         codes.append("not_implemented")
         fix = "fill in the function body (the exercise's skeleton raises NotImplementedError)"
     elif any(word in first.exception.lower() for word in _SHAPE_WORDS):
