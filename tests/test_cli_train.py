@@ -206,12 +206,16 @@ def test_predict_refuses_a_damaged_model(two_feature, tmp_path: Path, damage: st
         expected = "do not match its SHA-256 checksum"
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "model.json").write_text(text)
+
+    def listing() -> dict[str, int]:  # the shared fixture dir: other tests write there too
+        return {p.name: p.stat().st_mtime_ns for p in (root / "model").iterdir()}
+
+    before = listing()
     result = run("predict", "--model", "model", str(root / "model" / "test.csv"), cwd=tmp_path)
     assert result.returncode == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
-    # nothing written: no predictions file and no temporary file left behind
-    assert not (root / "model" / "test.predictions.csv").exists()
-    assert not list((root / "model").glob(".*.tmp"))
+    # nothing written by this call: no predictions file, no temporary file left behind
+    assert listing() == before
 
 
 def test_training_on_a_single_class_is_refused(tmp_path: Path) -> None:
@@ -244,3 +248,14 @@ def test_predict_with_an_unknown_label_writes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert not (tmp_path / "bad.predictions.csv").exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--l2", "-1"), ("--tol", "nan"), ("--iterations", "-3"), ("--test-fraction", "1.0")],
+)
+def test_bad_flags_are_named_before_any_work(tmp_path: Path, flag: str, value: str) -> None:
+    result = run("train", "--dataset", "two-feature", flag, value, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"argument {flag}:" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

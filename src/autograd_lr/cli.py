@@ -79,6 +79,38 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number in [0, 1) (0 keeps every example for training), got {text}"
+        )
+    return value
+
+
 def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
     """Fraction and count of correct 0/1 predictions."""
     correct = int((Y_hat == Y).sum())
@@ -447,21 +479,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--iterations",
-        type=int,
+        type=_count,
         default=None,
         help=f"the most updates (default {DEFAULT_ITERATIONS['gd']} for gd, "
         f"{DEFAULT_ITERATIONS['newton']} for newton)",
     )
     train.add_argument(
         "--tol",
-        type=float,
+        type=_non_negative,
         default=1e-4,
         help="stop when max |∂J| <= tol; 0 runs all iterations (default 1e-4)",
     )
     penalty = train.add_mutually_exclusive_group()
     penalty.add_argument(
         "--l2",
-        type=float,
+        type=_non_negative,
         default=1.0,
         metavar="λ",
         help="L2 strength λ in J + (λ/2m)‖w‖² (default 1, i.e. C = 1 as in scikit-learn)",
@@ -471,7 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", default="out", metavar="DIR", help="output directory (default out)")
     train.add_argument(
         "--test-fraction",
-        type=float,
+        type=_fraction,
         default=0.2,
         help="share of examples held out for testing, stratified (default 0.2)",
     )
