@@ -207,6 +207,10 @@ def test_accuracy_refuses_a_column_against_a_row() -> None:
     # broadcasting would silently give 55.6 % here instead of an error
     with pytest.raises(ValueError, match=r"\(1, 3\).*\(3, 1\).*reshape\(1, -1\)"):
         accuracy(np.array([[1.0, 0.0, 1.0]]), np.array([[1.0], [0.0], [1.0]]))
+    # a rank-1 vector (scikit-learn's layout) is read as the row it stands for
+    assert accuracy(np.array([1.0, 0.0, 1.0]), np.array([[1.0, 0.0, 0.0]])) == pytest.approx(
+        200 / 3
+    )
 
 
 def test_overflowing_logits_are_an_error_not_a_nan_cost() -> None:

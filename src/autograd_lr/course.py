@@ -183,10 +183,14 @@ def model(
 def accuracy(Y_prediction: Any, Y: Any) -> float:
     r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`.
 
-    ``Y_prediction`` and ``Y`` are ``(1, m)`` rows of 0/1 labels.
+    ``Y_prediction`` and ``Y`` are ``(1, m)`` rows of 0/1 labels; a rank-1 ``(m,)`` array
+    (scikit-learn's layout) is read as that row. A column ``(m, 1)`` is refused: against
+    a row it would broadcast to ``(m, m)``.
     """
     Y_prediction = np.asarray(Y_prediction, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
+    Y_prediction = Y_prediction.reshape(1, -1) if Y_prediction.ndim == 1 else Y_prediction
+    Y = Y.reshape(1, -1) if Y.ndim == 1 else Y
     if Y.ndim != 2 or Y.shape[0] != 1 or Y_prediction.shape != Y.shape:
         raise ValueError(
             f"Y_prediction has shape {Y_prediction.shape} and Y has shape {Y.shape}; both must "
