@@ -154,6 +154,57 @@ def _fit_with_progress(
     return result
 
 
+def _run_metadata(
+    args: argparse.Namespace, result: Any, lambd: float, iterations: int, **facts: Any
+) -> dict[str, Any]:
+    """What a trained model records about its run (stored in ``model.json``)."""
+    return {
+        "dataset": facts.pop("dataset"),
+        "solver": result.solver,
+        "learning_rate": result.learning_rate,
+        "lambda": lambd,
+        "tol": args.tol,
+        "max_iter": iterations,
+        "iterations": result.n_iter,
+        "converged": result.converged,
+        "final_cost": result.final_cost,
+        "gradient_max": float(result.gradient_max[-1]),
+        **facts,
+    }
+
+
+def _print_summary(
+    args: argparse.Namespace,
+    result: Any,
+    penalty: str,
+    iterations: int,
+    *,
+    train_line: str,
+    test_line: str | None,
+    elapsed: float,
+    written: list[Path],
+) -> None:
+    """The summary ``train`` ends with: solver, iterations, cost, accuracies, time, files."""
+    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
+    g = result.gradient_max[-1]
+    status = (
+        f"converged: max|∂J| = {g:.2e} ≤ tol {args.tol:g}"
+        if result.converged
+        else f"NOT converged: max|∂J| = {g:.2e} > tol {args.tol:g}; raise --iterations"
+    )
+    print("summary")
+    print(f"  solver          {result.solver}{alpha}, {penalty}")
+    print(f"  iterations      {result.n_iter} of at most {iterations} ({status})")
+    print(f"  final cost      J = {result.final_cost:.8f}")
+    print(f"  train accuracy  {train_line}")
+    if test_line is not None:
+        print(f"  test accuracy   {test_line}")
+    print(f"  time            {elapsed:.2f} s")
+    print("wrote")
+    for path in written:
+        print(f"  {path}")
+
+
 def _train(args: argparse.Namespace) -> int:
     if args.data is not None or args.dask is not None:
         return _train_chunked(args)
@@ -217,24 +268,19 @@ def _train(args: argparse.Namespace) -> int:
         test_line = f"{100 * test_acc:.1f} % ({test_ok}/{test.m})"
     elapsed = time.perf_counter() - started
     alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
-    metadata = {
-        "dataset": data.name,
-        "solver": result.solver,
-        "learning_rate": result.learning_rate,
-        "lambda": lambd,
-        "tol": args.tol,
-        "max_iter": iterations,
-        "iterations": result.n_iter,
-        "converged": result.converged,
-        "final_cost": result.final_cost,
-        "gradient_max": float(result.gradient_max[-1]),
-        "train_accuracy": train_acc,
-        "test_accuracy": test_acc,
-        "m_train": train.m,
-        "m_test": m_test,
-        "test_fraction": args.test_fraction,
-        "seed": args.seed,
-    }
+    metadata = _run_metadata(
+        args,
+        result,
+        lambd,
+        iterations,
+        dataset=data.name,
+        train_accuracy=train_acc,
+        test_accuracy=test_acc,
+        m_train=train.m,
+        m_test=m_test,
+        test_fraction=args.test_fraction,
+        seed=args.seed,
+    )
     model = persistence.Model(**{**model.__dict__, "metadata": metadata})
     out = Path(args.out)
     written = [persistence.save_model(model, out)]
@@ -259,22 +305,16 @@ def _train(args: argparse.Namespace) -> int:
             )
         )
 
-    status = (
-        f"converged: max|∂J| = {result.gradient_max[-1]:.2e} ≤ tol {args.tol:g}"
-        if result.converged
-        else f"NOT converged: max|∂J| = {result.gradient_max[-1]:.2e} > tol {args.tol:g}; "
-        f"raise --iterations"
+    _print_summary(
+        args,
+        result,
+        penalty,
+        iterations,
+        train_line=f"{100 * train_acc:.1f} % ({train_ok}/{train.m})",
+        test_line=test_line,
+        elapsed=elapsed,
+        written=written,
     )
-    print("summary")
-    print(f"  solver          {result.solver}{alpha}, {penalty}")
-    print(f"  iterations      {result.n_iter} of at most {iterations} ({status})")
-    print(f"  final cost      J = {result.final_cost:.8f}")
-    print(f"  train accuracy  {100 * train_acc:.1f} % ({train_ok}/{train.m})")
-    print(f"  test accuracy   {test_line}")
-    print(f"  time            {elapsed:.2f} s")
-    print("wrote")
-    for path in written:
-        print(f"  {path}")
     return EXIT_OK
 
 
@@ -333,24 +373,19 @@ def _train_chunked(args: argparse.Namespace) -> int:
     train_ok = int(correct)
     train_acc = train_ok / data.m
     elapsed = time.perf_counter() - started
-    metadata = {
-        "dataset": str(data.path),
-        "solver": result.solver,
-        "learning_rate": result.learning_rate,
-        "lambda": lambd,
-        "tol": args.tol,
-        "max_iter": iterations,
-        "iterations": result.n_iter,
-        "converged": result.converged,
-        "final_cost": result.final_cost,
-        "gradient_max": float(result.gradient_max[-1]),
-        "train_accuracy": train_acc,
-        "test_accuracy": None,
-        "m_train": data.m,
-        "m_test": 0,
-        "dask": args.dask or "threads",
-        "persisted": persisted,
-    }
+    metadata = _run_metadata(
+        args,
+        result,
+        lambd,
+        iterations,
+        dataset=str(data.path),
+        train_accuracy=train_acc,
+        test_accuracy=None,
+        m_train=data.m,
+        m_test=0,
+        dask=args.dask or "threads",
+        persisted=persisted,
+    )
     model = persistence.Model(
         w=result.w,
         b=result.b,
@@ -374,19 +409,16 @@ def _train_chunked(args: argparse.Namespace) -> int:
             title=f"{data.name}: {result.solver}{alpha}, {penalty} (dask)",
         ),
     ]
-    status = "converged" if result.converged else "NOT converged, raise --iterations"
-    print("summary")
-    print(f"  solver          {result.solver}{alpha}, {penalty}")
-    print(
-        f"  iterations      {result.n_iter} of at most {iterations} ({status}: "
-        f"max|∂J| = {result.gradient_max[-1]:.2e}, tol {args.tol:g})"
+    _print_summary(
+        args,
+        result,
+        penalty,
+        iterations,
+        train_line=f"{100 * train_acc:.1f} % ({train_ok}/{data.m})",
+        test_line=None,
+        elapsed=elapsed,
+        written=written,
     )
-    print(f"  final cost      J = {result.final_cost:.8f}")
-    print(f"  train accuracy  {100 * train_acc:.1f} % ({train_ok}/{data.m})")
-    print(f"  time            {elapsed:.2f} s")
-    print("wrote")
-    for path in written:
-        print(f"  {path}")
     return EXIT_OK
 
 
