@@ -359,6 +359,11 @@ def test_cli_local_cluster_and_usage_errors(tmp_path, capsys):
     assert "--dask needs --data DIR" in capsys.readouterr().err
     assert cli.main(["train", "--data", str(tmp_path / "missing")]) == cli.EXIT_USAGE
     assert "no such directory" in capsys.readouterr().err
+    # flags of the in-memory path are refused, not silently ignored
+    for flag, value in (("--dataset", "two-feature"), ("--test-fraction", "0.3"), ("--seed", "1")):
+        argv = ["train", "--data", str(tmp_path / "missing"), flag, value]
+        assert cli.main(argv) == cli.EXIT_USAGE
+        assert f"{flag} cannot be used with --data" in capsys.readouterr().err
 
 
 def test_persist_keeps_small_data_and_refuses_unknown_chunks(client, small):

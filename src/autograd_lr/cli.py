@@ -208,6 +208,10 @@ def _print_summary(
 def _train(args: argparse.Namespace) -> int:
     if args.data is not None or args.dask is not None:
         return _train_chunked(args)
+    # None means "not given", so that --data can refuse these; here they take their defaults
+    args.dataset = "breast-cancer" if args.dataset is None else args.dataset
+    args.test_fraction = 0.2 if args.test_fraction is None else args.test_fraction
+    args.seed = 0 if args.seed is None else args.seed
     import time
 
     from autograd_lr import persistence, plots
@@ -334,8 +338,21 @@ def _train_chunked(args: argparse.Namespace) -> int:
             "--dask needs --data DIR, a data set stored in chunks (zarr or .npy shards) "
             "written by autograd_lr.datasets.save_chunked"
         )
-    if args.target is not None:
-        raise UsageError("--target is for CSV files; a chunked data set (--data) has its labels")
+    given = [
+        flag
+        for flag, value in (
+            ("--dataset", args.dataset),
+            ("--target", args.target),
+            ("--test-fraction", args.test_fraction),
+            ("--seed", args.seed),
+        )
+        if value is not None
+    ]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} cannot be used with --data: a chunked data set has its labels "
+            f"and trains on every example (keep test examples in a data set of their own)"
+        )
     started = time.perf_counter()
     iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
     lambd = 1.0 / args.C if args.C is not None else args.l2
@@ -497,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--dataset",
-        default="breast-cancer",
+        default=None,
         metavar="breast-cancer|two-feature|PATH.csv",
         help="a built-in data set or a CSV file (default breast-cancer)",
     )
@@ -536,10 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--test-fraction",
         type=_fraction,
-        default=0.2,
+        default=None,
         help="share of examples held out for testing, stratified (default 0.2)",
     )
-    train.add_argument("--seed", type=int, default=0, help="split (and two-feature data) seed")
+    train.add_argument(
+        "--seed", type=int, default=None, help="split (and two-feature data) seed (default 0)"
+    )
     train.add_argument(
         "--no-standardize",
         dest="standardize",
