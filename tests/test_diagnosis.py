@@ -424,3 +424,11 @@ def test_a_type_error_inside_the_function_is_not_a_signature_problem() -> None:
 
     report = check_gradients(propagate)
     assert "exception" in report.mistakes and "wrong_signature" not in report.mistakes
+
+
+def test_a_report_that_compared_nothing_says_so() -> None:
+    def propagate(w, b, X, Y):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    summary = str(check_gradients(propagate)).splitlines()[1]
+    assert "nothing compared" in summary and "jax.grad" not in summary

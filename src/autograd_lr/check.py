@@ -631,8 +631,11 @@ class GradientReport:
 
     def _summary(self) -> str:
         n = len(self.checks)
+        problems = f"{n} problem{'s' if n != 1 else ''}"
+        if all(row.status == "not run" for row in self.rows.values()):
+            return f"{problems}: nothing compared, your function gave no usable output (see below)"
         return (
-            f"{n} problem{'s' if n != 1 else ''}, {self.mode} mode, computed in float64; "
+            f"{problems}, {self.mode} mode, computed in float64; "
             f"expected values from jax.grad, checked by finite differences ({self.seconds:.2f} s)"
         )
 
