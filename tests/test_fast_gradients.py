@@ -8,12 +8,12 @@ do so without an (n_x, m)-sized temporary.
 from __future__ import annotations
 
 import sys
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+from benchmarks.timing import peak_extra_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -231,19 +231,6 @@ def test_float32_numpy_engine_agrees_with_the_float32_formula() -> None:
 
 
 # --- memory: no (n_x, m) temporaries -------------------------------------------------------------
-
-
-def peak_extra_bytes(fn: Callable[[], Any]) -> int:
-    """Peak bytes allocated (numpy included) while ``fn`` runs, above what was live before."""
-    tracemalloc.start()
-    try:
-        before, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak - before
 
 
 def numba_allocations(fn: Callable[..., Any], *args: Any) -> int:

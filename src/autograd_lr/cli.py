@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,46 +69,29 @@ def _learning_rate(text: str) -> float | str:
     return value
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
+def _checked(
+    convert: Callable[[str], Any], ok: Callable[[Any], bool], expected: str, detail: str = ""
+) -> Callable[[str], Any]:
+    """An argparse ``type``: ``convert`` the text, refuse it unless ``ok``, naming ``expected``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}{detail}, got {text}")
+        return value
+
+    return parse
 
 
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a number in [0, 1) (0 keeps every example for training), got {text}"
-        )
-    return value
+_positive = _checked(float, lambda v: v > 0, "a number > 0")
+_non_negative = _checked(float, lambda v: 0 <= v < float("inf"), "a finite number >= 0")
+_count = _checked(int, lambda v: v >= 0, "a whole number >= 0")
+_fraction = _checked(
+    float, lambda v: 0 <= v < 1, "a number in [0, 1)", " (0 keeps every example for training)"
+)
 
 
 def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
