@@ -3,13 +3,13 @@ r"""Seconds per gradient-descent iteration: dask from disk on a local cluster vs
 The data set, ``X`` of ``m`` examples × ``n_x`` features (float64) and its labels, is
 written to zarr on local disk in chunks of examples (by the cluster's workers, chunk by
 chunk: it is never whole in any process), then trained on twice with the same
-iterations of :func:`autograd_lr.solvers.gradient_descent`:
+iterations of :func:`autograd_lr.training.solvers.gradient_descent`:
 
 1. **dask, streamed**: ``X`` read from the zarr chunks at every iteration by a
    ``LocalCluster`` (``--workers`` processes × ``--threads``), which holds a few chunks
    at a time; only ``dw``, ``db``, ``J`` come back.
 2. **dask, persisted**: the same, ``X`` kept in the workers' memory (only when it fits
-   in :data:`autograd_lr.cluster.PERSIST_FRACTION` of their memory limit).
+   in :data:`autograd_lr.fast.cluster.PERSIST_FRACTION` of their memory limit).
 3. **numpy, in memory**: ``X`` loaded into this process, one array.
 
 Each row is the wall time of ``--iterations`` updates divided by the evaluations of
@@ -38,10 +38,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import cluster, forward, problems, solvers
+from autograd_lr import forward, problems
 from autograd_lr.datasets import load_chunked, save_chunked
-from autograd_lr.persistence import atomic_write_bytes
+from autograd_lr.fast import cluster
 from autograd_lr.tolerances import DASK_RTOL, relative_error
+from autograd_lr.training import solvers
+from autograd_lr.training.persistence import atomic_write_bytes
 
 FULL = {"m": 8_000_000, "n_x": 100, "chunk": 100_000, "iterations": 5}
 QUICK = {"m": 200_000, "n_x": 20, "chunk": 25_000, "iterations": 3}

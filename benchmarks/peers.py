@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, forward, gradients
+from autograd_lr.fast import kernel
 
 Values = tuple[np.ndarray, float, float]  # dw (n_x,), db, J
 
@@ -83,8 +84,8 @@ def package_contenders(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) ->
         grads, J = gradients.gradients_vectorized(w, b, X, Y)
         return _values(grads["dw"], grads["db"], J)
 
-    path = "single-pass kernel" if gradients.fused_applies(X) else "vectorized formula"
-    if gradients.fused_applies(X) and not gradients.numba_available():
+    path = "single-pass kernel" if kernel.fused_applies(X) else "vectorized formula"
+    if kernel.fused_applies(X) and not kernel.numba_available():
         path += " (numpy engine: numba not installed)"
     return [
         Contender("propagate", propagate, path, numpy_memory=True),

@@ -215,9 +215,11 @@ def _training_row(name: str, seconds: float, iterations: int, error: float | Non
 def checker_case(shape: tuple[int, int], repeats: int, settle: float) -> dict[str, Any]:
     """``check_gradients(propagate)`` in fast mode (after warm-up) and in full mode."""
     try:
-        from autograd_lr.check import check_gradients
+        from autograd_lr.checking.check import check_gradients
     except ImportError:
-        return {"missing": "autograd_lr.check is not available: verification cost not measured"}
+        return {
+            "missing": "autograd_lr.checking.check is not available: verification cost not measured"
+        }
     n_x, m = shape
     problem = make_problem(n_x, m, seed=3, name=f"benchmark ({n_x}, {m})")
 

@@ -47,13 +47,13 @@ import numpy as np
 import sympy as sp
 
 from autograd_lr import forward, gradients, oracles, problems
-from autograd_lr.figures import save_png
 from autograd_lr.tolerances import (
     JAX_RTOL,
     LECTURE_ATOL,
     gradient_scale,
     relative_error,
 )
+from autograd_lr.training.figures import save_png
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, the spacing of float64 numbers near 1
 

@@ -42,8 +42,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from autograd_lr import forward, gradients, oracles, problems, propagate
-from autograd_lr.figures import save_png
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
+from autograd_lr.training.figures import save_png
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, the spacing of float64 numbers near 1
 

@@ -35,8 +35,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograd_lr import check_gradients, forward, oracles, problems, propagate
-from autograd_lr.figures import save_png
 from autograd_lr.tolerances import JAX_RTOL, relative_error
+from autograd_lr.training.figures import save_png
 
 EPS64 = float(np.finfo(np.float64).eps)  # 2.2e-16
 EPS32 = float(np.finfo(np.float32).eps)  # 1.2e-7

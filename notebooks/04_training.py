@@ -49,9 +49,14 @@ from autograd_lr.datasets import (
     make_two_feature,
     train_test_split,
 )
-from autograd_lr.figures import save_png
-from autograd_lr.solvers import DivergenceError, gradient_descent, lipschitz_constant, newton
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
+from autograd_lr.training.figures import save_png
+from autograd_lr.training.solvers import (
+    DivergenceError,
+    gradient_descent,
+    lipschitz_constant,
+    newton,
+)
 
 LAMBD = 1.0  # λ, the L2 strength; scikit-learn's C = 1/λ
 

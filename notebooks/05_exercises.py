@@ -34,11 +34,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograd_lr import exercises
 from autograd_lr.datasets import make_two_feature
-from autograd_lr.figures import save_png
-from autograd_lr.solvers import gradient_descent
+from autograd_lr.teaching import exercises
 from autograd_lr.tolerances import relative_error
+from autograd_lr.training.figures import save_png
+from autograd_lr.training.solvers import gradient_descent
 
 # %% [markdown]
 # ## Exercise 1: the sigmoid

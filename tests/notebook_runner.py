@@ -198,7 +198,7 @@ def write_ipynb(notebook: Any, path: Path) -> None:
     """Write ``notebook`` to ``path`` atomically (temporary file + ``os.replace``)."""
     import nbformat
 
-    from autograd_lr.persistence import atomic_write_bytes
+    from autograd_lr.training.persistence import atomic_write_bytes
 
     atomic_write_bytes(path, nbformat.writes(notebook).encode("utf-8"))
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import autograd_lr
-from autograd_lr import check, course, forward, gradients, oracles
-from autograd_lr.check import (
+from autograd_lr import course, forward, gradients, oracles
+from autograd_lr.checking import check
+from autograd_lr.checking.check import (
     COST_RTOL,
     GRADIENT_RTOL,
     check_gradients,
@@ -399,7 +400,7 @@ def _imports(module: Any) -> set[str]:
 
 def test_the_checker_derives_nothing_by_hand() -> None:
     """DESIGN.md rule 4: the checker, its diagnosis and the grader never import gradients."""
-    from autograd_lr import diagnosis, grading
+    from autograd_lr.checking import diagnosis, grading
 
     for module in (check, diagnosis, grading):
         assert "autograd_lr.gradients" not in _imports(module), module.__name__
@@ -410,7 +411,7 @@ def test_the_grader_child_imports_only_the_standard_library_and_numpy() -> None:
     import ast
     import inspect
 
-    from autograd_lr import grading
+    from autograd_lr.checking import grading
 
     tree = ast.parse(inspect.getsource(grading))
     top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]

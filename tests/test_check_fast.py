@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lr import check, course, forward, oracles
-from autograd_lr.check import DIRECTIONAL_RTOL, check_gradients, richardson_along
+from autograd_lr import course, forward, oracles
+from autograd_lr.checking import check
+from autograd_lr.checking.check import DIRECTIONAL_RTOL, check_gradients, richardson_along
 from autograd_lr.problems import make_problem
 from test_check import CORRECT
 from test_diagnosis import PLANTED, Planted

@@ -12,7 +12,7 @@ import dask.array as da
 import numpy as np
 import pytest
 
-from autograd_lr import cluster, problems
+from autograd_lr import problems
 from autograd_lr.datasets import (
     ChunkedDataset,
     Standardizer,
@@ -21,6 +21,7 @@ from autograd_lr.datasets import (
     save_chunked,
 )
 from autograd_lr.datasets.chunked import METADATA_FILE, default_chunk_size
+from autograd_lr.fast import cluster
 from autograd_lr.tolerances import relative_error
 
 # Per-chunk moments combined in a tree against numpy's one-pass mean and std: float64

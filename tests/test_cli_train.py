@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd_lr import solvers
 from autograd_lr.datasets import Standardizer, load_csv, make_two_feature, train_test_split
-from autograd_lr.persistence import load_model
+from autograd_lr.training import solvers
+from autograd_lr.training.persistence import load_model
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

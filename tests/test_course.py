@@ -17,6 +17,7 @@ from autograd_lr import (
     sigmoid,
 )
 from autograd_lr.datasets import make_two_feature
+from autograd_lr.fast import kernel
 from autograd_lr.problems import lecture_problem, make_problem
 from autograd_lr.tolerances import LECTURE_ATOL
 
@@ -179,18 +180,18 @@ def test_training_loops_take_the_one_pass_kernel_on_large_X(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """propagate, optimize and the solvers share one dispatch: large numpy X goes fused."""
-    from autograd_lr import gradients, solvers
+    from autograd_lr.training import solvers
 
     calls: list[tuple[int, int]] = []
-    fused = gradients.gradients_fused
+    fused = kernel.gradients_fused
 
     def spy(w, b, X, Y, lambd=0.0, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(X.shape)
         return fused(w, b, X, Y, lambd, **kwargs)
 
-    monkeypatch.setattr(gradients, "gradients_fused", spy)
+    monkeypatch.setattr(kernel, "gradients_fused", spy)
     n_x = 8
-    m = gradients.FUSED_MIN_BYTES // (8 * n_x)  # exactly the threshold in float64
+    m = kernel.FUSED_MIN_BYTES // (8 * n_x)  # exactly the threshold in float64
     p = make_problem(n_x, m, seed=23)
     small = make_problem(n_x, 100, seed=23)
     optimize(*p, num_iterations=2, learning_rate=0.1)

@@ -30,16 +30,19 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster, get_task_stream, wait
 
-from autograd_lr import check, cli, cluster, forward, gradients, oracles, problems, solvers
+from autograd_lr import cli, forward, gradients, oracles, problems
+from autograd_lr.checking import check
 from autograd_lr.datasets import ChunkedDataset, Standardizer, load_chunked, save_chunked
-from autograd_lr.estimator import LogisticRegressionGD
-from autograd_lr.persistence import load_model
+from autograd_lr.fast import cluster
 from autograd_lr.tolerances import (
     DASK_RTOL,
     JAX_RTOL,
     gradient_scale,
     relative_error,
 )
+from autograd_lr.training import solvers
+from autograd_lr.training.estimator import LogisticRegressionGD
+from autograd_lr.training.persistence import load_model
 
 REPO = Path(__file__).resolve().parents[1]
 

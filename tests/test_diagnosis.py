@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lr import check, course, diagnosis
-from autograd_lr.check import check_gradients, default_problems
+from autograd_lr import course
+from autograd_lr.checking import check, diagnosis
+from autograd_lr.checking.check import check_gradients, default_problems
 from autograd_lr.tolerances import relative_error
 
 

@@ -14,9 +14,9 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from autograd_lr import forward, gradients
 from autograd_lr.datasets import Standardizer, load_breast_cancer
-from autograd_lr.estimator import LogisticRegressionGD
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import gradient_scale, relative_error
+from autograd_lr.training.estimator import LogisticRegressionGD
 
 # Parity on standardized breast cancer (569 × 30), normwise relative error of (w, b).
 # Newton (ours, tol 1e-12) and scikit-learn's newton-cholesky (tol 1e-12) both stop
@@ -216,6 +216,6 @@ def test_importing_the_package_does_not_import_scikit_learn() -> None:
     code = (
         "import sys, autograd_lr; assert 'sklearn' not in sys.modules; "
         "from autograd_lr import LogisticRegressionGD; assert 'sklearn' in sys.modules; "
-        "import autograd_lr.estimator as e; assert LogisticRegressionGD is e.LogisticRegressionGD"
+        "import autograd_lr.training.estimator as e; assert LogisticRegressionGD is e.LogisticRegressionGD"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lr import course, exercises
+from autograd_lr import course
+from autograd_lr.teaching import exercises
 
 
 def test_the_unfilled_skeletons_fail_saying_not_implemented() -> None:

@@ -1,4 +1,4 @@
-"""The single-pass kernel (gradients.gradients_fused) against the same oracles as the formula.
+"""The single-pass kernel (kernel.gradients_fused) against the same oracles as the formula.
 
 It must give the gradient and cost of gradients_vectorized, of jax.grad, of finite
 differences and of the complex step, for every layout, dtype and block size, and it must
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
+from autograd_lr.fast import kernel
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -50,7 +51,7 @@ def flat(grads: dict[str, Any]) -> np.ndarray:
 
 def assert_matches_vectorized(p: Problem, X: np.ndarray, **options: Any) -> None:
     expected, J_expected = gradients.gradients_vectorized(p.w, p.b, p.X, p.Y)
-    actual, J = gradients.gradients_fused(p.w, p.b, X, p.Y, **options)
+    actual, J = kernel.gradients_fused(p.w, p.b, X, p.Y, **options)
     s = gradient_scale(p.X)
     assert relative_error(flat(actual), flat(expected), scale=s) <= FUSED_RTOL, (p.name, options)
     assert abs(float(J) - float(J_expected)) <= FUSED_RTOL * max(1.0, float(J_expected)), p.name
@@ -77,7 +78,7 @@ def test_fused_equals_jax_finite_differences_and_complex_step(
     engine: str, n_x: int, m: int, block: int | None
 ) -> None:
     p = make_problem(n_x, m, seed=n_x * 1000 + m, z_max=8.0)
-    grads, J = gradients.gradients_fused(*p, engine=engine, block=block)
+    grads, J = kernel.gradients_fused(*p, engine=engine, block=block)
     reference, J_jax = oracles.jax_value_and_gradients(*p)
     s = gradient_scale(p.X)
     assert relative_error(flat(grads), flat(reference), scale=s) <= JAX_RTOL
@@ -95,7 +96,7 @@ def test_saturated_logits_stay_exact(engine: str, z_max: float, labels: str) -> 
     # |z| up to 1e3: e^{|z|} overflows float64, e^{-|z|} underflows to 0 past 745. The
     # stable forms give finite, exact values (and no warning: warnings are errors here).
     p = make_problem(12, 90, seed=3, z_max=z_max, labels=labels)
-    grads, J = gradients.gradients_fused(*p, engine=engine, block=16)
+    grads, J = kernel.gradients_fused(*p, engine=engine, block=16)
     reference, J_jax = oracles.jax_value_and_gradients(*p)
     assert np.isfinite(float(J)) and np.all(np.isfinite(grads["dw"]))
     assert relative_error(flat(grads), flat(reference), scale=gradient_scale(p.X)) <= JAX_RTOL
@@ -106,7 +107,7 @@ def test_saturated_logits_stay_exact(engine: str, z_max: float, labels: str) -> 
 @pytest.mark.parametrize("lambd", [0.7, 25.0])
 def test_l2_term_equals_jax(engine: str, lambd: float) -> None:
     p = make_problem(9, 120, seed=11, z_max=4.0)
-    grads, J = gradients.gradients_fused(*p, lambd, engine=engine, block=32)
+    grads, J = kernel.gradients_fused(*p, lambd, engine=engine, block=32)
     reference, J_jax = oracles.jax_value_and_gradients(*p, lambd)
     s = gradient_scale(p.X, p.w, lambd)
     assert relative_error(flat(grads), flat(reference), scale=s) <= JAX_RTOL
@@ -160,14 +161,14 @@ def test_the_kernel_is_plain_python_too() -> None:
     # The compiled kernel and the same source run by the interpreter agree to rounding:
     # what numba compiles is the Python a reader sees.
     p = make_problem(11, 45, seed=2, z_max=9.0)
-    compiled_rows, _ = gradients._numba_kernels()
+    compiled_rows, _ = kernel._numba_kernels()
     w = p.w.reshape(-1)
     y = p.Y.reshape(-1)
     results = []
-    for kernel in (compiled_rows, gradients._fused_chunk_rows):
+    for chunk_rows in (compiled_rows, kernel._fused_chunk_rows):
         dw = np.empty(p.n_x)
         Zc, Zn = np.empty(8), np.empty(8)
-        cost, db = kernel(w, p.b, p.X, y, 3, 40, 8, dw, Zc, Zn, 0.0)
+        cost, db = chunk_rows(w, p.b, p.X, y, 3, 40, 8, dw, Zc, Zn, 0.0)
         results.append(np.concatenate([dw, [db, cost]]))
     assert relative_error(results[0], results[1], scale=gradient_scale(p.X)) <= FUSED_RTOL
 
@@ -176,7 +177,7 @@ def test_the_same_bits_whatever_the_number_of_threads() -> None:
     # Chunks are fixed by the shape alone and added in chunk order, so the thread count
     # changes nothing, not even the last bit.
     p = make_problem(24, 5000, seed=8, z_max=5.0)
-    runs = [gradients.gradients_fused(*p, block=64, threads=t) for t in (1, 2, 3)]
+    runs = [kernel.gradients_fused(*p, block=64, threads=t) for t in (1, 2, 3)]
     first, J_first = runs[0]
     for grads, J in runs[1:]:
         np.testing.assert_array_equal(grads["dw"], first["dw"])
@@ -191,7 +192,7 @@ def test_the_same_bits_whatever_the_number_of_threads() -> None:
 def test_float32_gradient_and_cost_against_float64_truth(order: str, n_x: int, m: int) -> None:
     p32 = make_problem(n_x, m, seed=m, z_max=6.0, dtype=np.float32)
     X32 = np.asarray(p32.X, order=order)
-    grads, J = gradients.gradients_fused(p32.w, p32.b, X32, p32.Y, engine="numba")
+    grads, J = kernel.gradients_fused(p32.w, p32.b, X32, p32.Y, engine="numba")
     assert grads["dw"].dtype == np.float32 and np.asarray(J).dtype == np.float32
     # The float64 truth of the very same float32 numbers.
     as64 = [np.asarray(a, dtype=np.float64) for a in (p32.w, p32.X, p32.Y)]
@@ -209,7 +210,7 @@ def test_the_cost_is_summed_over_examples_in_float64() -> None:
     X = np.zeros((n_x, m), dtype=np.float32)
     Y = np.zeros((1, m), dtype=np.float32)
     w = np.zeros((n_x, 1), dtype=np.float32)
-    _, J = gradients.gradients_fused(w, 0.0, X, Y, engine="numba")
+    _, J = kernel.gradients_fused(w, 0.0, X, Y, engine="numba")
     assert abs(float(J) - np.log(2.0)) <= 2.0**-24  # one float32 rounding of log 2
     running = np.float32(0.0)
     for loss in np.full(m, np.log(2.0), dtype=np.float32):
@@ -222,7 +223,7 @@ def test_float32_numpy_engine_agrees_with_the_float32_formula() -> None:
     # must agree with the formula on all of X to float32 rounding (√m ulp at most).
     p32 = make_problem(6, 4000, seed=4, z_max=6.0, dtype=np.float32)
     expected, J_expected = gradients.gradients_vectorized(*p32)
-    grads, J = gradients.gradients_fused(*p32, engine="numpy", block=100)
+    grads, J = kernel.gradients_fused(*p32, engine="numpy", block=100)
     tolerance = float(np.finfo(np.float32).eps) * np.sqrt(p32.m)
     s = gradient_scale(p32.X)
     assert relative_error(flat(grads), flat(expected), scale=s) <= tolerance
@@ -257,10 +258,10 @@ def test_peak_extra_memory_is_a_small_share_of_X(
     engine: str, n_x: int, m: int, dtype: type
 ) -> None:
     p = make_problem(n_x, m, seed=1, z_max=5.0, dtype=dtype)
-    gradients.gradients_fused(*p, engine=engine)  # compile / load the kernels first
+    kernel.gradients_fused(*p, engine=engine)  # compile / load the kernels first
 
     def run() -> Any:
-        return gradients.gradients_fused(*p, engine=engine)
+        return kernel.gradients_fused(*p, engine=engine)
 
     limit = MEMORY_SHARE * p.X.nbytes
     assert peak_extra_bytes(run) <= limit
@@ -277,13 +278,13 @@ def test_the_compiled_kernels_allocate_nothing() -> None:
     p = make_problem(50, 3000, seed=1, z_max=5.0)
     w, y = p.w.reshape(-1), p.Y.reshape(-1)
     dw, Zc, Zn = np.empty(p.n_x), np.empty(64), np.empty(64)
-    rows, examples = gradients._numba_kernels()
+    rows, examples = kernel._numba_kernels()
     nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn, zero: (0.0, 0.0))
-    for kernel, X in [(rows, p.X), (examples, np.ascontiguousarray(p.X.T))]:
+    for chunk_kernel, X in [(rows, p.X), (examples, np.ascontiguousarray(p.X.T))]:
         arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn, 0.0)
-        kernel(*arguments)
+        chunk_kernel(*arguments)
         nothing(*arguments)
-        assert numba_allocations(kernel, *arguments) == numba_allocations(nothing, *arguments)
+        assert numba_allocations(chunk_kernel, *arguments) == numba_allocations(nothing, *arguments)
     # The counter does see an array made inside compiled code.
     make_array, same_size = numba.njit(lambda n: np.empty(n).size), numba.njit(lambda n: n)
     assert make_array(5) == same_size(5)
@@ -295,16 +296,16 @@ def test_the_compiled_kernels_allocate_nothing() -> None:
 
 def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPatch) -> None:
     n_x = 64
-    m = gradients.FUSED_MIN_BYTES // (8 * n_x)
+    m = kernel.FUSED_MIN_BYTES // (8 * n_x)
     p = make_problem(n_x, m, seed=6, z_max=5.0)
     calls: list[tuple[int, int]] = []
-    fused = gradients.gradients_fused
+    fused = kernel.gradients_fused
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[2].shape)
         return fused(*args, **kwargs)
 
-    monkeypatch.setattr(gradients, "gradients_fused", spy)
+    monkeypatch.setattr(kernel, "gradients_fused", spy)
     grads, cost = autograd_lr.propagate(*p)
     assert calls == [(n_x, m)]
     expected, J = gradients.gradients_vectorized(*p)
@@ -321,7 +322,7 @@ def test_propagate_still_names_a_nan_or_inf_in_large_X(row: int, column: int, va
     # Large X is not scanned for NaN/inf up front; the kernel's pass finds it (z of that
     # example is not finite, even where w_j = 0) and the full check then names it.
     n_x = 64
-    p = make_problem(n_x, gradients.FUSED_MIN_BYTES // (8 * n_x), seed=7, z_max=5.0)
+    p = make_problem(n_x, kernel.FUSED_MIN_BYTES // (8 * n_x), seed=7, z_max=5.0)
     X, w = p.X.copy(), p.w.copy()
     X[row, column] = value
     w[5, 0] = 0.0  # 0 · inf is NaN: still not finite
@@ -334,7 +335,7 @@ def test_propagate_still_names_a_nan_or_inf_in_large_X(row: int, column: int, va
 def test_propagate_on_large_float32_X_with_float64_w_is_float64() -> None:
     # The dtype rule of the formula (numpy promotion), without casting X.
     n_x = 64
-    p = make_problem(n_x, gradients.FUSED_MIN_BYTES // (4 * n_x), seed=12, z_max=5.0)
+    p = make_problem(n_x, kernel.FUSED_MIN_BYTES // (4 * n_x), seed=12, z_max=5.0)
     X32 = p.X.astype(np.float32)
     grads, cost = autograd_lr.propagate(p.w, p.b, X32, p.Y)
     expected, J = gradients.gradients_vectorized(p.w, p.b, X32.astype(np.float64), p.Y)
@@ -345,15 +346,15 @@ def test_propagate_on_large_float32_X_with_float64_w_is_float64() -> None:
 
 def test_without_numba_auto_uses_the_numpy_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     p = make_problem(10, 300, seed=9, z_max=4.0)
-    gradients._numba_kernels.cache_clear()
+    kernel._numba_kernels.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
     try:
-        assert not gradients.numba_available()
+        assert not kernel.numba_available()
         assert_matches_vectorized(p, p.X, block=50)
     finally:
         monkeypatch.undo()
-        gradients._numba_kernels.cache_clear()
-    assert gradients.numba_available()
+        kernel._numba_kernels.cache_clear()
+    assert kernel.numba_available()
 
 
 def test_importing_the_package_does_not_import_numba() -> None:
@@ -373,18 +374,18 @@ def test_importing_the_package_does_not_import_numba() -> None:
 def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
     p = make_problem(3, 10)
     with pytest.raises(ValueError, match=message):
-        gradients.gradients_fused(*p, **options)
+        kernel.gradients_fused(*p, **options)
 
 
 def test_block_size_rule() -> None:
     # One 4 KiB page per row, unless the block would exceed its byte cap; a multiple of 8.
-    assert gradients.fused_block(100, 8) == 512 and gradients.fused_block(1000, 4) == 1024
+    assert kernel.fused_block(100, 8) == 512 and kernel.fused_block(1000, 4) == 1024
     for n_x, itemsize in [(1, 8), (1000, 8), (12288, 8), (12288, 4), (10**6, 8), (10**7, 8)]:
-        B = gradients.fused_block(n_x, itemsize)
-        assert B % 8 == 0 and gradients.FUSED_MIN_BLOCK <= B
-        assert B * itemsize <= gradients.FUSED_SEGMENT_BYTES
-        if B > gradients.FUSED_MIN_BLOCK:
-            assert B * n_x * itemsize <= gradients.FUSED_MAX_BLOCK_BYTES
+        B = kernel.fused_block(n_x, itemsize)
+        assert B % 8 == 0 and kernel.FUSED_MIN_BLOCK <= B
+        assert B * itemsize <= kernel.FUSED_SEGMENT_BYTES
+        if B > kernel.FUSED_MIN_BLOCK:
+            assert B * n_x * itemsize <= kernel.FUSED_MAX_BLOCK_BYTES
 
 
 def test_a_failing_chunk_is_raised_never_summed() -> None:
@@ -397,4 +398,4 @@ def test_a_failing_chunk_is_raised_never_summed() -> None:
         done.append(c)
 
     with pytest.raises(RuntimeError, match="chunk 0 failed"):
-        gradients._run_chunks(task, n_chunks=8, threads=2)
+        kernel._run_chunks(task, n_chunks=8, threads=2)

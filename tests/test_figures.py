@@ -1,4 +1,4 @@
-"""autograd_lr.figures.save_png: atomic, reproducible PNG files for the notebooks."""
+"""autograd_lr.training.figures.save_png: atomic, reproducible PNG files for the notebooks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from autograd_lr.figures import save_png
+from autograd_lr.training.figures import save_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

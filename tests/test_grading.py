@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lr import grading
-from autograd_lr.grading import SubmissionError, grade
+from autograd_lr.checking import grading
+from autograd_lr.checking.grading import SubmissionError, grade
 
 COURSE_STYLE = """
 import numpy as np
@@ -34,8 +34,8 @@ import numpy as np
 
 # 1. replace the checker and the oracles by ones that always pass
 try:
-    import autograd_lr.check, autograd_lr.oracles
-    autograd_lr.check.check_gradients = lambda *a, **k: None
+    import autograd_lr.checking.check, autograd_lr.oracles
+    autograd_lr.checking.check.check_gradients = lambda *a, **k: None
     autograd_lr.oracles.jax_value_and_gradients = lambda *a, **k: None
 except ImportError:
     pass

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lr import persistence
-from autograd_lr.persistence import Model, load_model, save_model
 from autograd_lr.problems import make_problem
+from autograd_lr.training import persistence
+from autograd_lr.training.persistence import Model, load_model, save_model
 
 
 def _model(n_x: int = 3, seed: int = 0) -> Model:

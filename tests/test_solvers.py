@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lr import gradients, oracles, solvers
+from autograd_lr import gradients, oracles
 from autograd_lr.datasets import Standardizer, load_breast_cancer
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
+from autograd_lr.training import solvers
 
 # One gradient-descent step computed two ways (solver vs w - α·jax.grad): the same
 # float64 arithmetic up to the order of summation, as JAX_RTOL; the step multiplies

@@ -47,12 +47,12 @@ def test_gradient_test_makes_a_named_test_function() -> None:
 
 def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
     found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert found.get("autograd_lr") == "autograd_lr.pytest_plugin"
+    assert found.get("autograd_lr") == "autograd_lr.checking.pytest_plugin"
 
 
 def test_the_plugin_is_light_to_import() -> None:
     code = (
-        "import sys, autograd_lr.pytest_plugin; "
+        "import sys, autograd_lr.checking.pytest_plugin; "
         "print(sorted(m for m in ('jax', 'sklearn', 'matplotlib', 'dask', 'numba') "
         "if m in sys.modules))"
     )

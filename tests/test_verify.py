@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from autograd_lr import cli, gradients, verify
+from autograd_lr import cli, gradients
+from autograd_lr.teaching import verify
 from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL, JAX_RTOL
 
 

@@ -4,24 +4,43 @@ The lecture's API is at the top level:
 
 >>> from autograd_lr import initialize_with_zeros, propagate, optimize, predict, model, sigmoid
 
-Modules, by what they hold: :mod:`~autograd_lr.forward` (the forward model, once),
-:mod:`~autograd_lr.gradients` (every hand-derived derivative), :mod:`~autograd_lr.oracles`
-(jax.grad, finite differences, complex step), :mod:`~autograd_lr.course` (the lecture's
-functions), :mod:`~autograd_lr.verify` (the main job).
+The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
+
+==========================  ================================================================
+:mod:`~autograd_lr.forward`    the forward model, once: sigmoid, logits, loss, cost, prediction
+:mod:`~autograd_lr.gradients`  every hand-derived derivative, and nothing else
+:mod:`~autograd_lr.oracles`    the only place that differentiates: jax.grad, finite differences
+:mod:`~autograd_lr.course`     the lecture's propagate, optimize, predict, model
+:mod:`~autograd_lr.fast`       the single-pass kernel and the Dask execution
+:mod:`~autograd_lr.training`   solvers, the estimator, ``train(...)``, persistence, plots
+:mod:`~autograd_lr.checking`   check_gradients, diagnosis, reports, the grader
+:mod:`~autograd_lr.teaching`   exercises and ``verify``, the main job
+:mod:`~autograd_lr.datasets`   the shipped data, generators, CSV and chunked loaders
+==========================  ================================================================
+
+Every name below is loaded on first use (PEP 562), so ``import autograd_lr.gradients``
+loads the hand math and the forward model and nothing else: no jax, no checker.
 """
 
-from autograd_lr.check import check_gradients
-from autograd_lr.course import (
-    accuracy,
-    initialize_with_zeros,
-    model,
-    optimize,
-    predict,
-    propagate,
-    sigmoid,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it
+_LAZY = {
+    "accuracy": "autograd_lr.course",
+    "initialize_with_zeros": "autograd_lr.course",
+    "model": "autograd_lr.course",
+    "optimize": "autograd_lr.course",
+    "predict": "autograd_lr.course",
+    "propagate": "autograd_lr.course",
+    "sigmoid": "autograd_lr.course",
+    "check_gradients": "autograd_lr.checking.check",
+    "LogisticRegressionGD": "autograd_lr.training.estimator",
+}
 
 __all__ = [
     "LogisticRegressionGD",
@@ -36,11 +55,30 @@ __all__ = [
     "sigmoid",
 ]
 
+if TYPE_CHECKING:
+    from autograd_lr.checking.check import check_gradients
+    from autograd_lr.course import (
+        accuracy,
+        initialize_with_zeros,
+        model,
+        optimize,
+        predict,
+        propagate,
+        sigmoid,
+    )
+    from autograd_lr.training.estimator import LogisticRegressionGD
 
-def __getattr__(name: str) -> object:
-    """``LogisticRegressionGD`` on first use: importing it imports scikit-learn (PEP 562)."""
-    if name == "LogisticRegressionGD":
-        from autograd_lr.estimator import LogisticRegressionGD
 
-        return LogisticRegressionGD
-    raise AttributeError(f"module 'autograd_lr' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    """Load a top-level name from its room on first use (PEP 562)."""
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'autograd_lr' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -21,7 +21,7 @@ class UsageError(Exception):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from autograd_lr import verify
+    from autograd_lr.teaching import verify
 
     report = verify.run(
         m=args.m, seed=args.seed, iterations=args.iterations, learning_rate=args.learning_rate
@@ -39,7 +39,7 @@ def _check(args: argparse.Namespace) -> int:
     """Grade a submission's gradients in its own process: exit 0 correct, 1 wrong, 2 unloadable."""
     import json
 
-    from autograd_lr import grading
+    from autograd_lr.checking import grading
 
     fast = {"fast": True, "full": False}.get(args.mode, "auto")
     try:
@@ -107,7 +107,7 @@ def _fit_with_progress(
     with a tqdm bar on stderr showing the current cost and max|∂J|."""
     from tqdm import tqdm
 
-    from autograd_lr import solvers
+    from autograd_lr.training import solvers
 
     w0 = np.zeros((X.shape[0], 1))
     with tqdm(
@@ -197,8 +197,8 @@ def _train(args: argparse.Namespace) -> int:
     args.seed = 0 if args.seed is None else args.seed
     import time
 
-    from autograd_lr import persistence, plots
     from autograd_lr.datasets import Standardizer, load_dataset, save_csv, train_test_split
+    from autograd_lr.training import persistence, plots
 
     started = time.perf_counter()
     data = load_dataset(args.dataset, target=args.target, seed=args.seed)
@@ -313,8 +313,10 @@ def _train_chunked(args: argparse.Namespace) -> int:
     """
     import time
 
-    from autograd_lr import cluster, forward, persistence, plots
+    from autograd_lr import forward
     from autograd_lr.datasets import fit_standardizer, load_chunked
+    from autograd_lr.fast import cluster
+    from autograd_lr.training import persistence, plots
 
     if args.data is None:
         raise UsageError(
@@ -426,9 +428,10 @@ def _predict(args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from autograd_lr import persistence
+    from autograd_lr import files
     from autograd_lr.datasets import load_csv, load_features
     from autograd_lr.datasets.csv import read_table
+    from autograd_lr.training import persistence
 
     model = persistence.load_model(args.model)
     data_path = Path(args.data)
@@ -454,7 +457,7 @@ def _predict(args: argparse.Namespace) -> int:
     for a, label in zip(A, labels, strict=True):
         writer.writerow([repr(float(a)), int(label), model.class_names[label]])
     output.parent.mkdir(parents=True, exist_ok=True)
-    persistence.atomic_write_bytes(output, buffer.getvalue().encode())
+    files.atomic_write_bytes(output, buffer.getvalue().encode())
     print(f"predicted  {A.size} examples with {args.model} ({model.n_x} features)")
     print(
         f"classes    {int((labels == 0).sum())} × {model.class_names[0]} (0), "

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import forward, gradients
-from autograd_lr.validation import check_b, check_problem, check_w, check_X, check_Y
+from autograd_lr import forward
+from autograd_lr.fast import kernel
+from autograd_lr.validation import validate_b, validate_problem, validate_w, validate_X, validate_Y
 
 COST_EVERY = 100  # the lecture records (and prints) the cost every 100 iterations
 
@@ -52,8 +53,8 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
     ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input gives float32
     ``dw``; everything else is float64. A large numpy X
-    (:func:`~autograd_lr.gradients.fused_applies`) takes the single-pass kernel
-    :func:`~autograd_lr.gradients.gradients_fused` (X read once, sums in float64); the
+    (:func:`~autograd_lr.fast.kernel.fused_applies`) takes the single-pass kernel
+    :func:`~autograd_lr.fast.kernel.gradients_fused` (X read once, sums in float64); the
     rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
 
     >>> grads, cost = propagate(np.array([[1.0], [2.0]]), 2.0,
@@ -62,18 +63,18 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
     >>> print(np.round(grads["dw"].ravel(), 8), round(grads["db"], 8), round(cost, 8))
     [0.99845601 2.39507239] 0.00145558 5.80154532
     """
-    if gradients.fused_applies(X):
+    if kernel.fused_applies(X):
         # Large X: its shape and dtype are already right; its values are checked by the
         # kernel's own pass (a NaN or inf in X makes J non-finite), so X is read once.
-        w, Y, b = check_w(w, X.shape[0]), check_Y(Y, X.shape[1]), check_b(b)
+        w, Y, b = validate_w(w, X.shape[0]), validate_Y(Y, X.shape[1]), validate_b(b)
         with np.errstate(invalid="ignore", over="ignore"):
-            grads, J = gradients.cost_and_gradients(w, b, X, Y)
+            grads, J = kernel.cost_and_gradients(w, b, X, Y)
         if not np.isfinite(J):
-            check_X(X)  # names the first NaN or inf, if that is the cause
+            validate_X(X)  # names the first NaN or inf, if that is the cause
     else:
-        w, b, X, Y = check_problem(w, b, X, Y)
+        w, b, X, Y = validate_problem(w, b, X, Y)
         with np.errstate(over="ignore", invalid="ignore"):  # reported just below
-            grads, J = gradients.cost_and_gradients(w, b, X, Y)
+            grads, J = kernel.cost_and_gradients(w, b, X, Y)
     _check_no_overflow(J, grads)
     return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
 
@@ -103,7 +104,7 @@ def optimize(
     with the cost recorded every 100 iterations (iteration 0, 100, ...), printed when
     ``print_cost``. The inputs are not modified.
     """
-    w, b, X, Y = check_problem(w, b, X, Y)
+    w, b, X, Y = validate_problem(w, b, X, Y)
     num_iterations = _check_iterations(num_iterations)
     learning_rate = _check_learning_rate(learning_rate)
     w = w.copy()
@@ -112,7 +113,7 @@ def optimize(
     if num_iterations == 0:  # no step taken: the gradient at the starting point
         grads, _ = propagate(w, b, X, Y)
     for i in range(num_iterations):
-        step, J = gradients.cost_and_gradients(w, b, X, Y)
+        step, J = kernel.cost_and_gradients(w, b, X, Y)
         grads = {"dw": step["dw"], "db": float(step["db"])}
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]
@@ -128,9 +129,9 @@ def predict(w: Any, b: Any, X: Any) -> np.ndarray:
 
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> ``Y_prediction (1, m)`` of 0.0/1.0.
     """
-    X = check_X(X)
-    w = check_w(w, X.shape[0])
-    A = forward.sigmoid(forward.logits(w, check_b(b), X))
+    X = validate_X(X)
+    w = validate_w(w, X.shape[0])
+    A = forward.sigmoid(forward.logits(w, validate_b(b), X))
     return (A > 0.5).astype(np.float64)
 
 
@@ -153,10 +154,10 @@ def model(
     Accuracy is :math:`100 - \frac{100}{m}\sum|\hat y - y|` percent, printed when
     ``print_cost``.
     """
-    X_train = check_X(X_train, "X_train")
-    Y_train = check_Y(Y_train, X_train.shape[1], "Y_train")
-    X_test = check_X(X_test, "X_test")
-    Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
+    X_train = validate_X(X_train, "X_train")
+    Y_train = validate_Y(Y_train, X_train.shape[1], "Y_train")
+    X_test = validate_X(X_test, "X_test")
+    Y_test = validate_Y(Y_test, X_test.shape[1], "Y_test")
     if X_test.shape[0] != X_train.shape[0]:
         raise ValueError(
             f"X_test has {X_test.shape[0]} features (rows) but X_train has {X_train.shape[0]}; "

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
-from autograd_lr.validation import check_lambd, check_problem
+from autograd_lr.validation import validate_lambd, validate_problem
 
 Grads = dict[str, Any]
 ScalarFn = Callable[[np.ndarray], Any]
@@ -77,7 +77,7 @@ def _grads(theta_grad: np.ndarray, n_x: int) -> Grads:
 
 
 def _float64_problem(w: Any, b: Any, X: Any, Y: Any) -> tuple[np.ndarray, float, Any, Any]:
-    w, b, X, Y = check_problem(w, b, X, Y)
+    w, b, X, Y = validate_problem(w, b, X, Y)
     return (
         w.astype(np.float64),
         b,
@@ -111,7 +111,7 @@ def jax_value_and_gradients(
     import jax.numpy as jnp
 
     w, b, X, Y = _float64_problem(w, b, X, Y)
-    lambd = check_lambd(lambd)
+    lambd = validate_lambd(lambd)
     with jax.enable_x64(True):
         Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
 
@@ -135,7 +135,7 @@ def jax_hessian(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> np.ndarra
     import jax.numpy as jnp
 
     w, b, X, Y = _float64_problem(w, b, X, Y)
-    lambd = check_lambd(lambd)
+    lambd = validate_lambd(lambd)
     with jax.enable_x64(True):
         f = _cost_of_theta(jnp.asarray(X), jnp.asarray(Y), lambd)
         H = jax.hessian(f)(jnp.asarray(pack(w, b)))
@@ -235,7 +235,7 @@ def finite_difference_gradients(
     Uses numpy only; 2(n_x + 1) (central) or 4(n_x + 1) (Richardson) evaluations of J.
     """
     w, b, X, Y = _float64_problem(w, b, X, Y)
-    lambd = check_lambd(lambd)
+    lambd = validate_lambd(lambd)
     f = _cost_of_theta(X, Y, lambd)
     if method == "central":
         g = central_difference(f, pack(w, b))
@@ -335,7 +335,7 @@ def complex_step_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -
     :func:`jax_gradients` there, which differentiates the overflow-free form.
     """
     w, b, X, Y = _float64_problem(w, b, X, Y)
-    lambd = check_lambd(lambd)
+    lambd = validate_lambd(lambd)
     z_max = float(np.max(forward.logits(w, b, X)))
     if z_max > COMPLEX_STEP_MAX_LOGIT:
         raise ValueError(

@@ -8,7 +8,7 @@ r"""Gradient checks as test assertions: one line in a course repository's test s
         assert_gradients_correct(propagate)          # AssertionError carries the report
 
 or, with no function body at all, ``test_propagate = gradient_test(propagate)``. The
-pytest plugin (:mod:`autograd_lr.pytest_plugin`) offers the same as a fixture.
+pytest plugin (:mod:`autograd_lr.checking.pytest_plugin`) offers the same as a fixture.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ def assert_gradients_correct(fn: Callable[..., Any], **options: Any) -> Any:
     r"""Raise ``AssertionError`` with the readable report unless ``fn``'s dw, db and cost are right.
 
     ``fn(w, b, X, Y)`` follows :func:`autograd_lr.propagate`'s contract; ``options`` go to
-    :func:`autograd_lr.check.check_gradients` (``fast``, ``seed``, ``lambd``,
-    ``problems``). Returns the :class:`~autograd_lr.check.GradientReport` when it passes.
+    :func:`autograd_lr.checking.check.check_gradients` (``fast``, ``seed``, ``lambd``,
+    ``problems``). Returns the :class:`~autograd_lr.checking.check.GradientReport` when it passes.
     """
     __tracebackhide__ = True  # pytest shows the report, not this function's frame
-    from autograd_lr.check import check_gradients
+    from autograd_lr.checking.check import check_gradients
 
     report = check_gradients(fn, **options)
     if not report.passed:

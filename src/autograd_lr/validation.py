@@ -37,7 +37,7 @@ def as_float_array(value: Any, name: str) -> FloatArray:
     return array
 
 
-def check_finite(array: FloatArray, name: str) -> None:
+def validate_finite(array: FloatArray, name: str) -> None:
     """Refuse NaN or inf, naming the first bad entry's index."""
     # One cheap screen first: any NaN or inf makes the sum non-finite. Only then (or on
     # an overflow of finite values) search entry by entry, without an X-sized mask before.
@@ -53,7 +53,7 @@ def check_finite(array: FloatArray, name: str) -> None:
         )
 
 
-def check_X(X: Any, name: str = "X") -> FloatArray:
+def validate_X(X: Any, name: str = "X") -> FloatArray:
     """``X`` as a float array of shape ``(n_x, m)`` with ``m >= 1``, finite."""
     X = as_float_array(X, name)
     if X.ndim != 2:
@@ -71,11 +71,11 @@ def check_X(X: Any, name: str = "X") -> FloatArray:
         raise ValueError(
             f"{name} has shape {X.shape}: it needs at least one feature and one example (m >= 1)"
         )
-    check_finite(X, name)
+    validate_finite(X, name)
     return X
 
 
-def check_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
+def validate_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
     """``Y`` as a float array of shape ``(1, m)`` with labels in {0, 1}."""
     Y = as_float_array(Y, name)
     if Y.shape != (1, m):
@@ -95,7 +95,7 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
             f"{name} must have shape (1, m) = (1, {m}) to match X's {m} examples "
             f"(columns); got {Y.shape}"
         )
-    check_finite(Y, name)
+    validate_finite(Y, name)
     bad = np.unique(Y[(Y != 0) & (Y != 1)])
     if bad.size:
         shown = ", ".join(f"{v:g}" for v in bad[:5])
@@ -106,7 +106,7 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> FloatArray:
     return Y
 
 
-def check_w(w: Any, n_x: int, name: str = "w") -> FloatArray:
+def validate_w(w: Any, n_x: int, name: str = "w") -> FloatArray:
     """``w`` as a float array of shape ``(n_x, 1)``, finite."""
     w = as_float_array(w, name)
     if w.shape != (n_x, 1):
@@ -117,11 +117,11 @@ def check_w(w: Any, n_x: int, name: str = "w") -> FloatArray:
         else:
             fix = ", one weight per feature (row of X)"
         raise ValueError(f"{name} must have shape (n_x, 1) = ({n_x}, 1); got {w.shape}{fix}")
-    check_finite(w, name)
+    validate_finite(w, name)
     return w
 
 
-def check_b(b: Any, name: str = "b") -> float:
+def validate_b(b: Any, name: str = "b") -> float:
     """``b`` as a Python float; a size-1 array is accepted, anything larger is refused."""
     array = as_float_array(b, name)
     if array.size != 1:
@@ -135,23 +135,23 @@ def check_b(b: Any, name: str = "b") -> float:
     return value
 
 
-def check_problem(
+def validate_problem(
     w: Any, b: Any, X: Any, Y: Any
 ) -> tuple[FloatArray, float, FloatArray, FloatArray]:
     """Validate ``(w, b, X, Y)`` in the lecture's layout and return them as float arrays.
 
     The common dtype is float64 unless every array is already float32.
     """
-    X = check_X(X)
+    X = validate_X(X)
     n_x, m = X.shape
-    w = check_w(w, n_x)
-    Y = check_Y(Y, m)
-    b = check_b(b)
+    w = validate_w(w, n_x)
+    Y = validate_Y(Y, m)
+    b = validate_b(b)
     dtype = np.result_type(w, X, Y)
     return w.astype(dtype, copy=False), b, X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
 
 
-def check_lambd(lambd: Any) -> float:
+def validate_lambd(lambd: Any) -> float:
     """The L2 strength λ as a finite float ≥ 0."""
     try:
         value = float(lambd)
@@ -160,3 +160,17 @@ def check_lambd(lambd: Any) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"lambd (λ) must be a finite number >= 0, got {value}")
     return value
+
+
+def is_dask(x: Any) -> bool:
+    """Whether ``x`` is a dask collection (checked without importing dask)."""
+    return hasattr(x, "__dask_graph__") and hasattr(x, "__dask_keys__")
+
+
+def validate_chunks(X: Any, name: str = "X") -> None:
+    """Refuse a dask array with unknown chunk sizes (after boolean indexing, say)."""
+    if any(np.isnan(c) for dim in X.chunks for c in dim):
+        raise ValueError(
+            f"{name} has unknown chunk sizes (shape {X.shape}): dask cannot split the sums "
+            f"over examples; call {name} = {name}.compute_chunk_sizes() first"
+        )

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lr import validation
 from autograd_lr.datasets.preprocessing import Standardizer
 
 STORAGES = ("zarr", "npy")
@@ -265,9 +266,7 @@ def _write_arrays(tmp: Path, X: Any, Y: Any, storage: str, chunk_size: int) -> N
     import dask
     import dask.array as da
 
-    from autograd_lr import cluster
-
-    in_memory = not (cluster.is_dask(X) or cluster.is_dask(Y))
+    in_memory = not (validation.is_dask(X) or validation.is_dask(Y))
     if in_memory:
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
@@ -387,9 +386,7 @@ def fit_standardizer(X: Any) -> Standardizer:
     """
     import dask
 
-    from autograd_lr import cluster
-
-    cluster.check_chunks(X)
+    validation.validate_chunks(X)
     mean, std = dask.compute(X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True))
     mean = np.asarray(mean, dtype=np.float64)
     std = np.asarray(std, dtype=np.float64)

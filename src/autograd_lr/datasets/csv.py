@@ -264,7 +264,7 @@ def save_csv(dataset: Dataset, path: str | Path) -> Path:
     labels as the original file had them (``label_mapping`` undone). Floats are written
     with ``repr``, so they read back to the same bits. Written atomically.
     """
-    from autograd_lr.persistence import atomic_write_bytes
+    from autograd_lr.files import atomic_write_bytes
 
     path = Path(path)
     inverse = {v: k for k, v in dataset.label_mapping.items()}

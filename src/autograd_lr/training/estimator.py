@@ -3,7 +3,7 @@ r"""``LogisticRegressionGD``: the hand-derived gradients behind scikit-learn's e
 scikit-learn puts one example per *row* (``X (m, n_x)``, ``y (m,)``); the lecture puts
 one example per *column*. The estimator converts at the boundary, once, with a
 transpose (``X.T`` is ``(n_x, m)``, ``Y = y.reshape(1, -1)``), and from there on
-everything is the lecture's code: :mod:`autograd_lr.solvers` over
+everything is the lecture's code: :mod:`autograd_lr.training.solvers` over
 :mod:`autograd_lr.gradients`, predictions from :mod:`autograd_lr.forward`.
 
 It minimizes the same function as ``sklearn.linear_model.LogisticRegression(C=C)``.
@@ -43,7 +43,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from autograd_lr import cluster, forward, solvers
+from autograd_lr import forward
+from autograd_lr.fast import cluster
+from autograd_lr.training import solvers
+from autograd_lr.validation import validate_chunks
 
 SOLVERS = ("gd", "newton")
 
@@ -60,8 +63,8 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
     C : float, default 1.0
         Inverse L2 strength, scikit-learn's meaning: λ = 1/C; ``np.inf`` for none.
     solver : {"gd", "newton"}, default "gd"
-        ``"gd"``: the lecture's :math:`w := w - \alpha\, dw` (:func:`~autograd_lr.solvers.gradient_descent`);
-        ``"newton"``: Newton's method with the hand-derived Hessian (:func:`~autograd_lr.solvers.newton`).
+        ``"gd"``: the lecture's :math:`w := w - \alpha\, dw` (:func:`~autograd_lr.training.solvers.gradient_descent`);
+        ``"newton"``: Newton's method with the hand-derived Hessian (:func:`~autograd_lr.training.solvers.newton`).
     learning_rate : float or "auto", default "auto"
         :math:`\alpha` for ``"gd"``; ``"auto"`` is :math:`1/L`, :math:`L` the largest
         curvature of :math:`J`, which always decreases the cost. Unused by ``"newton"``.
@@ -126,7 +129,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         memory (``y`` then dask or numpy): every pass over the data is computed by dask,
         chunk by chunk, on the workers of an active ``dask.distributed.Client``, and only
         ``dw``, ``db``, ``J`` (and Newton's Hessian) come back. ``X`` is kept in the
-        workers' memory when it fits (:func:`autograd_lr.cluster.persist_if_fits`),
+        workers' memory when it fits (:func:`autograd_lr.fast.cluster.persist_if_fits`),
         otherwise read again from its files at every iteration.
         """
         if self.solver not in SOLVERS:
@@ -204,12 +207,12 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X must be 2-D, one row per example: (m, n_features); got shape {X.shape}"
             )
-        cluster.check_chunks(X)
+        validate_chunks(X)
         m, n_x = (int(s) for s in X.shape)
         if m < 1 or n_x < 1:
             raise ValueError(f"X needs at least one example and one feature; got shape {X.shape}")
         if cluster.is_dask(y):
-            cluster.check_chunks(y, "y")
+            validate_chunks(y, "y")
         else:
             y = np.asarray(y)
         if tuple(y.shape) != (m,):

@@ -27,7 +27,7 @@ Two modes:
 
 Everything is checked in float64: the problems are float64, and a float32 answer is
 reported as such. The learner's code runs in this process; to grade code you do not
-trust, use :mod:`autograd_lr.grading` (``autograd-lr check``), which runs it in its own.
+trust, use :mod:`autograd_lr.checking.grading` (``autograd-lr check``), which runs it in its own.
 """
 
 from __future__ import annotations
@@ -45,47 +45,22 @@ from typing import Any, Literal
 import numpy as np
 
 from autograd_lr import forward, oracles
+from autograd_lr.checking.thresholds import (
+    COST_RTOL,
+    DIRECTIONAL_RTOL,
+    DIRECTIONAL_STEP,
+    FAST_AUTO_N_X,
+    FAST_DIRECTIONS,
+    FD_PER_COORDINATE_MAX_N_X,
+    GRADIENT_RTOL,
+    QUANTITIES,
+    WORST_ENTRIES,
+)
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL, gradient_scale, relative_error
-from autograd_lr.validation import check_lambd, check_problem
+from autograd_lr.validation import validate_lambd, validate_problem
 
-QUANTITIES = ("dw", "db", "cost")
 Fast = bool | Literal["auto"] | None
-
-# --- thresholds, each with its reason -------------------------------------------------------
-
-# dw and db against jax.grad, normwise with the gradient_scale floor. A correct float64
-# implementation differs from jax only by rounding in another order of operations:
-# ≲ 1e-15 for np.dot, einsum and the per-example loop on these problems (measured in the
-# tests). 1e-10 leaves four orders of headroom for any correct float64 form, and still
-# catches a relative error of 1e-6 in any entry larger than 1e-4 of the scale, hence a
-# 1e-5 relative error in a whole quantity.
-GRADIENT_RTOL = 1e-10
-# The cost against forward.cost (through jax), with floor 1 (J is a mean of O(1) losses).
-# The course-style cost −mean(y log a + (1 − y) log(1 − a)) loses accuracy through
-# 1 − a at saturated z: at |z| = 10 (the most saturated default problem) 1 − a = 4.5e-5
-# carries the rounding error of a (1.1e-16), a relative 2.4e-12. 1e-10 is 40x above that.
-COST_RTOL = 1e-10
-# Fast mode, per direction v: |vᵀĝ − D_v| / max(|vᵀĝ|, |D_v|, s, |J|). The Richardson
-# difference D_v is good to ≲ 5e-13 of that floor on every default problem and at
-# (n_x, m) = (12288, 209) (h⁴ truncation and ε|J|/h rounding balance near h = 2e-3);
-# 1e-11 is 20x above. The floor adds |J| because finite differences err in proportion
-# to |J|/h, not to the gradient (see tolerances.py).
-DIRECTIONAL_RTOL = 1e-11
-# Step along a unit direction v, divided by the root-mean-square entry of X: z moves by
-# about h · rms(X) along v, so this keeps the truncation error independent of X's units.
-DIRECTIONAL_STEP = 2e-3
-# Unit directions per problem in fast mode. One would do for a generic error vector; two
-# make a miss by an unlucky direction (vᵀ(ĝ − g) ≈ 0) a product of two small chances.
-FAST_DIRECTIONS = 2
-# fast="auto" switches to fast mode above this many features: the full check's
-# per-coordinate finite differences cost 2(n_x + 1) evaluations of J, fast mode 4K + 1.
-FAST_AUTO_N_X = 500
-# Above this n_x the full check compares jax.grad with finite differences along the fast
-# mode's directions instead of per coordinate (the same agreement, O(1) evaluations).
-FD_PER_COORDINATE_MAX_N_X = 500
-# Rows of the per-entry table in the report.
-WORST_ENTRIES = 5
 
 
 # --- problems --------------------------------------------------------------------------------
@@ -125,7 +100,7 @@ def as_problems(problems: Iterable[Any]) -> list[Problem]:
             raise ValueError(
                 f"problem {k} must be a Problem or a tuple (w, b, X, Y), got {type(p).__name__}"
             ) from None
-        w, b, X, Y = check_problem(w, b, X, Y)
+        w, b, X, Y = validate_problem(w, b, X, Y)
         n_x, m = X.shape
         out.append(
             Problem(
@@ -539,7 +514,7 @@ class GradientReport:
     function: str
     checks: list[ProblemCheck]
     rows: dict[str, Row]
-    diagnosis: list[Any]  # list[autograd_lr.diagnosis.Diagnosis]
+    diagnosis: list[Any]  # list[autograd_lr.checking.diagnosis.Diagnosis]
     error: str = ""  # why fn could not be checked at all (an exception, a timeout, ...)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -560,7 +535,7 @@ class GradientReport:
 
     @property
     def mistakes(self) -> set[str]:
-        """Codes of every mistake recognised (see :mod:`autograd_lr.diagnosis`)."""
+        """Codes of every mistake recognised (see :mod:`autograd_lr.checking.diagnosis`)."""
         return {code for d in self.diagnosis for code in d.mistakes}
 
     @property
@@ -802,12 +777,12 @@ def report(
     """Compare every call with the oracles, diagnose what is wrong, and build the report.
 
     Used by :func:`check_gradients` (calls made in this process) and by
-    :mod:`autograd_lr.grading` (calls made in the submission's own process).
+    :mod:`autograd_lr.checking.grading` (calls made in the submission's own process).
     """
-    from autograd_lr import diagnosis as diagnosis_module
+    from autograd_lr.checking import diagnosis as diagnosis_module
 
     start = time.perf_counter()
-    lam = 0.0 if lambd is None else check_lambd(lambd)
+    lam = 0.0 if lambd is None else validate_lambd(lambd)
     checks = [compare(c, lambd=lam, fast=fast, seed=seed, index=k) for k, c in enumerate(calls)]
     rows = {name: _row(name, checks) for name in QUANTITIES}
     result = GradientReport(function, checks, rows, [], error=error, notes=list(notes))
@@ -849,6 +824,6 @@ def check_gradients(
     if not callable(fn):
         raise ValueError(f"fn must be a function like propagate(w, b, X, Y), got {fn!r}")
     chosen = default_problems(seed) if problems is None else as_problems(problems)
-    lam = None if lambd is None else check_lambd(lambd)
+    lam = None if lambd is None else validate_lambd(lambd)
     calls = [call(fn, p, lam) for p in chosen]
     return report(calls, function=name or _function_name(fn), lambd=lam, fast=fast, seed=seed)

@@ -3,7 +3,7 @@ r"""Save matplotlib figures as PNG files, atomically and reproducibly.
 The walk-throughs in ``notebooks/`` commit their figures as
 ``notebooks/figures/<notebook>_<name>.png``. :func:`save_png` writes a figure to a
 temporary file in the target directory and moves it into place with :func:`os.replace`
-(:func:`autograd_lr.persistence.atomic_write_bytes`), so a reader (or a test run in parallel) never sees half a PNG. It leaves out the PNG's
+(:func:`autograd_lr.files.atomic_write_bytes`), so a reader (or a test run in parallel) never sees half a PNG. It leaves out the PNG's
 ``Software`` entry (matplotlib's version string), so re-running a notebook whose figure
 did not change rewrites the same bytes and ``git status`` stays clean.
 
@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograd_lr.persistence import atomic_write_bytes
+from autograd_lr.files import atomic_write_bytes
 
 DEFAULT_DPI = 100  # 10 x 4 inch figures -> 1000 x 400 pixels: sharp on screen, small in git
 

@@ -2,7 +2,7 @@ r"""Grade a submission in its own process: the verdict is computed where its cod
 
 ``grade("path/to/file.py:propagate")`` (or ``"package.module:function"``):
 
-1. this process writes the problems (:func:`autograd_lr.check.default_problems`) to a
+1. this process writes the problems (:func:`autograd_lr.checking.check.default_problems`) to a
    fresh temporary directory as a ``.npz`` file;
 2. a child process, ``python -I`` (isolated: no ``PYTHON*`` variables, no user
    site-packages, neither the working directory nor the script's directory on
@@ -11,7 +11,7 @@ r"""Grade a submission in its own process: the verdict is computed where its cod
    came back as plain numeric arrays (``.npz``) and JSON, never pickles;
 3. this process reads those files as untrusted data (``allow_pickle=False``, numeric
    dtypes only, sizes bounded, every field type-checked), and computes the expected values
-   and the verdict with :func:`autograd_lr.check.report`.
+   and the verdict with :func:`autograd_lr.checking.check.report`.
 
 So a submission that monkeypatches numpy, jax or ``autograd_lr`` (say, replaces
 ``check_gradients`` by a function that always passes) changes only its own process;
@@ -269,7 +269,7 @@ def _read_results(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 
 def _calls(meta: dict[str, Any], arrays: dict[str, np.ndarray], problems: list[Any]) -> list[Any]:
-    from autograd_lr import check
+    from autograd_lr.checking import check
 
     records = meta.get("calls")
     if not isinstance(records, list) or len(records) != len(problems):
@@ -327,16 +327,16 @@ def grade(
 
     ``target`` is ``path/to/file.py:function`` or ``package.module:function`` (a module
     found from the current directory, as with ``python -m``). Returns a
-    :class:`autograd_lr.check.GradientReport`; raises :class:`SubmissionError` (a
+    :class:`autograd_lr.checking.check.GradientReport`; raises :class:`SubmissionError` (a
     ``ValueError``) when the submission cannot be loaded at all.
     """
-    from autograd_lr import check
-    from autograd_lr.validation import check_lambd
+    from autograd_lr.checking import check
+    from autograd_lr.validation import validate_lambd
 
     where, _ = parse_target(target)
     if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
         raise SubmissionError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    lam = None if lambd is None else check_lambd(lambd)
+    lam = None if lambd is None else validate_lambd(lambd)
     problems = check.default_problems(seed)
     label = target
     cwd = str(Path(where).resolve().parent) if where.endswith(".py") else os.getcwd()

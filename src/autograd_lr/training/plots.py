@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr.figures import save_png
-from autograd_lr.persistence import Model
+from autograd_lr.training.figures import save_png
+from autograd_lr.training.persistence import Model
 
 DPI = 110
 GRID_POINTS = 300  # per axis, for the probability map behind the decision boundary

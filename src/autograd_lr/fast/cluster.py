@@ -30,17 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lr.validation import is_dask, validate_chunks
+
 # Persist the training data in the workers' memory only when it takes at most this share
 # of their total memory limit. A dask worker starts spilling to disk at 60 % of its limit
 # and pauses at 80 %; data spread unevenly over the workers, plus the per-chunk temporaries
 # of an iteration (Z, A, dZ, X * S for the Hessian: about 2 chunks per thread), must stay
 # under the 60 %. Larger data are streamed from disk at every iteration instead.
 PERSIST_FRACTION = 0.4
-
-
-def is_dask(x: Any) -> bool:
-    """Whether ``x`` is a dask collection (checked without importing dask)."""
-    return hasattr(x, "__dask_graph__") and hasattr(x, "__dask_keys__")
 
 
 def compute(*arrays: Any) -> list[np.ndarray]:
@@ -125,15 +122,6 @@ def lecture_layout(X_rows: Any) -> Any:
     read or copied until a computation needs a chunk.
     """
     return X_rows.T
-
-
-def check_chunks(X: Any, name: str = "X") -> None:
-    """Refuse a dask array with unknown chunk sizes (after boolean indexing, say)."""
-    if any(np.isnan(c) for dim in X.chunks for c in dim):
-        raise ValueError(
-            f"{name} has unknown chunk sizes (shape {X.shape}): dask cannot split the sums "
-            f"over examples; call {name} = {name}.compute_chunk_sizes() first"
-        )
 
 
 @contextlib.contextmanager
@@ -221,7 +209,7 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
 
     where :math:`(dw_c, db_c, J_c)` are the hand-derived gradient and cost (λ = 0) of
     chunk c's :math:`m_c` examples, computed on the worker with numpy by
-    :func:`autograd_lr.gradients.gradients_fused` (the chunk read once; one thread, as
+    :func:`autograd_lr.fast.kernel.gradients_fused` (the chunk read once; one thread, as
     dask runs the chunks in parallel) where it applies, else
     :func:`~autograd_lr.gradients.gradients_vectorized`. The same sums as
     ``gradients_vectorized`` on the whole dask array, whose graph splits every ``@`` and
@@ -234,7 +222,7 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
     from autograd_lr import forward, gradients
 
     n_x, m = (int(s) for s in X.shape)
-    check_chunks(X)
+    validate_chunks(X)
     X = X.rechunk({0: -1})  # every feature of an example in the same task
     Y = da.asarray(Y).rechunk(((1,), X.chunks[1]))
     w = np.asarray(w, dtype=np.float64)
@@ -259,9 +247,10 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
 def _chunk_sums(X_c: np.ndarray, Y_c: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     """One chunk's ``m_c · (dw_c, db_c, J_c)`` as a column ``(n_x + 2, 1)`` (runs on a worker)."""
     from autograd_lr import gradients
+    from autograd_lr.fast import kernel
 
-    if gradients.fused_applies(X_c):
-        grads, J = gradients.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
+    if kernel.fused_applies(X_c):
+        grads, J = kernel.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
     else:
         grads, J = gradients.gradients_vectorized(w, b, X_c, Y_c, 0.0)
     m_c = X_c.shape[1]
@@ -285,7 +274,7 @@ def hessian(w: Any, b: float, X: Any, lambd: float = 0.0) -> Any:
     import dask.array as da
 
     n_x, m = (int(s) for s in X.shape)
-    check_chunks(X)
+    validate_chunks(X)
     X = X.rechunk({0: -1})  # every feature of an example in the same task
     size = (n_x + 1) ** 2
     total = da.map_blocks(

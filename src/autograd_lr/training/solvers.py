@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import cluster, gradients
+from autograd_lr import gradients
+from autograd_lr.fast import cluster, kernel
 from autograd_lr.forward import Array
 
 # Gradient descent stops with DivergenceError when its cost has not reached a new lowest
@@ -92,7 +93,7 @@ def _to_numpy(*arrays: Any) -> list[np.ndarray]:
     """The small results of one pass over the data, as float64 numpy arrays.
 
     This is the one place where values leave the data's array namespace. dask arrays
-    are computed together, in one ``dask.compute`` (:func:`autograd_lr.cluster.compute`):
+    are computed together, in one ``dask.compute`` (:func:`autograd_lr.fast.cluster.compute`):
     ``dw``, ``db`` and ``J`` then share one read of each chunk of ``X``.
     """
     return cluster.compute(*arrays)
@@ -105,9 +106,9 @@ def _evaluate(
 
     Overflow is not warned about here: a diverging run's ``w`` grows until ``‖w‖²``
     overflows, and the solvers report the resulting non-finite cost as divergence.
-    dask data take :func:`autograd_lr.cluster.cost_and_gradients`: one task per chunk.
+    dask data take :func:`autograd_lr.fast.cluster.cost_and_gradients`: one task per chunk.
     """
-    evaluate = cluster.cost_and_gradients if cluster.is_dask(X) else gradients.cost_and_gradients
+    evaluate = cluster.cost_and_gradients if cluster.is_dask(X) else kernel.cost_and_gradients
     with np.errstate(over="ignore", invalid="ignore"):
         grads, J = evaluate(w, b, X, Y, lambd)
         dw, db, J_ = _to_numpy(grads["dw"], grads["db"], J)
@@ -115,7 +116,7 @@ def _evaluate(
 
 
 def _hessian(w: np.ndarray, b: float, X: Array, lambd: float) -> Any:
-    """The hand-derived Hessian: one task per chunk on dask (:func:`autograd_lr.cluster.hessian`)."""
+    """The hand-derived Hessian: one task per chunk on dask (:func:`autograd_lr.fast.cluster.hessian`)."""
     if cluster.is_dask(X):
         return cluster.hessian(w, b, X, lambd)
     return gradients.hessian(w, b, X, lambd)

@@ -2,7 +2,7 @@ r"""Exercises: write ``sigmoid``, ``propagate`` and an L2 ``propagate`` yourself
 
 .. code-block:: python
 
-    from autograd_lr import exercises
+    from autograd_lr.teaching import exercises
 
     print(exercises.skeleton("propagate"))       # the code to start from
 
@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, forward, gradients
-from autograd_lr.check import GradientReport, check_gradients
-from autograd_lr.validation import check_lambd, check_problem
+from autograd_lr.checking.check import GradientReport, check_gradients
+from autograd_lr.validation import validate_lambd, validate_problem
 
 # σ by the textbook 1/(1 + e^{−z}) in float64 agrees with the stable form to a few ulp
 # (relative ≲ 4e-16) for every z checked below; 1e-12 accepts any float64 formula and
@@ -118,8 +118,8 @@ def _propagate_l2_reference(
     w: Any, b: Any, X: Any, Y: Any, lambd: float
 ) -> tuple[dict[str, Any], float]:
     """The package's L2 propagate: :func:`autograd_lr.gradients.gradients_vectorized` with λ."""
-    w, b, X, Y = check_problem(w, b, X, Y)
-    grads, J = gradients.gradients_vectorized(w, b, X, Y, check_lambd(lambd))
+    w, b, X, Y = validate_problem(w, b, X, Y)
+    grads, J = gradients.gradients_vectorized(w, b, X, Y, validate_lambd(lambd))
     return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
 
 
@@ -145,7 +145,7 @@ def _exercise(name: str, table: dict[str, Callable[..., Any]]) -> Callable[..., 
 
 
 def check_propagate(fn: Callable[..., Any] = propagate, **options: Any) -> GradientReport:
-    """Check exercise 2: :func:`autograd_lr.check.check_gradients` on your ``propagate``."""
+    """Check exercise 2: :func:`autograd_lr.checking.check.check_gradients` on your ``propagate``."""
     return check_gradients(fn, **options)
 
 

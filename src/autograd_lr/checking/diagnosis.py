@@ -42,11 +42,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd_lr import forward, oracles
-from autograd_lr.check import GRADIENT_RTOL, QUANTITIES
+from autograd_lr.checking.thresholds import GRADIENT_RTOL, QUANTITIES
 from autograd_lr.tolerances import gradient_scale, relative_error
 
 if TYPE_CHECKING:
-    from autograd_lr.check import Call, ProblemCheck
+    from autograd_lr.checking.check import Call, ProblemCheck
     from autograd_lr.problems import Problem
 
 # A float64 implementation of a mistaken formula matches its model (computed by jax in

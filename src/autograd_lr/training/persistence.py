@@ -21,8 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
+from autograd_lr.files import atomic_write_bytes
 
 FORMAT = "autograd-lr-model"
 FORMAT_VERSION = 1
@@ -138,24 +137,6 @@ def save_model(model: Model, path: str | Path) -> Path:
     text = json.dumps(document, indent=2, allow_nan=False) + "\n"
     atomic_write_bytes(path, text.encode())
     return path
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, then ``os.replace``."""
-    path = Path(path)
-    # O_EXCL on a random name instead of tempfile.mkstemp: mkstemp's mode is 0600, this
-    # file gets 0666 minus the umask, like any other file the user writes.
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_model(path: str | Path) -> Model:

@@ -1,0 +1,13 @@
+"""How the hand-derived gradient runs fast: one pass over X, and one task per chunk on Dask.
+
+:mod:`~autograd_lr.fast.kernel`
+    the single-pass fused kernel (numba when installed, numpy blocks otherwise) and
+    :func:`~autograd_lr.fast.kernel.cost_and_gradients`, the one dispatch every caller
+    uses (course, solvers, Dask chunks).
+:mod:`~autograd_lr.fast.cluster`
+    Dask execution: one task per chunk running the hand gradient on a numpy chunk, then
+    one sum; persist-if-fits; ``connect``.
+
+Nothing here derives: the math is :mod:`autograd_lr.gradients`; this room only decides
+*how* it is evaluated. It never reaches jax nor the oracles (DESIGN.md, rule 2).
+"""

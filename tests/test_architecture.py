@@ -1,0 +1,77 @@
+"""The rooms of DESIGN.md hold at run time and in the import graph.
+
+The independence rules themselves are import-linter contracts in ``pyproject.toml``,
+run by ``make lint``. Here: that those contracts are live (a planted violation breaks
+them), and that the lazy top level really keeps jax and the checker out of a process
+that only wants the hand math.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")  # the test extra has it
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return set(json.loads(out))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import autograd_lr.gradients",
+        "import autograd_lr.forward",
+        "from autograd_lr import gradients, forward",
+        "import autograd_lr.fast.kernel",
+        "import autograd_lr",
+    ],
+)
+def test_the_hand_math_loads_no_oracle_no_checker_no_jax(statement: str) -> None:
+    loaded = _modules_after(statement)
+    assert not {m for m in loaded if m == "jax" or m.startswith("jax.")}, statement
+    forbidden = ("autograd_lr.oracles", "autograd_lr.checking", "autograd_lr.course")
+    assert not {m for m in loaded if m.startswith(forbidden)}, statement
+    assert "sklearn" not in loaded and "numba" not in loaded and "dask" not in loaded
+
+
+def test_the_top_level_names_load_lazily_and_resolve() -> None:
+    import autograd_lr
+
+    for name in autograd_lr.__all__:
+        assert getattr(autograd_lr, name) is not None, name
+    assert callable(autograd_lr.model), "the lecture's model(), not a submodule"
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        autograd_lr.nonsense  # noqa: B018
+
+
+def test_the_contracts_hold_and_a_planted_violation_breaks_them(tmp_path: Path) -> None:
+    kept = subprocess.run([LINT_IMPORTS], cwd=ROOT, capture_output=True, text=True)
+    assert kept.returncode == 0, kept.stdout[-3000:]
+    # The same contracts on a copy of the package in which the hand gradients import
+    # the oracles: import-linter must refuse it (the contracts are not vacuous).
+    package = tmp_path / "src" / "autograd_lr"
+    shutil.copytree(ROOT / "src" / "autograd_lr", package)
+    gradients = package / "gradients.py"
+    gradients.write_text(gradients.read_text() + "\nfrom autograd_lr import oracles  # planted\n")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    broken = subprocess.run(
+        [LINT_IMPORTS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    assert broken.returncode != 0
+    assert "autograd_lr.gradients is not allowed to import autograd_lr.oracles" in broken.stdout
