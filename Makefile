@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit notebooks bench clean
+.PHONY: install system-packages demo test lint typecheck unit notebooks bench clean
 
 install: $(STAMP)
 
@@ -21,14 +21,20 @@ demo: $(STAMP)
 	$(BIN)/autograd-lr predict --model out/breast-cancer out/breast-cancer/test.csv
 	$(BIN)/autograd-lr train --dataset two-feature --out out/two-feature
 
+# bubblewrap and chromium for the grader's sandbox and the docs' browser test (root + apt),
+# or a message naming what to install.
+system-packages:
+	tools/system-packages
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) system-packages
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck unit
