@@ -40,6 +40,7 @@ _LAZY = {
     "sigmoid": "autograd_lr.course",
     "check_gradients": "autograd_lr.checking.check",
     "LogisticRegressionGD": "autograd_lr.training.estimator",
+    "train": "autograd_lr.training.pipeline",
 }
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "predict",
     "propagate",
     "sigmoid",
+    "train",
 ]
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
         sigmoid,
     )
     from autograd_lr.training.estimator import LogisticRegressionGD
+    from autograd_lr.training.pipeline import train
 
 
 def __getattr__(name: str) -> Any:

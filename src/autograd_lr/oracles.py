@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
+from autograd_lr.forward import Grads
 from autograd_lr.validation import validate_lambd, validate_problem
 
-Grads = dict[str, Any]
 ScalarFn = Callable[[np.ndarray], Any]
 
 EPS = float(np.finfo(np.float64).eps)
