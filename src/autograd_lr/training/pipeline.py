@@ -147,16 +147,7 @@ def train(
         X_train, train_set.Y, solver=solver, lambd=lambd, max_iter=max_iter, tol=tol,
         learning_rate=learning_rate, progress=progress,
     )  # fmt: skip
-    model = persistence.Model(
-        w=fit.w,
-        b=fit.b,
-        feature_names=data.feature_names,
-        target=data.target,
-        mean=None if scaler is None else scaler.mean,
-        std=None if scaler is None else scaler.std,
-        label_mapping=data.label_mapping,
-        class_names=data.class_names,
-    )
+    model = _model(fit, data, scaler)
     result = TrainResult(
         model=model, fit=fit, dataset=data.name, penalty=penalty, max_iter=max_iter, tol=tol,
         m_train=train_set.m, m_test=m_test,
@@ -252,16 +243,7 @@ def train_chunked(
         )  # fmt: skip
         Z = forward.logits(fit.w, fit.b, X)  # (1, m), lazy
         (correct,) = cluster.compute((forward.predict_labels(Z) == (Y > 0.5)).sum())
-    model = persistence.Model(
-        w=fit.w,
-        b=fit.b,
-        feature_names=stored.feature_names,
-        target=stored.target,
-        mean=None if scaler is None else scaler.mean,
-        std=None if scaler is None else scaler.std,
-        label_mapping=stored.label_mapping,
-        class_names=stored.class_names,
-    )
+    model = _model(fit, stored, scaler)
     train_correct = int(correct)
     result = TrainResult(
         model=model, fit=fit, dataset=str(stored.path), penalty=penalty, max_iter=max_iter,
@@ -357,6 +339,20 @@ def _labels_line(data: Any) -> str:
         shown = ", ".join(f"{k!r} -> {v}" for k, v in data.label_mapping.items())
         line += f" (mapped from the file's labels: {shown})"
     return line
+
+
+def _model(fit: solvers.SolverResult, data: Any, scaler: Any) -> persistence.Model:
+    """The fitted parameters with what predicting needs: names, training statistics, classes."""
+    return persistence.Model(
+        w=fit.w,
+        b=fit.b,
+        feature_names=data.feature_names,
+        target=data.target,
+        mean=None if scaler is None else scaler.mean,
+        std=None if scaler is None else scaler.std,
+        label_mapping=data.label_mapping,
+        class_names=data.class_names,
+    )
 
 
 def _solver_label(fit: solvers.SolverResult) -> str:

@@ -234,6 +234,20 @@ def gradient_descent(
         w = w - alpha * dw
         b = b - alpha * db
         k += 1
+    return _result("gd", w, b, k, tol, costs, gmax, learning_rate=alpha)
+
+
+def _result(
+    solver: str,
+    w: np.ndarray,
+    b: float,
+    k: int,
+    tol: float,
+    costs: list[float],
+    gmax: list[float],
+    learning_rate: float | None = None,
+) -> SolverResult:
+    """The run as a :class:`SolverResult`: converged when the last max|∂J| is within tol."""
     return SolverResult(
         w=w,
         b=float(b),
@@ -241,8 +255,8 @@ def gradient_descent(
         converged=gmax[-1] <= tol,
         costs=np.array(costs),
         gradient_max=np.array(gmax),
-        solver="gd",
-        learning_rate=alpha,
+        solver=solver,
+        learning_rate=learning_rate,
     )
 
 
@@ -337,12 +351,4 @@ def newton(
             )
         w, b, dw, db, J = w_new, b_new, dw_new, db_new, J_new
         k += 1
-    return SolverResult(
-        w=w,
-        b=float(b),
-        n_iter=k,
-        converged=gmax[-1] <= tol,
-        costs=np.array(costs),
-        gradient_max=np.array(gmax),
-        solver="newton",
-    )
+    return _result("newton", w, b, k, tol, costs, gmax)
