@@ -39,6 +39,7 @@ _LAZY = {
     "propagate": "autograd_lr.course",
     "sigmoid": "autograd_lr.course",
     "check_gradients": "autograd_lr.checking.check",
+    "check_derivation": "autograd_lr.teaching.derivation",
     "LogisticRegressionGD": "autograd_lr.training.estimator",
 }
 
@@ -46,6 +47,7 @@ __all__ = [
     "LogisticRegressionGD",
     "__version__",
     "accuracy",
+    "check_derivation",
     "check_gradients",
     "initialize_with_zeros",
     "model",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
         propagate,
         sigmoid,
     )
+    from autograd_lr.teaching.derivation import check_derivation
     from autograd_lr.training.estimator import LogisticRegressionGD
 
 
