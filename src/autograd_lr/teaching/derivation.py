@@ -138,7 +138,7 @@ def _array_values(
     first: int | None = None
     values: list[Any] = []
     note: str | None = None
-    for k, point in enumerate(references.array_points(lambd)):
+    for k, point in enumerate(references.array_points(lambd, step == "d2J_dw2")):
         env = dict(point.env)
         env.update({name: vals[k] for name, vals in earlier.items()})
         ref = point.reference[step]
@@ -248,7 +248,9 @@ def _judge_scalar(
     witness = None if first is None or not values else first
     return StepResult.judged(
         name, expr, verdict, learner=learner, true=TRUE_SCALAR[name],
-        point=points.shown(witness, _names(learner)) if witness is not None else None,
+        point=points.shown(witness, _names(learner) | {"x"} if name == "dw" else _names(learner))
+        if witness is not None
+        else None,
         learner_value=values[witness] if witness is not None else None,
         true_value=float(points.reference[name][witness]) if witness is not None else None,
         mistake=mistake, follows_from=root if verdict == "follows_from_wrong" else None,
@@ -266,7 +268,7 @@ def _judge_array(
     if "dZ" in expr.names and "dz" in results:
         used.append("dz")  # dZ is the learner's dz, one column per example
     root = _root(results, used)
-    problems = references.array_points(lambd)
+    problems = references.array_points(lambd, name == "d2J_dw2")
     learner_env = {s: arrays[s] for s in used if s in arrays}
     first, values, note = _array_values(name, expr, learner_env, lambd)
     verdict = "ok" if first is None else "wrong"
