@@ -210,13 +210,12 @@ class _PythonReader:
                 return left**right
         if isinstance(node, ast.Call) and not node.keywords and len(node.args) == 1:
             function = _function_name(node.func)
-            arg = self.scalar(node.args[0])
             if function in ("sigma", "sigmoid"):
-                return sigma(arg)
+                return sigma(self.scalar(node.args[0]))
             if function in ("log", "exp", "sqrt"):
-                return getattr(sympy, function)(arg)
+                return getattr(sympy, function)(self.scalar(node.args[0]))
             if isinstance(node.func, ast.Name):  # a(1 - a): a product, as on paper
-                return sympy.Symbol(self.name(node.func)) * arg
+                return sympy.Symbol(self.name(node.func)) * self.scalar(node.args[0])
         raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
 
     def array(self, node: ast.expr) -> ArrayNode:
@@ -408,11 +407,18 @@ def _from_lark(
             expr = parse_latex(rewritten, backend="lark")
     except LarkError as exc:
         column = getattr(exc, "pos_in_stream", None)
-        position: int | None = (
-            origin[min(column, len(origin) - 1)] if column is not None and origin else None
-        )
-        reason = str(exc).splitlines()[0].replace(rewritten, "…")
-        raise DerivationSyntaxError(f"cannot read this LaTeX: {reason}", text, position) from None
+        at_end = getattr(getattr(exc, "token", None), "type", None) in ("$END", "<EOF>")
+        if at_end or column is None or not 0 <= column < len(origin):  # ended too early
+            raise DerivationSyntaxError(
+                "cannot read this LaTeX: it ends before the expression does "
+                "(a missing argument, closing brace or parenthesis?)",
+                text,
+                len(text),
+            ) from None
+        position = origin[column]
+        raise DerivationSyntaxError(
+            f"cannot read this LaTeX: unexpected {text[position]!r}", text, position
+        ) from None
     except Exception as exc:  # sympy's own errors on a malformed tree
         raise DerivationSyntaxError(f"cannot read this LaTeX: {exc}", text) from None
     if not isinstance(expr, sympy.Basic):
