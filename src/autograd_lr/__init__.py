@@ -39,6 +39,7 @@ _LAZY = {
     "propagate": "autograd_lr.course",
     "sigmoid": "autograd_lr.course",
     "check_gradients": "autograd_lr.checking.check",
+    "check_derivation": "autograd_lr.teaching.derivation",
     "LogisticRegressionGD": "autograd_lr.training.estimator",
     "train": "autograd_lr.training.pipeline",
 }
@@ -47,6 +48,7 @@ __all__ = [
     "LogisticRegressionGD",
     "__version__",
     "accuracy",
+    "check_derivation",
     "check_gradients",
     "initialize_with_zeros",
     "model",
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         propagate,
         sigmoid,
     )
+    from autograd_lr.teaching.derivation import check_derivation
     from autograd_lr.training.estimator import LogisticRegressionGD
     from autograd_lr.training.pipeline import train
 

@@ -50,6 +50,32 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.passed else EXIT_FAILED
 
 
+def _derivation(args: argparse.Namespace) -> int:
+    """Check the derivation blocks of a Markdown file or notebook: exit 0 / 1 / 2."""
+    import json
+
+    from autograd_lr.files import atomic_write_text
+    from autograd_lr.teaching import documents
+
+    try:
+        checked = documents.check_document(args.file, hints=args.hints)
+        error = None
+    except documents.DocumentError as exc:
+        checked, error = None, str(exc)
+    payload = documents.payload(str(args.file), checked, error)
+    if args.json:
+        text = json.dumps(payload, indent=2) + "\n"
+        if args.output:
+            atomic_write_text(args.output, text)
+        else:
+            print(text, end="")
+    elif checked is not None:
+        print(documents.render(checked))
+    if error is not None and not (args.json and not args.output):
+        print(f"autograd-lr derivation: error: {error}", file=sys.stderr)
+    return int(payload["exit_code"])
+
+
 def _learning_rate(text: str) -> float | str:
     """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L (validation's rule)."""
     from autograd_lr.validation import validate_learning_rate
@@ -333,6 +359,32 @@ def build_parser() -> argparse.ArgumentParser:
         "(default auto: fast above 500 features)",
     )
     check.set_defaults(handler=_check)
+
+    derivation = commands.add_parser(
+        "derivation",
+        help="check the derivation blocks (```derivation) of a Markdown file or notebook "
+        "step by step against jax.grad",
+        description="Read every fenced block with the info string 'derivation' (one "
+        "'name = expression' line per step, Python syntax or LaTeX; 'derivation lambd=0.7' "
+        "for the L2 cost) from a Markdown file or a notebook's Markdown cells, and check "
+        "each step against jax.grad of the model's loss. Exit 0 when every step is right, "
+        "1 when one is wrong or unreadable, 2 when the file cannot be loaded.",
+    )
+    derivation.add_argument("file", metavar="FILE", type=Path, help="a .md file or an .ipynb")
+    derivation.add_argument(
+        "--json", action="store_true", help="print the versioned JSON report instead"
+    )
+    derivation.add_argument(
+        "--output", metavar="PATH", help="with --json: write the report to PATH (atomically)"
+    )
+    derivation.add_argument(
+        "--hints",
+        choices=("concept", "location", "fix"),
+        default="fix",
+        help="concept: what and why; location: and which step; fix: and the true "
+        "expression (default fix)",
+    )
+    derivation.set_defaults(handler=_derivation)
 
     return parser
 
