@@ -38,6 +38,7 @@ SLOW_MODULES = {
     "test_grading",
     "test_chunked",
     "test_cli_train",
+    "test_derivation_documents",
 }
 SLOW_PREFIXES = ("test_grader_", "test_docs_")
 # Single tests that take seconds even on an idle machine (hypothesis over jax.hessian,
