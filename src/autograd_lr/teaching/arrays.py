@@ -10,6 +10,7 @@ and a factor ``\sum`` sums the rest of the product.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,7 @@ class ArrayNode:
         if expr.is_Number:
             return cls("const", (), float(expr))
         if expr == sympy.exp(1):
-            return cls("const", (), float(np.e))
+            return cls("const", (), math.e)
         if isinstance(expr, sympy.Add):
             terms = [cls.from_sympy(t) for t in expr.args]
             node = terms[0]
