@@ -55,7 +55,7 @@ def unsimplified_chain_rule(w, b, X, Y):
     dA = -Y / A + (1 - Y) / (1 - A)
     dZ = dA * A * (1 - A)
     cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-    return {"dw": X @ dZ.T / m, "db": np.array([[np.sum(dZ) / m]])}, cost
+    return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
 
 
 def dw_db_only(w, b, X, Y):

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 from autograd_lr import course
-from autograd_lr.checking import check, diagnosis
+from autograd_lr.checking import check
 from autograd_lr.checking.check import check_gradients
 from autograd_lr.checking.compare import compare
+from autograd_lr.checking.diagnosis import values
 from autograd_lr.tolerances import relative_error
 
 
@@ -373,24 +374,22 @@ def test_half_lambda_is_explained_by_the_derivative_of_the_square() -> None:
 def _contexts() -> list[Any]:
     prepared = check.prepare()
     calls = [check.call(course.propagate, p) for p in prepared.problems]
-    return [
-        diagnosis._Context(compare(c, o), o) for c, o in zip(calls, prepared.oracles, strict=True)
-    ]
+    return [values.Context(compare(c, o), o) for c, o in zip(calls, prepared.oracles, strict=True)]
 
 
 @pytest.mark.parametrize("quantity", ["dw", "db", "cost"])
 def test_every_two_models_are_told_apart_by_the_default_problems(quantity: str) -> None:
     """The diagnosis is unambiguous: two different models differ by ≥ 1e-2 somewhere."""
     contexts = _contexts()
-    models = [c for c in diagnosis._candidates(quantity) if not c.reg and c.complexity <= 2]
-    values = []
+    models = [c for c in values._candidates(quantity) if not c.reg and c.complexity <= 2]
+    found = []
     for c in models:
-        per_problem = [diagnosis._predict(ctx, c, quantity) for ctx in contexts]
+        per_problem = [values._predict(ctx, c, quantity) for ctx in contexts]
         if all(v is not None for v in per_problem):
-            values.append((c, per_problem))
-    assert len(values) > 20
-    for i, (c1, v1) in enumerate(values):
-        for c2, v2 in values[i + 1 :]:
+            found.append((c, per_problem))
+    assert len(found) > 20
+    for i, (c1, v1) in enumerate(found):
+        for c2, v2 in found[i + 1 :]:
             gap = max(
                 relative_error(a, b, ctx.floor[quantity])
                 for a, b, ctx in zip(v1, v2, contexts, strict=True)

@@ -214,13 +214,28 @@ class ProblemOracles:
         except the ``"penalty"`` model, the L2 term alone)."""
         return dict(zip(MODELS, self._jax_models(reference=False), strict=True))
 
+    @cached_property
+    def log_slopes(self) -> dict[str, float]:
+        r"""How an ε inside the logarithm moves the cost, to first order (forward model, numpy).
+
+        :math:`\partial_arepsilonigl(-rac1m\sum y\log(a+arepsilon) + (1-y)\log(1-a+arepsilon)igr)`
+        at 0 is :math:`-S` with :math:`S = rac1m\sum y/a + (1-y)/(1-a)` (``"both"``), or
+        :math:`rac1m\sum y/a` when ε guards only ``log(a)`` (``"a"``).
+        """
+        p = self.problem
+        A = forward.sigmoid(forward.logits(p.w, p.b, p.X))
+        with np.errstate(divide="ignore"):
+            on_a = float(np.sum(p.Y / A)) / p.m
+            both = on_a + float(np.sum((1.0 - p.Y) / (1.0 - A))) / p.m
+        return {"both": both, "a": on_a}
+
     def build(self, *, fast: bool = False) -> ProblemOracles:
         """Compute everything a verdict and a diagnosis may need (so that none runs later)."""
         if "expected" not in self.__dict__ and "models" not in self.__dict__:
             reference, *models = self._jax_models(reference=True)  # one compiled call
             self.__dict__["expected"] = reference
             self.__dict__["models"] = dict(zip(MODELS, models, strict=True))
-        _ = self.expected, self.agreement, self.numpy_cost, self.models
+        _ = self.expected, self.agreement, self.numpy_cost, self.models, self.log_slopes
         if fast:
             _ = self.directions
         return self
