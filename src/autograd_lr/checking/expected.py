@@ -182,15 +182,22 @@ class ProblemOracles:
         ]
 
     @cached_property
+    def finite_differences(self) -> Values:
+        """Central finite differences of the numpy cost, per coordinate (2(n_x + 1) evaluations)."""
+        p = self.problem
+        fd = oracles.finite_difference_gradients(p.w, p.b, p.X, p.Y, self.lambd)
+        return Values(fd["dw"], fd["db"], self.numpy_cost)
+
+    @cached_property
     def agreement(self) -> dict[str, float]:
         """How far finite differences (and the numpy cost) are from jax: the oracles' agreement."""
         p, ref = self.problem, self.expected
         floors = self.floors(ref.cost)
         out = {"cost": relative_error(self.numpy_cost, ref.cost, floors["cost"])}
         if p.n_x <= FD_PER_COORDINATE_MAX_N_X:
-            fd = oracles.finite_difference_gradients(p.w, p.b, p.X, p.Y, self.lambd)
-            out["dw"] = relative_error(fd["dw"], ref.dw, floors["directional"])
-            out["db"] = relative_error(fd["db"], ref.db, floors["directional"])
+            fd = self.finite_differences
+            out["dw"] = relative_error(fd.dw, ref.dw, floors["directional"])
+            out["db"] = relative_error(fd.db, ref.db, floors["directional"])
         else:
             g = oracles.pack(ref.dw, ref.db)
             out["dw"] = out["db"] = max(
