@@ -10,7 +10,7 @@ measurement, because the first check of a session is what a notebook user waits 
 
 Each for a correct ``propagate`` and for one with σ' applied twice (a failing check with
 its diagnosis), in three cache states of jax's persistent compilation cache
-(:func:`autograd_lr.oracles.compilation_cache_dir`):
+(``AUTOGRAD_LR_JAX_CACHE``, see :mod:`autograd_lr.oracles`):
 
 * **first ever**: an empty cache folder (a fresh machine: everything compiles);
 * **warm**: the same folder again (every later session of that user);

@@ -409,6 +409,10 @@ def test_a_wrong_signature_travels_as_fields() -> None:
     assert c.signature == "three(w, b, X)"
     c_l2 = check.call(course.propagate, default_problems()[0], lambd=0.5)
     assert c_l2.wrong_signature and c_l2.called_as == "fn(w, b, X, Y, lambd)"
+    data = check.report([c], function="three").to_dict()
+    assert data["wrong_signature"] == {"signature": "three(w, b, X)", "called_as": "fn(w, b, X, Y)"}
+    assert "wrong_signature" in data["mistakes"]
+    assert check.report([c_l2], function="p", lambd=0.5).to_dict()["wrong_signature"] is not None
 
 
 @pytest.mark.parametrize("level", ["concept", "location"])

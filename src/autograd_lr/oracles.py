@@ -120,11 +120,11 @@ _compiled: dict[tuple[tuple[CostAt, ...], float], Callable[..., Any]] = {}
 
 
 def same_point(w: Any, b: Any) -> tuple[Any, Any]:
-    """``at`` for a gradient taken where the cost is evaluated: ``(w, b)`` itself."""
+    """``at(w, b) = (w, b)``: the gradient taken where the cost is evaluated."""
     return w, b
 
 
-def compilation_cache_dir() -> Path | None:
+def _compilation_cache_dir() -> Path | None:
     """The user cache folder for jax's compiled functions, or ``None`` where it cannot be written.
 
     ``$AUTOGRAD_LR_JAX_CACHE`` (a folder, or ``off``), else
@@ -150,7 +150,7 @@ def compilation_cache_dir() -> Path | None:
 
 
 def _jax() -> Any:
-    """jax, with its persistent compilation cache pointed at :func:`compilation_cache_dir` once.
+    """jax, with its persistent compilation cache pointed at :func:`_compilation_cache_dir` once.
 
     A fresh process then loads the compiled value-and-grad functions from disk instead of
     compiling them again (seconds on a small machine). A user's own cache setting wins.
@@ -162,7 +162,7 @@ def _jax() -> Any:
         _cache_configured = True
         try:
             if not getattr(jax.config, "jax_compilation_cache_dir", None):
-                folder = compilation_cache_dir()
+                folder = _compilation_cache_dir()
                 if folder is not None:
                     jax.config.update("jax_compilation_cache_dir", str(folder))
                     # cache every compiled function: ours compile in well under a second each
@@ -199,7 +199,7 @@ def _values_and_gradients(models: tuple[CostAt, ...], lambd: float) -> Callable[
 def jax_values_and_gradients(
     models: Sequence[CostAt], w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0
 ) -> list[tuple[Grads, float]]:
-    r"""``jax.value_and_grad`` of several costs on one problem, in float64, in one compiled call.
+    r"""``jax.value_and_grad`` of costs :math:`J_k` at :math:`\mathrm{at}_k(w, b)`, float64, one compiled call.
 
     Each model is ``(cost, at)``: ``cost(w, b, X, Y, lambd)`` differentiated in (w, b) at the
     point ``at(w, b)``. ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` -> one
@@ -222,7 +222,7 @@ def jax_values_and_gradients(
 
 
 def model_cost(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
-    """:func:`autograd_lr.forward.cost` with λ, as a :data:`CostAt` cost: the reference."""
+    r""":math:`J(w, b) + \frac{\lambda}{2m}\lVert w\rVert^2` (:func:`autograd_lr.forward.cost`): the reference."""
     return forward.cost(w, b, X, Y, lambd)
 
 
@@ -316,7 +316,7 @@ def richardson(f: ScalarFn, theta: Any, step: float = RICHARDSON_STEP) -> np.nda
 
 
 def richardson_along(f: ScalarFn, theta: Any, v: Any, h: float) -> float:
-    r"""Richardson-extrapolated central difference of f along v at the step h (4 evaluations).
+    r"""Richardson along v: :math:`(4 D(h/2) - D(h)) / 3 \approx v^\top \nabla f(\theta)` (4 evaluations).
 
     :math:`D(h) = (f(\theta + h v) - f(\theta - h v)) / 2h` approximates
     :math:`v^\top \nabla f(\theta)`; :func:`richardson_extrapolation` of :math:`D(h)` and

@@ -230,6 +230,14 @@ class GradientReport:
             "diagnosis": [d.to_dict(self.hints) for d in self.diagnosis],
             "mistakes": sorted(self.mistakes),
             "contract": self.contract,
+            "wrong_signature": next(
+                (
+                    {"signature": c.call.signature, "called_as": c.call.called_as}
+                    for c in self.checks
+                    if c.call.wrong_signature
+                ),
+                None,
+            ),
             "modified_inputs": sorted({n for c in self.checks for n in c.call.modified}),
             "notes": list(self.notes),
             "problems": [
