@@ -67,9 +67,15 @@ print(json.dumps({
 FUNCTIONS = ("correct", "wrong")
 
 
-def run_child(function: str, cache: str) -> dict[str, Any]:
-    """One fresh process: its timings (seconds) and its wall time."""
+def run_child(function: str, cache: str, src: str | None = None) -> dict[str, Any]:
+    """One fresh process: its timings (seconds) and its wall time.
+
+    ``src``: another checkout's ``src`` folder to import ``autograd_lr`` from (to compare
+    two versions under the same load).
+    """
     env = dict(os.environ, AUTOGRAD_LR_JAX_CACHE=cache)
+    if src:
+        env["PYTHONPATH"] = src
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, function],
@@ -87,9 +93,16 @@ def run_child(function: str, cache: str) -> dict[str, Any]:
     return result
 
 
-def measure(repeats: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """Every (cache state, function): ``repeats`` fresh processes each."""
-    out: dict[str, dict[str, list[dict[str, Any]]]] = {"first ever": {}, "warm": {}, "off": {}}
+def measure(
+    repeats: int, baseline: str | None = None
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every (cache state, function): ``repeats`` fresh processes each, interleaved.
+
+    With ``baseline`` (another checkout's ``src``), its fresh processes run in the same
+    rounds, as the row "baseline", so that both versions meet the same load.
+    """
+    states = ["first ever", "warm", "off"] + (["baseline"] if baseline else [])
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {state: {} for state in states}
     for function in FUNCTIONS:
         for state in out:
             out[state][function] = []
@@ -98,6 +111,8 @@ def measure(repeats: int) -> dict[str, dict[str, list[dict[str, Any]]]]:
                 out["first ever"][function].append(run_child(function, folder))
                 out["warm"][function].append(run_child(function, folder))
             out["off"][function].append(run_child(function, "off"))
+            if baseline:
+                out["baseline"][function].append(run_child(function, "off", baseline))
     return out
 
 
@@ -126,9 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per cell")
     parser.add_argument("--json", help="also write the raw timings to this file")
+    parser.add_argument(
+        "--baseline", help="another checkout's src folder, measured in the same rounds"
+    )
     args = parser.parse_args(argv)
     before = os.getloadavg()
-    results = measure(max(1, args.repeats))
+    results = measure(max(1, args.repeats), args.baseline)
     after = os.getloadavg()
     print(table(results))
     print()
