@@ -12,6 +12,8 @@ import os
 import jax
 from hypothesis import HealthCheck, settings
 
+from catalogue import correct_reports, planted_fast_reports, planted_reports  # noqa: F401
+
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 # Deterministic, CI-sized property tests; `HYPOTHESIS_PROFILE=thorough` runs more examples.

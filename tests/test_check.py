@@ -22,84 +22,26 @@ from autograd_lr.checking.check import (
 )
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL
-
-# --- correct implementations, written the ways learners write them ---
-
-
-def course_style(w, b, X, Y):
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dZ = A - Y
-    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, np.squeeze(cost)
-
-
-def einsum_style(w, b, X, Y):
-    m = X.shape[1]
-    Z = np.einsum("jk,jm->km", w, X) + b
-    A = forward.sigmoid(Z)
-    cost = np.einsum("km->", np.logaddexp(0.0, Z) - Y * Z) / m
-    dZ = A - Y
-    return {"dw": np.einsum("jm,km->jk", X, dZ) / m, "db": np.einsum("km->", dZ) / m}, cost
-
-
-def per_example_loop(w, b, X, Y):
-    """The lecture's two loops (gradients.gradients_loop)."""
-    return gradients.gradients_loop(w, b, X, Y)
-
-
-def unsimplified_chain_rule(w, b, X, Y):
-    """dz = da · a(1 − a), without the algebra that makes it a − y."""
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(w.T @ X + b)))
-    dA = -Y / A + (1 - Y) / (1 - A)
-    dZ = dA * A * (1 - A)
-    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-    return {"dw": X @ dZ.T / m, "db": np.array([[np.sum(dZ) / m]])}, cost
-
-
-def dw_db_only(w, b, X, Y):
-    grads, _ = course.propagate(w, b, X, Y)
-    return grads["dw"], grads["db"]
-
-
-def jax_autodiff(w, b, X, Y):
-    """A learner who lets jax differentiate, in 64-bit mode."""
-    import jax
-    import jax.numpy as jnp
-
-    with jax.enable_x64(True):
-        J, (dw, db) = jax.value_and_grad(forward.cost, argnums=(0, 1))(
-            jnp.asarray(w), jnp.asarray(b), jnp.asarray(X), jnp.asarray(Y)
-        )
-        return {"dw": np.asarray(dw), "db": float(db)}, float(J)
-
-
-CORRECT = [
-    course.propagate,
-    course_style,
-    einsum_style,
-    per_example_loop,
-    unsimplified_chain_rule,
-    dw_db_only,
-    jax_autodiff,
-]
+from catalogue import CORRECT, dw_db_only
 
 
 @pytest.mark.parametrize("fn", CORRECT, ids=lambda f: f.__name__)
-def test_every_correct_implementation_passes(fn: Any) -> None:
-    report = check_gradients(fn)
+def test_every_correct_implementation_passes(
+    fn: Any, correct_reports: dict[str, check.GradientReport]
+) -> None:
+    report = correct_reports[fn.__name__]
     assert report.passed, str(report)
     assert report.wrong == [] and report.diagnosis == []
     assert report.rows["dw"].error <= GRADIENT_RTOL and report.rows["db"].error <= GRADIENT_RTOL
     assert "PASSED" in str(report)
 
 
-def test_correct_forms_sit_far_below_the_thresholds() -> None:
+def test_correct_forms_sit_far_below_the_thresholds(
+    correct_reports: dict[str, check.GradientReport],
+) -> None:
     """The thresholds' headroom: every correct form is ≥ 100x below them (measured)."""
     worst = {"dw": 0.0, "db": 0.0, "cost": 0.0}
-    for fn in CORRECT:
-        report = check_gradients(fn)
+    for report in correct_reports.values():
         for name in worst:
             if report.rows[name].status == "ok":
                 worst[name] = max(worst[name], report.rows[name].error)
@@ -355,10 +297,8 @@ def test_full_mode_on_many_features_compares_the_oracles_along_directions() -> N
     assert report.rows["dw"].agreement <= FINITE_DIFFERENCE_RTOL
 
 
-def test_views_text_html_and_json() -> None:
-    from test_diagnosis import sign_flipped
-
-    report = check_gradients(sign_flipped)
+def test_views_text_html_and_json(planted_reports: dict[str, check.GradientReport]) -> None:
+    report = planted_reports["sign_flipped"]
     text = str(report)
     assert text.startswith("sign_flipped: FAILED: dw and db are wrong")
     assert "Worst entries of dw" in text and "fix: dZ = A - Y" in text
@@ -419,3 +359,77 @@ def test_the_grader_child_imports_only_the_standard_library_and_numpy() -> None:
     names |= {n.module for n in top if isinstance(n, ast.ImportFrom) and n.module}
     assert not any(name.startswith("autograd_lr") for name in names)
     assert names - {"numpy"} <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+# --- prepared once, judged without jax (the grader's way) ---
+
+
+def _sign_flipped(w, b, X, Y):
+    m = X.shape[1]
+    A = forward.sigmoid(np.dot(w.T, X) + b)
+    dZ = Y - A
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, forward.cost(w, b, X, Y)
+
+
+def test_a_prepared_check_judges_calls_without_running_an_oracle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After prepare(), judging (verdict and diagnosis) calls no oracle and compiles nothing."""
+    prepared = check.prepare(seed=3)
+    right = [check.call(course.propagate, p) for p in prepared.problems]
+    wrong = [check.call(_sign_flipped, p) for p in prepared.problems]
+    lazily = check.report(wrong, function="sign_flipped", seed=3).to_dict()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an oracle ran after prepare()")
+
+    for name in ("jax_values_and_gradients", "finite_difference_gradients", "richardson_along"):
+        monkeypatch.setattr(oracles, name, refuse)
+    passed = prepared.report(right, function="propagate")
+    failed = prepared.report(wrong, function="sign_flipped")
+    assert passed.passed and passed.rows["dw"].error <= GRADIENT_RTOL
+    assert not failed.passed and failed.mistakes == {"sign_flipped"}
+    assert failed.to_dict() | {"seconds": 0} == lazily | {"seconds": 0}
+
+
+def test_prepared_refuses_calls_that_do_not_match_its_problems() -> None:
+    prepared = check.prepare(eager=False)
+    with pytest.raises(ValueError, match="2 calls for 6 prepared problems"):
+        prepared.report(
+            [check.call(course.propagate, p) for p in prepared.problems[:2]], function="f"
+        )
+
+
+def test_a_wrong_signature_travels_as_fields() -> None:
+    def three(w, b, X):
+        return {"dw": w, "db": b}, 0.0
+
+    c = check.call(three, default_problems()[0])
+    assert c.wrong_signature and c.called_as == "fn(w, b, X, Y)"
+    assert c.signature == "three(w, b, X)"
+    c_l2 = check.call(course.propagate, default_problems()[0], lambd=0.5)
+    assert c_l2.wrong_signature and c_l2.called_as == "fn(w, b, X, Y, lambd)"
+    data = check.report([c], function="three").to_dict()
+    assert data["wrong_signature"] == {"signature": "three(w, b, X)", "called_as": "fn(w, b, X, Y)"}
+    assert "wrong_signature" in data["mistakes"]
+    assert check.report([c_l2], function="p", lambd=0.5).to_dict()["wrong_signature"] is not None
+
+
+@pytest.mark.parametrize("level", ["concept", "location"])
+def test_hint_levels_below_fix_show_no_corrected_line_in_any_view(level: str) -> None:
+    from catalogue import sign_flipped
+
+    report = check_gradients(sign_flipped, hints=level)
+    assert report.mistakes == {"sign_flipped"} and report.hints == level
+    views = [str(report), report._repr_html_(), json.dumps(report.to_dict())]
+    for view in views:
+        assert "dZ = A - Y" not in view and "fix:" not in view
+        assert "label minus the prediction" in view  # the concept, in the lecture's words
+    if level == "location":
+        assert all("dz = dL/da" in view for view in views)  # which step of the chain rule
+    assert report.to_dict()["hints"] == level
+
+
+def test_hints_must_be_a_known_level() -> None:
+    with pytest.raises(ValueError, match="'concept', 'location', 'fix'"):
+        check_gradients(course.propagate, hints="everything")
