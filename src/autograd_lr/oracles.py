@@ -219,7 +219,7 @@ def jax_values_and_gradients(
         results = jax.device_get(
             _values_and_gradients(tuple(models), lambd)(w, np.float64(b), X, Y)
         )
-    out = []
+    out: list[tuple[Grads, float]] = []
     for value, dw, db in results:
         if np.asarray(dw).dtype != np.float64:  # pragma: no cover - guards the x64 context itself
             raise RuntimeError("jax did not run in float64; the oracle refuses a 32-bit answer")
