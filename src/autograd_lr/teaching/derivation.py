@@ -117,7 +117,7 @@ def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]
             env = points.env(i)
             try:
                 raw = f(*(env[s] for s in SCALAR_SYMBOLS))
-            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            except Exception:  # anything the learner's expression raises: no value there
                 raw = None
             value = _as_real(raw) if raw is not None else None
             values.append(value)
