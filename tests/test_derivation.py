@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import mpmath
 import numpy as np
 import pytest
@@ -210,11 +207,13 @@ def test_a_transpose_in_the_wrong_place_is_a_shape_mistake() -> None:
     )
 
 
-def test_the_references_never_load_the_hand_math() -> None:
-    code = (
-        "import sys; from autograd_lr import check_derivation; "
-        "check_derivation({'dz': 'a - y', 'dJ_dw': 'X @ dZ.T / m'}); "
-        "print('autograd_lr.gradients' in sys.modules, 'jax' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "True"]
+def test_the_derivation_checker_never_reaches_the_hand_math() -> None:
+    """Its references are jax.grad of the model: no import chain leads to the hand gradients."""
+    import grimp
+
+    graph = grimp.build_graph("autograd_lr", exclude_type_checking_imports=True)
+    for module in ("derivation", "references", "report", "documents", "expressions"):
+        importer = f"autograd_lr.teaching.{module}"
+        assert not graph.chain_exists(importer, "autograd_lr.gradients"), importer
+    assert graph.chain_exists("autograd_lr.teaching.references", "autograd_lr.oracles")
+    assert graph.chain_exists("autograd_lr.course", "autograd_lr.gradients")  # it would see one
