@@ -54,6 +54,10 @@ CORRECT = {
     "sympy": {"da": -y / a + (1 - y) / (1 - a), "dz": sympy.Symbol("da") * a * (1 - a), "db": a - y},
     "L2, Python": {"dJ_dw": "np.dot(X, (A - Y).T) / m + lambd / m * w", "dJ_db": "np.mean(A - Y)"},
     "L2, LaTeX": {"dJ_dw": r"\frac{1}{m} X (A - Y)^\top + \frac{\lambda}{m} w", "dJ_db": r"\frac{1}{m}\sum (A - Y)"},
+    "the lecture's sums, LaTeX": {
+        "dJ_dw": r"\frac{1}{m}\sum_{i=1}^{m} x^{(i)} dz^{(i)}",
+        "dJ_db": r"\frac{1}{m}\sum_{i=1}^{m} \left(a^{(i)} - y^{(i)}\right)",
+    },
     "Hessian": {"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T / m + lambd / m * I"},
 }  # fmt: skip
 
@@ -125,6 +129,13 @@ def test_a_step_built_on_a_wrong_step_follows_from_it_and_a_new_slip_is_still_wr
     assert report.first_wrong is report["da"]
     # a step that does not use the wrong one is judged on its own
     assert check_derivation({"da": "-y/a", "dz": "a - y"})["dz"].verdict == "ok"
+
+
+def test_a_vectorized_step_on_dz_follows_from_a_wrong_dz() -> None:
+    report = check_derivation({"dz": "y - a", "dJ_dw": "X @ dZ.T / m", "dJ_db": "np.mean(A - Y)"})
+    verdicts = {s.name: (s.verdict, s.follows_from) for s in report.steps}
+    assert verdicts == {"dz": ("wrong", None), "dJ_dw": ("follows_from_wrong", "dz"),
+                        "dJ_db": ("ok", None)}  # fmt: skip
 
 
 def test_the_ill_conditioned_mix_passes_where_float64_would_fail() -> None:
