@@ -119,6 +119,8 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
     text = value.strip()
     if not text:
         raise DerivationSyntaxError("the expression is empty", value, 0)
+    if text in ("?", "...", "TODO"):  # an exercise's blank
+        raise DerivationSyntaxError(f"not written yet: replace {text} by your expression", text, 0)
     if re.search(r"[\\{}^]", text):
         return _parse_latex(text, kind, known)
     return _parse_python(text, kind, known)
