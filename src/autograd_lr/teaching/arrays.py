@@ -3,8 +3,9 @@ r"""A step over m examples as a small expression tree, evaluated with numpy in f
 Python steps keep numpy's meaning (``*`` elementwise, ``@`` the matrix product, ``.T``).
 Steps from LaTeX or sympy come as a sympy product whose factors sympy has put in its
 own order; :class:`ArrayNode` evaluates such a product in the order of its factors that
-makes the shapes agree (a matrix product, ``X dZ^T`` is ``X @ dZ.T``), else elementwise,
-and a factor ``\sum`` sums the rest of the product.
+makes the shapes agree (a matrix product, ``X dZ^T`` is ``X @ dZ.T``), else elementwise
+(with numpy's broadcasting), and a factor ``\sum`` sums the rest of the product over the
+examples (the columns): :math:`\sum_i x^{(i)} dz^{(i)}` is ``X dZ^T``.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class ArrayNode:
         if isinstance(expr, sympy.Mul):
             factors = [f for f in expr.args if f != sympy.Symbol("sum")]
             node = cls("product", tuple(cls.from_sympy(f) for f in factors))
-            return cls("sum", (node,)) if len(factors) < len(expr.args) else node
+            summed = len(factors) < len(expr.args)
+            return cls("sum_examples", (node,)) if summed else node
         if isinstance(expr, sympy.Pow):
             base, exponent = expr.args
             if exponent == sympy.Symbol("T"):
@@ -100,6 +102,12 @@ def _diag(v: Any) -> Any:
     return np.diag(v.ravel()) if v.ndim == 2 and 1 in v.shape else np.diag(v)
 
 
+def _sum_examples(v: Any) -> Any:
+    """:math:`\\sum_i` over the examples: the columns of an ``(n, m)`` array, kept ``(n, 1)``."""
+    v = np.asarray(v)
+    return np.sum(v, axis=1, keepdims=True) if v.ndim == 2 else np.sum(v)
+
+
 def _pow(x: Any, p: Any) -> Any:
     return np.power(np.asarray(x, dtype=np.float64), p)
 
@@ -107,7 +115,7 @@ def _pow(x: Any, p: Any) -> Any:
 _APPLY: dict[str, Callable[..., Any]] = {
     "neg": np.negative, "add": np.add, "sub": np.subtract, "mul": np.multiply,
     "div": np.divide, "pow": _pow, "matmul": np.matmul, "dot": np.dot,
-    "transpose": np.transpose, "sum": np.sum, "mean": np.mean, "diag": _diag,
+    "transpose": np.transpose, "sum": np.sum, "sum_examples": _sum_examples, "mean": np.mean, "diag": _diag,
     "eye": lambda n: np.eye(int(n)), "sigma": forward.sigmoid, "log": np.log,
     "exp": np.exp, "sqrt": np.sqrt,
 }  # fmt: skip
@@ -128,6 +136,7 @@ def _product(args: list[Any]) -> Any:
             for a in order[1:]:
                 result = result @ a
             return scale * result
-    if len({a.shape for a in arrays}) == 1:  # A(1 - A): elementwise
-        return scale * np.prod(arrays, axis=0)
-    raise ValueError("no order of these factors makes a matrix product")
+    result = arrays[0]  # no matrix product: elementwise, as A(1 - A) or x^{(i)} dz^{(i)}
+    for a in arrays[1:]:
+        result = result * a  # numpy broadcasting; a ValueError names the shapes
+    return scale * result

@@ -117,7 +117,7 @@ def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]
             env = points.env(i)
             try:
                 raw = f(*(env[s] for s in SCALAR_SYMBOLS))
-            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            except Exception:  # anything the learner's expression raises: no value there
                 raw = None
             value = _as_real(raw) if raw is not None else None
             values.append(value)
@@ -276,6 +276,9 @@ def _judge_array(
         truth = {s: [p.reference[s] for p in problems] for s in used if s in arrays}
         if _array_values(name, expr, truth, lambd)[0] is None:
             verdict = "follows_from_wrong"
+    if verdict == "ok" and "dz" in used and _root(results, ["dz"]) is not None:
+        # dZ holds the true dz of each example; the learner's own dz was wrong
+        verdict, root = "follows_from_wrong", _root(results, ["dz"])
     if verdict == "ok" or all(s in arrays for s in used if s != "dz"):
         arrays[name] = values
     mistake = None

@@ -119,6 +119,8 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
     text = value.strip()
     if not text:
         raise DerivationSyntaxError("the expression is empty", value, 0)
+    if text in ("?", "...", "TODO"):  # an exercise's blank
+        raise DerivationSyntaxError(f"not written yet: replace {text} by your expression", text, 0)
     if re.search(r"[\\{}^]", text):
         return _parse_latex(text, kind, known)
     return _parse_python(text, kind, known)
@@ -260,6 +262,8 @@ _FRACTIONS = {
     ("L", "w"): "dw",
     ("L", "b"): "db",
 }
+# In a step over m examples, a lowercase name is the example's column of its array.
+_COLUMNS = {"dz": "dZ", "a": "A", "y": "Y", "z": "Z", "x": "X"}
 _SIGMA = r"\arccot"  # a function of the grammar no derivation uses; renamed to sigma after parsing
 _TOKEN = re.compile(
     r"(?P<frac>\\frac\s*\{\s*(?:d|\\partial\s*)(?P<num>[A-Za-z])\s*\}\s*\{\s*(?:d|\\partial\s*)(?P<den>[A-Za-z])\s*\})"
@@ -370,6 +374,8 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
                 emit(piece, at)
         elif kind_of == "word":
             name = ALIASES.get(piece, piece)
+            if kind == "array":  # x^{(i)} dz^{(i)} inside a sum: the columns of X and dZ
+                name = _COLUMNS.get(name, name)
             if name in _WORDS or name in placeholders.values():
                 if name not in known:
                     raise DerivationSyntaxError(_unknown(piece, known), text, at)

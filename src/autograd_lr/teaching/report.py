@@ -285,13 +285,19 @@ class DerivationReport:
         level = HINT_LEVELS.index(self.hints)
         if self.passed:
             names = ", ".join(s.name for s in self.steps)
-            return [f"derivation: PASSED: {names} agree with jax.grad of the model's loss"]
-        first = self.first_wrong
+            return [f"derivation: PASSED: every step ({names}) agrees with jax.grad of the model"]
         out = ["derivation: FAILED"]
         if level >= 1:
             for s in self.steps:
                 tail = f" (follows from the wrong {s.follows_from})" if s.follows_from else ""
                 out.append(f"  {s.name:8} {s.verdict}{tail}")
+        return out + self.details()
+
+    def details(self) -> list[str]:
+        """What is wrong with the first wrong step, at the report's hint level."""
+        level = HINT_LEVELS.index(self.hints)
+        first = self.first_wrong
+        out: list[str] = []
         if first is None:
             return out
         if first.verdict == "unparsed":
@@ -325,21 +331,17 @@ class DerivationReport:
         head = "passed" if self.passed else "failed"
         rows = []
         for s in self.steps if (level >= 1 or self.passed) else ():
-            mine = (
-                html.escape(s.given)
-                if s.learner is None
-                else f"\\({html.escape(_latex(s.learner))}\\)"
+            mine = (  # as written: LaTeX rendered, Python syntax as code
+                f"\\({html.escape(s.given)}\\)"
+                if s.language == "latex"
+                else f"<code>{html.escape(s.given)}</code>"
             )
             true = ""
             if level >= 2 and s.true is not None:
                 true = f"\\({html.escape(s.true_latex or _latex(s.true))}\\)"
             rows.append(f"<tr><td><code>{s.name}</code></td><td>{s.verdict}</td>"
                         f"<td>{mine}</td><td>{true}</td></tr>")  # fmt: skip
-        body = "<br>".join(
-            html.escape(line)
-            for line in self.lines()[1:]
-            if not line.startswith("  ") or level >= 1
-        )
+        body = "<br>".join(html.escape(line) for line in self.details())
         table = ("<table><tr><th>step</th><th>verdict</th><th>yours</th><th>true</th></tr>"
                  + "".join(rows) + "</table>") if rows else ""  # fmt: skip
         return (f'<div><b style="color:{colour}">derivation {head}</b>{table}'
