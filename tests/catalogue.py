@@ -350,6 +350,18 @@ def dw_as_list(w, b, X, Y):
     return {"dw": grads["dw"].tolist(), "db": grads["db"]}, cost
 
 
+def dw_as_matrix(w, b, X, Y):
+    """dw as np.matrix: right values, but * becomes a matrix product in the next step."""
+    grads, cost = course.propagate(w, b, X, Y)
+    return {"dw": np.matrix(grads["dw"]), "db": grads["db"]}, cost
+
+
+def dw_fully_masked(w, b, X, Y):
+    """A masked dw whose every entry is hidden: the values underneath are right."""
+    grads, cost = course.propagate(w, b, X, Y)
+    return {"dw": np.ma.masked_array(grads["dw"], mask=True), "db": grads["db"]}, cost
+
+
 def db_as_1_by_1(w, b, X, Y):
     m = X.shape[1]
     A = forward.sigmoid(np.dot(w.T, X) + b)
@@ -400,6 +412,8 @@ ISSUE_11 = [
     Planted(cost_as_1_by_1, [], {"return_contract"}, ("(1, 1)", "return np.squeeze(cost)")),
     Planted(dw_as_list, [], {"return_contract"}, ("dw is a list", "no .tolist()")),
     Planted(db_as_1_by_1, [], {"return_contract"}, ("db is an array of shape (1, 1)",)),
+    Planted(dw_as_matrix, [], {"return_contract"}, ("matrix", "np.asarray(dw)")),
+    Planted(dw_fully_masked, [], {"return_contract"}, ("MaskedArray", "np.asarray(dw)")),
     Planted(grads_as_list, [], {"return_contract"}, ('return {"dw": dw, "db": db}, cost',)),
 ]
 

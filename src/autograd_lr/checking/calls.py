@@ -50,6 +50,13 @@ def _is_array(value: Any) -> bool:
 def _contract(name: str, value: Any) -> tuple[str, str] | None:
     """What breaks the course's contract for one returned quantity, and the conversion."""
     kind = type_name(value)
+    if isinstance(value, np.matrix | np.ma.MaskedArray):
+        # Subclasses that change what arithmetic means: a matrix makes * a matrix product
+        # and keeps everything 2-D; a masked array hides entries from the next step.
+        return (
+            f"a {kind}, whose arithmetic is not an ndarray's",
+            f"return np.asarray({name}) (an ordinary ndarray)",
+        )
     if name == "cost":
         if isinstance(value, bool) or kind in ("list", "tuple"):
             return f"a {kind}", "return np.squeeze(cost) (a number)"
