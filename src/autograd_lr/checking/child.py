@@ -37,7 +37,7 @@ MAX_ARRAY_ELEMENTS = 2**20
 
 def encode_array(value: np.ndarray) -> dict[str, Any]:
     """``{"dtype", "shape", "data"}``: a numeric array as little-endian bytes in base64."""
-    array = np.ascontiguousarray(value)
+    array = np.asarray(value, order="C")  # (np.ascontiguousarray would make 0-d arrays 1-d)
     array = array.astype(array.dtype.newbyteorder("<"), copy=False)
     return {
         "dtype": array.dtype.str,
@@ -64,7 +64,7 @@ def decode_array(obj: Any) -> np.ndarray:
     array = np.frombuffer(raw, dtype=np.dtype(dtype))
     if array.size != size:
         raise ValueError("array size does not match its shape")
-    return array.reshape(shape).copy()
+    return array.reshape(tuple(shape)).copy()
 
 
 def _blocker(blocked: list[str]) -> Any:
@@ -75,7 +75,9 @@ def _blocker(blocked: list[str]) -> Any:
         def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
             top = name.partition(".")[0]
             if top in blocked:
-                raise ModuleNotFoundError(f"the grader does not let a submission import {top}")
+                raise ModuleNotFoundError(
+                    f"the grader does not let a submission import {top}", name=name
+                )
             return None
 
     return Blocker()

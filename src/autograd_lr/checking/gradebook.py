@@ -161,7 +161,6 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
     summary_text = graded.headline() + (f"\n\n{diagnosis}" if diagnosis else "")
     return {
         "score": d["score"],
-        "max_score": d["max_score"],
         "output": summary_text,
         "visibility": "visible",
         "stdout_visibility": "hidden",

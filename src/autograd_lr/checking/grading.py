@@ -222,7 +222,8 @@ class Grader:
         from autograd_lr.checking import check, diagnosis  # noqa: F401  (loaded now, on purpose)
 
         lam = 0.0 if self.lambd is None else self.lambd
-        right, flipped = [], []
+        right: list[Call] = []
+        flipped: list[Call] = []
         for p in self.problems:
             grads, J = oracles.jax_value_and_gradients(p.w, p.b, p.X, p.Y, lam)
             for calls, sign in ((right, 1.0), (flipped, -1.0)):
@@ -356,6 +357,15 @@ class Grader:
         )
 
 
+def schema(name: str = "report") -> dict[str, Any]:
+    """The shipped JSON Schema ``schema/<name>.schema.json`` (report, gradebook, gradescope)."""
+    from importlib.resources import files
+
+    text = files("autograd_lr.checking").joinpath("schema", f"{name}.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
 def grade(target: str, options: Options | None = None) -> Graded:
     """Grade one target, ``path/to/file.py:function`` (or ``.ipynb``), with its own Grader."""
     from autograd_lr.checking import submissions
@@ -462,8 +472,8 @@ def _calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> 
         else:
             c.outputs = check.read_outputs(_rebuild(record.get("returned"), arrays))
         seconds = record.get("seconds")
-        ok = isinstance(seconds, int | float) and math.isfinite(seconds)
-        c.seconds = float(seconds) if ok else 0.0
+        c.seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+        c.seconds = c.seconds if math.isfinite(c.seconds) else 0.0
         said = record.get("warnings")
         c.warnings = [_text(x) for x in said[:20]] if isinstance(said, list) else []
         for name, before in (("w", p.w), ("X", p.X), ("Y", p.Y)):

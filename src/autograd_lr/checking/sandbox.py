@@ -182,11 +182,11 @@ def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> 
     roots = _python_roots()
     for root in roots:
         command += ["--ro-bind", root, root]
-    for path in _hidden(roots, hide):
-        if os.path.isdir(path):
-            command += ["--tmpfs", path, "--remount-ro", path]
+    for hidden in _hidden(roots, hide):
+        if os.path.isdir(hidden):
+            command += ["--tmpfs", hidden, "--remount-ro", hidden]
         else:
-            command += ["--ro-bind", "/dev/null", path]
+            command += ["--ro-bind", "/dev/null", hidden]
     command += ["--proc", "/proc", "--dev", "/dev"]
     command += ["--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
     command += ["--bind", str(scratch), SCRATCH, "--chdir", SCRATCH, "--clearenv"]
@@ -387,6 +387,23 @@ def _pump(
         os.set_blocking(fd, False)
         selector.register(fd, selectors.EVENT_READ)
     answer = bytearray()
+    try:
+        _loop(process, selector, streams, result_read, answer, limits, outcome, seen)
+    finally:
+        outcome.answer = bytes(answer)
+        selector.close()
+
+
+def _loop(
+    process: subprocess.Popen[bytes],
+    selector: selectors.BaseSelector,
+    streams: dict[int, Stream],
+    result_read: int,
+    answer: bytearray,
+    limits: Limits,
+    outcome: Run,
+    seen: dict[int, str],
+) -> None:
     deadline = time.monotonic() + limits.timeout
     next_look = 0.0
     open_fds = len(streams) + 1
@@ -430,8 +447,6 @@ def _pump(
                     answer += chunk
             else:
                 streams[fd].add(chunk, limits.output)
-    outcome.answer = bytes(answer)
-    selector.close()
 
 
 def _alive(pid: int, started: str) -> bool:
