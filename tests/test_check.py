@@ -419,3 +419,53 @@ def test_the_grader_child_imports_only_the_standard_library_and_numpy() -> None:
     names |= {n.module for n in top if isinstance(n, ast.ImportFrom) and n.module}
     assert not any(name.startswith("autograd_lr") for name in names)
     assert names - {"numpy"} <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+# --- prepared once, judged without jax (the grader's way) ---
+
+
+def _sign_flipped(w, b, X, Y):
+    m = X.shape[1]
+    A = forward.sigmoid(np.dot(w.T, X) + b)
+    dZ = Y - A
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, forward.cost(w, b, X, Y)
+
+
+def test_a_prepared_check_judges_calls_without_running_an_oracle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After prepare(), judging (verdict and diagnosis) calls no oracle and compiles nothing."""
+    prepared = check.prepare(seed=3)
+    right = [check.call(course.propagate, p) for p in prepared.problems]
+    wrong = [check.call(_sign_flipped, p) for p in prepared.problems]
+    lazily = check.report(wrong, function="sign_flipped", seed=3).to_dict()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an oracle ran after prepare()")
+
+    for name in ("jax_values_and_gradients", "finite_difference_gradients", "richardson_along"):
+        monkeypatch.setattr(oracles, name, refuse)
+    passed = prepared.report(right, function="propagate")
+    failed = prepared.report(wrong, function="sign_flipped")
+    assert passed.passed and passed.rows["dw"].error <= GRADIENT_RTOL
+    assert not failed.passed and failed.mistakes == {"sign_flipped"}
+    assert failed.to_dict() | {"seconds": 0} == lazily | {"seconds": 0}
+
+
+def test_prepared_refuses_calls_that_do_not_match_its_problems() -> None:
+    prepared = check.prepare(eager=False)
+    with pytest.raises(ValueError, match="2 calls for 6 prepared problems"):
+        prepared.report(
+            [check.call(course.propagate, p) for p in prepared.problems[:2]], function="f"
+        )
+
+
+def test_a_wrong_signature_travels_as_fields() -> None:
+    def three(w, b, X):
+        return {"dw": w, "db": b}, 0.0
+
+    c = check.call(three, default_problems()[0])
+    assert c.wrong_signature and c.called_as == "fn(w, b, X, Y)"
+    assert c.signature == "three(w, b, X)"
+    c_l2 = check.call(course.propagate, default_problems()[0], lambd=0.5)
+    assert c_l2.wrong_signature and c_l2.called_as == "fn(w, b, X, Y, lambd)"

@@ -16,7 +16,8 @@ import pytest
 
 from autograd_lr import course
 from autograd_lr.checking import check, diagnosis
-from autograd_lr.checking.check import check_gradients, default_problems
+from autograd_lr.checking.check import check_gradients
+from autograd_lr.checking.compare import compare
 from autograd_lr.tolerances import relative_error
 
 
@@ -370,8 +371,11 @@ def test_half_lambda_is_explained_by_the_derivative_of_the_square() -> None:
 
 
 def _contexts() -> list[Any]:
-    calls = [check.call(course.propagate, p) for p in default_problems()]
-    return [diagnosis._Context(check.compare(c), 0.0) for c in calls]
+    prepared = check.prepare()
+    calls = [check.call(course.propagate, p) for p in prepared.problems]
+    return [
+        diagnosis._Context(compare(c, o), o) for c, o in zip(calls, prepared.oracles, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("quantity", ["dw", "db", "cost"])

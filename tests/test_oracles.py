@@ -153,11 +153,15 @@ def test_pack_unpack_round_trip() -> None:
 
 
 def test_jax_sees_the_same_code_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The oracle differentiates forward.cost itself: a change there changes its answer."""
+    """The oracle differentiates forward.cost itself: a change there changes its answer.
+
+    The compiled function reads forward.cost when it is traced, so the test traces again.
+    """
     p = make_problem(2, 4, seed=7)
     before = oracles.jax_gradients(*p)
     real_cost = forward.cost
     monkeypatch.setattr(forward, "cost", lambda *a, **k: 3.0 * real_cost(*a, **k))
+    monkeypatch.setattr(oracles, "_compiled", {})
     after = oracles.jax_gradients(*p)
     np.testing.assert_allclose(after["dw"], 3.0 * before["dw"], rtol=JAX_RTOL)
     assert after["db"] == pytest.approx(3.0 * before["db"], rel=JAX_RTOL)

@@ -37,17 +37,17 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from autograd_lr import forward, oracles
+from autograd_lr.checking.compare import fill_expected
+from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.mistakes import BASES, MODELS
 from autograd_lr.checking.thresholds import GRADIENT_RTOL, QUANTITIES
-from autograd_lr.tolerances import gradient_scale, relative_error
-
-if TYPE_CHECKING:
-    from autograd_lr.checking.check import Call, ProblemCheck
-    from autograd_lr.problems import Problem
+from autograd_lr.checking.types import Call, Diagnosis, ProblemCheck
+from autograd_lr.problems import Problem
+from autograd_lr.tolerances import relative_error
 
 # A float64 implementation of a mistaken formula matches its model (computed by jax in
 # float64) to rounding, ≲ 1e-14; 1e-7 leaves room for numerically poorer forms of the
@@ -65,83 +65,6 @@ REG_CONSISTENCY_RTOL = 1e-6
 LOW_PRECISION = ("float32", "float16")
 
 
-@dataclass(frozen=True)
-class Diagnosis:
-    """One recognised mistake: which quantities, its codes, what happened, the fix."""
-
-    quantities: tuple[str, ...]
-    mistakes: tuple[str, ...]
-    message: str
-    fix: str = ""
-    evidence: str = ""
-    # the largest relative difference between the learner's values and the model of the
-    # mistake, over every problem (nan where the diagnosis is not a fitted model)
-    match: float = math.nan
-
-    def __str__(self) -> str:
-        head = ", ".join(self.quantities) if self.quantities else "function"
-        text = f"{head}: {self.message}"
-        if self.fix:
-            text += f"\n      fix: {self.fix}"
-        if self.evidence:
-            text += f"\n      ({self.evidence})"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "quantities": list(self.quantities),
-            "mistakes": list(self.mistakes),
-            "message": self.message,
-            "fix": self.fix,
-            "evidence": self.evidence,
-            "model_match": self.match if math.isfinite(self.match) else None,
-        }
-
-
-# --- models of wrong answers (each labelled: NOT derivations of the right gradient) -----
-
-
-def _squared_error_on_logits(w: Any, b: Any, X: Any, Y: Any) -> Any:
-    r"""Model of "used z where a belongs": :math:`\frac1m\sum\frac12(z - y)^2` (its gradient has dZ = Z − Y)."""
-    xp = forward.namespace(w, X, Y)
-    Z = forward.logits(w, b, X)
-    return xp.sum(0.5 * (Z - Y) * (Z - Y)) / X.shape[1]
-
-
-def _squared_error_through_sigmoid(w: Any, b: Any, X: Any, Y: Any) -> Any:
-    r"""Model of "an extra σ'(z)": :math:`\frac1m\sum\frac12(\sigma(z) - y)^2` (dZ = (A − Y)·A(1 − A))."""
-    xp = forward.namespace(w, X, Y)
-    A = forward.sigmoid(forward.logits(w, b, X))
-    return xp.sum(0.5 * (A - Y) * (A - Y)) / X.shape[1]
-
-
-def _cross_entropy_without_labels(w: Any, b: Any, X: Any, Y: Any) -> Any:
-    """Model of "forgot to subtract Y": the cost with every label 0 (its gradient has dZ = A)."""
-    return forward.cost(w, b, X, Y * 0.0)
-
-
-@dataclass(frozen=True)
-class _Base:
-    """A cost whose jax gradient, taken at ``at(w, b)``, is what a mistaken propagate returns."""
-
-    cost: Callable[..., Any]
-    at: Callable[[np.ndarray, float], tuple[np.ndarray, float]]
-    predicts_cost: bool  # whether the learner's cost is this model's value as well
-
-
-def _same(w: np.ndarray, b: float) -> tuple[np.ndarray, float]:
-    return w, b
-
-
-BASES: dict[str, _Base] = {
-    "correct": _Base(forward.cost, _same, True),
-    "forgot_Y": _Base(_cross_entropy_without_labels, _same, False),
-    "z_instead_of_a": _Base(_squared_error_on_logits, _same, False),
-    "extra_sigmoid_derivative": _Base(_squared_error_through_sigmoid, _same, False),
-    "sigmoid_sign": _Base(forward.cost, lambda w, b: (-w, -b), True),
-    "forgot_bias": _Base(forward.cost, lambda w, b: (w, 0.0), True),
-}
-
 SCALES: dict[str, Callable[[Problem], float]] = {
     "1": lambda p: 1.0,
     "m": lambda p: float(p.m),
@@ -151,82 +74,34 @@ SCALES: dict[str, Callable[[Problem], float]] = {
 }
 
 
-def _jax_value_and_grad(
-    cost: Callable[..., Any], w: Any, b: Any, X: Any, Y: Any
-) -> tuple[np.ndarray, float, float]:
-    """``jax.value_and_grad`` of ``cost(w, b, X, Y)`` in (w, b), float64: (dw, db, value)."""
-    import jax
-    import jax.numpy as jnp
-
-    with jax.enable_x64(True):
-        value, (dw, db) = jax.value_and_grad(cost, argnums=(0, 1))(
-            jnp.asarray(w, dtype=jnp.float64),
-            jnp.asarray(b, dtype=jnp.float64),
-            jnp.asarray(X, dtype=jnp.float64),
-            jnp.asarray(Y, dtype=jnp.float64),
-        )
-        return np.array(dw, dtype=np.float64), float(db), float(value)
-
-
-def _jax_penalty(w: np.ndarray, m: int, lambd: float) -> tuple[np.ndarray, float]:
-    r"""``jax.value_and_grad`` of the L2 penalty :math:`\frac{\lambda}{2m}\lVert w\rVert^2` at w."""
-    import jax
-    import jax.numpy as jnp
-
-    with jax.enable_x64(True):
-        value, dw = jax.value_and_grad(lambda w_: forward.l2_penalty(w_, m, lambd))(
-            jnp.asarray(w, dtype=jnp.float64)
-        )
-        return np.array(dw, dtype=np.float64), float(value)
-
-
 class _Context:
-    """One problem: the learner's comparable values and the models, computed on demand."""
+    """One problem: the learner's comparable values and the oracles' models (prepared)."""
 
-    def __init__(self, check: ProblemCheck, lambd: float) -> None:
+    def __init__(self, check: ProblemCheck, oracles: ProblemOracles) -> None:
         self.check = check
+        self.oracles = oracles
         self.p = check.problem
-        self.lambd = lambd
+        self.lambd = oracles.lambd
         self.yours: dict[str, np.ndarray | None] = {}
         for name, x in check.quantities.items():
             ok = x.status in ("ok", "wrong", "inconclusive") and x.yours is not None
             shape = (self.p.n_x, 1) if name == "dw" else ()
             self.yours[name] = np.asarray(x.yours, dtype=np.float64).reshape(shape) if ok else None
-        self.floor = {
-            "dw": gradient_scale(self.p.X, self.p.w, lambd),
-            "db": gradient_scale(self.p.X, self.p.w, lambd),
-            "cost": 1.0,
-        }
-        self._bases: dict[str, dict[str, Any]] = {}
-        self._penalty: tuple[np.ndarray, float] | None = None
+        self.floor = {"dw": oracles.scale, "db": oracles.scale, "cost": 1.0}
 
     def base(self, name: str) -> dict[str, Any]:
         """The data part (λ = 0) of a model's dw, db and cost on this problem."""
-        if name not in self._bases:
-            p = self.p
-            if name == "correct" and self.lambd == 0.0 and self.check.expected("dw") is not None:
-                dw = self.check.expected("dw")
-                db = float(np.asarray(self.check.expected("db")))
-                J = float(np.asarray(self.check.expected("cost")))
-            else:
-                model = BASES[name]
-                w, b = model.at(p.w, p.b)
-                dw, db, J = _jax_value_and_grad(model.cost, w, b, p.X, p.Y)
-            self._bases[name] = {
-                "dw": dw,
-                "db": db,
-                "cost": J if BASES[name].predicts_cost else None,
-            }
-        return self._bases[name]
+        values = self.oracles.models[name]
+        return {
+            "dw": values.dw,
+            "db": values.db,
+            "cost": values.cost if MODELS[name].predicts_cost else None,
+        }
 
     def penalty(self) -> tuple[np.ndarray, float]:
         """The right L2 term's gradient and value (jax), zero when λ = 0."""
-        if self._penalty is None:
-            if self.lambd == 0.0:
-                self._penalty = (np.zeros_like(self.p.w), 0.0)
-            else:
-                self._penalty = _jax_penalty(self.p.w, self.p.m, self.lambd)
-        return self._penalty
+        values = self.oracles.models["penalty"]
+        return values.dw, values.cost
 
 
 @dataclass(frozen=True)
@@ -242,7 +117,7 @@ class _Candidate:
 
 
 def _candidates(quantity: str) -> list[_Candidate]:
-    bases = [n for n, b in BASES.items() if quantity != "cost" or b.predicts_cost]
+    bases = [n for n in BASES if quantity != "cost" or MODELS[n].predicts_cost]
     scales = ["1", "m", "1/m", "m/n_x"] + (["1/ln10"] if quantity == "cost" else [])
     regs = [False, True] if quantity in ("dw", "cost") else [False]
     out = [_Candidate(*c) for c in product(bases, (1, -1), scales, regs)]
@@ -739,9 +614,13 @@ def _exception_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
     )
     if first.where:
         message += f", at {first.where}"
-    if "but it is called as" in first.exception:  # check.call found a signature mismatch
+    if first.wrong_signature:
         codes.append("wrong_signature")
-        message = f"your function cannot be called as the checker calls it: {first.exception}"
+        message = (
+            f"your function cannot be called as the checker calls it: {first.exception} "
+            f"(your function is {first.signature or 'fn'}, but it is called as "
+            f"{first.called_as or 'fn(w, b, X, Y)'})"
+        )
         fix = "def propagate(w, b, X, Y): ... (add lambd as a fifth parameter for an L2 check)"
     elif first.exception_type == "NotImplementedError":
         codes.append("not_implemented")
@@ -753,7 +632,13 @@ def _exception_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
     return Diagnosis((), tuple(codes), message, fix)
 
 
-def diagnose(checks: Sequence[ProblemCheck], lambd: float = 0.0) -> list[Diagnosis]:
+def diagnose(
+    checks: Sequence[ProblemCheck],
+    oracles: Sequence[ProblemOracles],
+    lambd: float = 0.0,
+    *,
+    source: str = "",
+) -> list[Diagnosis]:
     """Every mistake recognised in a failed check, simplest explanation first."""
     calls = [c.call for c in checks]
     found: list[Diagnosis] = []
@@ -795,7 +680,9 @@ def diagnose(checks: Sequence[ProblemCheck], lambd: float = 0.0) -> list[Diagnos
             continue
         if "wrong" in statuses:
             if contexts is None:
-                contexts = [_Context(_with_expected(c, lambd), lambd) for c in checks]
+                contexts = [
+                    _Context(fill_expected(c, o), o) for c, o in zip(checks, oracles, strict=True)
+                ]
             diagnosis, candidate = _diagnose_values(checks, contexts, quantity, lambd)
             found.append(diagnosis)
             if candidate is not None and not candidate.reg:
@@ -811,18 +698,6 @@ def _merge_float32(found: list[Diagnosis]) -> list[Diagnosis]:
     quantities = tuple(q for d in low for q in d.quantities)
     merged = _float32_diagnosis(quantities, max(d.match for d in low))
     return [merged if d is low[0] else d for d in found if d not in low[1:]]
-
-
-def _with_expected(check: ProblemCheck, lambd: float) -> ProblemCheck:
-    """Fill in the oracle's values where the fast mode did not need them."""
-    x = check.quantities["dw"]
-    if x.expected is None and check.call.outputs.dw is not None and not check.call.exception:
-        p = check.problem
-        grads, J = oracles.jax_value_and_gradients(p.w, p.b, p.X, p.Y, lambd)
-        check.quantities["dw"].expected = grads["dw"]
-        check.quantities["db"].expected = np.asarray(grads["db"])
-        check.quantities["cost"].expected = np.asarray(J)
-    return check
 
 
 def _merge(

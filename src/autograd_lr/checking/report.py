@@ -1,0 +1,240 @@
+"""The report of a check: the verdict per quantity, the diagnosis, and its three views.
+
+``str(report)`` is the terminal view, ``report._repr_html_()`` the notebook's and
+``report.to_dict()`` the JSON one; all three show the diagnosis at the report's hint
+level (``"concept"``, ``"location"`` or ``"fix"``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd_lr.checking.thresholds import QUANTITIES
+from autograd_lr.checking.types import Diagnosis, ProblemCheck, Row
+
+
+@dataclass
+class GradientReport:
+    r"""The result of :func:`check_gradients`: ``.passed``, ``.wrong``, rows, diagnosis.
+
+    ``wrong`` lists the quantities among ``"dw"``, ``"db"``, ``"cost"`` that are wrong on
+    at least one problem; ``rows`` has one :class:`Row` per quantity; ``diagnosis`` names
+    the mistakes recognised, in the lecture's terms, with their fix; ``mistakes`` is the
+    set of their codes. ``str(report)`` is the terminal view, ``_repr_html_`` the notebook's.
+    """
+
+    function: str
+    checks: list[ProblemCheck]
+    rows: dict[str, Row]
+    diagnosis: list[Diagnosis]
+    error: str = ""  # why fn could not be checked at all (an exception, a timeout, ...)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
+    source: str = ""  # the learner's code, where it was available
+
+    @property
+    def wrong(self) -> list[str]:
+        return [q for q in QUANTITIES if q in self.rows and self.rows[q].status == "wrong"]
+
+    @property
+    def inconclusive(self) -> list[str]:
+        return [q for q in QUANTITIES if q in self.rows and self.rows[q].status == "inconclusive"]
+
+    @property
+    def passed(self) -> bool:
+        modified = any(c.call.modified for c in self.checks)
+        not_run = any(r.status == "not run" for r in self.rows.values())
+        return not (self.error or self.wrong or self.inconclusive or modified or not_run)
+
+    @property
+    def mistakes(self) -> set[str]:
+        """Codes of every mistake recognised (see :mod:`autograd_lr.checking.diagnosis`)."""
+        return {code for d in self.diagnosis for code in d.mistakes}
+
+    @property
+    def mode(self) -> str:
+        modes = sorted({c.mode for c in self.checks if c.mode != "not run"})
+        return ", ".join(modes) if modes else "no"
+
+    @property
+    def oracle_agreement(self) -> float:
+        """The largest relative disagreement between the two oracles (nan if none computed)."""
+        values = [r.agreement for r in self.rows.values() if not math.isnan(r.agreement)]
+        return max(values) if values else math.nan
+
+    # --- views ---
+
+    def headline(self) -> str:
+        if self.passed:
+            return f"{self.function}: PASSED: dw, db and the cost agree with the oracles"
+        if self.error:
+            return f"{self.function}: FAILED: {self.error}"
+        parts = []
+        if self.wrong:
+            parts.append(f"{_names(self.wrong)} {'is' if len(self.wrong) == 1 else 'are'} wrong")
+        if self.inconclusive:
+            parts.append(f"no verdict on {_names(self.inconclusive)} (the oracles disagree)")
+        modified = sorted({n for c in self.checks for n in c.call.modified})
+        if modified:
+            parts.append(f"it modifies {_names(modified)} in place")
+        raised = [c.call for c in self.checks if c.call.exception]
+        if raised:
+            parts.append(
+                f"it raised {raised[0].exception_type or 'an exception'} on {len(raised)} of "
+                f"{len(self.checks)} problems"
+            )
+        if any(c.call.outputs.error for c in self.checks):
+            parts.append("its return value does not follow propagate's contract")
+        return f"{self.function}: FAILED: " + "; ".join(parts)
+
+    def __str__(self) -> str:
+        if not self.checks:
+            return "\n".join(
+                [self.headline(), "  nothing was checked"] + [f"  - {n}" for n in self.notes]
+            )
+        lines = [self.headline(), f"  {self._summary()}", ""]
+        lines.append(
+            f"  {'quantity':<10}{'verdict':<14}{'max rel. error':>15}{'threshold':>11}"
+            f"{'oracles agree to':>18}  worst problem"
+        )
+        for row in self.rows.values():
+            lines.append(
+                f"  {row.name:<10}{row.status:<14}{_fmt(row.error):>15}{_fmt(row.threshold):>11}"
+                f"{_fmt(row.agreement):>18}  {row.worst_problem}"
+            )
+        if self.diagnosis:
+            lines += ["", "Diagnosis"]
+            for d in self.diagnosis:
+                lines.append(f"  {d.render(self.hints)}")
+        for row in self.rows.values():
+            if row.entries and row.status in ("wrong", "inconclusive"):
+                lines += ["", f"Worst entries of {row.name} on {row.worst_problem}:"]
+                lines.append(f"  {'index':<10}{'yours':>22}{'expected':>22}")
+                for e in row.entries:
+                    index = str(e.index) if e.index else "-"
+                    lines.append(f"  {index:<10}{e.yours:>22.15g}{e.expected:>22.15g}")
+        if self.notes:
+            lines += ["", "Notes"] + [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _summary(self) -> str:
+        n = len(self.checks)
+        problems = f"{n} problem{'s' if n != 1 else ''}"
+        if all(row.status == "not run" for row in self.rows.values()):
+            return f"{problems}: nothing compared, your function gave no usable output (see below)"
+        return (
+            f"{problems}, {self.mode} mode, computed in float64; "
+            f"expected values from jax.grad, checked by finite differences ({self.seconds:.2f} s)"
+        )
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        color = "#1a7f37" if self.passed else "#cf222e"
+        out = [
+            f'<div><p style="font-weight:bold;color:{color}">{e(self.headline())}</p>',
+            f"<p><small>{e(self._summary())}</small></p>",
+            "<table><thead><tr><th>quantity</th><th>verdict</th><th>max rel. error</th>"
+            "<th>threshold</th><th>oracles agree to</th><th>worst problem</th></tr></thead><tbody>",
+        ]
+        for row in self.rows.values():
+            c = "#cf222e" if row.status in ("wrong", "inconclusive", "not run") else "inherit"
+            out.append(
+                f"<tr><td><code>{e(row.name)}</code></td>"
+                f'<td style="color:{c}">{e(row.status)}</td>'
+                f"<td>{_fmt(row.error)}</td><td>{_fmt(row.threshold)}</td>"
+                f"<td>{_fmt(row.agreement)}</td><td>{e(row.worst_problem)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+        if self.diagnosis:
+            out.append("<p><b>Diagnosis</b></p><ul>")
+            for d in self.diagnosis:
+                text, fix = d.hint(self.hints)
+                evidence = d.evidence if self.hints != "concept" else ""
+                out.append(
+                    f"<li><b>{e(', '.join(d.quantities) or 'function')}</b>: {e(text)}"
+                    + (f"<br><i>fix:</i> <code>{e(fix)}</code>" if fix else "")
+                    + (f"<br><small>{e(evidence)}</small>" if evidence else "")
+                    + "</li>"
+                )
+            out.append("</ul>")
+        for row in self.rows.values():
+            if row.entries and row.status in ("wrong", "inconclusive"):
+                out.append(
+                    f"<p>Worst entries of <code>{e(row.name)}</code> on {e(row.worst_problem)}</p>"
+                    "<table><thead><tr><th>index</th><th>yours</th><th>expected</th></tr></thead><tbody>"
+                )
+                for en in row.entries:
+                    out.append(
+                        f"<tr><td>{e(str(en.index) if en.index else '-')}</td>"
+                        f"<td>{en.yours:.15g}</td><td>{en.expected:.15g}</td></tr>"
+                    )
+                out.append("</tbody></table>")
+        if self.notes:
+            out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in self.notes) + "</ul>")
+        out.append("</div>")
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (non-finite numbers become ``None``)."""
+        return {
+            "function": self.function,
+            "passed": self.passed,
+            "wrong": self.wrong,
+            "inconclusive": self.inconclusive,
+            "error": self.error or None,
+            "mode": self.mode,
+            "quantities": {
+                r.name: {
+                    "status": r.status,
+                    "max_relative_error": _json_float(r.error),
+                    "threshold": _json_float(r.threshold),
+                    "oracle_agreement": _json_float(r.agreement),
+                    "worst_problem": r.worst_problem or None,
+                    "worst_entries": [
+                        {
+                            "index": list(en.index),
+                            "yours": _json_float(en.yours),
+                            "expected": _json_float(en.expected),
+                        }
+                        for en in r.entries
+                    ],
+                }
+                for r in self.rows.values()
+            },
+            "hints": self.hints,
+            "diagnosis": [d.to_dict(self.hints) for d in self.diagnosis],
+            "mistakes": sorted(self.mistakes),
+            "modified_inputs": sorted({n for c in self.checks for n in c.call.modified}),
+            "notes": list(self.notes),
+            "problems": [
+                {
+                    "name": c.problem.name,
+                    "n_x": c.problem.n_x,
+                    "m": c.problem.m,
+                    "mode": c.mode,
+                    "status": {n: x.status for n, x in c.quantities.items()},
+                    "relative_error": {n: _json_float(x.error) for n, x in c.quantities.items()},
+                }
+                for c in self.checks
+            ],
+            "seconds": round(self.seconds, 4),
+        }
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return "-"
+    return "inf" if math.isinf(x) else f"{x:.1e}"
+
+
+def _json_float(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
