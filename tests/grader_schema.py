@@ -13,9 +13,9 @@ from autograd_lr.checking.grading import schema
 
 def validate(instance: Any, name: str) -> None:
     """Validate ``instance`` against ``schema/<name>.schema.json`` (with its references)."""
+    shipped = [schema(other) for other in ("report", "gradebook", "gradescope")]
     registry: Registry = Registry().with_resources(
-        (f"{other}.schema.json", Resource.from_contents(schema(other)))
-        for other in ("report", "gradebook", "gradescope")
+        (s["$id"], Resource.from_contents(s)) for s in shipped
     )
     validator = jsonschema.Draft202012Validator(schema(name), registry=registry)
     validator.validate(json.loads(json.dumps(instance)))

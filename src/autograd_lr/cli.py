@@ -56,6 +56,7 @@ def _grader(args: argparse.Namespace, function: str) -> Any:
         limits=limits,
         forbid=args.forbid_imports,
         points=tuple(args.points.items()),
+        hints=args.hints,
     )
     try:
         grader = grading.Grader(options)
@@ -105,13 +106,13 @@ def _grade(args: argparse.Namespace) -> int:
     if not args.no_progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(found), unit="submission", file=sys.stderr, leave=False)
-    results = gradebook.grade_all(
-        grader,
-        found,
-        jobs=args.jobs,
-        progress=bar.update and (lambda _: bar.update()) if bar else None,
-    )
+        bar = tqdm(total=len(found), unit="submission", file=sys.stderr)
+
+    def tick(_: Any) -> None:
+        if bar is not None:
+            bar.update()
+
+    results = gradebook.grade_all(grader, found, jobs=args.jobs, progress=tick)
     if bar is not None:
         bar.close()
     print(gradebook.table(results))
@@ -668,6 +669,13 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="λ",
         help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
+    )
+    parser.add_argument(
+        "--hints",
+        choices=("concept", "location", "fix"),
+        default="fix",
+        help="how much the diagnosis says: concept (what is wrong and why), location (which "
+        "quantity and step), fix (the corrected line) (default fix)",
     )
     parser.add_argument(
         "--mode",

@@ -128,18 +128,21 @@ def _where(exc: BaseException, source: str) -> str:
     return f"line {frame.lineno} in {frame.name}: {line}" if line else f"line {frame.lineno}"
 
 
-def _signature(fn: Any, n_args: int) -> str:
-    """``"propagate(w, b, X)"`` when ``fn`` cannot take ``n_args`` positional arguments."""
+def _signature(fn: Any, n_args: int) -> tuple[str, str]:
+    """``("propagate(w, b, X)", "TypeError: too many positional arguments")`` when ``fn``
+    cannot take ``n_args`` positional arguments; ``("", "")`` when it can."""
     import inspect
 
     try:
         signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read (a builtin): let the call say
+        return "", ""
+    try:
         signature.bind(*range(n_args))
-    except TypeError:
-        return f"{getattr(fn, '__name__', 'fn')}{signature}"[:MAX_TEXT]
-    except ValueError:  # no signature to read (a builtin): let the call say
-        return ""
-    return ""
+    except TypeError as exc:
+        shown = f"{getattr(fn, '__name__', 'fn')}{signature}"[:MAX_TEXT]
+        return shown, f"TypeError: {_first_line(exc)}"[:MAX_TEXT]
+    return "", ""
 
 
 def _load(file: str, name: str) -> Any:
@@ -199,12 +202,12 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         if lambd is not None:
             args += (float(lambd),)
         record: dict[str, Any] = {}
-        shown = _signature(fn, len(args))
+        shown, why = _signature(fn, len(args))
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if shown:
-                record["wrong_signature"] = shown
+                record["wrong_signature"], record["exception"] = shown, why
             else:
                 try:
                     record["returned"] = _flatten(fn(*args), arrays)

@@ -28,7 +28,6 @@ import json
 import math
 import secrets
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +77,7 @@ class Options:
     limits: Limits | None = None
     forbid: tuple[str, ...] = ()
     points: tuple[tuple[str, float], ...] = tuple(DEFAULT_POINTS.items())
+    hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
 
 
 @dataclass
@@ -182,6 +182,8 @@ class Grader:
     def __init__(self, options: Options) -> None:
         from autograd_lr.checking import check, sandbox
         from autograd_lr.checking.child import encode_array
+
+        check.validate_hints(options.hints)
         from autograd_lr.validation import validate_lambd
 
         self.options = options
@@ -215,35 +217,29 @@ class Grader:
         self._warm()
 
     def _warm(self) -> None:
-        r"""Check the oracle's own answer (it must pass) and a sign-flipped one (it must be
-        diagnosed): every module, jax trace and model of a mistake the verdict uses is then
-        loaded and computed, before any submission's code exists on this machine's disk."""
-        from autograd_lr import oracles
-        from autograd_lr.checking import check, diagnosis  # noqa: F401  (loaded now, on purpose)
+        r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);
+        then the oracle's own answer must pass and a sign-flipped one must fail, which runs
+        every code path of the verdict once, before any submission's code is on disk."""
+        from autograd_lr.checking import check
 
-        lam = 0.0 if self.lambd is None else self.lambd
+        self.prepared = check.prepare(
+            self.problems, lambd=self.lambd, fast=self.options.fast, seed=self.seed
+        )
         right: list[Call] = []
         flipped: list[Call] = []
-        for p in self.problems:
-            grads, J = oracles.jax_value_and_gradients(p.w, p.b, p.X, p.Y, lam)
+        for o in self.prepared.oracles:
+            expected = o.expected
             for calls, sign in ((right, 1.0), (flipped, -1.0)):
-                c = check.Call(p)
-                c.outputs = check.read_outputs(
-                    ({"dw": sign * np.asarray(grads["dw"]), "db": sign * float(grads["db"])}, J)
-                )
+                c = check.Call(o.problem)
+                grads = {"dw": sign * np.asarray(expected.dw), "db": sign * float(expected.db)}
+                c.outputs = check.read_outputs((grads, expected.cost))
                 calls.append(c)
         assert self._verdict(right).passed, "the grader's own oracle answer must pass"
         assert not self._verdict(flipped).passed, "a sign-flipped answer must fail"
 
-    def _verdict(self, calls: list[Call]) -> GradientReport:
-        from autograd_lr.checking import check
-
-        return check.report(
-            calls,
-            function=self.options.function,
-            lambd=self.lambd,
-            fast=self.options.fast,
-            seed=self.seed,
+    def _verdict(self, calls: list[Call], source: str = "") -> GradientReport:
+        return self.prepared.report(
+            calls, function=self.options.function, hints=self.options.hints, source=source
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
@@ -289,17 +285,17 @@ class Grader:
                 graded.outcome = "forbidden_import"
                 graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
                 return graded
-            self._run(graded, scratch, prepared.file)
+            self._run(graded, scratch, prepared.file, prepared.source)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return graded
 
-    def _run(self, graded: Graded, scratch: Path, file: str) -> None:
+    def _run(self, graded: Graded, scratch: Path, file: str, source: str) -> None:
         from autograd_lr.checking import sandbox
 
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
         request = dict(self.request, file=f"{where}/{file}")
-        argv = [sys.executable, "-I", "-c", self.child_source]
+        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
         run = sandbox.run(
             argv,
             json.dumps(request).encode(),
@@ -349,7 +345,7 @@ class Grader:
         except (ValueError, KeyError, TypeError) as exc:
             graded.error = f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})"
             return
-        graded.report = self._verdict(calls)
+        graded.report = self._verdict(calls, source)
         graded.outcome = "pass" if graded.report.passed else "fail"
         graded.notes.append(
             f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "
@@ -443,6 +439,7 @@ class _Opaque:
 
 def _calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> list[Call]:
     from autograd_lr.checking import check
+    from autograd_lr.checking.calls import called_as
     from autograd_lr.checking.child import decode_array
 
     raw = answer.get("arrays")
@@ -452,19 +449,18 @@ def _calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> 
     records = answer.get("calls")
     if not isinstance(records, list) or len(records) != len(problems):
         raise ValueError("the results do not cover every problem")
-    expected = "fn(w, b, X, Y)" if lambd is None else "fn(w, b, X, Y, lambd)"
+    expected = called_as(lambd)
     calls = []
     for record, p in zip(records, problems, strict=True):
         if not isinstance(record, dict):
             raise ValueError("malformed results")
         c = check.Call(p)
         if "wrong_signature" in record:
-            shown = _text(record["wrong_signature"])
+            c.wrong_signature = True
+            c.signature = _text(record["wrong_signature"])
+            c.called_as = expected
             c.exception_type = "TypeError"
-            c.exception = (
-                f"TypeError: wrong number of parameters (your function is {shown}, "
-                f"but it is called as {expected})"
-            )
+            c.exception = _text(record.get("exception")) or "TypeError: wrong parameters"
         elif "exception" in record:
             c.exception = _text(record.get("exception")) or "an exception"
             c.exception_type = _text(record.get("exception_type"))

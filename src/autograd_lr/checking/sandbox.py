@@ -44,6 +44,9 @@ from pathlib import Path
 from typing import Literal
 
 Isolation = Literal["bwrap", "process"]
+# the interpreter by an absolute path without "..": inside the sandbox only the bound
+# directories exist, so a path through the current directory would not resolve
+PYTHON = os.path.normpath(os.path.abspath(sys.executable))
 Mode = Literal["auto", "require", "none"]
 
 MAX_ANSWER_BYTES = 16 * 2**20  # a few calls' outputs are kilobytes; far more is not an answer
@@ -135,6 +138,7 @@ def _python_roots() -> list[str]:
     candidates = {
         sys.prefix,
         sys.base_prefix,
+        str(Path(PYTHON).parent.parent),
         sys.exec_prefix,
         sys.base_exec_prefix,
         str(Path(os.path.realpath(sys.executable)).parent.parent),
@@ -201,7 +205,7 @@ def bwrap_problem() -> str:
     if shutil.which("bwrap") is None:
         return "bwrap is not installed"
     scratch = Path(os.path.realpath(os.getcwd()))  # any existing directory, bound read-write
-    probe = [*bwrap_command(scratch, Limits()), sys.executable, "-I", "-c", "pass"]
+    probe = [*bwrap_command(scratch, Limits()), PYTHON, "-I", "-c", "pass"]
     try:
         done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -49,6 +49,7 @@ class Prepared:
     """The code the child loads, and what was noticed reading it."""
 
     file: str  # its name in the scratch directory
+    source: str = ""  # the code, as the child loads it
     notes: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)  # top-level names of every import
     syntax_error: str = ""
@@ -166,7 +167,7 @@ def _imports(tree: ast.AST) -> set[str]:
     return found
 
 
-def prepare(submission: Submission, scratch: Path, forbidden: Sequence[str] = ()) -> Prepared:
+def prepare(submission: Submission, scratch: Path) -> Prepared:
     """Write the submission's code into ``scratch``; note what the grader sees in it."""
     path = submission.path
     try:
@@ -188,7 +189,7 @@ def prepare(submission: Submission, scratch: Path, forbidden: Sequence[str] = ()
     name = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "submission"
     file = f"{name if name[0].isalpha() else 'm_' + name}.py"
     (scratch / file).write_text(source, encoding="utf-8")
-    prepared = Prepared(file, notes)
+    prepared = Prepared(file, source, notes)
     try:
         prepared.imports = _imports(ast.parse(source, filename=str(path)))
     except SyntaxError as exc:
