@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lr.checking import child, grading, sandbox, submissions
+from autograd_lr.checking import answers, child, grading, sandbox, submissions
 from autograd_lr.checking.grading import Grader, Options
 from grader_schema import validate
 
@@ -249,7 +249,7 @@ def _run_with(answer: bytes) -> sandbox.Run:
 )
 def test_unreadable_answers_are_refused(answer: bytes, phrase: str) -> None:
     with pytest.raises(ValueError, match=phrase):
-        grading._parse_answer(_run_with(answer))
+        answers.parse(_run_with(answer))
 
 
 @pytest.mark.parametrize(
@@ -277,9 +277,9 @@ def test_arrays_cross_the_pipe_exactly() -> None:
 def test_a_forged_structure_is_a_crash_not_a_pass(grader: Grader) -> None:
     calls = [{"returned": {"sequence": "not a list"}, "seconds": 0.0} for _ in grader.problems]
     with pytest.raises(ValueError):
-        grading._calls({"arrays": {}, "calls": calls}, grader.problems, None)
+        answers.calls({"arrays": {}, "calls": calls}, grader.problems, None)
     with pytest.raises(ValueError, match="every problem"):
-        grading._calls({"arrays": {}, "calls": calls[:1]}, grader.problems, None)
+        answers.calls({"arrays": {}, "calls": calls[:1]}, grader.problems, None)
 
 
 def test_the_child_program_imports_only_the_standard_library_and_numpy() -> None:

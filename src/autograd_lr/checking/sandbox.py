@@ -28,7 +28,6 @@ is capped at :data:`MAX_ANSWER_BYTES`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import json
 import os
@@ -43,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from autograd_lr.checking import processes
+
 Isolation = Literal["bwrap", "process"]
 # the interpreter by an absolute path without "..": inside the sandbox only the bound
 # directories exist, so a path through the current directory would not resolve
@@ -50,7 +51,8 @@ PYTHON = os.path.normpath(os.path.abspath(sys.executable))
 Mode = Literal["auto", "require", "none"]
 
 MAX_ANSWER_BYTES = 16 * 2**20  # a few calls' outputs are kilobytes; far more is not an answer
-WATCH_INTERVAL = 0.05  # seconds between two looks at the run's processes
+WATCH_INTERVAL = 0.1  # seconds between two looks at the run's processes (all of /proc)
+READ_INTERVAL = 0.05  # seconds the pipes are waited on at a time
 KILL_WAIT = 5.0  # seconds to wait for a killed process to be reaped
 SCRATCH = "/submission"  # where the submission's private copy appears in the sandbox
 ENVIRONMENT = {
@@ -259,58 +261,6 @@ def _preexec(limits: Limits) -> None:
         resource.setrlimit(kind, (value, value))
 
 
-_ACTIVE: set[int] = set()  # pids of runs in progress (fallback: orphans of others are theirs)
-_ACTIVE_LOCK = threading.Lock()
-
-
-@functools.cache
-def _become_subreaper() -> bool:
-    """Make orphans of the fallback's runs children of this process, so they can be found."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return False
-
-
-def _table() -> dict[int, tuple[int, str, int]]:
-    """Every process: pid -> (ppid, start time, resident bytes)."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    out = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) < 22:
-            continue
-        out[int(entry)] = (int(fields[1]), fields[19], int(fields[21]) * page)
-    return out
-
-
-def _tree(root: int, table: dict[int, tuple[int, str, int]], orphans: bool) -> set[int]:
-    """``root`` and its descendants (with ``orphans``: our children no other run owns)."""
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    start = [root]
-    if orphans:
-        with _ACTIVE_LOCK:
-            others = _ACTIVE - {root}
-        start += [p for p in children.get(os.getpid(), []) if p not in others and p != root]
-    found, stack = set(), [p for p in start if p in table]
-    while stack:
-        pid = stack.pop()
-        if pid not in found:
-            found.add(pid)
-            stack += children.get(pid, [])
-    return found
-
-
 def run(
     argv: list[str],
     request: bytes,
@@ -331,7 +281,7 @@ def run(
     if isolation == "bwrap":
         command = bwrap_command(scratch, limits, hide) + argv
     else:
-        _become_subreaper()
+        processes.become_subreaper()
         command = argv
     prlimit = shutil.which("prlimit")
     if prlimit:
@@ -352,16 +302,16 @@ def run(
         )
     finally:
         os.close(result_write)
-    with _ACTIVE_LOCK:
-        _ACTIVE.add(process.pid)
+    with processes.ACTIVE_LOCK:
+        processes.ACTIVE.add(process.pid)
     seen: dict[int, str] = {}
     try:
         _pump(process, data, result_read, limits, outcome, seen)
     finally:
         os.close(result_read)
         _end(process, isolation, outcome, seen)
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(process.pid)
+        with processes.ACTIVE_LOCK:
+            processes.ACTIVE.discard(process.pid)
     outcome.seconds = time.perf_counter() - start
     return outcome
 
@@ -419,8 +369,8 @@ def _loop(
             return
         if now >= next_look:
             next_look = now + WATCH_INTERVAL
-            table = _table()
-            tree = _tree(process.pid, table, outcome.isolation == "process")
+            table = processes.table()
+            tree = processes.tree(process.pid, table, outcome.isolation == "process")
             for pid in tree:
                 seen.setdefault(pid, table[pid][1])
             outcome.peak_processes = max(outcome.peak_processes, len(tree))
@@ -435,7 +385,7 @@ def _loop(
                 # the main process is gone; a detached descendant may hold the pipes open
                 if now - exited_at > 0.5:
                     return
-        for key, _ in selector.select(timeout=WATCH_INTERVAL):
+        for key, _ in selector.select(timeout=READ_INTERVAL):
             fd = int(key.fd)
             try:
                 chunk = os.read(fd, 1 << 16)
@@ -453,28 +403,18 @@ def _loop(
                 streams[fd].add(chunk, limits.output)
 
 
-def _alive(pid: int, started: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read().decode(errors="replace")
-    except OSError:
-        return False
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] == started and fields[0] != "Z"
-
-
 def _end(
     process: subprocess.Popen[bytes], isolation: Isolation, outcome: Run, seen: dict[int, str]
 ) -> None:
     """Kill everything of the run, reap it, and count what (if anything) survived."""
     if isolation == "process":  # what appeared since the last look, orphans included
-        table = _table()
-        for pid in _tree(process.pid, table, True):
+        table = processes.table()
+        for pid in processes.tree(process.pid, table, True):
             seen.setdefault(pid, table[pid][1])
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # bwrap (and with it its PID namespace)
     for pid, started in seen.items():
-        if pid != process.pid and _alive(pid, started):
+        if pid != process.pid and processes.alive(pid, started):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -490,7 +430,7 @@ def _end(
         for pid in survivors:  # an orphan re-parented to us: reap it (only it, by pid)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-        survivors = [p for p in survivors if _alive(p, seen[p])]
+        survivors = [p for p in survivors if processes.alive(p, seen[p])]
         if survivors:
             time.sleep(0.01)
     outcome.left_running = len(survivors)
