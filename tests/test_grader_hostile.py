@@ -169,6 +169,18 @@ def _cases(out: Path, classmate: Path) -> dict[str, tuple[str, set[str], bool]]:
             {"fail"},
             True,
         ),
+        "too_many_processes": (
+            f"""
+            import subprocess, sys, time
+
+            def propagate(w, b, X, Y):
+                for _ in range(150):
+                    subprocess.Popen({sleeper})
+                time.sleep(30)
+            """,
+            {"crash"},
+            True,
+        ),
         "memory": (
             "def propagate(w, b, X, Y):\n    big = np.ones(3 * 2**30 // 8)\n    return {'dw': big, 'db': 0.0}, 0.0\n",
             {"fail", "crash"},

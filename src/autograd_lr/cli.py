@@ -39,14 +39,7 @@ def _grader(args: argparse.Namespace, function: str) -> Any:
     """The Grader of ``check`` and ``grade`` (prepared before any submission runs)."""
     from autograd_lr.checking import grading, sandbox
 
-    limits = sandbox.Limits(
-        timeout=args.timeout,
-        memory=args.memory_limit,
-        cpu_seconds=args.cpu_limit,
-        file_size=args.file_size_limit,
-        processes=args.process_limit,
-        open_files=args.open_files_limit,
-    )
+    limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
     options = grading.Options(
         function=function,
         lambd=args.lambd,
@@ -590,6 +583,18 @@ def _points(text: str) -> dict[str, float]:
     return out
 
 
+_whole = _checked(int, lambda v: v >= 1, "a whole number >= 1")
+# the limits of one run: (option, field of sandbox.Limits, type, metavar, help)
+_LIMITS = (
+    ("--timeout", "timeout", _positive, "SECONDS", "wall-clock seconds per submission"),
+    ("--memory-limit", "memory", _size, "SIZE", "memory per submission, like 2G or 512M"),
+    ("--cpu-limit", "cpu_seconds", _whole, "SECONDS", "CPU seconds per process"),
+    ("--file-size-limit", "file_size", _size, "SIZE", "largest file a submission may write"),
+    ("--process-limit", "processes", _whole, "N", "processes per submission"),
+    ("--open-files-limit", "open_files", _whole, "N", "open files per process"),
+)
+
+
 def _grading_options(parser: argparse.ArgumentParser) -> None:
     """The options ``check`` and ``grade`` share."""
     parser.add_argument("--output", metavar="FILE", help="write the JSON report (atomically)")
@@ -601,48 +606,15 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         help="auto: bubblewrap when it works, else a separate process with limits (and say "
         "so); require: refuse to grade without bubblewrap; none: no sandbox (default auto)",
     )
-    parser.add_argument(
-        "--timeout",
-        type=_positive,
-        default=60.0,
-        metavar="SECONDS",
-        help="wall-clock limit per submission (default 60)",
-    )
-    parser.add_argument(
-        "--memory-limit",
-        type=_size,
-        default=2 * 2**30,
-        metavar="SIZE",
-        help="memory per submission (default 2G)",
-    )
-    parser.add_argument(
-        "--cpu-limit",
-        type=_checked(int, lambda v: v >= 1, "a whole number >= 1"),
-        default=120,
-        metavar="SECONDS",
-        help="CPU seconds per process (default 120)",
-    )
-    parser.add_argument(
-        "--file-size-limit",
-        type=_size,
-        default=64 * 2**20,
-        metavar="SIZE",
-        help="largest file a submission may write (default 64M)",
-    )
-    parser.add_argument(
-        "--process-limit",
-        type=_checked(int, lambda v: v >= 1, "a whole number >= 1"),
-        default=64,
-        metavar="N",
-        help="processes per submission (default 64)",
-    )
-    parser.add_argument(
-        "--open-files-limit",
-        type=_checked(int, lambda v: v >= 16, "a whole number >= 16"),
-        default=256,
-        metavar="N",
-        help="open files per process (default 256)",
-    )
+    from autograd_lr.checking.sandbox import Limits
+
+    for option, name, kind, metavar, text in _LIMITS:
+        default = getattr(Limits(), name)
+        shown = f"{default / 2**20:g}M" if kind is _size else f"{default:g}"
+        parser.add_argument(
+            option, dest=name, type=kind, default=default, metavar=metavar,
+            help=f"{text} (default {shown})",
+        )  # fmt: skip
     parser.add_argument(
         "--seed",
         type=_seed,
@@ -828,7 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--jobs",
-        type=_checked(int, lambda v: v >= 1, "a whole number >= 1"),
+        type=_whole,
         default=2,
         help="sandboxes at a time (default 2)",
     )
