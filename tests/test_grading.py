@@ -306,3 +306,22 @@ def test_the_shipped_schemas_are_valid_json_schemas() -> None:
 
     for name in ("report", "gradebook", "gradescope"):
         jsonschema.Draft202012Validator.check_schema(grading.schema(name))
+
+
+def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    sandbox.bwrap_problem.cache_clear()
+    try:
+        isolation, why = sandbox.choose("auto")
+        assert isolation == "process"
+        assert "cannot create its namespaces here (bwrap: No permissions" in why
+        assert "unprivileged_userns_clone" in why and "apt install" not in why
+        with pytest.raises(sandbox.SandboxUnavailableError, match="--sandbox require"):
+            sandbox.choose("require")
+    finally:
+        sandbox.bwrap_problem.cache_clear()

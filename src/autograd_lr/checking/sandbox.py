@@ -36,6 +36,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -68,6 +69,10 @@ ENVIRONMENT = {
     "JAX_PLATFORMS": "cpu",
 }
 FIX = "install bubblewrap (`apt install bubblewrap`, the command bwrap)"
+FIX_NAMESPACES = (
+    "let bwrap create user namespaces (`sysctl -w kernel.unprivileged_userns_clone=1`, or a "
+    "container started with --privileged or a seccomp profile that allows them)"
+)
 
 
 class SandboxUnavailableError(RuntimeError):
@@ -174,7 +179,8 @@ def _hidden(roots: list[str], modules: tuple[str, ...]) -> list[str]:
 
 def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> list[str]:
     """The ``bwrap`` arguments that run a command in the sandbox around ``scratch``."""
-    command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
+    command = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent"]
+    command += ["--new-session"]
     command += ["--cap-drop", "ALL", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
@@ -206,12 +212,12 @@ def bwrap_problem() -> str:
     """Why bwrap cannot be used here ("" when it works): tried once per process."""
     if shutil.which("bwrap") is None:
         return "bwrap is not installed"
-    scratch = Path(os.path.realpath(os.getcwd()))  # any existing directory, bound read-write
-    probe = [*bwrap_command(scratch, Limits()), PYTHON, "-I", "-c", "pass"]
-    try:
-        done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"bwrap could not start ({exc})"
+    with tempfile.TemporaryDirectory(prefix="autograd-lr-probe-") as scratch:
+        probe = [*bwrap_command(Path(scratch), Limits()), PYTHON, "-I", "-c", "pass"]
+        try:
+            done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"bwrap could not start ({exc})"
     if done.returncode != 0:
         last = done.stderr.decode(errors="replace").strip().splitlines()
         return f"bwrap cannot create its namespaces here ({last[-1] if last else 'no message'})"
@@ -225,15 +231,16 @@ def choose(mode: Mode) -> tuple[Isolation, str]:
     problem = bwrap_problem()
     if not problem:
         return "bwrap", ""
+    fix = FIX if shutil.which("bwrap") is None else FIX_NAMESPACES
     if mode == "require":
-        raise SandboxUnavailableError(f"--sandbox require: {problem}; {FIX}")
-    return "process", f"{problem}; {FIX}"
+        raise SandboxUnavailableError(f"--sandbox require: {problem}; {fix}")
+    return "process", f"{problem}; {fix}"
 
 
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _limits_prefix(limits: Limits) -> list[str]:
+def _limits_prefix(prlimit: str, limits: Limits) -> list[str]:
     r"""``prlimit --data=N:N ...``: the limits set between fork and exec by a program, not by
     Python code in a forked child of a threaded grader (which may deadlock)."""
     values = {
@@ -244,7 +251,7 @@ def _limits_prefix(limits: Limits) -> list[str]:
         "nproc": limits.processes,
         "core": 0,
     }
-    return ["prlimit", *(f"--{k}={v}:{v}" for k, v in values.items()), "--"]
+    return [prlimit, *(f"--{k}={v}:{v}" for k, v in values.items()), "--"]
 
 
 def _preexec(limits: Limits) -> None:
@@ -285,7 +292,7 @@ def run(
         command = argv
     prlimit = shutil.which("prlimit")
     if prlimit:
-        command = _limits_prefix(limits) + command
+        command = _limits_prefix(prlimit, limits) + command
     outcome = Run(isolation)
     start = time.perf_counter()
     try:
