@@ -136,10 +136,34 @@ def test_a_notebook_is_graded_with_its_magics_skipped(grader: Grader) -> None:
 
 
 def test_notebook_source_keeps_code_and_counts_what_it_skips() -> None:
-    source, skipped = submissions.notebook_source((CLASS / "grace.ipynb").read_bytes())
+    source, skipped, cells = submissions.notebook_source((CLASS / "grace.ipynb").read_bytes())
     assert skipped == 5  # %matplotlib, !pip, the two-line %%bash cell, %time
     assert "def propagate" in source and "%" not in source.replace("# %", "")
     compile(source, "grace", "exec")
+    lines = source.splitlines()
+    for start, cell in cells:  # each cell's first line is where the mapping says
+        assert lines[start - 2] == f"# --- cell {cell}"
+    assert [c for _, c in cells] == [2, 4, 5]  # cell 1 is Markdown, cell 3 a %%bash cell
+    start = cells[1][0]
+    assert submissions.in_notebook(f"line {start + 2} in propagate: x", cells) == (
+        "cell 4, line 3 in propagate: x"
+    )
+
+
+def test_an_error_in_a_notebook_names_its_cell(grader: Grader, tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = [
+        new_code_cell("import numpy as np\n%load_ext autoreload"),
+        new_code_cell(
+            "def propagate(w, b, X, Y):\n    m = X.shape[1]\n    return np.dot(X, w) / m"
+        ),
+    ]
+    path = tmp_path / "raises.ipynb"
+    nbformat.write(new_notebook(cells=cells), str(path))
+    report = _grade(grader, path)
+    assert "cell 2, line 3 in propagate" in json.dumps(report["diagnosis"])
 
 
 def test_a_notebook_importing_the_library_gets_the_hint(grader: Grader) -> None:
@@ -218,8 +242,11 @@ def test_forbidden_imports_are_their_own_outcome(tmp_path: Path) -> None:
 
 
 def test_seed_random_is_drawn_and_recorded() -> None:
-    seeds = {Grader(Options(seed="random")).seed for _ in range(3)}
-    assert len(seeds) == 3  # 3 draws from 2**31 values: equal with probability ~1e-9
+    graders = [Grader(Options(seed="random")) for _ in range(3)]
+    assert len({g.seed for g in graders}) == 3  # 3 draws from 2**31: equal with p ~ 1e-9
+    report = _grade(graders[0], CLASS / "alice.py")
+    assert report["seeds"] == {"problems": graders[0].seed, "random": True}
+    assert f"rerun with --seed {graders[0].seed}" in " ".join(report["notes"])
     with pytest.raises(ValueError, match="whole number or 'random'"):
         Grader(Options(seed="often"))
 

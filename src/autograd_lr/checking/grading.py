@@ -37,7 +37,7 @@ import numpy as np
 if TYPE_CHECKING:
     from autograd_lr.checking.check import Call, GradientReport
     from autograd_lr.checking.sandbox import Limits, Mode, Run
-    from autograd_lr.checking.submissions import Submission
+    from autograd_lr.checking.submissions import Prepared, Submission
 
 SCHEMA_VERSION = "1.0"
 OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
@@ -268,6 +268,10 @@ class Grader:
         note = self.sandbox_note()
         if note:
             graded.notes.append(note)
+        if self.options.seed == "random":
+            graded.notes.append(
+                f"problems drawn by --seed random: seed {self.seed} (rerun with --seed {self.seed})"
+            )
         scratch = Path(tempfile.mkdtemp(prefix="autograd-lr-submission-"))
         try:
             try:
@@ -284,16 +288,16 @@ class Grader:
                 graded.outcome = "forbidden_import"
                 graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
                 return graded
-            self._run(graded, scratch, prepared.file, prepared.source)
+            self._run(graded, scratch, prepared)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return graded
 
-    def _run(self, graded: Graded, scratch: Path, file: str, source: str) -> None:
-        from autograd_lr.checking import answers, sandbox
+    def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
+        from autograd_lr.checking import answers, sandbox, submissions
 
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
-        request = dict(self.request, file=f"{where}/{file}")
+        request = dict(self.request, file=f"{where}/{prepared.file}")
         argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
         run = sandbox.run(
             argv,
@@ -328,7 +332,7 @@ class Grader:
         if status in ("import_error", "no_function"):
             graded.outcome = "cannot_load"
             graded.error = f"cannot load {graded.target}: {_text(answer.get('reason'))}"
-            where = _text(answer.get("where"))
+            where = submissions.in_notebook(_text(answer.get("where")), prepared.cells)
             if where:
                 graded.error += f" (at {where})"
             return
@@ -344,7 +348,9 @@ class Grader:
         except (ValueError, KeyError, TypeError) as exc:
             graded.error = f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})"
             return
-        graded.report = self._verdict(calls, source)
+        for c in calls:
+            c.where = submissions.in_notebook(c.where, prepared.cells)
+        graded.report = self._verdict(calls, prepared.source)
         graded.outcome = "pass" if graded.report.passed else "fail"
         graded.notes.append(
             f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "

@@ -50,6 +50,7 @@ class Prepared:
 
     file: str  # its name in the scratch directory
     source: str = ""  # the code, as the child loads it
+    cells: list[tuple[int, int]] = field(default_factory=list)  # a notebook's cell starts
     notes: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)  # top-level names of every import
     syntax_error: str = ""
@@ -119,8 +120,9 @@ def expand(paths: Iterable[str], function: str) -> list[Submission]:
     return out
 
 
-def notebook_source(raw: bytes) -> tuple[str, int]:
-    """The code cells of a notebook as one script, and how many IPython lines were left out."""
+def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
+    """The code cells of a notebook as one script, how many IPython lines were left out,
+    and where each cell starts: ``(line of the script, cell number)``, for tracebacks."""
     import nbformat
 
     try:
@@ -129,25 +131,36 @@ def notebook_source(raw: bytes) -> tuple[str, int]:
         raise SubmissionError(
             f"not a readable notebook ({type(exc).__name__}: {exc})"[:300]
         ) from None
-    parts, skipped = [], 0
+    parts, skipped, cells, line = [], 0, [], 1
     for k, cell in enumerate(notebook.cells):
         if cell.get("cell_type") != "code":
             continue
         lines = str(cell.get("source", "")).splitlines()
-        if lines and lines[0].lstrip().startswith(
-            "%%"
-        ):  # a cell magic: the whole cell is not Python
+        if lines and lines[0].lstrip().startswith("%%"):  # a cell magic: not Python at all
             skipped += len(lines)
             continue
         kept = []
-        for line in lines:
-            if MAGIC.match(line):
+        for text in lines:
+            if MAGIC.match(text):
                 skipped += 1
-                kept.append("pass  # " + line.strip())  # keeps the line numbers and the blocks
+                indent = text[: len(text) - len(text.lstrip())]
+                kept.append(f"{indent}pass  # {text.strip()}")  # keeps line numbers and blocks
             else:
-                kept.append(line)
+                kept.append(text)
+        cells.append((line + 1, k + 1))  # after the "# --- cell" line
         parts.append(f"# --- cell {k + 1}\n" + "\n".join(kept))
-    return "\n\n".join(parts) + "\n", skipped
+        line += len(kept) + 2  # the marker line and the blank line between cells
+    return "\n\n".join(parts) + "\n", skipped, cells
+
+
+def in_notebook(where: str, cells: list[tuple[int, int]]) -> str:
+    """``"line 12 in propagate: ..."`` of the script as ``"cell 4, line 3 in propagate: ..."``."""
+    found = re.match(r"line (\d+)", where)
+    if not cells or not found:
+        return where
+    number = int(found.group(1))
+    start, cell = max(((s, c) for s, c in cells if s <= number), default=cells[0])
+    return f"cell {cell}, line {number - start + 1}" + where[found.end() :]
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -178,22 +191,23 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
         raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
     notes: list[str] = []
     if path.suffix == ".ipynb":
-        source, skipped = notebook_source(raw)
+        source, skipped, cells = notebook_source(raw)
         if skipped:
             notes.append(
                 f"{skipped} IPython line{'s' if skipped != 1 else ''} (magics %, shell !) "
                 "of the notebook were left out: the grader runs the code cells as plain Python"
             )
     else:
-        source = raw.decode("utf-8", errors="replace")
+        source, cells = raw.decode("utf-8", errors="replace"), []
     name = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "submission"
     file = f"{name if name[0].isalpha() else 'm_' + name}.py"
     (scratch / file).write_text(source, encoding="utf-8")
-    prepared = Prepared(file, source, notes)
+    prepared = Prepared(file, source, cells, notes)
     try:
         prepared.imports = _imports(ast.parse(source, filename=str(path)))
     except SyntaxError as exc:
-        prepared.syntax_error = f"SyntaxError: {exc.msg} (line {exc.lineno})"
+        where = in_notebook(f"line {exc.lineno}", cells)
+        prepared.syntax_error = f"SyntaxError: {exc.msg} ({where})"
         return prepared
     if REFERENCE in prepared.imports:
         kind = "notebook" if path.suffix == ".ipynb" else "file"
