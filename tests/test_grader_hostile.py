@@ -294,7 +294,7 @@ def _start(tmp: Path, mode: str) -> dict[str, Any]:
     env = dict(os.environ, **{SECRET_ENV: SECRET_VALUE, "HOME": str(home)})
     process = subprocess.Popen(
         [sys.executable, "-m", "autograd_lr.cli", "grade", str(folder), "--out", str(out),
-         "--jobs", "2", "--timeout", "10", "--memory-limit", "1G", "--seed", "random",
+         "--jobs", "2", "--timeout", "30", "--memory-limit", "1G", "--seed", "random",
          "--sandbox", "require" if mode == "bwrap" else "none", "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp,
     )  # fmt: skip
