@@ -3,15 +3,16 @@ r"""The grader: a verdict no submission can forge, on the files students hand in
 A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
 
 1. **before any submission runs** it imports every module the verdict needs (the
-   checker, the diagnosis, the oracles, jax), draws the problems from the seed and
-   computes the expected values and the models of mistakes on them, by checking the
-   oracle's own answer and a wrong one (DESIGN.md, rule 7);
+   checker, the diagnosis, the oracles, jax), draws the problems from the seed, computes
+   every expected value and model of a mistake on them
+   (:func:`autograd_lr.checking.check.prepare`), and judges the oracle's own answer (it
+   must pass) and a sign-flipped one (it must fail) (DESIGN.md, rule 7);
 2. each submission then runs in the sandbox (:mod:`~autograd_lr.checking.sandbox`: its
    private copy, no network, limits, nothing left running afterwards) as the child
    program :mod:`~autograd_lr.checking.child`, which sends back plain numbers over a pipe;
-3. the grader reads that answer as untrusted data (size-capped JSON, numeric arrays
-   only, every field checked) and computes the verdict with
-   :func:`autograd_lr.checking.check.report`.
+3. the grader reads that answer as untrusted data (:mod:`~autograd_lr.checking.answers`:
+   size-capped JSON, numeric arrays only, every field checked) and judges it with the
+   prepared values (``Prepared.report``: numpy arithmetic, no jax, no import).
 
 :meth:`Grader.grade` returns a :class:`Graded`: its :meth:`~Graded.to_dict` is the one
 JSON report of every outcome (``schema/report.schema.json``, :data:`SCHEMA_VERSION`),
@@ -181,10 +182,9 @@ class Grader:
     def __init__(self, options: Options) -> None:
         from autograd_lr.checking import check, sandbox
         from autograd_lr.checking.child import encode_array
-
-        check.validate_hints(options.hints)
         from autograd_lr.validation import validate_lambd
 
+        check.validate_hints(options.hints)
         self.options = options
         self.limits = options.limits or sandbox.Limits()
         self.isolation, self.fallback_reason = sandbox.choose(options.sandbox)
