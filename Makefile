@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-packages demo test lint typecheck unit notebooks bench clean
+.PHONY: install system-packages demo test quick lint typecheck unit notebooks bench clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ unit: $(STAMP) system-packages
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck unit
+
+# The quick loop while working: everything but the tests marked slow (under a minute).
+quick: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not slow" -q
 
 # Run every notebooks/[0-9]*.py (refreshing notebooks/figures/) and write the executed
 # .ipynb next to each for Jupyter; `make test` runs the same notebooks without the .ipynb.

@@ -12,6 +12,8 @@ import os
 import jax
 from hypothesis import HealthCheck, settings
 
+from catalogue import correct_reports, planted_fast_reports, planted_reports  # noqa: F401
+
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 # Deterministic, CI-sized property tests; `HYPOTHESIS_PROFILE=thorough` runs more examples.
@@ -24,3 +26,45 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --- the quick loop: `pytest -m "not slow"` ---------------------------------------------------
+# Whole modules that start processes, clusters, browsers or kernels: a notebook run, a
+# Dask LocalCluster, the grader's sandboxed children, the docs' browser, the benchmark's
+# quick run. `make test` runs everything; `make quick` leaves these out (under a minute).
+SLOW_MODULES = {
+    "test_notebooks",
+    "test_dask",
+    "test_benchmarks",
+    "test_docs",
+    "test_grading",
+    "test_chunked",
+    "test_cli_train",
+    "test_derivation_documents",
+}
+SLOW_PREFIXES = ("test_grader_", "test_docs_")
+# Single tests that take seconds even on an idle machine (hypothesis over jax.hessian,
+# subprocesses, a course repository's pytest run): by name, so the list lives in one place.
+SLOW_TESTS = {
+    "test_hessian_equals_jax_hessian",
+    "test_hand_gradients_equal_every_oracle",
+    "test_l2_gradient_equals_jax_and_finite_differences",
+    "test_any_relative_perturbation_of_one_entry_of_dw_is_caught",
+    "test_a_course_repository_checks_its_derivation_in_one_line",
+    "test_models_of_wrong_answers_match_their_numpy_form",
+    "test_lipschitz_constant_is_the_largest_curvature_by_jax",
+    "test_importing_the_package_does_not_import_scikit_learn",
+    "test_cli_verify_runs_as_a_console_script",
+    "test_python_and_the_cli_train_the_same_model",
+    "test_the_contracts_hold_and_a_planted_violation_breaks_them",
+}
+
+
+def pytest_collection_modifyitems(config: object, items: list) -> None:  # type: ignore[type-arg]
+    import pytest
+
+    for item in items:
+        module = item.path.stem
+        slow_test = item.name.split("[")[0] in SLOW_TESTS
+        if module in SLOW_MODULES or module.startswith(SLOW_PREFIXES) or slow_test:
+            item.add_marker(pytest.mark.slow)

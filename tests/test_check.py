@@ -22,84 +22,26 @@ from autograd_lr.checking.check import (
 )
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL
-
-# --- correct implementations, written the ways learners write them ---
-
-
-def course_style(w, b, X, Y):
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dZ = A - Y
-    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, np.squeeze(cost)
-
-
-def einsum_style(w, b, X, Y):
-    m = X.shape[1]
-    Z = np.einsum("jk,jm->km", w, X) + b
-    A = forward.sigmoid(Z)
-    cost = np.einsum("km->", np.logaddexp(0.0, Z) - Y * Z) / m
-    dZ = A - Y
-    return {"dw": np.einsum("jm,km->jk", X, dZ) / m, "db": np.einsum("km->", dZ) / m}, cost
-
-
-def per_example_loop(w, b, X, Y):
-    """The lecture's two loops (gradients.gradients_loop)."""
-    return gradients.gradients_loop(w, b, X, Y)
-
-
-def unsimplified_chain_rule(w, b, X, Y):
-    """dz = da · a(1 − a), without the algebra that makes it a − y."""
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(w.T @ X + b)))
-    dA = -Y / A + (1 - Y) / (1 - A)
-    dZ = dA * A * (1 - A)
-    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-    return {"dw": X @ dZ.T / m, "db": np.array([[np.sum(dZ) / m]])}, cost
-
-
-def dw_db_only(w, b, X, Y):
-    grads, _ = course.propagate(w, b, X, Y)
-    return grads["dw"], grads["db"]
-
-
-def jax_autodiff(w, b, X, Y):
-    """A learner who lets jax differentiate, in 64-bit mode."""
-    import jax
-    import jax.numpy as jnp
-
-    with jax.enable_x64(True):
-        J, (dw, db) = jax.value_and_grad(forward.cost, argnums=(0, 1))(
-            jnp.asarray(w), jnp.asarray(b), jnp.asarray(X), jnp.asarray(Y)
-        )
-        return {"dw": np.asarray(dw), "db": float(db)}, float(J)
-
-
-CORRECT = [
-    course.propagate,
-    course_style,
-    einsum_style,
-    per_example_loop,
-    unsimplified_chain_rule,
-    dw_db_only,
-    jax_autodiff,
-]
+from catalogue import CORRECT, dw_db_only
 
 
 @pytest.mark.parametrize("fn", CORRECT, ids=lambda f: f.__name__)
-def test_every_correct_implementation_passes(fn: Any) -> None:
-    report = check_gradients(fn)
+def test_every_correct_implementation_passes(
+    fn: Any, correct_reports: dict[str, check.GradientReport]
+) -> None:
+    report = correct_reports[fn.__name__]
     assert report.passed, str(report)
     assert report.wrong == [] and report.diagnosis == []
     assert report.rows["dw"].error <= GRADIENT_RTOL and report.rows["db"].error <= GRADIENT_RTOL
     assert "PASSED" in str(report)
 
 
-def test_correct_forms_sit_far_below_the_thresholds() -> None:
+def test_correct_forms_sit_far_below_the_thresholds(
+    correct_reports: dict[str, check.GradientReport],
+) -> None:
     """The thresholds' headroom: every correct form is ≥ 100x below them (measured)."""
     worst = {"dw": 0.0, "db": 0.0, "cost": 0.0}
-    for fn in CORRECT:
-        report = check_gradients(fn)
+    for report in correct_reports.values():
         for name in worst:
             if report.rows[name].status == "ok":
                 worst[name] = max(worst[name], report.rows[name].error)
@@ -355,10 +297,8 @@ def test_full_mode_on_many_features_compares_the_oracles_along_directions() -> N
     assert report.rows["dw"].agreement <= FINITE_DIFFERENCE_RTOL
 
 
-def test_views_text_html_and_json() -> None:
-    from test_diagnosis import sign_flipped
-
-    report = check_gradients(sign_flipped)
+def test_views_text_html_and_json(planted_reports: dict[str, check.GradientReport]) -> None:
+    report = planted_reports["sign_flipped"]
     text = str(report)
     assert text.startswith("sign_flipped: FAILED: dw and db are wrong")
     assert "Worst entries of dw" in text and "fix: dZ = A - Y" in text
@@ -469,3 +409,27 @@ def test_a_wrong_signature_travels_as_fields() -> None:
     assert c.signature == "three(w, b, X)"
     c_l2 = check.call(course.propagate, default_problems()[0], lambd=0.5)
     assert c_l2.wrong_signature and c_l2.called_as == "fn(w, b, X, Y, lambd)"
+    data = check.report([c], function="three").to_dict()
+    assert data["wrong_signature"] == {"signature": "three(w, b, X)", "called_as": "fn(w, b, X, Y)"}
+    assert "wrong_signature" in data["mistakes"]
+    assert check.report([c_l2], function="p", lambd=0.5).to_dict()["wrong_signature"] is not None
+
+
+@pytest.mark.parametrize("level", ["concept", "location"])
+def test_hint_levels_below_fix_show_no_corrected_line_in_any_view(level: str) -> None:
+    from catalogue import sign_flipped
+
+    report = check_gradients(sign_flipped, hints=level)
+    assert report.mistakes == {"sign_flipped"} and report.hints == level
+    views = [str(report), report._repr_html_(), json.dumps(report.to_dict())]
+    for view in views:
+        assert "dZ = A - Y" not in view and "fix:" not in view
+        assert "label minus the prediction" in view  # the concept, in the lecture's words
+    if level == "location":
+        assert all("dz = dL/da" in view for view in views)  # which step of the chain rule
+    assert report.to_dict()["hints"] == level
+
+
+def test_hints_must_be_a_known_level() -> None:
+    with pytest.raises(ValueError, match="'concept', 'location', 'fix'"):
+        check_gradients(course.propagate, hints="everything")

@@ -195,7 +195,7 @@ def test_divergence_is_a_clear_error_naming_the_learning_rate(breast_cancer_rows
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"C": 0.0}, r"C must be > 0"),
+        ({"C": 0.0}, r"C must be a number > 0"),
         ({"C": "big"}, r"C must be a number > 0"),
         ({"solver": "lbfgs"}, r"solver must be one of \('gd', 'newton'\)"),
     ],

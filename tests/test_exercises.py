@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from autograd_lr import course
+from autograd_lr.checking.report import GradientReport
 from autograd_lr.teaching import exercises
+from catalogue import PLANTED, SIGMOID_PLANTED, Planted
 
 
 def test_the_unfilled_skeletons_fail_saying_not_implemented() -> None:
@@ -84,3 +86,30 @@ def test_a_float32_sigmoid_fails() -> None:
 def test_sigmoid_report_views() -> None:
     report = exercises.check_sigmoid(course.sigmoid)
     assert "PASSED" in str(report) and "<table>" in report._repr_html_()
+
+
+@pytest.mark.parametrize("code", sorted(SIGMOID_PLANTED))
+def test_each_planted_sigmoid_mistake_is_named_and_only_it(code: str) -> None:
+    report = exercises.check_sigmoid(SIGMOID_PLANTED[code])
+    assert not report.passed and report.mistake == code, str(report)
+    assert report.fix and report.concept
+    concept = exercises.check_sigmoid(SIGMOID_PLANTED[code], hints="concept")
+    text = str(concept) + concept._repr_html_()
+    assert report.concept in str(concept) and report.fix not in text and "fix:" not in text
+
+
+def test_math_exp_is_not_mistaken_for_a_flipped_exponent() -> None:
+    """At z = 0 (the only case math.exp can compute) σ(−z) = σ(z): no model is told apart there."""
+    report = exercises.check_sigmoid(SIGMOID_PLANTED["math_exp"])
+    assert report.mistake == "math_exp" and "np.exp" in report.fix
+    assert "sign of the exponent" not in str(report)
+
+
+@pytest.mark.parametrize("planted", [p for p in PLANTED if p.wrong][:6], ids=lambda p: p.name)
+def test_the_exercise_check_gives_the_catalogue_verdict(
+    planted: Planted, planted_reports: dict[str, GradientReport]
+) -> None:
+    """exercises.check_propagate is check_gradients: the same verdict as the shared reports."""
+    report = exercises.check_propagate(planted.fn, hints="concept")
+    assert report.mistakes == planted_reports[planted.name].mistakes == planted.mistakes
+    assert report.wrong == planted.wrong

@@ -22,7 +22,7 @@ from grader_schema import validate
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 RIGHT = (SUBMISSIONS / "class" / "alice.py").read_text()
-pytestmark = pytest.mark.xdist_group(name="grader_cli")  # one classroom copy per run
+pytestmark = [pytest.mark.xdist_group(name="grader_cli"), pytest.mark.slow]  # one classroom
 
 
 def _cli(

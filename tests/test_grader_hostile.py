@@ -42,7 +42,7 @@ COURSE = INSTALL / "course.py"
 
 HAS_BWRAP = not sandbox.bwrap_problem()
 # one worker grades both batches once (a module fixture per xdist worker would do it twice)
-pytestmark = pytest.mark.xdist_group(name="grader_hostile")
+pytestmark = [pytest.mark.xdist_group(name="grader_hostile"), pytest.mark.slow]
 
 WRONG = """
 def propagate(w, b, X, Y):  # dw without 1/m

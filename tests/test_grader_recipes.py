@@ -58,6 +58,7 @@ def _notebook_namespace(path: Path) -> dict[str, Any]:
     return {"propagate": module.propagate}
 
 
+@pytest.mark.slow
 def test_the_autograded_cell_recipe_passes_right_and_fails_wrong(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -165,3 +167,31 @@ def test_jax_sees_the_same_code_path(monkeypatch: pytest.MonkeyPatch) -> None:
     after = oracles.jax_gradients(*p)
     np.testing.assert_allclose(after["dw"], 3.0 * before["dw"], rtol=JAX_RTOL)
     assert after["db"] == pytest.approx(3.0 * before["db"], rel=JAX_RTOL)
+
+
+def test_the_compilation_cache_folder_fails_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder that cannot be made (or 'off') gives None: the oracles compile in memory."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(oracles.CACHE_ENV, str(blocker / "jax"))
+    assert oracles._compilation_cache_dir() is None
+    monkeypatch.setenv(oracles.CACHE_ENV, "off")
+    assert oracles._compilation_cache_dir() is None
+    monkeypatch.setenv(oracles.CACHE_ENV, str(tmp_path / "cache"))
+    assert oracles._compilation_cache_dir() == tmp_path / "cache"
+    assert (tmp_path / "cache").is_dir() and list((tmp_path / "cache").iterdir()) == []
+    monkeypatch.delenv(oracles.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert oracles._compilation_cache_dir() == tmp_path / "xdg" / "autograd-lr" / "jax"
+
+
+def test_several_costs_in_one_call_match_their_single_calls() -> None:
+    """jax_values_and_gradients: each model as if differentiated alone (same code path)."""
+    p = make_problem(3, 5, seed=4)
+    both = oracles.jax_values_and_gradients([oracles.MODEL_COST, oracles.MODEL_COST], *p, 0.3)
+    alone = oracles.jax_value_and_gradients(*p, 0.3)
+    for grads, J in both:
+        np.testing.assert_allclose(grads["dw"], alone[0]["dw"], rtol=JAX_RTOL)
+        assert pytest.approx(alone[1], rel=JAX_RTOL) == J

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograd_lr import files
 from autograd_lr.problems import make_problem
-from autograd_lr.training import persistence
 from autograd_lr.training.persistence import Model, load_model, save_model
 
 
@@ -142,7 +142,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path: Path, monkey
     def crash(fd: int) -> None:
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(persistence.os, "fsync", crash)
+    monkeypatch.setattr(files.os, "fsync", crash)
     with pytest.raises(OSError, match="simulated"):
         save_model(_model(seed=2), tmp_path)
     assert path.read_bytes() == before  # the old model is intact

@@ -169,10 +169,10 @@ def test_raw_features_with_a_too_large_rate_diverge_and_the_message_suggests_sta
     ("kwargs", "message"),
     [
         ({"learning_rate": 0.0}, r"learning_rate \(α\) must be a finite number > 0"),
-        ({"learning_rate": "fast"}, r"learning_rate must be a number > 0 or 'auto'"),
+        ({"learning_rate": "fast"}, r"learning_rate \(α\) must be a number > 0 or 'auto'"),
         ({"max_iter": -1}, r"max_iter must be an integer >= 0"),
         ({"tol": -1.0}, r"tol must be a finite number >= 0"),
-        ({"lambd": -1.0}, r"lambd \(λ, the L2 strength; λ = 1/C\) must be finite and >= 0"),
+        ({"lambd": -1.0}, r"lambd \(λ, the L2 strength; λ = 1/C\) must be a finite number >= 0"),
     ],
 )
 def test_bad_controls_are_refused(kwargs: dict, message: str) -> None:

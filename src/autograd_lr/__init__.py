@@ -39,13 +39,16 @@ _LAZY = {
     "propagate": "autograd_lr.course",
     "sigmoid": "autograd_lr.course",
     "check_gradients": "autograd_lr.checking.check",
+    "check_derivation": "autograd_lr.teaching.derivation",
     "LogisticRegressionGD": "autograd_lr.training.estimator",
+    "train": "autograd_lr.training.pipeline",
 }
 
 __all__ = [
     "LogisticRegressionGD",
     "__version__",
     "accuracy",
+    "check_derivation",
     "check_gradients",
     "initialize_with_zeros",
     "model",
@@ -53,6 +56,7 @@ __all__ = [
     "predict",
     "propagate",
     "sigmoid",
+    "train",
 ]
 
 if TYPE_CHECKING:
@@ -66,7 +70,9 @@ if TYPE_CHECKING:
         propagate,
         sigmoid,
     )
+    from autograd_lr.teaching.derivation import check_derivation
     from autograd_lr.training.estimator import LogisticRegressionGD
+    from autograd_lr.training.pipeline import train
 
 
 def __getattr__(name: str) -> Any:

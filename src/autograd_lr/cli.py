@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -31,8 +29,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 # --- train / predict ----------------------------------------------------------------------
-
-DEFAULT_ITERATIONS = {"gd": 10_000, "newton": 100}
 
 
 def _grader(args: argparse.Namespace, function: str) -> Any:
@@ -117,19 +113,40 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
-def _learning_rate(text: str) -> float | str:
-    """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L."""
-    if text == "auto":
-        return text
+def _derivation(args: argparse.Namespace) -> int:
+    """Check the derivation blocks of a Markdown file or notebook: exit 0 / 1 / 2."""
+    import json
+
+    from autograd_lr.files import atomic_write_text
+    from autograd_lr.teaching import documents
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'auto', got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"the learning rate must be a finite number > 0, got {text}"
-        )
-    return value
+        checked = documents.check_document(args.file, hints=args.hints)
+        error = None
+    except documents.DocumentError as exc:
+        checked, error = None, str(exc)
+    payload = documents.payload(str(args.file), checked, error)
+    if args.json:
+        text = json.dumps(payload, indent=2) + "\n"
+        if args.output:
+            atomic_write_text(args.output, text)
+        else:
+            print(text, end="")
+    elif checked is not None:
+        print(documents.render(checked))
+    if error is not None and not (args.json and not args.output):
+        print(f"autograd-lr derivation: error: {error}", file=sys.stderr)
+    return int(payload["exit_code"])
+
+
+def _learning_rate(text: str) -> float | str:
+    """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L (validation's rule)."""
+    from autograd_lr.validation import validate_learning_rate
+
+    try:
+        return validate_learning_rate(text if text == "auto" else float(text), allow_auto=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (got {text!r})") from None
 
 
 def _checked(
@@ -157,333 +174,55 @@ _fraction = _checked(
 )
 
 
-def _accuracy(Y_hat: Any, Y: Any) -> tuple[float, int]:
-    """Fraction and count of correct 0/1 predictions."""
-    correct = int((Y_hat == Y).sum())
-    return correct / Y.shape[1], correct
-
-
-def _fit_with_progress(
-    args: argparse.Namespace, X: Any, Y: Any, lambd: float, iterations: int
-) -> Any:
-    """Run ``args.solver`` from w = 0, b = 0 on ``X (n_x, m)``, ``Y (1, m)`` (numpy or dask)
-    with a tqdm bar on stderr showing the current cost and max|∂J|."""
-    from tqdm import tqdm
-
-    from autograd_lr.training import solvers
-
-    w0 = np.zeros((X.shape[0], 1))
-    with tqdm(
-        total=iterations,
-        desc=args.solver,
-        unit="it",
-        file=sys.stderr,
-        mininterval=0.2,
-        disable=args.no_progress,
-    ) as bar:
-
-        def progress(k: int, J: float, g: float) -> None:
-            if k:
-                bar.update(1)
-            bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
-
-        options: dict[str, Any] = {"lambd": lambd, "max_iter": iterations, "tol": args.tol}
-        if args.solver == "gd":
-            result = solvers.gradient_descent(
-                w0, 0.0, X, Y, learning_rate=args.learning_rate, callback=progress, **options
-            )
-        else:
-            result = solvers.newton(w0, 0.0, X, Y, callback=progress, **options)
-        bar.set_postfix_str(
-            f"cost={result.final_cost:.6f} max|dJ|={result.gradient_max[-1]:.1e}", refresh=True
-        )
-    return result
-
-
-def _run_metadata(
-    args: argparse.Namespace, result: Any, lambd: float, iterations: int, **facts: Any
-) -> dict[str, Any]:
-    """What a trained model records about its run (stored in ``model.json``)."""
-    return {
-        "dataset": facts.pop("dataset"),
-        "solver": result.solver,
-        "learning_rate": result.learning_rate,
-        "lambda": lambd,
-        "tol": args.tol,
-        "max_iter": iterations,
-        "iterations": result.n_iter,
-        "converged": result.converged,
-        "final_cost": result.final_cost,
-        "gradient_max": float(result.gradient_max[-1]),
-        **facts,
-    }
-
-
-def _print_summary(
-    args: argparse.Namespace,
-    result: Any,
-    penalty: str,
-    iterations: int,
-    *,
-    train_line: str,
-    test_line: str | None,
-    elapsed: float,
-    written: list[Path],
-) -> None:
-    """The summary ``train`` ends with: solver, iterations, cost, accuracies, time, files."""
-    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
-    g = result.gradient_max[-1]
-    status = (
-        f"converged: max|∂J| = {g:.2e} ≤ tol {args.tol:g}"
-        if result.converged
-        else f"NOT converged: max|∂J| = {g:.2e} > tol {args.tol:g}; raise --iterations"
-    )
-    print("summary")
-    print(f"  solver          {result.solver}{alpha}, {penalty}")
-    print(f"  iterations      {result.n_iter} of at most {iterations} ({status})")
-    print(f"  final cost      J = {result.final_cost:.8f}")
-    print(f"  train accuracy  {train_line}")
-    if test_line is not None:
-        print(f"  test accuracy   {test_line}")
-    print(f"  time            {elapsed:.2f} s")
-    print("wrote")
-    for path in written:
-        print(f"  {path}")
-
-
 def _train(args: argparse.Namespace) -> int:
+    """``train``: :func:`autograd_lr.training.pipeline.train` (or ``train_chunked`` with --data)."""
+    from autograd_lr.training import pipeline
+
+    options: dict[str, Any] = {
+        "solver": args.solver,
+        "learning_rate": args.learning_rate,
+        "iterations": args.iterations,
+        "tol": args.tol,
+        "lambd": None if args.C is not None else args.l2,
+        "C": args.C,
+        "standardize": args.standardize,
+        "out": args.out,
+        "progress": not args.no_progress,
+        "echo": print,
+    }
     if args.data is not None or args.dask is not None:
-        return _train_chunked(args)
-    # None means "not given", so that --data can refuse these; here they take their defaults
-    args.dataset = "breast-cancer" if args.dataset is None else args.dataset
-    args.test_fraction = 0.2 if args.test_fraction is None else args.test_fraction
-    args.seed = 0 if args.seed is None else args.seed
-    import time
-
-    from autograd_lr.datasets import Standardizer, load_dataset, save_csv, train_test_split
-    from autograd_lr.training import persistence, plots
-
-    started = time.perf_counter()
-    data = load_dataset(args.dataset, target=args.target, seed=args.seed)
-    train, test = train_test_split(data, args.test_fraction, args.seed)
-    # Training statistics only; the model applies them to test and new data.
-    scaler = Standardizer.fit(train.X) if args.standardize else None
-    X_train = train.X if scaler is None else scaler.transform(train.X)  # (n_x, m_train)
-    if args.C is not None:
-        lambd, penalty = 1.0 / args.C, f"λ = {1.0 / args.C:g} (C = {args.C:g})"
-    else:
-        lambd = args.l2
-        penalty = f"λ = {lambd:g}" + (f" (C = {1.0 / lambd:g})" if lambd > 0 else " (no penalty)")
-    iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
-
-    print(f"data       {data.name}: {data.m} examples × {data.n_x} features")
-    if data.class_names == ("0", "1"):
-        print(f"labels     0/1 in column {data.target!r}", end="")
-    else:
-        print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}", end="")
-    if data.label_mapping:
-        shown = ", ".join(f"{k!r} -> {v}" for k, v in data.label_mapping.items())
-        print(f" (mapped from the file's labels: {shown})")
-    else:
-        print()
-    m_test = 0 if test is None else test.m
-    print(
-        f"split      {train.m} train / {m_test} test (test fraction {args.test_fraction:g}, "
-        f"seed {args.seed})"
-        + ("; standardized with the training mean and std" if scaler else "; not standardized")
-    )
-
-    if np.unique(train.Y).size < 2:
-        raise UsageError(
-            f"the training data holds only one class ({data.class_names[int(train.Y[0, 0])]}): "
-            f"logistic regression needs examples of both classes to learn a boundary"
-        )
-    result = _fit_with_progress(args, X_train, train.Y, lambd, iterations)
-
-    model = persistence.Model(
-        w=result.w,
-        b=result.b,
-        feature_names=data.feature_names,
-        target=data.target,
-        mean=None if scaler is None else scaler.mean,
-        std=None if scaler is None else scaler.std,
-        label_mapping=data.label_mapping,
-        class_names=data.class_names,
-    )
-    train_acc, train_ok = _accuracy(model.predict(train.X), train.Y)
-    test_line = "no test set (--test-fraction 0)"
-    test_acc = None
-    if test is not None:
-        test_acc, test_ok = _accuracy(model.predict(test.X), test.Y)
-        test_line = f"{100 * test_acc:.1f} % ({test_ok}/{test.m})"
-    elapsed = time.perf_counter() - started
-    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
-    metadata = _run_metadata(
-        args,
-        result,
-        lambd,
-        iterations,
-        dataset=data.name,
-        train_accuracy=train_acc,
-        test_accuracy=test_acc,
-        m_train=train.m,
-        m_test=m_test,
-        test_fraction=args.test_fraction,
-        seed=args.seed,
-    )
-    model = persistence.Model(**{**model.__dict__, "metadata": metadata})
-    out = Path(args.out)
-    written = [persistence.save_model(model, out)]
-    title = f"{data.name}: {result.solver}{alpha}, {penalty}"
-    written.append(
-        plots.cost_curve(
-            result.costs, result.gradient_max, out / "cost.png", tol=args.tol, title=title
-        )
-    )
-    if test is not None:  # the held-out examples, raw, for `autograd-lr predict`
-        written.append(save_csv(test, out / "test.csv"))
-    if data.n_x == 2:
-        written.append(
-            plots.decision_boundary(
-                model,
-                train.X,
-                train.Y,
-                out / "decision_boundary.png",
-                X_test=None if test is None else test.X,
-                Y_test=None if test is None else test.Y,
-                title=title,
+        if args.data is None:
+            raise UsageError(
+                "--dask needs --data DIR, a data set stored in chunks (zarr or .npy shards) "
+                "written by autograd_lr.datasets.save_chunked"
             )
-        )
-
-    _print_summary(
-        args,
-        result,
-        penalty,
-        iterations,
-        train_line=f"{100 * train_acc:.1f} % ({train_ok}/{train.m})",
-        test_line=test_line,
-        elapsed=elapsed,
-        written=written,
-    )
-    return EXIT_OK
-
-
-def _train_chunked(args: argparse.Namespace) -> int:
-    """``train --data DIR [--dask SCHEDULER|local]``: a data set on disk in chunks, by dask.
-
-    Every pass over the data (statistics, gradient, cost, Hessian) runs chunk by chunk on
-    the cluster's workers; only the small results come back to this process.
-    """
-    import time
-
-    from autograd_lr import forward
-    from autograd_lr.datasets import fit_standardizer, load_chunked
-    from autograd_lr.fast import cluster
-    from autograd_lr.training import persistence, plots
-
-    if args.data is None:
-        raise UsageError(
-            "--dask needs --data DIR, a data set stored in chunks (zarr or .npy shards) "
-            "written by autograd_lr.datasets.save_chunked"
-        )
-    given = [
-        flag
-        for flag, value in (
-            ("--dataset", args.dataset),
-            ("--target", args.target),
-            ("--test-fraction", args.test_fraction),
-            ("--seed", args.seed),
-        )
-        if value is not None
-    ]
-    if given:
-        raise UsageError(
-            f"{', '.join(given)} cannot be used with --data: a chunked data set has its labels "
-            f"and trains on every example (keep test examples in a data set of their own)"
-        )
-    started = time.perf_counter()
-    iterations = args.iterations if args.iterations is not None else DEFAULT_ITERATIONS[args.solver]
-    lambd = 1.0 / args.C if args.C is not None else args.l2
-    penalty = f"λ = {lambd:g}" + (f" (C = {1.0 / lambd:g})" if lambd > 0 else " (no penalty)")
-    with cluster.connect(args.dask) as client:
-        data = load_chunked(args.data)
-        print(f"cluster    {cluster.describe(client)}")
-        print(
-            f"data       {data.name}: {data.m} examples × {data.n_x} features, "
-            f"{data.nbytes / 1e6:,.1f} MB in {data.n_chunks} {data.storage} chunks of "
-            f"{data.chunk_size} examples"
-        )
-        print(f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}")
-        print(
-            "split      none: a chunked data set trains on every example "
-            "(keep test examples in a data set of their own)"
-        )
-        # One pass for the statistics; the standardization itself stays lazy, per chunk.
-        scaler = fit_standardizer(data.X) if args.standardize else None
-        X = data.X if scaler is None else (data.X - scaler.mean) / scaler.std  # (n_x, m)
-        X, Y, persisted = cluster.persist_if_fits(X, data.Y)
-        print(
-            "memory     X "
-            + (
-                "kept in memory: it fits in"
-                if persisted
-                else "read from disk at every iteration: over"
+        given = [
+            flag
+            for flag, value in (
+                ("--dataset", args.dataset),
+                ("--target", args.target),
+                ("--test-fraction", args.test_fraction),
+                ("--seed", args.seed),
             )
-            + f" {100 * cluster.PERSIST_FRACTION:g} % of "
-            + ("the workers' memory" if client is not None else "this machine's free memory")
+            if value is not None
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)} cannot be used with --data: a chunked data set has its "
+                f"labels and trains on every example (keep test examples in a data set of "
+                f"their own)"
+            )
+        result = pipeline.train_chunked(args.data, dask=args.dask, **options)
+    else:
+        # None means "not given", so that --data can refuse these; here they take defaults
+        result = pipeline.train(
+            "breast-cancer" if args.dataset is None else args.dataset,
+            target=args.target,
+            test_fraction=0.2 if args.test_fraction is None else args.test_fraction,
+            seed=0 if args.seed is None else args.seed,
+            **options,
         )
-        result = _fit_with_progress(args, X, Y, lambd, iterations)
-        Z = forward.logits(result.w, result.b, X)  # (1, m), lazy
-        (correct,) = cluster.compute(((Z > 0) == (Y > 0.5)).sum())
-    train_ok = int(correct)
-    train_acc = train_ok / data.m
-    elapsed = time.perf_counter() - started
-    metadata = _run_metadata(
-        args,
-        result,
-        lambd,
-        iterations,
-        dataset=str(data.path),
-        train_accuracy=train_acc,
-        test_accuracy=None,
-        m_train=data.m,
-        m_test=0,
-        dask=args.dask or "threads",
-        persisted=persisted,
-    )
-    model = persistence.Model(
-        w=result.w,
-        b=result.b,
-        feature_names=data.feature_names,
-        target=data.target,
-        mean=None if scaler is None else scaler.mean,
-        std=None if scaler is None else scaler.std,
-        label_mapping=data.label_mapping,
-        class_names=data.class_names,
-        metadata=metadata,
-    )
-    out = Path(args.out)
-    alpha = "" if result.learning_rate is None else f", α = {result.learning_rate:.4g}"
-    written = [
-        persistence.save_model(model, out),
-        plots.cost_curve(
-            result.costs,
-            result.gradient_max,
-            out / "cost.png",
-            tol=args.tol,
-            title=f"{data.name}: {result.solver}{alpha}, {penalty} (dask)",
-        ),
-    ]
-    _print_summary(
-        args,
-        result,
-        penalty,
-        iterations,
-        train_line=f"{100 * train_acc:.1f} % ({train_ok}/{data.m})",
-        test_line=None,
-        elapsed=elapsed,
-        written=written,
-    )
+    print(result.summary())
     return EXIT_OK
 
 
@@ -492,6 +231,7 @@ def _predict(args: argparse.Namespace) -> int:
     import io
 
     from autograd_lr import files
+    from autograd_lr.course import accuracy
     from autograd_lr.datasets import load_csv, load_features
     from autograd_lr.datasets.csv import read_table
     from autograd_lr.training import persistence
@@ -500,7 +240,7 @@ def _predict(args: argparse.Namespace) -> int:
     data_path = Path(args.data)
     X = load_features(data_path, model.feature_names)
     A = model.probabilities(X)[0]
-    labels = (A > 0.5).astype(int)
+    labels = model.predict(X)[0].astype(int)  # forward.predict_labels, the one rule
     output = (
         Path(args.output)
         if args.output
@@ -527,10 +267,9 @@ def _predict(args: argparse.Namespace) -> int:
         f"{int((labels == 1).sum())} × {model.class_names[1]} (1)"
     )
     if known is not None:
-        accuracy, correct = _accuracy(labels.reshape(1, -1), known.Y)
-        print(
-            f"accuracy   {100 * accuracy:.1f} % ({correct}/{known.m}) against column {model.target!r}"
-        )
+        percent = accuracy(labels.reshape(1, -1), known.Y)
+        correct = int((labels.reshape(1, -1) == known.Y).sum())
+        print(f"accuracy   {percent:.1f} % ({correct}/{known.m}) against column {model.target!r}")
     print(f"wrote      {output}")
     return EXIT_OK
 
@@ -659,6 +398,8 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from autograd_lr.training.pipeline import DEFAULT_ITERATIONS
+
     parser = argparse.ArgumentParser(
         prog="autograd-lr",
         description="Logistic regression with hand-derived gradients, verified by machines.",
@@ -810,6 +551,32 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     _grading_options(grade)
     grade.set_defaults(handler=_grade)
+
+    derivation = commands.add_parser(
+        "derivation",
+        help="check the derivation blocks (```derivation) of a Markdown file or notebook "
+        "step by step against jax.grad",
+        description="Read every fenced block with the info string 'derivation' (one "
+        "'name = expression' line per step, Python syntax or LaTeX; 'derivation lambd=0.7' "
+        "for the L2 cost) from a Markdown file or a notebook's Markdown cells, and check "
+        "each step against jax.grad of the model's loss. Exit 0 when every step is right, "
+        "1 when one is wrong or unreadable, 2 when the file cannot be loaded.",
+    )
+    derivation.add_argument("file", metavar="FILE", type=Path, help="a .md file or an .ipynb")
+    derivation.add_argument(
+        "--json", action="store_true", help="print the versioned JSON report instead"
+    )
+    derivation.add_argument(
+        "--output", metavar="PATH", help="with --json: write the report to PATH (atomically)"
+    )
+    derivation.add_argument(
+        "--hints",
+        choices=("concept", "location", "fix"),
+        default="fix",
+        help="concept: what and why; location: and which step; fix: and the true "
+        "expression (default fix)",
+    )
+    derivation.set_defaults(handler=_derivation)
 
     return parser
 

@@ -13,7 +13,16 @@ import numpy as np
 
 from autograd_lr import forward
 from autograd_lr.fast import kernel
-from autograd_lr.validation import validate_b, validate_problem, validate_w, validate_X, validate_Y
+from autograd_lr.forward import Grads
+from autograd_lr.validation import (
+    validate_b,
+    validate_iterations,
+    validate_learning_rate,
+    validate_problem,
+    validate_w,
+    validate_X,
+    validate_Y,
+)
 
 COST_EVERY = 100  # the lecture records (and prints) the cost every 100 iterations
 
@@ -41,7 +50,7 @@ def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
     return np.zeros((int(dim), 1), dtype=np.float64), 0.0
 
 
-def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
+def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
     r"""Cost and gradient of :math:`J(w, b)`, vectorized (forward and backward propagation).
 
     .. math::
@@ -51,8 +60,9 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
         \quad dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
 
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
-    ``({"dw": (n_x, 1) array, "db": float}, cost: float)``. float32 input gives float32
-    ``dw``; everything else is float64. A large numpy X
+    ``({"dw": (n_x, 1) array, "db": np.float64}, cost: float)`` (``db`` is the
+    ``np.float64`` the course's notebook asserts). float32 input gives float32 ``dw``;
+    everything else is float64. A large numpy X
     (:func:`~autograd_lr.fast.kernel.fused_applies`) takes the single-pass kernel
     :func:`~autograd_lr.fast.kernel.gradients_fused` (X read once, sums in float64); the
     rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
@@ -76,10 +86,10 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
         with np.errstate(over="ignore", invalid="ignore"):  # reported just below
             grads, J = kernel.cost_and_gradients(w, b, X, Y)
     _check_no_overflow(J, grads)
-    return {"dw": grads["dw"], "db": float(grads["db"])}, float(J)
+    return {"dw": grads["dw"], "db": np.float64(grads["db"])}, float(J)
 
 
-def _check_no_overflow(J: Any, grads: dict[str, Any]) -> None:
+def _check_no_overflow(J: Any, grads: Grads) -> None:
     """Finite inputs whose z = wᵀX + b overflows give inf − inf = NaN: say so, never return it."""
     if not (np.isfinite(J) and np.all(np.isfinite(grads["dw"])) and np.isfinite(grads["db"])):
         raise ValueError(
@@ -96,7 +106,7 @@ def optimize(
     num_iterations: int = 100,
     learning_rate: float = 0.009,
     print_cost: bool = False,
-) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+) -> tuple[dict[str, Any], Grads, list[float]]:
     r"""Gradient descent: repeat :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`.
 
     ``num_iterations`` steps with learning rate :math:`\alpha` = ``learning_rate``.
@@ -105,16 +115,15 @@ def optimize(
     ``print_cost``. The inputs are not modified.
     """
     w, b, X, Y = validate_problem(w, b, X, Y)
-    num_iterations = _check_iterations(num_iterations)
-    learning_rate = _check_learning_rate(learning_rate)
+    num_iterations = validate_iterations(num_iterations)
+    learning_rate = float(validate_learning_rate(learning_rate))
     w = w.copy()
     costs: list[float] = []
-    grads: dict[str, Any] = {}
     if num_iterations == 0:  # no step taken: the gradient at the starting point
         grads, _ = propagate(w, b, X, Y)
     for i in range(num_iterations):
         step, J = kernel.cost_and_gradients(w, b, X, Y)
-        grads = {"dw": step["dw"], "db": float(step["db"])}
+        grads = {"dw": step["dw"], "db": np.float64(step["db"])}
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]
         if i % COST_EVERY == 0:
@@ -127,12 +136,13 @@ def optimize(
 def predict(w: Any, b: Any, X: Any) -> np.ndarray:
     r"""Labels :math:`\hat y = 1` where :math:`a = \sigma(w^\top x + b) > 0.5`, else 0.
 
-    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> ``Y_prediction (1, m)`` of 0.0/1.0.
+    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> ``Y_prediction (1, m)`` of 0.0/1.0,
+    by :func:`autograd_lr.forward.predict_labels` (the rule written as :math:`z > 0`).
     """
     X = validate_X(X)
     w = validate_w(w, X.shape[0])
-    A = forward.sigmoid(forward.logits(w, validate_b(b), X))
-    return (A > 0.5).astype(np.float64)
+    Z = forward.logits(w, validate_b(b), X)
+    return np.asarray(forward.predict_labels(Z), dtype=np.float64)
 
 
 def model(
@@ -168,8 +178,9 @@ def model(
     Y_prediction_train = predict(params["w"], params["b"], X_train)
     Y_prediction_test = predict(params["w"], params["b"], X_test)
     if print_cost:
-        print(f"train accuracy: {accuracy(Y_prediction_train, Y_train):.2f} %")
-        print(f"test accuracy: {accuracy(Y_prediction_test, Y_test):.2f} %")
+        # As the course's notebook prints them: the full float, e.g. 99.04306220095694 %.
+        print(f"train accuracy: {accuracy(Y_prediction_train, Y_train)} %")
+        print(f"test accuracy: {accuracy(Y_prediction_test, Y_test)} %")
     return {
         "costs": costs,
         "Y_prediction_test": Y_prediction_test,
@@ -199,21 +210,3 @@ def accuracy(Y_prediction: Any, Y: Any) -> float:
             f"use .reshape(1, -1)"
         )
     return float(100.0 - np.mean(np.abs(Y_prediction - Y)) * 100.0)
-
-
-def _check_iterations(num_iterations: Any) -> int:
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer):
-        raise ValueError(f"num_iterations must be an integer >= 0, got {num_iterations!r}")
-    if num_iterations < 0:
-        raise ValueError(f"num_iterations must be >= 0, got {num_iterations}")
-    return int(num_iterations)
-
-
-def _check_learning_rate(learning_rate: Any) -> float:
-    try:
-        alpha = float(learning_rate)
-    except (TypeError, ValueError):
-        raise ValueError(f"learning_rate (α) must be a number > 0, got {learning_rate!r}") from None
-    if not np.isfinite(alpha) or alpha <= 0:
-        raise ValueError(f"learning_rate (α) must be a finite number > 0, got {learning_rate!r}")
-    return alpha

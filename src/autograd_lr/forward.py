@@ -17,13 +17,24 @@ package (DESIGN.md, independence rule 3); it holds no derivative.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import array_api_compat
 import array_api_compat.numpy
 import numpy
 
 Array = Any  # a numpy, jax.numpy or dask array; the namespace is inferred
+
+
+class Grads(TypedDict):
+    """The gradient of :math:`J` as the lecture's ``propagate`` returns it.
+
+    ``dw (n_x, 1)`` and the scalar ``db``. Defined here, beside the model both sides
+    differentiate, so that the hand math and the oracles share the type and nothing else.
+    """
+
+    dw: Array
+    db: Any
 
 
 def namespace(*arrays: Any) -> Any:
@@ -51,6 +62,19 @@ def sigmoid(z: Array) -> Array:
     xp = namespace(z)
     e = xp.exp(-xp.abs(z))
     return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def predict_labels(Z: Array) -> Array:
+    r"""The one prediction rule: :math:`\hat y = 1` where :math:`a = \sigma(z) > \frac12`, i.e. :math:`z > 0`.
+
+    ``Z (1, m)`` (any shape) -> booleans of the same shape. Written on :math:`z`, not on
+    :math:`a`: :math:`\sigma(z) > \frac12 \iff z > 0` exactly, but in floating point
+    :math:`\sigma(z)` rounds to exactly :math:`\frac12` for :math:`0 < z \le 1.1\cdot
+    10^{-16}`, where ``A > 0.5`` would say 0 and ``Z > 0`` says 1. Every entry point
+    (the course's ``predict``, the estimator, saved models, ``autograd-lr predict``)
+    uses this function, so the same weights give the same labels everywhere.
+    """
+    return Z > 0
 
 
 def logits(w: Array, b: Array | float, X: Array) -> Array:

@@ -23,14 +23,10 @@ The functions here do not validate their inputs; the public entry points
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from autograd_lr import forward
-from autograd_lr.forward import Array
-
-Grads = dict[str, Any]  # {"dw": (n_x, 1) array, "db": scalar}
+from autograd_lr.forward import Array, Grads
 
 # --- local derivatives of the computation graph (one example, or elementwise) ----------
 
@@ -113,7 +109,7 @@ def gradients_loop(w: Array, b: float, X: Array, Y: Array) -> tuple[Grads, float
         for j in range(n_x):
             dw[j] += float(dL_dw(float(X[j, i]), dz_i))
         db += float(dL_db(dz_i))
-    grads = {"dw": np.array(dw, dtype=np.float64).reshape(n_x, 1) / m, "db": db / m}
+    grads: Grads = {"dw": np.array(dw, dtype=np.float64).reshape(n_x, 1) / m, "db": db / m}
     return grads, J / m
 
 

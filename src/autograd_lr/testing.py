@@ -7,13 +7,22 @@ r"""Gradient checks as test assertions: one line in a course repository's test s
     def test_propagate():
         assert_gradients_correct(propagate)          # AssertionError carries the report
 
-or, with no function body at all, ``test_propagate = gradient_test(propagate)``. The
-pytest plugin (:mod:`autograd_lr.checking.pytest_plugin`) offers the same as a fixture.
+or, with no function body at all, ``test_propagate = gradient_test(propagate)``. A course
+repository checks its written derivations the same way:
+
+.. code-block:: python
+
+    def test_derivation():
+        assert_derivation_correct("derivation.md")   # every ```derivation block of the file
+
+The pytest plugins offer both as fixtures (:mod:`autograd_lr.checking.pytest_plugin`,
+:mod:`autograd_lr.teaching.pytest_plugin`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -44,3 +53,30 @@ def gradient_test(fn: Callable[..., Any], **options: Any) -> Callable[[], None]:
     test.__name__ = f"test_gradients_of_{name}"
     test.__doc__ = f"dw, db and the cost of {name} agree with the oracles."
     return test
+
+
+def assert_derivation_correct(
+    derivation: Mapping[str, Any] | str | Path, lambd: float = 0.0, *, hints: str = "fix"
+) -> Any:
+    r"""Raise ``AssertionError`` with the derivation report unless every step is right.
+
+    ``derivation`` is a dict of steps (as :func:`autograd_lr.check_derivation` takes, with
+    ``lambd``) or the path of a Markdown file or notebook whose fenced ``derivation`` blocks
+    are all checked (each block's λ is in its info string, ``derivation lambd=0.7``).
+    Returns the :class:`~autograd_lr.teaching.report.DerivationReport` (for a file, the
+    list of ``(block, report)``) when it passes.
+    """
+    __tracebackhide__ = True
+    if isinstance(derivation, Mapping):
+        from autograd_lr.teaching.derivation import check_derivation
+
+        report = check_derivation(derivation, lambd, hints=hints)
+        if not report.passed:
+            raise AssertionError(str(report))
+        return report
+    from autograd_lr.teaching import documents
+
+    checked = documents.check_document(derivation, hints=hints)
+    if not all(report.passed for _, report in checked):
+        raise AssertionError(documents.render(checked))
+    return checked

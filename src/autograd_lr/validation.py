@@ -151,15 +151,58 @@ def validate_problem(
     return w.astype(dtype, copy=False), b, X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
 
 
-def validate_lambd(lambd: Any) -> float:
+def validate_lambd(lambd: Any, name: str = "lambd (λ, the L2 strength; λ = 1/C)") -> float:
     """The L2 strength λ as a finite float ≥ 0."""
+    return _finite_number(lambd, name, minimum=0.0, strict=False)
+
+
+def lambd_from_C(C: Any) -> float:
+    """scikit-learn's inverse strength C > 0 as the lecture's λ = 1/C (C = inf: no penalty)."""
+    if isinstance(C, bool):
+        raise ValueError(f"C must be a number > 0 (λ = 1/C; np.inf for no penalty), got {C!r}")
     try:
-        value = float(lambd)
+        value = float(C)
     except (TypeError, ValueError):
-        raise ValueError(f"lambd (λ) must be a number >= 0, got {lambd!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"lambd (λ) must be a finite number >= 0, got {value}")
-    return value
+        raise ValueError(
+            f"C must be a number > 0 (λ = 1/C; np.inf for no penalty), got {C!r}"
+        ) from None
+    if not value > 0:  # also refuses NaN
+        raise ValueError(f"C must be a number > 0 (λ = 1/C; np.inf for no penalty), got {C!r}")
+    return 0.0 if value == float("inf") else 1.0 / value
+
+
+def validate_learning_rate(learning_rate: Any, *, allow_auto: bool = False) -> float | str:
+    """The learning rate α as a finite float > 0 (or ``"auto"`` where ``allow_auto``)."""
+    if allow_auto and isinstance(learning_rate, str):
+        if learning_rate == "auto":
+            return learning_rate
+        raise ValueError(f"learning_rate (α) must be a number > 0 or 'auto', got {learning_rate!r}")
+    return _finite_number(learning_rate, "learning_rate (α)", minimum=0.0, strict=True)
+
+
+def validate_iterations(value: Any, name: str = "num_iterations") -> int:
+    """A count of iterations: an integer ≥ 0 (``True`` is not a count)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def validate_tol(tol: Any) -> float:
+    """A stopping tolerance on max|∂J|: a finite float ≥ 0 (0 runs every iteration)."""
+    return _finite_number(tol, "tol", minimum=0.0, strict=False)
+
+
+def _finite_number(value: Any, name: str, *, minimum: float, strict: bool) -> float:
+    bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}") from None
+    if not np.isfinite(number) or number < minimum or (strict and number == minimum):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return number
 
 
 def is_dask(x: Any) -> bool:

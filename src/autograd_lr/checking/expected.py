@@ -20,7 +20,7 @@ diagnosis ask for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -122,6 +122,24 @@ def directional_step(p: Problem) -> float:
     return DIRECTIONAL_STEP / max(1.0, rms)
 
 
+class _Models(Mapping[str, Values]):
+    """``oracles.models[name]``: :meth:`ProblemOracles.model`, computed on first use."""
+
+    def __init__(self, owner: ProblemOracles) -> None:
+        self._owner = owner
+
+    def __getitem__(self, name: str) -> Values:
+        if name not in MODELS:
+            raise KeyError(name)
+        return self._owner.model(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MODELS)
+
+    def __len__(self) -> int:
+        return len(MODELS)
+
+
 class ProblemOracles:
     """The oracles' values on one problem, each computed once (lazily, or all by :meth:`build`)."""
 
@@ -182,15 +200,22 @@ class ProblemOracles:
         ]
 
     @cached_property
+    def finite_differences(self) -> Values:
+        """Central finite differences of the numpy cost, per coordinate (2(n_x + 1) evaluations)."""
+        p = self.problem
+        fd = oracles.finite_difference_gradients(p.w, p.b, p.X, p.Y, self.lambd)
+        return Values(fd["dw"], fd["db"], self.numpy_cost)
+
+    @cached_property
     def agreement(self) -> dict[str, float]:
         """How far finite differences (and the numpy cost) are from jax: the oracles' agreement."""
         p, ref = self.problem, self.expected
         floors = self.floors(ref.cost)
         out = {"cost": relative_error(self.numpy_cost, ref.cost, floors["cost"])}
         if p.n_x <= FD_PER_COORDINATE_MAX_N_X:
-            fd = oracles.finite_difference_gradients(p.w, p.b, p.X, p.Y, self.lambd)
-            out["dw"] = relative_error(fd["dw"], ref.dw, floors["directional"])
-            out["db"] = relative_error(fd["db"], ref.db, floors["directional"])
+            fd = self.finite_differences
+            out["dw"] = relative_error(fd.dw, ref.dw, floors["directional"])
+            out["db"] = relative_error(fd.db, ref.db, floors["directional"])
         else:
             g = oracles.pack(ref.dw, ref.db)
             out["dw"] = out["db"] = max(
@@ -200,27 +225,67 @@ class ProblemOracles:
 
     # --- models of wrong answers ---
 
-    def _jax_models(self, reference: bool) -> list[Values]:
-        """The models (and, first, the reference if asked), in one compiled jax call."""
+    def _jax_models(self, names: list[str], reference: bool = False) -> list[Values]:
+        """Models ``names`` (and, first, the reference if asked), in one compiled jax call."""
         p = self.problem
         costs = [oracles.MODEL_COST] if reference else []
-        costs += [model.cost_at for model in MODELS.values()]
+        costs += [MODELS[name].cost_at for name in names]
         results = oracles.jax_values_and_gradients(costs, p.w, p.b, p.X, p.Y, self.lambd)
         return [Values(grads["dw"], grads["db"], J) for grads, J in results]
 
     @cached_property
-    def models(self) -> dict[str, Values]:
+    def models(self) -> Mapping[str, Values]:
         """Every model of :data:`~autograd_lr.checking.mistakes.MODELS` on this problem (λ = 0
-        except the ``"penalty"`` model, the L2 term alone)."""
-        return dict(zip(MODELS, self._jax_models(reference=False), strict=True))
+        except the ``"penalty"`` model, the L2 term alone), each computed when first read.
+
+        Lazily, one compiled function per model: a diagnosis usually reads most models on
+        the first problem only (a model that misses there is dropped), so this compiles far
+        less than all models on every problem. :meth:`build` computes them all at once.
+        """
+        return _Models(self)
+
+    def model(self, name: str) -> Values:
+        """One model's values, computed (by jax) on first use."""
+        known = self._known_models
+        if name not in known:
+            p = self.problem
+            if name == "correct" and self.lambd == 0.0:
+                known[name] = self.expected  # the reference is the data part when λ = 0
+            elif name == "penalty" and self.lambd == 0.0:
+                known[name] = Values(np.zeros_like(p.w), 0.0, 0.0)
+            else:
+                (known[name],) = self._jax_models([name])
+        return known[name]
+
+    @cached_property
+    def _known_models(self) -> dict[str, Values]:
+        return {}
+
+    @cached_property
+    def log_slopes(self) -> dict[str, float]:
+        r"""How an ε inside the logarithm moves the cost, to first order (forward model, numpy).
+
+        :math:`\partial_arepsilonigl(-rac1m\sum y\log(a+arepsilon) + (1-y)\log(1-a+arepsilon)igr)`
+        at 0 is :math:`-S` with :math:`S = rac1m\sum y/a + (1-y)/(1-a)` (``"both"``), or
+        :math:`rac1m\sum y/a` when ε guards only ``log(a)`` (``"a"``).
+        """
+        p = self.problem
+        A = forward.sigmoid(forward.logits(p.w, p.b, p.X))
+        with np.errstate(divide="ignore"):
+            on_a = float(np.sum(p.Y / A)) / p.m
+            both = on_a + float(np.sum((1.0 - p.Y) / (1.0 - A))) / p.m
+        return {"both": both, "a": on_a}
 
     def build(self, *, fast: bool = False) -> ProblemOracles:
         """Compute everything a verdict and a diagnosis may need (so that none runs later)."""
-        if "expected" not in self.__dict__ and "models" not in self.__dict__:
-            reference, *models = self._jax_models(reference=True)  # one compiled call
+        missing = [name for name in MODELS if name not in self._known_models]
+        if "expected" not in self.__dict__ and missing:
+            reference, *values = self._jax_models(missing, reference=True)  # one compiled call
             self.__dict__["expected"] = reference
-            self.__dict__["models"] = dict(zip(MODELS, models, strict=True))
-        _ = self.expected, self.agreement, self.numpy_cost, self.models
+            self._known_models.update(zip(missing, values, strict=True))
+        for name in MODELS:
+            self.model(name)
+        _ = self.expected, self.agreement, self.numpy_cost, self.log_slopes
         if fast:
             _ = self.directions
         return self

@@ -19,7 +19,19 @@ import pytest
 
 @pytest.fixture
 def assert_gradients_correct() -> Callable[..., Any]:
-    """``assert_gradients_correct(fn, **options)``: fail the test with the checker's report."""
-    from autograd_lr.testing import assert_gradients_correct as check
+    """``assert_gradients_correct(fn, **options)``: fail the test with the checker's report.
+
+    The same as :func:`autograd_lr.testing.assert_gradients_correct`, built here from the
+    checker itself: :mod:`autograd_lr.testing` also serves the derivation checker of the
+    teaching room, which the checker never reaches (DESIGN.md, rule 4).
+    """
+    from autograd_lr.checking.check import check_gradients
+
+    def check(fn: Callable[..., Any], **options: Any) -> Any:
+        __tracebackhide__ = True
+        report = check_gradients(fn, **options)
+        if not report.passed:
+            raise AssertionError(str(report))
+        return report
 
     return check

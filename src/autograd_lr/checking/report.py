@@ -49,7 +49,22 @@ class GradientReport:
     def passed(self) -> bool:
         modified = any(c.call.modified for c in self.checks)
         not_run = any(r.status == "not run" for r in self.rows.values())
-        return not (self.error or self.wrong or self.inconclusive or modified or not_run)
+        return not (
+            self.error or self.wrong or self.inconclusive or modified or not_run or self.contract
+        )
+
+    @property
+    def contract(self) -> dict[str, dict[str, str]]:
+        """Where the return value breaks the course's contract: quantity -> what, conversion.
+
+        Its own verdict: the values may agree with the oracles, yet the course's next cell
+        (``float(cost)``, ``w - alpha * grads["dw"]``) would fail on them.
+        """
+        out: dict[str, dict[str, str]] = {}
+        for c in self.checks:
+            for name, (what, conversion) in c.call.outputs.contract.items():
+                out.setdefault(name, {"what": what, "conversion": conversion})
+        return out
 
     @property
     def mistakes(self) -> set[str]:
@@ -90,6 +105,11 @@ class GradientReport:
             )
         if any(c.call.outputs.error for c in self.checks):
             parts.append("its return value does not follow propagate's contract")
+        elif self.contract:
+            values = "the values agree with the oracles, but " if not self.wrong else ""
+            parts.append(
+                f"{values}the return breaks the course's contract ({_names(sorted(self.contract))})"
+            )
         return f"{self.function}: FAILED: " + "; ".join(parts)
 
     def __str__(self) -> str:
@@ -209,6 +229,15 @@ class GradientReport:
             "hints": self.hints,
             "diagnosis": [d.to_dict(self.hints) for d in self.diagnosis],
             "mistakes": sorted(self.mistakes),
+            "contract": self.contract,
+            "wrong_signature": next(
+                (
+                    {"signature": c.call.signature, "called_as": c.call.called_as}
+                    for c in self.checks
+                    if c.call.wrong_signature
+                ),
+                None,
+            ),
             "modified_inputs": sorted({n for c in self.checks for n in c.call.modified}),
             "notes": list(self.notes),
             "problems": [

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, gradients
-from autograd_lr.forward import Array
-from autograd_lr.gradients import Grads
+from autograd_lr.forward import Array, Grads
 
 # The single-pass form computes exactly the same sums in another order. X's examples are
 # cut into blocks of B consecutive columns, small enough that the block X[:, i0:i0+B]

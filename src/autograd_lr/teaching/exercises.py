@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, forward, gradients
-from autograd_lr.checking.check import GradientReport, check_gradients
+from autograd_lr.checking.check import GradientReport, check_gradients, validate_hints
 from autograd_lr.validation import validate_lambd, validate_problem
 
 # σ by the textbook 1/(1 + e^{−z}) in float64 agrees with the stable form to a few ulp
@@ -40,6 +40,9 @@ SIGMOID_RTOL = 1e-12
 # A wrong σ is named when it matches a model of the mistake to 1e-9 (float64 rounding of
 # either form is ~1e-16; the models differ from σ and from each other by O(1)).
 SIGMOID_MODEL_RTOL = 1e-9
+# A float32 σ: a few float32 operations, each within ε₃₂/2 ≈ 6e-8 relative, so within
+# 1e-6 of the float64 value on every case (tails included: float32 reaches 1e-38).
+SIGMOID_FLOAT32_RTOL = 1e-6
 # λ for the L2 exercise: large enough that a missing or mis-scaled λ/m · w shows far above
 # the threshold on every default problem.
 L2_LAMBDA = 0.7
@@ -176,6 +179,7 @@ class SigmoidCase:
     expected: np.ndarray
     error: float  # max elementwise relative error (inf: wrong shape, NaN, or an exception)
     problem: str = ""
+    raised: str = ""  # the exception's type, if fn raised
 
 
 @dataclass
@@ -187,6 +191,14 @@ class SigmoidReport:
     diagnosis: str = ""
     fix: str = ""
     notes: list[str] = field(default_factory=list)
+    concept: str = ""  # the diagnosis in the lecture's words, without code
+    mistake: str = ""  # its code: "not_implemented", "math_exp", "float32", ...
+    hints: str = "fix"
+
+    def _hint(self) -> tuple[str, str]:
+        if self.hints == "fix" or not self.concept:
+            return self.diagnosis, self.fix
+        return self.concept, ""
 
     @property
     def passed(self) -> bool:
@@ -201,10 +213,11 @@ class SigmoidReport:
             status = "ok" if c.error <= SIGMOID_RTOL else "WRONG"
             error = "-" if math.isnan(c.error) else f"{c.error:.1e}"
             lines.append(f"  {c.name:<24}{status:<7}{error:>9}  {c.problem}".rstrip())
-        if self.diagnosis:
-            lines.append(f"Diagnosis: {self.diagnosis}")
-        if self.fix:
-            lines.append(f"  fix: {self.fix}")
+        text, fix = self._hint()
+        if text:
+            lines.append(f"Diagnosis: {text}")
+        if fix:
+            lines.append(f"  fix: {fix}")
         lines += [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -221,7 +234,9 @@ class SigmoidReport:
             f"{'PASSED' if self.passed else 'FAILED'}</p><table><thead><tr><th>input</th>"
             f"<th>verdict</th><th>rel. error</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
             + (
-                f"<p>{e(self.diagnosis)}<br><code>{e(self.fix)}</code></p>"
+                f"<p>{e(self._hint()[0])}"
+                + (f"<br><code>{e(self._hint()[1])}</code>" if self._hint()[1] else "")
+                + "</p>"
                 if self.diagnosis
                 else ""
             )
@@ -236,7 +251,15 @@ def _sigmoid_case(fn: Callable[..., Any], name: str, z: Any) -> SigmoidCase:
         with np.errstate(all="ignore"):
             yours = fn(z_in)
     except Exception as exc:
-        return SigmoidCase(name, z, None, expected, math.inf, f"raised {type(exc).__name__}: {exc}")
+        return SigmoidCase(
+            name,
+            z,
+            None,
+            expected,
+            math.inf,
+            f"raised {type(exc).__name__}: {exc}",
+            raised=type(exc).__name__,
+        )
     try:
         array = np.asarray(yours, dtype=np.float64)
     except (TypeError, ValueError):
@@ -251,37 +274,103 @@ def _sigmoid_case(fn: Callable[..., Any], name: str, z: Any) -> SigmoidCase:
     return SigmoidCase(name, z, yours, expected, error)
 
 
-def check_sigmoid(fn: Callable[..., Any] = sigmoid) -> SigmoidReport:
+# Models of a wrong σ, each a function of z (code, message, concept); σ itself comes from
+# the forward model, so nothing here is a second definition of σ.
+SIGMOID_MODELS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str, str]] = {
+    "sigmoid_sign": (
+        lambda z: np.asarray(forward.sigmoid(-z)),
+        "the sign of the exponent is flipped: you computed 1/(1 + e^z) = σ(−z)",
+        "Your σ is 1 − σ: the exponent in σ(z) = 1/(1 + e^(−z)) has the wrong sign.",
+    ),
+    "missing_one_plus": (
+        np.exp,
+        "the '1 +' is missing: you computed e^z",
+        "Your σ grows without bound: the denominator 1 + e^(−z) lost its 1 (and its sign).",
+    ),
+    "sigmoid_derivative": (
+        lambda z: np.asarray(forward.sigmoid(z) * (1.0 - forward.sigmoid(z))),
+        "you returned σ'(z) = σ(z)(1 − σ(z)), the derivative, instead of σ(z)",
+        "Your function returns the slope of σ, σ(1 − σ), which the backward pass needs, "
+        "instead of σ itself, which the forward pass needs.",
+    ),
+}
+
+
+def _diagnose_sigmoid(result: SigmoidReport) -> None:
+    """Name the mistake, only where its model fits on every case (all of them compared)."""
+    cases = result.cases
+    if any(c.raised == "NotImplementedError" for c in cases):
+        result.mistake = "not_implemented"
+        result.diagnosis = "not implemented yet: the skeleton raises NotImplementedError"
+        result.concept = "The function is still the exercise's skeleton: write its body."
+        result.fix = "write the body: return 1 / (1 + np.exp(-z))"
+        return
+    scalar = [c for c in cases if np.ndim(c.z) == 0]
+    arrays = [c for c in cases if np.ndim(c.z) > 0]
+    if (
+        all(math.isfinite(c.error) for c in scalar)
+        and arrays
+        and all(c.raised == "TypeError" for c in arrays)
+    ):
+        result.mistake = "math_exp"
+        result.diagnosis = (
+            "it works on a number but raises TypeError on every array: math.exp (or a "
+            "float() of z) takes one number, while σ must work elementwise on Z (1, m)"
+        )
+        result.concept = (
+            "Your σ works on one number but not on an array: in the lecture σ is applied to "
+            "every entry of Z at once."
+        )
+        result.fix = "use np.exp, which works elementwise: return 1 / (1 + np.exp(-z))"
+        return
+    if not all(math.isfinite(c.error) for c in cases):
+        if any("shape" in c.problem for c in cases):
+            result.mistake = "shape_not_kept"
+            result.diagnosis = "the shape of z is not kept: σ works elementwise"
+            result.concept = "σ works entry by entry: its result has the shape of z."
+            result.fix = "use np.exp (elementwise) on the whole array; no loops, no reshapes"
+        return  # a model cannot be told apart on cases that raised or are not finite
+    dtypes = {str(np.asarray(c.yours).dtype) for c in cases if np.ndim(c.z) > 0}
+    if dtypes == {"float32"} and all(c.error <= SIGMOID_FLOAT32_RTOL for c in cases):
+        result.mistake = "float32"
+        worst = max(c.error for c in cases)
+        result.diagnosis = (
+            f"σ came back in float32: it agrees only to single precision ({worst:.1e}), "
+            f"and the check (threshold {SIGMOID_RTOL:g}) is made in float64"
+        )
+        result.concept = (
+            "Your σ keeps only single precision (about 7 digits): half the digits of the "
+            "float64 inputs are lost."
+        )
+        result.fix = "keep float64: no .astype(np.float32) or np.float32(...)"
+        return
+    z = np.concatenate([np.ravel(np.asarray(c.z, dtype=np.float64)) for c in cases])
+    yours = np.concatenate([np.ravel(np.asarray(c.yours, dtype=np.float64)) for c in cases])
+    right = np.asarray(forward.sigmoid(z))
+    for code, (model, message, concept) in SIGMOID_MODELS.items():
+        predicted = np.asarray(model(z))
+        told_apart = not np.allclose(predicted, right, rtol=SIGMOID_MODEL_RTOL, atol=0.0)
+        if told_apart and np.allclose(yours, predicted, rtol=SIGMOID_MODEL_RTOL, atol=0.0):
+            result.mistake, result.diagnosis, result.concept = code, message, concept
+            result.fix = "return 1 / (1 + np.exp(-z))"
+            return
+
+
+def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> SigmoidReport:
     r"""Check exercise 1: ``fn(z)`` against :func:`autograd_lr.forward.sigmoid` on several inputs.
 
     Each input's largest elementwise relative error must be ≤ :data:`SIGMOID_RTOL`, with
-    the input's shape kept. Recognised mistakes: :math:`1/(1 + e^{z})` (the exponent's
-    sign), :math:`e^{z}` (the ``1 +`` forgotten), and a skeleton not filled in.
+    the input's shape kept. Recognised mistakes (:data:`SIGMOID_MODELS`, each named only
+    when it fits every input and differs from σ on one): :math:`1/(1 + e^{z})`,
+    :math:`e^{z}`, :math:`\sigma'(z)` returned for σ, ``math.exp`` (fine on a number, a
+    ``TypeError`` on arrays), float32, and a skeleton not filled in. ``hints``:
+    ``"concept"`` or ``"location"`` say what is wrong without the corrected line, ``"fix"``
+    gives it.
     """
+    level = validate_hints(hints)
     name = getattr(fn, "__qualname__", None) or repr(fn)
     cases = [_sigmoid_case(fn, label, z) for label, z in SIGMOID_CASES.items()]
-    result = SigmoidReport(name, cases)
-    if result.passed:
-        return result
-    if any("NotImplementedError" in c.problem for c in cases):
-        result.diagnosis = "not implemented yet: the skeleton raises NotImplementedError"
-        result.fix = "write the body: return 1 / (1 + np.exp(-z))"
-        return result
-    compared = [c for c in cases if math.isfinite(c.error)]
-    if compared:
-        z = np.concatenate([np.ravel(np.asarray(c.z, dtype=np.float64)) for c in compared])
-        models = {
-            "the sign of the exponent is flipped: you computed 1/(1 + e^z) = σ(−z)": np.asarray(
-                forward.sigmoid(-z)
-            ),
-            "the '1 +' is missing: you computed e^z": np.exp(z),
-        }
-        yours = np.concatenate([np.ravel(np.asarray(c.yours, dtype=np.float64)) for c in compared])
-        for message, model in models.items():
-            if np.allclose(yours, model, rtol=SIGMOID_MODEL_RTOL, atol=0.0):
-                result.diagnosis, result.fix = message, "return 1 / (1 + np.exp(-z))"
-                return result
-    if any("shape" in c.problem for c in cases):
-        result.diagnosis = "the shape of z is not kept: σ works elementwise"
-        result.fix = "use np.exp (elementwise) on the whole array; no loops, no reshapes"
+    result = SigmoidReport(name, cases, hints=level)
+    if not result.passed:
+        _diagnose_sigmoid(result)
     return result

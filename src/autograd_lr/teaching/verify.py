@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, oracles
+from autograd_lr.checking.calls import call
+from autograd_lr.checking.compare import compare
+from autograd_lr.checking.expected import ProblemOracles, as_problems
 from autograd_lr.datasets import make_two_feature
+from autograd_lr.problems import Problem
 from autograd_lr.tolerances import (
     FINITE_DIFFERENCE_RTOL,
     JAX_RTOL,
-    gradient_scale,
     relative_error,
 )
 
@@ -102,26 +105,32 @@ class Report:
 
 
 def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
-    """Hand-derived (``propagate``) vs ``jax.grad`` vs central differences at ``(w, b)``."""
-    grads, J = course.propagate(w, b, X, Y)
-    expected_jax = oracles.jax_gradients(w, b, X, Y)
-    expected_fd = oracles.finite_difference_gradients(w, b, X, Y)
-    flat = {
-        "hand": oracles.pack(grads["dw"], grads["db"]),
-        "jax": oracles.pack(expected_jax["dw"], expected_jax["db"]),
-        "fd": oracles.pack(expected_fd["dw"], expected_fd["db"]),
-    }
-    s = gradient_scale(X)
-    s_fd = max(s, abs(J))
-    names = [f"dw{j + 1}" for j in range(len(flat["hand"]) - 1)] + ["db"]
+    """Hand-derived (``propagate``) vs ``jax.grad`` vs central differences at ``(w, b)``.
+
+    Through the checker's own comparison (:func:`autograd_lr.checking.compare.compare`):
+    the same oracles' values, floors and relative errors as ``check_gradients``.
+    """
+    (problem,) = as_problems([Problem(np.asarray(w), float(b), X, Y, label)])
+    values = ProblemOracles(problem)
+    checked = compare(call(course.propagate, problem), values, fast=False)
+    if any(checked.quantities[q].yours is None for q in ("dw", "db", "cost")):
+        what = checked.call.exception or checked.call.outputs.error or "no output"
+        raise RuntimeError(f"propagate gave no dw, db and cost at {label}: {what}")
+    hand = oracles.pack(checked.quantities["dw"].yours, checked.quantities["db"].yours)
+    jax = oracles.pack(values.expected.dw, values.expected.db)
+    fd = oracles.pack(values.finite_differences.dw, values.finite_differences.db)
+    J = float(np.asarray(checked.quantities["cost"].yours))
+    floors = values.floors(values.expected.cost)
+    s, s_fd = floors["dw"], floors["directional"]
+    names = [f"dw{j + 1}" for j in range(problem.n_x)] + ["db"]
     rows = [
         Row(
             quantity=name,
-            hand=float(flat["hand"][k]),
-            jax=float(flat["jax"][k]),
-            finite_difference=float(flat["fd"][k]),
-            error_jax=relative_error(flat["hand"][k], flat["jax"][k], scale=s),
-            error_fd=relative_error(flat["hand"][k], flat["fd"][k], scale=s_fd),
+            hand=float(hand[k]),
+            jax=float(jax[k]),
+            finite_difference=float(fd[k]),
+            error_jax=relative_error(hand[k], jax[k], scale=s),
+            error_fd=relative_error(hand[k], fd[k], scale=s_fd),
         )
         for k, name in enumerate(names)
     ]
@@ -129,8 +138,8 @@ def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
         label=label,
         cost=J,
         rows=rows,
-        error_jax=relative_error(flat["hand"], flat["jax"], scale=s),
-        error_fd=relative_error(flat["hand"], flat["fd"], scale=s_fd),
+        error_jax=max(checked.quantities[q].error for q in ("dw", "db")),
+        error_fd=relative_error(hand, fd, scale=s_fd),
     )
 
 

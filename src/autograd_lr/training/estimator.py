@@ -33,7 +33,6 @@ until ``autograd_lr.LogisticRegressionGD`` is first used.
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -46,7 +45,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from autograd_lr import forward
 from autograd_lr.fast import cluster
 from autograd_lr.training import solvers
-from autograd_lr.validation import validate_chunks
+from autograd_lr.validation import lambd_from_C, validate_chunks
 
 SOLVERS = ("gd", "newton")
 
@@ -114,13 +113,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         return tags
 
     def _lambd(self) -> float:
-        try:
-            C = float(self.C)
-        except (TypeError, ValueError):
-            raise ValueError(f"C must be a number > 0 (or np.inf), got {self.C!r}") from None
-        if not C > 0:  # also refuses NaN
-            raise ValueError(f"C must be > 0 (λ = 1/C; np.inf for no penalty), got {self.C!r}")
-        return 0.0 if math.isinf(C) else 1.0 / C
+        return lambd_from_C(self.C)
 
     def fit(self, X: Any, y: Any) -> LogisticRegressionGD:
         """Fit on ``X (m, n_features)``, ``y (m,)`` with exactly two classes.
@@ -284,13 +277,14 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         return _columns(-forward.softplus(Z), -forward.softplus(-Z))
 
     def predict(self, X: Any) -> np.ndarray:
-        r"""``classes_[1]`` where :math:`z > 0` (:math:`a > \frac12`), else ``classes_[0]``."""
+        r"""``classes_[1]`` where :func:`autograd_lr.forward.predict_labels` says 1, else ``classes_[0]``."""
         Z: Any = self.decision_function(X)  # checks that the estimator is fitted
+        positive = forward.predict_labels(Z)
         if cluster.is_dask(Z):  # lazily, chunk by chunk
             import dask.array as da
 
-            return da.where(Z > 0, self.classes_[1], self.classes_[0])
-        return self.classes_[(Z > 0).astype(int)]
+            return da.where(positive, self.classes_[1], self.classes_[0])
+        return self.classes_[np.asarray(positive).astype(int)]
 
 
 def _columns(first: Any, second: Any) -> Any:

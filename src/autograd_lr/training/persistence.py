@@ -62,6 +62,10 @@ class Model:
 
     def probabilities(self, X: Any) -> np.ndarray:
         r""":math:`A = \sigma(w^\top \tilde X + b)` with :math:`\tilde X = (X - \mu)/s`; ``X (n_x, m)`` -> ``(1, m)``."""
+        return np.asarray(forward.sigmoid(self.logits(X)))
+
+    def logits(self, X: Any) -> np.ndarray:
+        r""":math:`Z = w^\top \tilde X + b` with :math:`\tilde X = (X - \mu)/s`; ``X (n_x, m)`` -> ``(1, m)``."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] != self.n_x:
             raise ValueError(
@@ -70,11 +74,11 @@ class Model:
             )
         if self.mean is not None and self.std is not None:
             X = (X - self.mean) / self.std
-        return np.asarray(forward.sigmoid(forward.logits(self.w, self.b, X)))
+        return np.asarray(forward.logits(self.w, self.b, X))
 
     def predict(self, X: Any) -> np.ndarray:
-        r"""Labels 0/1, :math:`a > \frac12`; ``X (n_x, m)`` -> ``(1, m)``."""
-        return (self.probabilities(X) > 0.5).astype(np.float64)
+        r"""Labels 0/1 by :func:`autograd_lr.forward.predict_labels`; ``X (n_x, m)`` -> ``(1, m)``."""
+        return np.asarray(forward.predict_labels(self.logits(X)), dtype=np.float64)
 
 
 def _floats(array: np.ndarray | None, name: str) -> list[float] | None:

@@ -36,6 +36,12 @@ import numpy as np
 from autograd_lr import gradients
 from autograd_lr.fast import cluster, kernel
 from autograd_lr.forward import Array
+from autograd_lr.validation import (
+    validate_iterations,
+    validate_lambd,
+    validate_learning_rate,
+    validate_tol,
+)
 
 # Gradient descent stops with DivergenceError when its cost has not reached a new lowest
 # value in this many iterations and is now clearly above that lowest value. With
@@ -160,16 +166,7 @@ def _check_start(w: Any, b: Any, X: Array, Y: Array) -> tuple[np.ndarray, float]
 
 
 def _check_controls(max_iter: Any, tol: Any, lambd: Any) -> tuple[int, float, float]:
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise ValueError(f"max_iter must be an integer >= 0, got {max_iter!r}")
-    tol_, lambd_ = float(tol), float(lambd)
-    if not (math.isfinite(tol_) and tol_ >= 0):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    if not (math.isfinite(lambd_) and lambd_ >= 0):
-        raise ValueError(
-            f"lambd (λ, the L2 strength; λ = 1/C) must be finite and >= 0, got {lambd!r}"
-        )
-    return int(max_iter), tol_, lambd_
+    return validate_iterations(max_iter, "max_iter"), validate_tol(tol), validate_lambd(lambd)
 
 
 def gradient_descent(
@@ -200,16 +197,8 @@ def gradient_descent(
     """
     w, b = _check_start(w, b, X, Y)
     max_iter, tol, lambd = _check_controls(max_iter, tol, lambd)
-    if isinstance(learning_rate, str):
-        if learning_rate != "auto":
-            raise ValueError(f"learning_rate must be a number > 0 or 'auto', got {learning_rate!r}")
-        alpha = 1.0 / lipschitz_constant(X, lambd)
-    else:
-        alpha = float(learning_rate)
-        if not (math.isfinite(alpha) and alpha > 0):
-            raise ValueError(
-                f"learning_rate (α) must be a finite number > 0, got {learning_rate!r}"
-            )
+    rate = validate_learning_rate(learning_rate, allow_auto=True)
+    alpha = 1.0 / lipschitz_constant(X, lambd) if rate == "auto" else float(rate)
 
     costs: list[float] = []
     gmax: list[float] = []
@@ -245,6 +234,20 @@ def gradient_descent(
         w = w - alpha * dw
         b = b - alpha * db
         k += 1
+    return _result("gd", w, b, k, tol, costs, gmax, learning_rate=alpha)
+
+
+def _result(
+    solver: str,
+    w: np.ndarray,
+    b: float,
+    k: int,
+    tol: float,
+    costs: list[float],
+    gmax: list[float],
+    learning_rate: float | None = None,
+) -> SolverResult:
+    """The run as a :class:`SolverResult`: converged when the last max|∂J| is within tol."""
     return SolverResult(
         w=w,
         b=float(b),
@@ -252,8 +255,8 @@ def gradient_descent(
         converged=gmax[-1] <= tol,
         costs=np.array(costs),
         gradient_max=np.array(gmax),
-        solver="gd",
-        learning_rate=alpha,
+        solver=solver,
+        learning_rate=learning_rate,
     )
 
 
@@ -348,12 +351,4 @@ def newton(
             )
         w, b, dw, db, J = w_new, b_new, dw_new, db_new, J_new
         k += 1
-    return SolverResult(
-        w=w,
-        b=float(b),
-        n_iter=k,
-        converged=gmax[-1] <= tol,
-        costs=np.array(costs),
-        gradient_max=np.array(gmax),
-        solver="newton",
-    )
+    return _result("newton", w, b, k, tol, costs, gmax)

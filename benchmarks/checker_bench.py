@@ -1,0 +1,165 @@
+r"""How long a learner waits for ``check_gradients``: fresh processes, cold and warm, as a table.
+
+``python -m benchmarks.checker_bench [--repeats 3]`` starts a new Python process for every
+measurement, because the first check of a session is what a notebook user waits for:
+
+* **import + first check**: from before ``from autograd_lr import check_gradients`` to
+  the first report, in the child (interpreter start-up excluded, every import included);
+* **repeated check**: the same check again in that process;
+* **process wall time**: the whole child, interpreter start-up included.
+
+Each for a correct ``propagate`` and for one with σ' applied twice (a failing check with
+its diagnosis), in three cache states of jax's persistent compilation cache
+(``AUTOGRAD_LR_JAX_CACHE``, see :mod:`autograd_lr.oracles`):
+
+* **first ever**: an empty cache folder (a fresh machine: everything compiles);
+* **warm**: the same folder again (every later session of that user);
+* **off**: ``AUTOGRAD_LR_JAX_CACHE=off`` (an unwritable home, a grader's sandbox).
+
+The median over ``--repeats`` runs is printed as a Markdown table, with the machine's
+load average (``os.getloadavg``) before and after: on a busy machine every figure grows.
+This is a measurement, not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from autograd_lr.files import atomic_write_text
+
+CHILD = r"""
+import json, sys, time
+start = time.perf_counter()
+from autograd_lr import check_gradients, propagate
+import numpy as np
+
+def sigma_twice(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = (A - Y) * A * (1 - A)
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
+
+fn = propagate if sys.argv[1] == "correct" else sigma_twice
+imported = time.perf_counter()
+report = check_gradients(fn)
+first = time.perf_counter()
+again = check_gradients(fn)
+repeated = time.perf_counter()
+assert report.passed == (sys.argv[1] == "correct"), str(report)
+assert again.mistakes == report.mistakes
+print(json.dumps({
+    "import": imported - start,
+    "first": first - start,
+    "repeated": repeated - first,
+    "mistakes": sorted(report.mistakes),
+}))
+"""
+
+FUNCTIONS = ("correct", "wrong")
+
+
+def run_child(function: str, cache: str, src: str | None = None) -> dict[str, Any]:
+    """One fresh process: its timings (seconds) and its wall time.
+
+    ``src``: another checkout's ``src`` folder to import ``autograd_lr`` from (to compare
+    two versions under the same load).
+    """
+    env = dict(os.environ, AUTOGRAD_LR_JAX_CACHE=cache)
+    if src:
+        env["PYTHONPATH"] = src
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, function],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"the child failed ({function}, cache {cache}): {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def measure(
+    repeats: int, baseline: str | None = None
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every (cache state, function): ``repeats`` fresh processes each, interleaved.
+
+    With ``baseline`` (another checkout's ``src``), its fresh processes run in the same
+    rounds, as the row "baseline", so that both versions meet the same load.
+    """
+    states = ["first ever", "warm", "off"] + (["baseline"] if baseline else [])
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {state: {} for state in states}
+    for function in FUNCTIONS:
+        for state in out:
+            out[state][function] = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory(prefix="autograd-lr-jax-cache-") as folder:
+                out["first ever"][function].append(run_child(function, folder))
+                out["warm"][function].append(run_child(function, folder))
+            out["off"][function].append(run_child(function, "off"))
+            if baseline:
+                out["baseline"][function].append(run_child(function, "off", baseline))
+    return out
+
+
+def table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> str:
+    """The medians as a Markdown table."""
+    lines = [
+        "| jax cache | check | import + first check | of which import | repeated check "
+        "| process wall time |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for state, by_function in results.items():
+        for function, runs in by_function.items():
+
+            def med(key: str, runs: list[dict[str, Any]] = runs) -> str:
+                return f"{statistics.median(r[key] for r in runs):.2f} s"
+
+            label = "correct" if function == "correct" else "wrong (σ' twice), diagnosed"
+            lines.append(
+                f"| {state} | {label} | {med('first')} | {med('import')} | {med('repeated')} "
+                f"| {med('wall')} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per cell")
+    parser.add_argument("--json", help="also write the raw timings to this file")
+    parser.add_argument(
+        "--baseline", help="another checkout's src folder, measured in the same rounds"
+    )
+    args = parser.parse_args(argv)
+    before = os.getloadavg()
+    results = measure(max(1, args.repeats), args.baseline)
+    after = os.getloadavg()
+    print(table(results))
+    print()
+    print(
+        f"median of {args.repeats} fresh processes per cell; load average (1, 5, 15 min) "
+        f"before {', '.join(f'{x:.2f}' for x in before)}, after "
+        f"{', '.join(f'{x:.2f}' for x in after)}; {os.cpu_count()} cores"
+    )
+    if args.json:
+        text = json.dumps({"results": results, "load": [before, after]}, indent=1)
+        atomic_write_text(args.json, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+r"""Name the learner's mistake in the lecture's terms, at the hint level the report asks for.
+
+Nothing here derives a gradient by hand (DESIGN.md, rule 4). A mistake is recognised
+by matching the learner's answer :math:`\hat q` against **models of wrong answers**,
+each built from the oracles alone (:mod:`~autograd_lr.checking.mistakes`, values
+prepared in :mod:`~autograd_lr.checking.expected`):
+
+* a *transformation of the oracle's value*: a sign (:math:`-q`: ``dZ = Y - A``) and a
+  scale (:math:`m q`: the ``1/m`` forgotten; :math:`q/m`: divided twice;
+  :math:`\frac{m}{n_x} q`: ``m`` read from ``X.shape[0]``; :math:`J/\ln 10`: ``log10``);
+* the *oracle gradient of a different cost* that embodies the mistake (forgot Y, z for a,
+  an extra σ', the exponent's sign, no bias, a loop over the examples off by one);
+* a *fitted term*: a spurious (or missing, or mis-scaled) regularization, or an ε inside
+  the logarithm, whose size must be the same on every problem;
+* *shapes*: the broadcasting trap, a transposed or flattened dw, values not summed;
+* *one entry wrong*: every entry but one agrees.
+
+By family: :mod:`.values` (wrong values), :mod:`.shapes` (wrong shapes, NaN),
+:mod:`.function` (exceptions, signature, return contract, inputs modified),
+:mod:`.texts` (the words, at three hint levels). A fix never repeats a line the learner
+already wrote (:func:`not_repeating`, where the source is known).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from autograd_lr.checking.compare import fill_expected
+from autograd_lr.checking.diagnosis.function import (
+    bad_return_diagnosis,
+    contract_diagnosis,
+    exception_diagnosis,
+    modified_diagnosis,
+)
+from autograd_lr.checking.diagnosis.logs import epsilon_in_log
+from autograd_lr.checking.diagnosis.shapes import (
+    broadcasting_trap,
+    non_finite_diagnosis,
+    shape_diagnosis,
+)
+from autograd_lr.checking.diagnosis.texts import SHARED
+from autograd_lr.checking.diagnosis.values import (
+    LOW_PRECISION,
+    Context,
+    _Candidate,
+    diagnose_values,
+    diagnosis,
+    explain,
+    float32_diagnosis,
+)
+from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.thresholds import QUANTITIES
+from autograd_lr.checking.types import Diagnosis, ProblemCheck
+
+__all__ = ["Diagnosis", "diagnose", "not_repeating", "notes"]
+
+
+def diagnose(
+    checks: Sequence[ProblemCheck],
+    oracles: Sequence[ProblemOracles],
+    lambd: float = 0.0,
+    *,
+    source: str = "",
+) -> list[Diagnosis]:
+    """Every mistake recognised in a failed check, simplest explanation first."""
+    calls = [c.call for c in checks]
+    found: list[Diagnosis] = []
+    for fact in (
+        exception_diagnosis(calls),
+        bad_return_diagnosis(calls),
+        modified_diagnosis(calls),
+    ):
+        if fact is not None:
+            found.append(fact)
+    contexts: list[Context] | None = None
+
+    def get_contexts() -> list[Context]:
+        nonlocal contexts
+        if contexts is None:
+            contexts = [
+                Context(fill_expected(c, o), o) for c, o in zip(checks, oracles, strict=True)
+            ]
+        return contexts
+
+    claimed: set[str] = set()
+    ran = checks and not any(c.call.exception or c.call.outputs.error for c in checks)
+    if ran and any(c.quantities["dw"].status == "shape" for c in checks):
+        trap = broadcasting_trap(checks, get_contexts(), source)
+        if trap is not None:
+            found.append(trap)
+            claimed |= set(trap.quantities)
+    matched: dict[str, tuple[Diagnosis, _Candidate]] = {}
+    for quantity in QUANTITIES:
+        if quantity in claimed:
+            continue
+        statuses = [c.quantities[quantity].status for c in checks]
+        shaped = next((c for c in checks if c.quantities[quantity].status == "shape"), None)
+        if shaped is not None:
+            found.append(shape_diagnosis(shaped, quantity))
+            continue
+        if "non_finite" in statuses:
+            found.append(non_finite_diagnosis(checks, quantity))
+            continue
+        if "wrong" in statuses:
+            found_one, candidate = diagnose_values(checks, get_contexts(), quantity, lambd)
+            if quantity == "cost" and candidate is None and found_one.mistakes == ("unclassified",):
+                with_cost = [ctx for ctx in get_contexts() if ctx.yours["cost"] is not None]
+                wrong_by = max(
+                    c.quantities["cost"].error
+                    for c in checks
+                    if c.quantities["cost"].status == "wrong"
+                )
+                found_one = epsilon_in_log(with_cost, wrong_by) or found_one
+            found.append(found_one)
+            if candidate is not None and not candidate.reg:
+                matched[quantity] = (found_one, candidate)
+    with_shape = {q for q in QUANTITIES for c in checks if c.quantities[q].status == "shape"}
+    contract = contract_diagnosis(calls, with_shape)
+    if contract is not None:
+        found.append(contract)
+    merged = _merge_float32(_merge(found, matched, lambd))
+    return [not_repeating(d, source) for d in merged]
+
+
+def _code_lines(text: str) -> set[str]:
+    """The statements of a piece of code, without spaces, for comparing a fix with the source."""
+    out = set()
+    for line in text.replace(";", "\n").splitlines():
+        statement = line.split("#", 1)[0].strip()
+        if statement:
+            out.add("".join(statement.split()))
+    return out
+
+
+def not_repeating(d: Diagnosis, source: str) -> Diagnosis:
+    """``d`` without any fix line the learner already wrote (where the source is known).
+
+    A line of the fix found verbatim (spaces aside) in ``source`` is right as written: the
+    mistake is elsewhere, so the fix points at the step instead of repeating the line.
+    """
+    if not source or not d.fix:
+        return d
+    written = _code_lines(source)
+    parts = [part.strip() for part in d.fix.split(";")]
+    kept = [part for part in parts if "".join(part.split("#", 1)[0].split()) not in written]
+    if len(kept) == len(parts):
+        return d
+    repeated = [part for part in parts if part not in kept]
+    note = f"your line {' and '.join(repeated)} is right as written; the mistake is before it"
+    if d.location:
+        note += f" ({d.location.rstrip('.')})"
+    return dataclasses.replace(d, fix="; ".join([*kept, note]))
+
+
+def _merge_float32(found: list[Diagnosis]) -> list[Diagnosis]:
+    """One float32 diagnosis for every quantity that came back in float32."""
+    low = [d for d in found if d.mistakes == ("float32",)]
+    if len(low) < 2:
+        return found
+    quantities = tuple(q for d in low for q in d.quantities)
+    merged = float32_diagnosis(quantities, max(d.match for d in low))
+    return [merged if d is low[0] else d for d in found if d not in low[1:]]
+
+
+def _merge(
+    found: list[Diagnosis], matched: dict[str, tuple[Diagnosis, _Candidate]], lambd: float
+) -> list[Diagnosis]:
+    """A mistake made in dZ shows in dw and db alike: say it once, for both."""
+    if "dw" not in matched or "db" not in matched:
+        return found
+    (dw, c), (db, c_db) = matched["dw"], matched["db"]
+    if c != c_db or not set(dw.mistakes) <= SHARED:
+        return found
+    codes, text = explain(c, "dw", None, lambd, label="dw and db")
+    merged = diagnosis(("dw", "db"), codes, text, dw.evidence, max(dw.match, db.match))
+    return [merged if d is dw else d for d in found if d is not db]
+
+
+def notes(checks: Sequence[ProblemCheck]) -> list[str]:
+    """Facts worth a line in any report, passed or failed."""
+    out: list[str] = []
+    calls = [c.call for c in checks]
+    forms = {c.outputs.form for c in calls if c.outputs.form}
+    if forms == {"(dw, db)"}:
+        out.append("the function returned (dw, db): the cost was not checked")
+    low = sorted(
+        {
+            f"{name} ({np.asarray(getattr(c.outputs, name)).dtype})"
+            for c in calls
+            for name in QUANTITIES
+            if getattr(c.outputs, name) is not None
+            and str(np.asarray(getattr(c.outputs, name)).dtype) in LOW_PRECISION
+        }
+    )
+    if low:
+        out.append(
+            f"returned in low precision: {', '.join(low)}; the check is made in float64 "
+            "(the problems are float64), so float32 rounding counts as an error"
+        )
+    said = sorted({w for c in calls for w in c.warnings})
+    if said:
+        out.append(f"your function raised warnings: {'; '.join(said)}")
+    if any(x.status == "inconclusive" for c in checks for x in c.quantities.values()):
+        out.append(
+            "inconclusive: where your value disagrees with jax.grad, jax.grad and finite "
+            "differences disagree with each other as well, so no blame is given there; "
+            "choose a less saturated problem"
+        )
+    if any(c.mode == "fast" for c in checks):
+        out.append(
+            "fast mode: each problem compared vᵀ(dw, db) with a Richardson central difference "
+            "of J along random unit vectors v, without per-coordinate values"
+        )
+    return out

@@ -1,0 +1,133 @@
+r"""A step over m examples as a small expression tree, evaluated with numpy in float64.
+
+Python steps keep numpy's meaning (``*`` elementwise, ``@`` the matrix product, ``.T``).
+Steps from LaTeX or sympy come as a sympy product whose factors sympy has put in its
+own order; :class:`ArrayNode` evaluates such a product in the order of its factors that
+makes the shapes agree (a matrix product, ``X dZ^T`` is ``X @ dZ.T``), else elementwise,
+and a factor ``\sum`` sums the rest of the product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from autograd_lr import forward
+
+# function name -> number of arguments
+ARRAY_FUNCTIONS = {
+    "sum": 1, "mean": 1, "dot": 2, "transpose": 1, "diag": 1, "eye": 1,
+    "sigma": 1, "log": 1, "exp": 1, "sqrt": 1,
+}  # fmt: skip
+
+
+class ArrayShapeError(ValueError):
+    """A step over m examples whose arrays do not fit together (shapes in the message)."""
+
+
+@dataclass(frozen=True)
+class ArrayNode:
+    """One operation ``op`` on ``children``; ``value`` holds a name or a constant."""
+
+    op: str
+    children: tuple[ArrayNode, ...] = ()
+    value: Any = None
+
+    def names(self) -> frozenset[str]:
+        """The names the tree uses."""
+        own = frozenset([self.value]) if self.op == "name" else frozenset()
+        return own.union(*(c.names() for c in self.children))
+
+    def evaluate(self, env: dict[str, Any]) -> Any:
+        """The value with the arrays of ``env`` (name -> numpy array or float)."""
+        with np.errstate(all="ignore"):
+            return self._evaluate(env)
+
+    def _evaluate(self, env: dict[str, Any]) -> Any:
+        op = self.op
+        if op == "const":
+            return float(self.value)
+        if op == "name":
+            return env[self.value]
+        args = [c._evaluate(env) for c in self.children]
+        try:
+            if op == "product":
+                return _product(args)
+            return _APPLY[op](*args)
+        except ValueError as exc:
+            raise ArrayShapeError(f"{op} of shapes {[np.shape(a) for a in args]}: {exc}") from None
+
+    @classmethod
+    def from_sympy(cls, expr: Any) -> ArrayNode:
+        """The tree of a sympy expression read from LaTeX (or given as sympy)."""
+        if isinstance(expr, sympy.Symbol):
+            return cls("name", (), str(expr))
+        if expr.is_Number:
+            return cls("const", (), float(expr))
+        if expr == sympy.exp(1):
+            return cls("const", (), math.e)
+        if isinstance(expr, sympy.Add):
+            terms = [cls.from_sympy(t) for t in expr.args]
+            node = terms[0]
+            for term in terms[1:]:
+                node = cls("add", (node, term))
+            return node
+        if isinstance(expr, sympy.Mul):
+            factors = [f for f in expr.args if f != sympy.Symbol("sum")]
+            node = cls("product", tuple(cls.from_sympy(f) for f in factors))
+            return cls("sum", (node,)) if len(factors) < len(expr.args) else node
+        if isinstance(expr, sympy.Pow):
+            base, exponent = expr.args
+            if exponent == sympy.Symbol("T"):
+                return cls("transpose", (cls.from_sympy(base),))
+            return cls("pow", (cls.from_sympy(base), cls.from_sympy(exponent)))
+        name = type(expr).__name__
+        if name in ("log", "exp", "sigma") and len(expr.args) == 1:
+            return cls(name, (cls.from_sympy(expr.args[0]),))
+        if expr == sympy.Symbol("sum"):
+            raise ArrayShapeError("\\sum needs something to sum")
+        raise ArrayShapeError(f"{expr} is not part of a step over m examples")
+
+
+def _diag(v: Any) -> Any:
+    v = np.asarray(v)
+    return np.diag(v.ravel()) if v.ndim == 2 and 1 in v.shape else np.diag(v)
+
+
+def _pow(x: Any, p: Any) -> Any:
+    return np.power(np.asarray(x, dtype=np.float64), p)
+
+
+_APPLY: dict[str, Callable[..., Any]] = {
+    "neg": np.negative, "add": np.add, "sub": np.subtract, "mul": np.multiply,
+    "div": np.divide, "pow": _pow, "matmul": np.matmul, "dot": np.dot,
+    "transpose": np.transpose, "sum": np.sum, "mean": np.mean, "diag": _diag,
+    "eye": lambda n: np.eye(int(n)), "sigma": forward.sigmoid, "log": np.log,
+    "exp": np.exp, "sqrt": np.sqrt,
+}  # fmt: skip
+
+
+def _product(args: list[Any]) -> Any:
+    scalars = [a for a in args if np.ndim(a) == 0]
+    arrays = [np.asarray(a) for a in args if np.ndim(a) > 0]
+    scale = float(np.prod(scalars)) if scalars else 1.0
+    if len(arrays) <= 1:
+        return scale * arrays[0] if arrays else scale
+    for order in itertools.permutations(arrays):  # sympy forgot the written order
+        shapes = [a.shape for a in order]
+        if all(len(s) == 2 for s in shapes) and all(
+            shapes[k][1] == shapes[k + 1][0] for k in range(len(shapes) - 1)
+        ):
+            result = order[0]
+            for a in order[1:]:
+                result = result @ a
+            return scale * result
+    if len({a.shape for a in arrays}) == 1:  # A(1 - A): elementwise
+        return scale * np.prod(arrays, axis=0)
+    raise ValueError("no order of these factors makes a matrix product")

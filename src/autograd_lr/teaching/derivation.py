@@ -1,0 +1,298 @@
+r"""Check a learner's derivation step by step against jax.grad of the model's own loss.
+
+.. math::
+
+    da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}, \quad
+    dz = da \cdot \frac{da}{dz} = da \cdot a(1-a) = a - y, \quad
+    dw_j = x_j\,dz, \quad db = dz, \quad
+    \frac{\partial J}{\partial w} = \frac{1}{m} X\,dZ^\top (+ \tfrac{\lambda}{m} w), \quad
+    \frac{\partial J}{\partial b} = \frac{1}{m} \sum_i dz^{(i)}
+
+>>> report = check_derivation({"da": "-y/a + (1-y)/(1-a)", "da_dz": "a*(1-a)",
+...                            "dz": "da * da_dz", "dw": "x * dz", "db": "dz"})
+>>> report.passed
+True
+
+**The verdict is numerical and cannot be argued with.** Each per-example step is
+evaluated with mpmath at 60 digits at 42 points of its domain (:math:`|z|` up to 30,
+:math:`y \in \{0, 1\}` and in (0, 1)) and compared with ``jax.grad`` of
+:func:`autograd_lr.forward.loss` / :func:`~autograd_lr.forward.loss_from_logits` there
+(:mod:`autograd_lr.teaching.references`). At 60 digits a correct but ill-conditioned mix
+(``da`` in :math:`a` times ``da_dz`` in :math:`z` at :math:`z = 30`, where :math:`1 - a`
+is :math:`10^{-13}`) is exact, so the only error left is the float64 reference's own.
+Steps over m examples are evaluated with numpy in float64 and compared with
+:func:`autograd_lr.oracles.jax_gradients` and :func:`~autograd_lr.oracles.jax_hessian`.
+sympy only *explains* (the report shows what a step simplifies to); it never passes one.
+
+A step that uses an earlier wrong step is judged again with the true value of that step
+in its place: if it is right then, its verdict is ``follows_from_wrong``, not a new mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+
+from autograd_lr.teaching import references
+from autograd_lr.teaching.arrays import ArrayShapeError
+from autograd_lr.teaching.expressions import (
+    PER_EXAMPLE_STEPS,
+    SCALAR_SYMBOLS,
+    STEP_NAMES,
+    DerivationSyntaxError,
+    Expression,
+    parse_step,
+    sigma,
+)
+from autograd_lr.teaching.report import (
+    HINT_LEVELS,
+    DerivationReport,
+    StepResult,
+    name_mistake,
+    true_forms,
+)
+from autograd_lr.tolerances import relative_error
+from autograd_lr.validation import validate_lambd
+
+# Per example: the learner's value is exact to ~1e-58 (60 digits), so the tolerance is the
+# float64 reference's error: a few ulp relative to its value (1e-11 leaves 45 000 ulp) ...
+SCALAR_RTOL = 1e-11
+# ... plus a few ulp of the size of the terms it adds up, where they cancel (unit below):
+# dL/dz = σ(z) − y is exp(z − log(1 + e^z)) − y in jax, off by ~ε|z| in absolute terms.
+SCALAR_ATOL = 1e-12
+# Over m examples: numpy float64 against jax float64, as the checker's JAX_RTOL, with the
+# data's scale floor (tolerances.gradient_scale); the Hessian sums squares of X: 1e-10.
+ARRAY_RTOL = 1e-10
+
+a, y, z, x, w, b = sympy.symbols(SCALAR_SYMBOLS)
+TRUE_SCALAR = {
+    "da": -y / a + (1 - y) / (1 - a),
+    "da_dz": a * (1 - a),
+    "dz": a - y,
+    "dw": x * (a - y),
+    "db": a - y,
+}
+
+
+def _unit(step: str, env: dict[str, Any]) -> Any:
+    """The size of the terms the reference adds (its rounding is relative to it)."""
+    if step == "da":  # y/a and (1 − y)/(1 − a) are each at most 1/(a(1 − a))
+        return 1 / (env["a"] * (1 - env["a"]))
+    if step == "da_dz":  # σ'(z) by jax is exact to a few ulp relative: no absolute part
+        return 0
+    reach = max(1, abs(env["z"]))  # log(1 + e^z) rounds to ~ε|z|; |a − y| ≤ 1
+    return reach * abs(env["x"]) if step == "dw" else reach
+
+
+def _mp_sigma(t: Any) -> Any:
+    return 1 / (1 + mpmath.exp(-t))
+
+
+def _as_real(value: Any) -> float | None:
+    """A finite real mpmath value as float, or None (complex, NaN, inf)."""
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    try:
+        f = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]]:
+    """Evaluate ``expr`` at every point of ``step``; the first failing point and the values."""
+    points = references.per_example_points("a" if step == "da" else "z")
+    symbols = sympy.symbols(SCALAR_SYMBOLS)
+    f = sympy.lambdify(symbols, expr, modules=[{"sigma": _mp_sigma}, "mpmath"])
+    reference = points.reference[step]
+    first, values = None, []
+    with mpmath.workdps(references.DIGITS):
+        for i in range(len(points)):
+            env = points.env(i)
+            try:
+                raw = f(*(env[s] for s in SCALAR_SYMBOLS))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                raw = None
+            value = _as_real(raw) if raw is not None else None
+            values.append(value)
+            ref = float(reference[i])
+            ok = value is not None and abs(raw - ref) <= SCALAR_RTOL * max(
+                abs(ref), abs(value)
+            ) + SCALAR_ATOL * _unit(step, env)
+            if not ok and first is None:
+                first = i
+    return first, values
+
+
+def _array_values(
+    step: str, expr: Expression, earlier: dict[str, list[Any]], lambd: float
+) -> tuple[int | None, list[Any], str | None]:
+    """Evaluate an array step on every problem; the first failing one, the values, a note."""
+    assert expr.array is not None
+    first: int | None = None
+    values: list[Any] = []
+    note: str | None = None
+    for k, point in enumerate(references.array_points(lambd, step == "d2J_dw2")):
+        env = dict(point.env)
+        env.update({name: vals[k] for name, vals in earlier.items()})
+        ref = point.reference[step]
+        try:
+            value = np.asarray(expr.array.evaluate(env), dtype=np.float64)
+        except (ArrayShapeError, ValueError, TypeError) as exc:
+            value, note = None, f"cannot evaluate: {exc}"
+        if value is not None and value.shape != ref.shape:
+            if ref.size == 1 and value.size == 1:
+                value = value.reshape(ref.shape)
+            else:
+                note = f"its shape is {value.shape}, the shape of {step} is {ref.shape}"
+                values.append(value)
+                first = k if first is None else first
+                continue
+        values.append(value)
+        ok = value is not None and relative_error(value, ref, point.scale) <= ARRAY_RTOL
+        if not ok and first is None:
+            first = k
+    return first, values, note
+
+
+def check_derivation(
+    steps: Mapping[str, Any], lambd: float = 0.0, *, hints: str = "fix"
+) -> DerivationReport:
+    r"""Check each step of a hand derivation against ``jax.grad`` of the model's loss and cost.
+
+    ``steps`` maps step names to the learner's expressions (Python syntax, LaTeX or
+    sympy), in the order derived: per example ``da`` (:math:`\partial L/\partial a`),
+    ``da_dz``, ``dz``, ``dw`` (:math:`\partial L/\partial w_j` with ``x`` for
+    :math:`x_j`), ``db``; over m examples ``dJ_dw``, ``dJ_db`` (in ``X``, ``A``, ``Y``,
+    ``Z``, ``dZ``, ``w``, ``b``, ``m``, ``lambd``) and ``d2J_dw2`` (the w block of the
+    Hessian). ``lambd`` = :math:`\lambda \ge 0` adds :math:`\frac{\lambda}{2m}\lVert w\rVert^2`
+    to J. ``hints`` is ``"concept"`` (what and why, no expression), ``"location"`` (and
+    which step, where it differs) or ``"fix"`` (and the true expression).
+
+    Returns a :class:`~autograd_lr.teaching.report.DerivationReport`; raises
+    ``ValueError`` for a step name it does not know (listing the known ones). A step that
+    cannot be read is reported ``unparsed``, with the position of the problem.
+    """
+    if not isinstance(steps, Mapping) or not steps:
+        raise ValueError(
+            "steps must be a non-empty dict of step name -> expression, e.g. "
+            '{"da": "-y/a + (1-y)/(1-a)", "dz": "da * a*(1-a)"}'
+        )
+    unknown = [name for name in steps if name not in STEP_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown step {unknown[0]!r}; the steps are {', '.join(STEP_NAMES)} "
+            f"(per example, then over m examples)"
+        )
+    if hints not in HINT_LEVELS:
+        raise ValueError(f"hints must be one of {', '.join(HINT_LEVELS)}, got {hints!r}")
+    lambd = validate_lambd(lambd)
+    results: dict[str, StepResult] = {}
+    own: dict[str, Any] = {}  # per example: the learner's step, earlier steps substituted
+    arrays: dict[str, list[Any]] = {}  # over m examples: the learner's values per problem
+    for name, value in steps.items():
+        kind = "scalar" if name in PER_EXAMPLE_STEPS else "array"
+        try:
+            expr = parse_step(value, kind, tuple(results))
+        except DerivationSyntaxError as exc:
+            results[name] = StepResult.unparsed(name, value, exc)
+            continue
+        if kind == "scalar":
+            results[name] = _judge_scalar(name, expr, results, own)
+        else:
+            results[name] = _judge_array(name, expr, results, arrays, lambd)
+    return DerivationReport(tuple(results.values()), lambd, hints)
+
+
+def _root(results: dict[str, StepResult], used: list[str]) -> str | None:
+    """The first wrong step the used steps rest on, or None when they are all right."""
+    for name in used:
+        step = results[name]
+        if step.verdict in ("wrong", "unparsed"):
+            return name
+        if step.verdict == "follows_from_wrong":
+            return step.follows_from
+    return None
+
+
+def _names(expr: Any) -> frozenset[str]:
+    return frozenset(str(s) for s in expr.free_symbols)
+
+
+def _judge_scalar(
+    name: str, expr: Expression, results: dict[str, StepResult], own: dict[str, Any]
+) -> StepResult:
+    used = [s for s in results if s in expr.names]
+    root = _root(results, used)
+    symbol = {s: sympy.Symbol(s) for s in used}
+    learner = expr.scalar
+    if all(s in own for s in used):
+        learner = expr.scalar.xreplace({symbol[s]: own[s] for s in used})
+        own[name] = learner
+    first, values = (0, []) if name not in own else _scalar_values(name, learner)
+    verdict = "ok" if first is None else "wrong"
+    if first is not None and root is not None:
+        in_truth = expr.scalar.xreplace({symbol[s]: TRUE_SCALAR[s] for s in used})
+        if _scalar_values(name, in_truth)[0] is None:
+            verdict = "follows_from_wrong"
+    points = references.per_example_points("a" if name == "da" else "z")
+    mistake = None
+    if verdict == "wrong" and values:
+        mistake = name_mistake(name, np.array([np.nan if v is None else v for v in values]), points)
+    witness = None if first is None or not values else first
+    return StepResult.judged(
+        name, expr, verdict, learner=learner, true=TRUE_SCALAR[name],
+        point=points.shown(witness, _names(learner) | {"x"} if name == "dw" else _names(learner))
+        if witness is not None
+        else None,
+        learner_value=values[witness] if witness is not None else None,
+        true_value=float(points.reference[name][witness]) if witness is not None else None,
+        mistake=mistake, follows_from=root if verdict == "follows_from_wrong" else None,
+    )  # fmt: skip
+
+
+def _judge_array(
+    name: str,
+    expr: Expression,
+    results: dict[str, StepResult],
+    arrays: dict[str, list[Any]],
+    lambd: float,
+) -> StepResult:
+    used = [s for s in results if s in expr.names]
+    if "dZ" in expr.names and "dz" in results:
+        used.append("dz")  # dZ is the learner's dz, one column per example
+    root = _root(results, used)
+    problems = references.array_points(lambd, name == "d2J_dw2")
+    learner_env = {s: arrays[s] for s in used if s in arrays}
+    first, values, note = _array_values(name, expr, learner_env, lambd)
+    verdict = "ok" if first is None else "wrong"
+    if first is not None and root is not None:
+        truth = {s: [p.reference[s] for p in problems] for s in used if s in arrays}
+        if _array_values(name, expr, truth, lambd)[0] is None:
+            verdict = "follows_from_wrong"
+    if verdict == "ok" or all(s in arrays for s in used if s != "dz"):
+        arrays[name] = values
+    mistake = None
+    if verdict == "wrong" and note is None:
+        mistake = name_mistake(name, values, problems)
+    witness = first if verdict != "ok" else None
+    plain, latex = true_forms(name, lambd)
+    return StepResult.judged(
+        name, expr, verdict, learner=expr.source, true=plain, true_latex=latex,
+        point=({"problem": witness, "n_x": references.N_X, "m": references.M,
+                "z_max": references.Z_MAX[witness]} if witness is not None else None),
+        learner_value=(None if witness is None or values[witness] is None
+                       else np.asarray(values[witness]).tolist()),
+        true_value=(None if witness is None else problems[witness].reference[name].tolist()),
+        mistake=mistake, follows_from=root if verdict == "follows_from_wrong" else None,
+        note=note,
+    )  # fmt: skip
+
+
+__all__ = ["DerivationReport", "StepResult", "check_derivation", "sigma"]

@@ -1,0 +1,393 @@
+r"""``train(...)``: data set -> fitted model -> files, the one pipeline behind ``autograd-lr train``.
+
+.. math::
+
+    \min_{w, b}\; J(w, b) + \frac{\lambda}{2m}\lVert w \rVert^2
+    \quad\text{by gradient descent } (w := w - \alpha\, dw) \text{ or Newton}
+
+The CLI and the notebooks call the same function, so what a notebook shows is what the
+command line does: load the data (a built-in data set, a CSV file, or a chunked data
+set on disk run by Dask), split it (stratified) and standardize it with the training
+statistics, fit from :math:`w = 0, b = 0` with a progress bar, measure the accuracy with
+the one prediction rule (:func:`autograd_lr.forward.predict_labels`), and, when ``out``
+is given, write the model (``model.json``), the cost curve and, for two features, the
+decision boundary. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd_lr import forward
+from autograd_lr.course import accuracy
+from autograd_lr.training import persistence, solvers
+from autograd_lr.validation import (
+    lambd_from_C,
+    validate_iterations,
+    validate_lambd,
+    validate_learning_rate,
+    validate_tol,
+)
+
+DEFAULT_ITERATIONS = {"gd": 10_000, "newton": 100}
+SOLVERS = tuple(DEFAULT_ITERATIONS)
+Echo = Callable[[str], None]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns: the model, the solver's run, the accuracies, the files."""
+
+    model: persistence.Model
+    fit: solvers.SolverResult
+    dataset: str
+    penalty: str  # "λ = 1 (C = 1)", for people
+    max_iter: int
+    tol: float
+    m_train: int
+    train_accuracy: float  # percent, as course.accuracy gives it
+    train_correct: int
+    m_test: int = 0
+    test_accuracy: float | None = None
+    test_correct: int | None = None
+    seconds: float = 0.0
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The summary ``autograd-lr train`` ends with: solver, iterations, cost, accuracies, files."""
+        r = self.fit
+        alpha = "" if r.learning_rate is None else f", α = {r.learning_rate:.4g}"
+        g = r.gradient_max[-1]
+        status = (
+            f"converged: max|∂J| = {g:.2e} ≤ tol {self.tol:g}"
+            if r.converged
+            else f"NOT converged: max|∂J| = {g:.2e} > tol {self.tol:g}; raise --iterations"
+        )
+        lines = [
+            "summary",
+            f"  solver          {r.solver}{alpha}, {self.penalty}",
+            f"  iterations      {r.n_iter} of at most {self.max_iter} ({status})",
+            f"  final cost      J = {r.final_cost:.8f}",
+            f"  train accuracy  {self.train_accuracy:.1f} % ({self.train_correct}/{self.m_train})",
+        ]
+        if self.test_accuracy is not None:
+            lines.append(
+                f"  test accuracy   {self.test_accuracy:.1f} % ({self.test_correct}/{self.m_test})"
+            )
+        lines.append(f"  time            {self.seconds:.2f} s")
+        if self.files:
+            lines += ["wrote", *(f"  {path}" for path in self.files)]
+        return "\n".join(lines)
+
+
+def train(
+    dataset: Any = "breast-cancer",
+    *,
+    target: str | None = None,
+    solver: str = "gd",
+    learning_rate: float | str = "auto",
+    iterations: int | None = None,
+    tol: float = 1e-4,
+    lambd: float | None = None,
+    C: float | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    standardize: bool = True,
+    out: str | Path | None = None,
+    progress: bool = True,
+    echo: Echo | None = None,
+) -> TrainResult:
+    r"""Train logistic regression on ``dataset`` with the hand-derived gradients.
+
+    ``dataset``: ``"breast-cancer"``, ``"two-feature"``, a CSV path (with ``target``, its
+    label column) or a :class:`~autograd_lr.datasets.Dataset`. The penalty is
+    :math:`\frac{\lambda}{2m}\lVert w\rVert^2` with ``lambd`` = λ, or ``C`` = 1/λ as in
+    scikit-learn (default λ = 1). ``iterations`` defaults to
+    :data:`DEFAULT_ITERATIONS` of the solver. ``echo`` receives the lines describing the
+    data (``print`` in the CLI); ``progress`` shows a bar on stderr.
+
+    >>> result = train("two-feature", progress=False)
+    >>> result.train_accuracy > 80
+    True
+    """
+    from autograd_lr.datasets import Dataset, Standardizer, load_dataset, save_csv, train_test_split
+
+    started = time.perf_counter()
+    say = echo or (lambda line: None)
+    lambd, penalty = _penalty(lambd, C)
+    max_iter = _max_iter(solver, iterations)
+    data = (
+        dataset if isinstance(dataset, Dataset) else load_dataset(dataset, target=target, seed=seed)
+    )
+    train_set, test_set = train_test_split(data, test_fraction, seed)
+    scaler = Standardizer.fit(train_set.X) if standardize else None  # training statistics only
+    X_train = train_set.X if scaler is None else scaler.transform(train_set.X)  # (n_x, m_train)
+    m_test = 0 if test_set is None else test_set.m
+    say(f"data       {data.name}: {data.m} examples × {data.n_x} features")
+    say(_labels_line(data))
+    say(
+        f"split      {train_set.m} train / {m_test} test (test fraction {test_fraction:g}, "
+        f"seed {seed})"
+        + ("; standardized with the training mean and std" if scaler else "; not standardized")
+    )
+    if np.unique(train_set.Y).size < 2:
+        raise ValueError(
+            f"the training data holds only one class "
+            f"({data.class_names[int(train_set.Y[0, 0])]}): logistic regression needs "
+            f"examples of both classes to learn a boundary"
+        )
+    fit = fit_with_progress(
+        X_train, train_set.Y, solver=solver, lambd=lambd, max_iter=max_iter, tol=tol,
+        learning_rate=learning_rate, progress=progress,
+    )  # fmt: skip
+    model = _model(fit, data, scaler)
+    result = TrainResult(
+        model=model, fit=fit, dataset=data.name, penalty=penalty, max_iter=max_iter, tol=tol,
+        m_train=train_set.m, m_test=m_test,
+        **_scored(model.predict(train_set.X), train_set.Y, "train"),
+    )  # fmt: skip
+    if test_set is not None:
+        scores = _scored(model.predict(test_set.X), test_set.Y, "test")
+        result.test_accuracy, result.test_correct = scores["test_accuracy"], scores["test_correct"]
+    result.seconds = time.perf_counter() - started
+    result.model = replace(
+        model,
+        metadata=_run_record(result, lambd, test_fraction=test_fraction, seed=seed, m_test=m_test),
+    )
+    if out is not None:
+        out = Path(out)
+        result.files = _write(result, out, title=f"{data.name}: {_solver_label(fit)}, {penalty}")
+        if test_set is not None:  # the held-out examples, raw, for `autograd-lr predict`
+            result.files.append(save_csv(test_set, out / "test.csv"))
+        if data.n_x == 2:
+            from autograd_lr.training import plots
+
+            result.files.append(
+                plots.decision_boundary(
+                    result.model, train_set.X, train_set.Y, out / "decision_boundary.png",
+                    X_test=None if test_set is None else test_set.X,
+                    Y_test=None if test_set is None else test_set.Y,
+                    title=f"{data.name}: {_solver_label(fit)}, {penalty}",
+                )
+            )  # fmt: skip
+    return result
+
+
+def train_chunked(
+    data: str | Path,
+    *,
+    dask: str | None = None,
+    solver: str = "gd",
+    learning_rate: float | str = "auto",
+    iterations: int | None = None,
+    tol: float = 1e-4,
+    lambd: float | None = None,
+    C: float | None = None,
+    standardize: bool = True,
+    out: str | Path | None = None,
+    progress: bool = True,
+    echo: Echo | None = None,
+) -> TrainResult:
+    r""":func:`train` on a data set stored in chunks on disk, every pass run by Dask.
+
+    ``data`` is a directory written by :func:`autograd_lr.datasets.save_chunked`;
+    ``dask`` a scheduler address, ``"local"`` for a new cluster on this machine, or
+    ``None`` for dask's threads in this process. Statistics, gradient, cost and Hessian
+    are computed chunk by chunk where the data are; only small results come back. A
+    chunked data set trains on every example (no split).
+    """
+    from autograd_lr.datasets import fit_standardizer, load_chunked
+    from autograd_lr.fast import cluster
+
+    started = time.perf_counter()
+    say = echo or (lambda line: None)
+    lambd, penalty = _penalty(lambd, C)
+    max_iter = _max_iter(solver, iterations)
+    with cluster.connect(dask) as client:
+        stored = load_chunked(data)
+        say(f"cluster    {cluster.describe(client)}")
+        say(
+            f"data       {stored.name}: {stored.m} examples × {stored.n_x} features, "
+            f"{stored.nbytes / 1e6:,.1f} MB in {stored.n_chunks} {stored.storage} chunks of "
+            f"{stored.chunk_size} examples"
+        )
+        say(f"labels     0 = {stored.class_names[0]}, 1 = {stored.class_names[1]}")
+        say(
+            "split      none: a chunked data set trains on every example "
+            "(keep test examples in a data set of their own)"
+        )
+        # One pass for the statistics; the standardization itself stays lazy, per chunk.
+        scaler = fit_standardizer(stored.X) if standardize else None
+        X = stored.X if scaler is None else (stored.X - scaler.mean) / scaler.std  # (n_x, m)
+        X, Y, persisted = cluster.persist_if_fits(X, stored.Y)
+        where = "the workers' memory" if client is not None else "this machine's free memory"
+        say(
+            "memory     X "
+            + (
+                "kept in memory: it fits in"
+                if persisted
+                else "read from disk at every iteration: over"
+            )
+            + f" {100 * cluster.PERSIST_FRACTION:g} % of {where}"
+        )
+        fit = fit_with_progress(
+            X, Y, solver=solver, lambd=lambd, max_iter=max_iter, tol=tol,
+            learning_rate=learning_rate, progress=progress,
+        )  # fmt: skip
+        Z = forward.logits(fit.w, fit.b, X)  # (1, m), lazy
+        (correct,) = cluster.compute((forward.predict_labels(Z) == (Y > 0.5)).sum())
+    model = _model(fit, stored, scaler)
+    train_correct = int(correct)
+    result = TrainResult(
+        model=model, fit=fit, dataset=str(stored.path), penalty=penalty, max_iter=max_iter,
+        tol=tol, m_train=stored.m, train_correct=train_correct,
+        train_accuracy=100.0 * train_correct / stored.m,
+    )  # fmt: skip
+    result.seconds = time.perf_counter() - started
+    result.model = replace(
+        model,
+        metadata=_run_record(result, lambd, m_test=0, dask=dask or "threads", persisted=persisted),
+    )
+    if out is not None:
+        title = f"{stored.name}: {_solver_label(fit)}, {penalty} (dask)"
+        result.files = _write(result, Path(out), title=title)
+    return result
+
+
+def fit_with_progress(
+    X: Any,
+    Y: Any,
+    *,
+    solver: str,
+    lambd: float,
+    max_iter: int,
+    tol: float,
+    learning_rate: float | str = "auto",
+    progress: bool = True,
+) -> solvers.SolverResult:
+    """Run ``solver`` from :math:`w = 0, b = 0` on ``X (n_x, m)``, ``Y (1, m)`` (numpy or dask),
+    with a tqdm bar on stderr showing the current cost and max|∂J|."""
+    from tqdm import tqdm
+
+    w0 = np.zeros((X.shape[0], 1))
+    with tqdm(
+        total=max_iter, desc=solver, unit="it", file=sys.stderr, mininterval=0.2,
+        disable=not progress,
+    ) as bar:  # fmt: skip
+
+        def show(k: int, J: float, g: float) -> None:
+            if k:
+                bar.update(1)
+            bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
+
+        options: dict[str, Any] = {"lambd": lambd, "max_iter": max_iter, "tol": tol}
+        if solver == "gd":
+            rate = validate_learning_rate(learning_rate, allow_auto=True)
+            fit = solvers.gradient_descent(
+                w0, 0.0, X, Y, learning_rate=rate, callback=show, **options
+            )
+        else:
+            fit = solvers.newton(w0, 0.0, X, Y, callback=show, **options)
+        bar.set_postfix_str(
+            f"cost={fit.final_cost:.6f} max|dJ|={fit.gradient_max[-1]:.1e}", refresh=True
+        )
+    return fit
+
+
+# --- the pieces both pipelines share ------------------------------------------------------
+
+
+def _penalty(lambd: float | None, C: float | None) -> tuple[float, str]:
+    """λ from ``lambd`` or ``C`` (not both; default λ = 1) and its description."""
+    if lambd is not None and C is not None:
+        raise ValueError("give the L2 strength as lambd (λ) or as C = 1/λ, not both")
+    if C is not None:
+        value = lambd_from_C(C)
+        return value, f"λ = {value:g} (C = {float(C):g})"
+    value = validate_lambd(1.0 if lambd is None else lambd)
+    return value, f"λ = {value:g}" + (f" (C = {1.0 / value:g})" if value > 0 else " (no penalty)")
+
+
+def _max_iter(solver: str, iterations: int | None) -> int:
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    return (
+        DEFAULT_ITERATIONS[solver]
+        if iterations is None
+        else validate_iterations(iterations, "iterations")
+    )
+
+
+def _scored(Y_hat: np.ndarray, Y: np.ndarray, name: str) -> dict[str, Any]:
+    """``{name}_accuracy`` (percent, :func:`autograd_lr.course.accuracy`) and ``{name}_correct``."""
+    return {f"{name}_accuracy": accuracy(Y_hat, Y), f"{name}_correct": int((Y_hat == Y).sum())}
+
+
+def _labels_line(data: Any) -> str:
+    if data.class_names == ("0", "1"):
+        line = f"labels     0/1 in column {data.target!r}"
+    else:
+        line = f"labels     0 = {data.class_names[0]}, 1 = {data.class_names[1]}"
+    if data.label_mapping:
+        shown = ", ".join(f"{k!r} -> {v}" for k, v in data.label_mapping.items())
+        line += f" (mapped from the file's labels: {shown})"
+    return line
+
+
+def _model(fit: solvers.SolverResult, data: Any, scaler: Any) -> persistence.Model:
+    """The fitted parameters with what predicting needs: names, training statistics, classes."""
+    return persistence.Model(
+        w=fit.w,
+        b=fit.b,
+        feature_names=data.feature_names,
+        target=data.target,
+        mean=None if scaler is None else scaler.mean,
+        std=None if scaler is None else scaler.std,
+        label_mapping=data.label_mapping,
+        class_names=data.class_names,
+    )
+
+
+def _solver_label(fit: solvers.SolverResult) -> str:
+    return fit.solver + ("" if fit.learning_rate is None else f", α = {fit.learning_rate:.4g}")
+
+
+def _run_record(result: TrainResult, lambd: float, **facts: Any) -> dict[str, Any]:
+    """What a trained model records about its run (stored in ``model.json``)."""
+    fit = result.fit
+    return {
+        "dataset": result.dataset,
+        "solver": fit.solver,
+        "learning_rate": fit.learning_rate,
+        "lambda": lambd,
+        "tol": validate_tol(result.tol),
+        "max_iter": result.max_iter,
+        "iterations": fit.n_iter,
+        "converged": fit.converged,
+        "final_cost": fit.final_cost,
+        "gradient_max": float(fit.gradient_max[-1]),
+        "train_accuracy": result.train_accuracy / 100.0,
+        "test_accuracy": None if result.test_accuracy is None else result.test_accuracy / 100.0,
+        "m_train": result.m_train,
+        **facts,
+    }
+
+
+def _write(result: TrainResult, out: Path, *, title: str) -> list[Path]:
+    """``model.json`` and ``cost.png`` under ``out``."""
+    from autograd_lr.training import plots
+
+    fit = result.fit
+    return [
+        persistence.save_model(result.model, out),
+        plots.cost_curve(
+            fit.costs, fit.gradient_max, out / "cost.png", tol=result.tol, title=title
+        ),
+    ]

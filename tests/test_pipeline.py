@@ -1,0 +1,63 @@
+"""``autograd_lr.train``: the pipeline the CLI and the notebooks share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd_lr
+from autograd_lr.cli import main
+from autograd_lr.course import accuracy
+from autograd_lr.datasets import load_dataset, train_test_split
+from autograd_lr.training.persistence import load_model
+
+
+def test_python_and_the_cli_train_the_same_model(tmp_path: Path) -> None:
+    result = autograd_lr.train("two-feature", out=tmp_path / "py", progress=False)
+    code = main(
+        ["train", "--dataset", "two-feature", "--out", str(tmp_path / "cli"), "--no-progress"]
+    )
+    assert code == 0
+    from_python, from_cli = load_model(tmp_path / "py"), load_model(tmp_path / "cli")
+    np.testing.assert_array_equal(from_python.w, from_cli.w)
+    assert from_python.b == from_cli.b
+    assert {p.name for p in result.files} == {
+        "model.json", "cost.png", "test.csv", "decision_boundary.png"
+    }  # fmt: skip
+
+
+def test_the_result_reports_what_the_model_does() -> None:
+    result = autograd_lr.train("breast-cancer", solver="newton", progress=False, seed=3)
+    data = load_dataset("breast-cancer", seed=3)
+    train, test = train_test_split(data, 0.2, 3)
+    assert test is not None
+    # The accuracies are those of the returned model on the same split, recomputed here.
+    assert result.train_accuracy == accuracy(result.model.predict(train.X), train.Y)
+    assert result.test_accuracy == accuracy(result.model.predict(test.X), test.Y)
+    assert result.train_correct == int((result.model.predict(train.X) == train.Y).sum())
+    assert result.fit.converged and result.test_accuracy > 95  # the data set's known level
+    assert f"{result.fit.n_iter} of at most 100" in result.summary()
+    assert result.files == []  # nothing written without out=
+
+
+def test_lines_about_the_data_go_to_echo() -> None:
+    lines: list[str] = []
+    autograd_lr.train("two-feature", progress=False, iterations=5, tol=0.0, echo=lines.append)
+    assert lines[0].startswith("data       two-feature") and lines[2].startswith("split")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"lambd": 1.0, "C": 1.0}, "not both"),
+        ({"C": 0.0}, r"C must be a number > 0"),
+        ({"solver": "sgd"}, "solver must be one of gd, newton"),
+        ({"iterations": -1}, "iterations must be an integer >= 0"),
+        ({"learning_rate": -1.0}, r"learning_rate \(α\) must be a finite number > 0"),
+    ],
+)
+def test_bad_options_are_named(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        autograd_lr.train("two-feature", progress=False, **options)
