@@ -64,6 +64,10 @@ def test_a_wrong_signature_travels_as_data_not_as_the_childs_traceback(grader: G
     report = _grade(grader, CLASS / "dave.py")
     assert report["outcome"] == "fail"
     assert "wrong_signature" in report["mistakes"]
+    assert report["wrong_signature"] == {
+        "signature": "propagate(w, X, Y)",
+        "called_as": "fn(w, b, X, Y)",
+    }
     text = json.dumps(report)
     assert "propagate(w, X, Y)" in text
     assert "_child" not in text and "child.py" not in text

@@ -136,6 +136,8 @@ class Graded:
             "quantities": body.get("quantities", {}),
             "mistakes": body.get("mistakes", []),
             "diagnosis": body.get("diagnosis", []),
+            "hints": self.grader.options.hints,
+            "wrong_signature": body.get("wrong_signature"),
             "modified_inputs": body.get("modified_inputs", []),
             "problems": body.get("problems", []),
             "error": self.error or body.get("error") or None,
