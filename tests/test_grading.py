@@ -356,3 +356,24 @@ def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(
             sandbox.choose("require")
     finally:
         sandbox.bwrap_problem.cache_clear()
+
+
+def test_no_oracle_runs_after_the_first_submission(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DESIGN.md rule 7: every expected value and model of a mistake exists before any
+    submission runs; judging (and diagnosing) afterwards runs no jax at all."""
+    from autograd_lr import oracles
+
+    g = Grader(Options(seed=3))
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an oracle ran after the submissions started")
+
+    for name in ("_jax", "jax_values_and_gradients", "jax_value_and_gradients"):
+        if hasattr(oracles, name):
+            monkeypatch.setattr(oracles, name, refuse)
+    for path, mistakes in (
+        (CLASS / "alice.py", []),
+        (CLASS / "bob.py", ["sign_flipped"]),
+        (CLASS / "week1" / "carol.py", ["missing_1_over_m"]),
+    ):
+        assert _grade(g, path)["mistakes"] == mistakes

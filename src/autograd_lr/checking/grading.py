@@ -58,7 +58,8 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "submissions, keys in the home folder)",
     "the submission could write every file the grader's user may write; this run's verdict "
     "is still computed from modules and values loaded before it ran, but a later run "
-    "of the grader would load what it changed",
+    "of the grader would load what it changed (its installation, jax's compilation cache "
+    "in ~/.cache/autograd-lr/jax)",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
