@@ -183,6 +183,13 @@ def _cases(out: Path, classmate: Path) -> dict[str, tuple[str, set[str], bool]]:
             {"crash"},
             True,
         ),
+        "big_file": (
+            "def propagate(w, b, X, Y):\n"
+            "    with open('big.bin', 'wb') as f:\n"
+            "        f.write(bytes(100 * 2**20))\n",
+            {"fail"},
+            True,
+        ),
         "memory": (
             "def propagate(w, b, X, Y):\n    big = np.ones(3 * 2**30 // 8)\n    return {'dw': big, 'db': 0.0}, 0.0\n",
             {"fail", "crash"},
@@ -385,6 +392,12 @@ def test_huge_output_is_capped_and_counted(runs: dict[str, Any]) -> None:
         out = run["by_name"]["huge_output"]["output"]
         assert out["stdout_bytes"] == 300 * 2**20
         assert out["stdout"] == "x" * sandbox.Limits().output
+
+
+def test_a_file_beyond_the_size_limit_is_refused(runs: dict[str, Any]) -> None:
+    for run in runs.values():  # 100 MiB against the default 64 MiB: EFBIG in the submission
+        report = run["by_name"]["big_file"]
+        assert "File too large" in json.dumps(report["diagnosis"]), report["diagnosis"]
 
 
 def test_the_fallback_says_what_it_does_not_cover(runs: dict[str, Any]) -> None:

@@ -298,21 +298,23 @@ def run(
         command = _limits_prefix(prlimit, limits) + command
     outcome = Run(isolation)
     start = time.perf_counter()
-    try:
-        process = subprocess.Popen(
-            command,
-            cwd=scratch,
-            env=ENVIRONMENT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(result_write,),
-            start_new_session=True,
-            preexec_fn=None if prlimit else (lambda: _preexec(limits)),
-        )
-    finally:
-        os.close(result_write)
+    # started and registered under one lock: another run's watchdog (which counts the
+    # grader's unregistered children as its own orphans) never sees this one unregistered
     with processes.ACTIVE_LOCK:
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=scratch,
+                env=ENVIRONMENT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(result_write,),
+                start_new_session=True,
+                preexec_fn=None if prlimit else (lambda: _preexec(limits)),
+            )
+        finally:
+            os.close(result_write)
         processes.ACTIVE.add(process.pid)
     seen: dict[int, str] = {}
     try:
