@@ -16,6 +16,7 @@ import os
 import threading
 
 ACTIVE: set[int] = set()  # pids of runs in progress (fallback: orphans of others are theirs)
+OWNED: dict[int, int] = {}  # pid -> the run that saw it first (an orphan stays its run's)
 ACTIVE_LOCK = threading.Lock()
 
 
@@ -30,7 +31,7 @@ def become_subreaper() -> bool:
 
 
 def table() -> dict[int, tuple[int, str, int]]:
-    """Every process: pid -> (ppid, start time, resident bytes)."""
+    """Every live process (zombies left out): pid -> (ppid, start time, resident bytes)."""
     page = os.sysconf("SC_PAGE_SIZE")
     out = {}
     for entry in os.listdir("/proc"):
@@ -42,14 +43,15 @@ def table() -> dict[int, tuple[int, str, int]]:
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) < 22:
+        if len(fields) < 22 or fields[0] == "Z":
             continue
         out[int(entry)] = (int(fields[1]), fields[19], int(fields[21]) * page)
     return out
 
 
 def tree(root: int, processes: dict[int, tuple[int, str, int]], orphans: bool) -> set[int]:
-    """``root`` and its descendants (with ``orphans``: our children no other run owns)."""
+    """``root`` and its descendants (with ``orphans``: the grader's children that no other
+    run is, or saw first); the descendants found are recorded as ``root``'s."""
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in processes.items():
         children.setdefault(ppid, []).append(pid)
@@ -57,14 +59,28 @@ def tree(root: int, processes: dict[int, tuple[int, str, int]], orphans: bool) -
     if orphans:
         with ACTIVE_LOCK:
             others = ACTIVE - {root}
-        start += [p for p in children.get(os.getpid(), []) if p not in others and p != root]
+            start += [
+                p
+                for p in children.get(os.getpid(), [])
+                if p not in others and p != root and OWNED.get(p, root) == root
+            ]
     found, stack = set(), [p for p in start if p in processes]
     while stack:
         pid = stack.pop()
         if pid not in found:
             found.add(pid)
             stack += children.get(pid, [])
+    with ACTIVE_LOCK:
+        for pid in found:
+            OWNED.setdefault(pid, root)
     return found
+
+
+def release(root: int) -> None:
+    """Forget the processes recorded as ``root``'s (after its run is over)."""
+    with ACTIVE_LOCK:
+        for pid in [p for p, r in OWNED.items() if r == root]:
+            del OWNED[pid]
 
 
 def alive(pid: int, started: str) -> bool:

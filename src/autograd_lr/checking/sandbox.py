@@ -324,6 +324,7 @@ def run(
         _end(process, isolation, outcome, seen)
         with processes.ACTIVE_LOCK:
             processes.ACTIVE.discard(process.pid)
+        processes.release(process.pid)
     outcome.seconds = time.perf_counter() - start
     return outcome
 
@@ -448,3 +449,7 @@ def _end(
         if survivors:
             time.sleep(0.01)
     outcome.left_running = len(survivors)
+    for pid in seen:  # the orphans that died while we looked: reap their zombies too
+        if pid != process.pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
