@@ -166,13 +166,17 @@ def test_sandbox_require_refuses_without_bubblewrap(classroom: Path, tmp_path: P
 
 def test_sandbox_auto_falls_back_and_says_so(classroom: Path, tmp_path: Path) -> None:
     done = _cli(
-        "check", "class/alice.py:propagate", "--json", cwd=classroom, env=_without_bwrap(tmp_path)
-    )
+        "check", "class/alice.py:propagate", "--json", "--gradescope", str(tmp_path / "r.json"),
+        cwd=classroom, env=_without_bwrap(tmp_path),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "warning: no sandbox (bwrap is not installed" in done.stderr
     assert "apt install bubblewrap" in done.stderr
     report = json.loads(done.stdout)
     validate(report, "report")
+    results = json.loads((tmp_path / "r.json").read_text())
+    validate(results, "gradescope")
+    assert "WITHOUT the bubblewrap sandbox" in results["output"]
     assert report["sandbox"]["isolation"] == "process"
     assert report["sandbox"]["not_covered"]
     assert any("WITHOUT the bubblewrap sandbox" in n for n in report["notes"])

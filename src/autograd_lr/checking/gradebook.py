@@ -159,6 +159,9 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
             }
         )
     summary_text = graded.headline() + (f"\n\n{diagnosis}" if diagnosis else "")
+    note = graded.grader.sandbox_note()
+    if note:
+        summary_text += f"\n\n{note}"
     return {
         "score": d["score"],
         "output": summary_text,
