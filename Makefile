@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	mkdir -p out
 	$(BIN)/python -m benchmarks.dask_bench --dir out --json out/dask_bench.json
+	$(BIN)/python -m benchmarks.grader_bench
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,334 +1,379 @@
-"""The grader: the submission runs in its own process; the verdict is computed outside it."""
+"""The grader's library: submissions read as data, run in the sandbox, judged outside it.
+
+One :class:`Grader` per module (the expected values computed once, as in a batch); the
+command line is tested in ``test_grader_cli.py`` and hostile code in
+``test_grader_hostile.py``. Every report is validated against the shipped JSON Schema.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
-from autograd_lr.checking import grading
-from autograd_lr.checking.grading import SubmissionError, grade
+from autograd_lr.checking import answers, child, grading, sandbox, submissions
+from autograd_lr.checking.grading import Grader, Options
+from grader_schema import validate
 
-COURSE_STYLE = """
-import numpy as np
-
-def propagate(w, b, X, Y):
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dZ = A - Y
-    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
-
-def missing_m(w, b, X, Y):
-    grads, cost = propagate(w, b, X, Y)
-    return {"dw": grads["dw"] * X.shape[1], "db": grads["db"]}, cost
-"""
-
-FORGER = """
-import sys
-import numpy as np
-
-# 1. replace the checker and the oracles by ones that always pass
-try:
-    import autograd_lr.checking.check, autograd_lr.oracles
-    autograd_lr.checking.check.check_gradients = lambda *a, **k: None
-    autograd_lr.oracles.jax_value_and_gradients = lambda *a, **k: None
-except ImportError:
-    pass
-# 2. numpy's comparisons always say "equal"
-np.allclose = lambda *a, **k: True
-np.isclose = lambda *a, **k: True
-np.array_equal = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-# 3. jax differentiates to whatever
-try:
-    import jax
-    jax.grad = lambda *a, **k: (lambda *x, **y: 0.0)
-    jax.value_and_grad = lambda *a, **k: (lambda *x, **y: (0.0, 0.0))
-except ImportError:
-    pass
-# 4. claim success on stdout
-print(json.dumps({"passed": True, "wrong": []}) if "json" in sys.modules else "PASSED")
-
-def propagate(w, b, X, Y):
-    m = X.shape[1]
-    A = 1 / (1 + np.exp(-(w.T @ X + b)))
-    dZ = A - Y
-    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-    return {"dw": X @ dZ.T, "db": np.sum(dZ) / m}, cost
-"""
+SUBMISSIONS = Path(__file__).parent / "submissions"
+CLASS = SUBMISSIONS / "class"
+RIGHT = (CLASS / "alice.py").read_text()
 
 
-def _write(folder: Path, name: str, source: str) -> Path:
+@pytest.fixture(scope="module")
+def grader() -> Grader:
+    return Grader(Options())
+
+
+def _grade(grader: Grader, path: Path, function: str = "propagate") -> dict[str, Any]:
+    report = grader.grade(submissions.Submission(path, function)).to_dict()
+    validate(report, "report")
+    return report
+
+
+def _file(folder: Path, name: str, source: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(source))
     return path
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "autograd_lr.cli", "check", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+# --- outcomes ------------------------------------------------------------------------------
 
 
-# --- the Python API ---
+def test_a_correct_file_passes_with_full_score(grader: Grader) -> None:
+    report = _grade(grader, CLASS / "alice.py")
+    assert (report["outcome"], report["passed"], report["exit_code"]) == ("pass", True, 0)
+    assert report["score"] == report["max_score"] == 3.0
+    assert report["sandbox"]["isolation"] == grader.isolation
+    assert report["seeds"] == {"problems": 0, "random": False}
 
 
-def test_a_correct_file_passes_and_a_wrong_one_is_diagnosed(tmp_path: Path) -> None:
-    path = _write(tmp_path, "mine.py", COURSE_STYLE)
-    assert grade(f"{path}:propagate").passed
-    report = grade(f"{path}:missing_m")
-    assert report.wrong == ["dw"] and report.mistakes == {"missing_1_over_m"}
-    assert any("separate process" in n for n in report.notes)
+def test_a_wrong_file_fails_with_partial_credit_and_its_mistake(grader: Grader) -> None:
+    report = _grade(grader, CLASS / "week1" / "carol.py")
+    assert (report["outcome"], report["exit_code"]) == ("fail", 1)
+    assert report["mistakes"] == ["missing_1_over_m"]
+    assert report["scores"] == {"dw": 0.0, "db": 1.0, "cost": 1.0}
+    assert report["quantities"]["dw"]["status"] == "wrong"
 
 
-def test_a_module_target_is_found_from_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    package = tmp_path / "course_repo"
-    package.mkdir()
-    _write(package, "__init__.py", "")
-    _write(package, "solution.py", COURSE_STYLE)
-    monkeypatch.chdir(tmp_path)
-    assert grade("course_repo.solution:propagate").passed
-
-
-def test_a_forging_submission_still_fails(tmp_path: Path) -> None:
-    path = _write(tmp_path, "forger.py", "import json\n" + FORGER)
-    report = grade(f"{path}:propagate")
-    assert not report.passed
-    assert report.wrong == ["dw"] and report.mistakes == {"missing_1_over_m"}
-
-
-def test_the_submission_runs_isolated_without_autograd_lr(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path,
-        "probe.py",
-        """
-        import sys
-        import numpy as np
-        assert sys.flags.isolated == 1, "not run with python -I"
-        loaded = [m for m in sys.modules if m.startswith("autograd_lr")]
-        assert not loaded, loaded
-
-        def propagate(w, b, X, Y):
-            m = X.shape[1]
-            A = 1 / (1 + np.exp(-(w.T @ X + b)))
-            dZ = A - Y
-            cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-            return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
-        """,
-    )
-    assert grade(f"{path}:propagate").passed
-
-
-def test_importing_the_reference_solution_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, "copier.py", "from autograd_lr import propagate\n")
-    with pytest.raises(SubmissionError, match="holds the reference solution"):
-        grade(f"{path}:propagate")
+def test_a_wrong_signature_travels_as_data_not_as_the_childs_traceback(grader: Grader) -> None:
+    report = _grade(grader, CLASS / "dave.py")
+    assert report["outcome"] == "fail"
+    assert "wrong_signature" in report["mistakes"]
+    assert report["wrong_signature"] == {
+        "signature": "propagate(w, X, Y)",
+        "called_as": "fn(w, b, X, Y)",
+    }
+    text = json.dumps(report)
+    assert "propagate(w, X, Y)" in text
+    assert "_child" not in text and "child.py" not in text
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "message"),
-    [
-        ("def propagate(w, b, X, Y):\n    return (\n", "propagate", "SyntaxError"),
-        ("import numpy\n", "propagate", "has no function 'propagate'"),
-        ("propagate = 3\n", "propagate", "not a function"),
-        ("raise RuntimeError('broken at import')\n", "propagate", "broken at import"),
-        ("import no_such_module_xyz\n", "propagate", "ModuleNotFoundError"),
-    ],
-    ids=["syntax", "missing", "not callable", "raises", "import"],
+    ("name", "phrase"),
+    [("erin.py", "SyntaxError"), ("frank.py", "no function 'propagate'")],
 )
-def test_a_submission_that_cannot_load_is_a_usage_error(
-    tmp_path: Path, source: str, target: str, message: str
-) -> None:
-    path = _write(tmp_path, "broken.py", source)
-    with pytest.raises(SubmissionError, match=message):
-        grade(f"{path}:{target}")
+def test_a_file_that_cannot_load_is_cannot_load(grader: Grader, name: str, phrase: str) -> None:
+    report = _grade(grader, CLASS / name)
+    assert (report["outcome"], report["exit_code"], report["passed"]) == ("cannot_load", 2, False)
+    assert phrase in report["error"]
+    assert report["score"] == 0.0
 
 
-@pytest.mark.parametrize(
-    "target", ["no_colon", "missing.py:f", "file.py:not-an-identifier", "a b:f"]
-)
-def test_malformed_targets_are_refused(target: str) -> None:
-    with pytest.raises(SubmissionError):
-        grade(target)
-
-
-def test_a_hanging_submission_is_stopped_by_the_timeout(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path, "hang.py", "def propagate(w, b, X, Y):\n    while True:\n        pass\n"
-    )
-    report = grade(f"{path}:propagate", timeout=1.0)
-    assert not report.passed
-    assert "timed out after 1 s" in report.error and "timed out" in str(report)
-
-
-def test_an_exception_comes_back_with_its_line(tmp_path: Path) -> None:
-    path = _write(
+def test_an_exception_comes_back_with_the_learners_line(grader: Grader, tmp_path: Path) -> None:
+    path = _file(
         tmp_path,
         "raises.py",
         """
         import numpy as np
 
         def propagate(w, b, X, Y):
-            A = 1 / (1 + np.exp(-(w.T @ X + b)))
-            dw = np.dot(X.T, (A - Y).T)
-            return {"dw": dw, "db": 0.0}, 0.0
+            m = X.shape[1]
+            return {"dw": np.dot(X, w) / m, "db": 0.0}, 0.0
         """,
     )
-    report = grade(f"{path}:propagate")
-    assert report.mistakes == {"exception", "shape_mismatch"}
-    assert "dw = np.dot(X.T, (A - Y).T)" in report.diagnosis[0].message
+    report = _grade(grader, path)
+    assert report["outcome"] == "fail"
+    assert "exception" in report["mistakes"]
+    assert "line 6 in propagate" in json.dumps(report["diagnosis"])
 
 
-def test_in_place_modification_is_seen_from_outside(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path,
-        "inplace.py",
-        COURSE_STYLE
-        + "\ndef scales(w, b, X, Y):\n    X *= 2\n    return propagate(w, b, X / 2, Y)\n",
+def test_in_place_modification_is_seen_from_outside(grader: Grader, tmp_path: Path) -> None:
+    source = RIGHT.replace(
+        "    m = X.shape[1]\n", "    m = X.shape[1]\n    X *= 1.0\n    w[0] = 0\n"
     )
-    report = grade(f"{path}:scales")
-    assert report.mistakes == {"modified_inputs"}
+    report = _grade(grader, _file(tmp_path, "inplace.py", source))
+    assert report["outcome"] == "fail"
+    assert report["modified_inputs"] == ["w"]  # X *= 1.0 changes no value
 
 
-def test_a_process_that_dies_is_a_failure(tmp_path: Path) -> None:
-    path = _write(tmp_path, "dies.py", "import os\ndef propagate(w, b, X, Y):\n    os._exit(0)\n")
-    report = grade(f"{path}:propagate")
-    assert not report.passed and "before returning results" in report.error
+def test_an_object_return_value_is_reported_by_type(grader: Grader, tmp_path: Path) -> None:
+    path = _file(tmp_path, "obj.py", "def propagate(w, b, X, Y):\n    return object()\n")
+    report = _grade(grader, path)
+    assert report["outcome"] == "fail"
+    assert "returned a object" in json.dumps(report)
 
 
-def test_results_the_submission_tampers_with_are_refused(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path,
-        "tamper.py",
-        COURSE_STYLE
-        + """
-import atexit, sys
+def test_l2_propagate_is_checked_with_lambd(tmp_path: Path) -> None:
+    source = RIGHT.replace("def propagate(w, b, X, Y):", "def propagate(w, b, X, Y, lambd):")
+    source = source.replace("np.dot(X, dZ.T) / m", "np.dot(X, dZ.T) / m + lambd / m * w")
+    source = source.replace("/ m\n    dZ", "/ m + lambd / (2 * m) * np.sum(w**2)\n    dZ")
+    g = Grader(Options(lambd=0.7))
+    report = _grade(g, _file(tmp_path, "l2.py", source))
+    assert report["outcome"] == "pass", report["quantities"]
+    assert report["lambd"] == 0.7
+    plain = _grade(g, CLASS / "alice.py")  # four parameters: cannot take lambd
+    assert "wrong_signature" in plain["mistakes"]
 
-def _overwrite():
-    with open(sys.argv[2] + "/meta.json", "w") as f:
-        f.write('{"status": "ok", "calls": [{"returned": {"array": "nope"}}]}')
 
-atexit.register(_overwrite)
-""",
+# --- notebooks and paths ---------------------------------------------------------------------
+
+
+def test_a_notebook_is_graded_with_its_magics_skipped(grader: Grader) -> None:
+    report = _grade(grader, CLASS / "grace.ipynb")
+    assert report["outcome"] == "pass"
+    assert any("IPython lines (magics %, shell !)" in n for n in report["notes"])
+
+
+def test_notebook_source_keeps_code_and_counts_what_it_skips() -> None:
+    source, skipped, cells = submissions.notebook_source((CLASS / "grace.ipynb").read_bytes())
+    assert skipped == 5  # %matplotlib, !pip, the two-line %%bash cell, %time
+    assert "def propagate" in source and "%" not in source.replace("# %", "")
+    compile(source, "grace", "exec")
+    lines = source.splitlines()
+    for start, cell in cells:  # each cell's first line is where the mapping says
+        assert lines[start - 2] == f"# --- cell {cell}"
+    assert [c for _, c in cells] == [2, 4, 5]  # cell 1 is Markdown, cell 3 a %%bash cell
+    start = cells[1][0]
+    assert submissions.in_notebook(f"line {start + 2} in propagate: x", cells) == (
+        "cell 4, line 3 in propagate: x"
     )
-    report = grade(f"{path}:propagate")
-    assert not report.passed and "results" in report.error
 
 
-def test_an_object_return_value_is_reported_by_type(tmp_path: Path) -> None:
-    path = _write(tmp_path, "obj.py", "def propagate(w, b, X, Y):\n    return object(), 1.0\n")
-    report = grade(f"{path}:propagate")
-    assert report.mistakes == {"bad_return"}
-    assert "got object" in report.diagnosis[0].message
+def test_an_error_in_a_notebook_names_its_cell(grader: Grader, tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = [
+        new_code_cell("import numpy as np\n%load_ext autoreload"),
+        new_code_cell(
+            "def propagate(w, b, X, Y):\n    m = X.shape[1]\n    return np.dot(X, w) / m"
+        ),
+    ]
+    path = tmp_path / "raises.ipynb"
+    nbformat.write(new_notebook(cells=cells), str(path))
+    report = _grade(grader, path)
+    assert "cell 2, line 3 in propagate" in json.dumps(report["diagnosis"])
 
 
-def test_rebuild_refuses_malformed_skeletons() -> None:
-    for skeleton in [
-        None,
-        [],
-        {"array": "missing"},
-        {"sequence": [{"bad": 1}]},
-        {"a": 1, "b": 2, "c": 3},
-    ]:
-        with pytest.raises(ValueError):
-            grading._rebuild(skeleton, {})
+def test_a_notebook_importing_the_library_gets_the_hint(grader: Grader) -> None:
+    report = _grade(grader, SUBMISSIONS / "heidi_uses_the_library.ipynb")
+    assert report["outcome"] == "cannot_load"
+    assert any(
+        "copy your propagate into a file that imports only numpy" in n for n in report["notes"]
+    )
 
 
-def test_grade_validates_timeout_and_lambd(tmp_path: Path) -> None:
-    path = _write(tmp_path, "mine.py", COURSE_STYLE)
-    with pytest.raises(SubmissionError, match="timeout"):
-        grade(f"{path}:propagate", timeout=0)
-    with pytest.raises(ValueError, match="lambd"):
-        grade(f"{path}:propagate", lambd=-1)
+def test_a_broken_notebook_cannot_load(grader: Grader, tmp_path: Path) -> None:
+    report = _grade(grader, _file(tmp_path, "broken.ipynb", "{not json"))
+    assert report["outcome"] == "cannot_load"
+    assert "not a readable notebook" in report["error"]
 
 
-# --- the command line, through real subprocesses ---
-
-
-def test_cli_exit_0_when_correct(tmp_path: Path) -> None:
-    _write(tmp_path, "mine.py", COURSE_STYLE)
-    done = _cli("mine.py:propagate", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "PASSED" in done.stdout
-
-
-def test_cli_exit_1_when_wrong_with_json(tmp_path: Path) -> None:
-    _write(tmp_path, "mine.py", COURSE_STYLE)
-    done = _cli("mine.py:missing_m", "--json", cwd=tmp_path)
-    assert done.returncode == 1, done.stderr
-    data = json.loads(done.stdout)
-    assert data["passed"] is False and data["wrong"] == ["dw"]
-    assert data["mistakes"] == ["missing_1_over_m"]
-    assert data["quantities"]["dw"]["max_relative_error"] > 0.5
-    assert data["diagnosis"][0]["fix"] == "dw = np.dot(X, dZ.T) / m"
-
-
-def test_cli_forging_submission_exits_1(tmp_path: Path) -> None:
-    _write(tmp_path, "forger.py", "import json\n" + FORGER)
-    done = _cli("forger.py:propagate", cwd=tmp_path)
-    assert done.returncode == 1
-    assert "FAILED: dw is wrong" in done.stdout
-    assert '"passed": true' not in done.stdout  # the child's stdout never reaches ours
+def test_relative_targets_resolve_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "subs" / "subs").mkdir(parents=True)
+    (tmp_path / "subs" / "alice.py").write_text(RIGHT)
+    (tmp_path / "subs" / "subs" / "alice.py").write_text("decoy")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text(RIGHT)
+    monkeypatch.chdir(tmp_path)
+    found = submissions.resolve("subs/alice.py:propagate")
+    assert found.path == Path("subs/alice.py") and found.path.read_text() == RIGHT
+    assert found.target == "subs/alice.py:propagate"
+    assert submissions.resolve("pkg.mod:propagate").path == Path("pkg/mod.py")
+    everything = submissions.expand(["subs"], "propagate")
+    assert [s.path.as_posix() for s in everything] == ["subs/alice.py", "subs/subs/alice.py"]
 
 
 @pytest.mark.parametrize(
-    ("args", "phrase"),
+    ("target", "phrase"),
     [
-        (["mine.py:nope"], "has no function 'nope'"),
-        (["absent.py:propagate"], "no such file"),
-        (["mine.py"], "must be path/to/file.py:function"),
+        ("nocolon.py", "must be path/to/file.py:function"),
+        ("missing.py:propagate", "no such file: missing.py"),
+        ("a b:propagate", "neither a .py or .ipynb file nor a module name"),
+        ("nomodule:propagate", "no module nomodule"),
+        ("x.py:not-a-name", "must be path/to/file.py:function"),
     ],
-    ids=["missing function", "missing file", "no function name"],
 )
-def test_cli_exit_2_with_one_line(tmp_path: Path, args: list[str], phrase: str) -> None:
-    _write(tmp_path, "mine.py", COURSE_STYLE)
-    done = _cli(*args, cwd=tmp_path)
-    assert done.returncode == 2
-    assert phrase in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+def test_malformed_targets_are_refused(
+    target: str, phrase: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(submissions.SubmissionError, match=phrase):
+        submissions.resolve(target)
 
 
-def test_cli_exit_2_with_json_prints_the_reason(tmp_path: Path) -> None:
-    _write(tmp_path, "mine.py", COURSE_STYLE)
-    done = _cli("mine.py:nope", "--json", cwd=tmp_path)
-    assert done.returncode == 2
-    assert json.loads(done.stdout)["exit_code"] == 2
+def test_expand_refuses_what_is_not_a_submission(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "empty").mkdir()
+    for paths, phrase in (
+        ([str(tmp_path / "notes.txt")], "neither a .py file nor an .ipynb"),
+        ([str(tmp_path / "empty")], "no .py or .ipynb file under"),
+        ([str(tmp_path / "nothing")], "no such file or folder"),
+    ):
+        with pytest.raises(submissions.SubmissionError, match=phrase):
+            submissions.expand(paths, "propagate")
 
 
-def test_cli_timeout_stops_a_hanging_submission(tmp_path: Path) -> None:
-    _write(
-        tmp_path, "hang.py", "import time\ntime.sleep(600)\ndef propagate(w, b, X, Y):\n    pass\n"
-    )
-    done = _cli("hang.py:propagate", "--timeout", "1", cwd=tmp_path)
-    assert done.returncode == 1
-    assert "timed out after 1 s" in done.stdout
+# --- integrity options -----------------------------------------------------------------------
 
 
-def test_a_corrupted_results_file_is_refused(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path,
-        "corrupt.py",
-        COURSE_STYLE
-        + """
-import atexit, sys
+def test_forbidden_imports_are_their_own_outcome(tmp_path: Path) -> None:
+    g = Grader(Options(forbid=("jax",)))
+    static = _grade(g, _file(tmp_path, "static.py", "import jax.numpy as jnp\n" + RIGHT))
+    assert (static["outcome"], static["exit_code"]) == ("forbidden_import", 1)
+    assert "jax" in static["error"]
+    hidden = "import importlib\njax = importlib.import_module('ja' + 'x')\n" + RIGHT
+    dynamic = _grade(g, _file(tmp_path, "dynamic.py", hidden))
+    assert dynamic["outcome"] == "forbidden_import", dynamic["error"]
+    assert _grade(g, CLASS / "alice.py")["outcome"] == "pass"
 
-def _corrupt():
-    with open(sys.argv[2] + "/results.npz", "wb") as f:
-        f.write(b"PK\\x03\\x04 not a zip at all")
 
-atexit.register(_corrupt)
-""",
-    )
-    report = grade(f"{path}:propagate")
-    assert not report.passed and "unreadable results" in report.error
+def test_seed_random_is_drawn_and_recorded() -> None:
+    graders = [Grader(Options(seed="random")) for _ in range(3)]
+    assert len({g.seed for g in graders}) == 3  # 3 draws from 2**31: equal with p ~ 1e-9
+    report = _grade(graders[0], CLASS / "alice.py")
+    assert report["seeds"] == {"problems": graders[0].seed, "random": True}
+    assert f"rerun with --seed {graders[0].seed}" in " ".join(report["notes"])
+    with pytest.raises(ValueError, match="whole number or 'random'"):
+        Grader(Options(seed="often"))
+
+
+def test_scores_follow_the_points(tmp_path: Path) -> None:
+    g = Grader(Options(points=(("dw", 2.0), ("db", 1.0), ("cost", 0.5))))
+    report = _grade(g, CLASS / "week1" / "carol.py")
+    assert (report["score"], report["max_score"]) == (1.5, 3.5)
+
+
+# --- the answer is data, read strictly ---------------------------------------------------------
+
+
+def _run_with(answer: bytes) -> sandbox.Run:
+    return sandbox.Run("bwrap", answer=answer)
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (b"", "before returning results"),
+        (b"\x80\x04pickle", "unreadable results"),
+        (b'{"status": "ok"}', "not the grader's protocol"),
+        (b'{"protocol": 1, "status": "ok", "x": NaN}', "unreadable results"),
+        (b"[" * 100_000, "unreadable results"),
+    ],
+)
+def test_unreadable_answers_are_refused(answer: bytes, phrase: str) -> None:
+    with pytest.raises(ValueError, match=phrase):
+        answers.parse(_run_with(answer))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"dtype": "|O", "shape": [1], "data": ""},
+        {"dtype": "<f8", "shape": [3], "data": "AAAA"},
+        {"dtype": "<f8", "shape": [2**21], "data": ""},
+        {"dtype": "<f8", "shape": [1], "data": "!!!!"},
+        {"dtype": "<f8", "shape": [1], "data": "", "extra": 1},
+        [1.0, 2.0],
+    ],
+)
+def test_decode_array_refuses_anything_but_numbers(bad: Any) -> None:
+    with pytest.raises(ValueError):
+        child.decode_array(bad)
+
+
+def test_arrays_cross_the_pipe_exactly() -> None:
+    for value in (np.arange(6.0).reshape(2, 3), np.array(True), np.int32([1, -2]), np.float32(0.1)):
+        back = child.decode_array(json.loads(json.dumps(child.encode_array(np.asarray(value)))))
+        assert back.dtype == np.asarray(value).dtype and np.array_equal(back, value)
+
+
+def test_a_forged_structure_is_a_crash_not_a_pass(grader: Grader) -> None:
+    calls = [{"returned": {"sequence": "not a list"}, "seconds": 0.0} for _ in grader.problems]
+    with pytest.raises(ValueError):
+        answers.calls({"arrays": {}, "calls": calls}, grader.problems, None)
+    with pytest.raises(ValueError, match="every problem"):
+        answers.calls({"arrays": {}, "calls": calls[:1]}, grader.problems, None)
+
+
+def test_the_child_program_imports_only_the_standard_library_and_numpy() -> None:
+    import ast
+    import sys
+
+    tree = ast.parse(Path(child.__file__).read_text())
+    names = {
+        a.name.partition(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import)
+        for a in n.names
+    }
+    names |= {
+        n.module.partition(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.module
+    }
+    assert names - {"numpy"} <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_the_shipped_schemas_are_valid_json_schemas() -> None:
+    import jsonschema
+
+    for name in ("report", "gradebook", "gradescope"):
+        jsonschema.Draft202012Validator.check_schema(grading.schema(name))
+
+
+def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    sandbox.bwrap_problem.cache_clear()
+    try:
+        isolation, why = sandbox.choose("auto")
+        assert isolation == "process"
+        assert "cannot create its namespaces here (bwrap: No permissions" in why
+        assert "unprivileged_userns_clone" in why and "apt install" not in why
+        with pytest.raises(sandbox.SandboxUnavailableError, match="--sandbox require"):
+            sandbox.choose("require")
+    finally:
+        sandbox.bwrap_problem.cache_clear()
+
+
+def test_no_oracle_runs_after_the_first_submission(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DESIGN.md rule 7: every expected value and model of a mistake exists before any
+    submission runs; judging (and diagnosing) afterwards runs no jax at all."""
+    from autograd_lr import oracles
+
+    g = Grader(Options(seed=3))
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an oracle ran after the submissions started")
+
+    for name in ("_jax", "jax_values_and_gradients", "jax_value_and_gradients"):
+        if hasattr(oracles, name):
+            monkeypatch.setattr(oracles, name, refuse)
+    for path, mistakes in (
+        (CLASS / "alice.py", []),
+        (CLASS / "bob.py", ["sign_flipped"]),
+        (CLASS / "week1" / "carol.py", ["missing_1_over_m"]),
+    ):
+        assert _grade(g, path)["mistakes"] == mistakes

@@ -31,23 +31,86 @@ def _verify(args: argparse.Namespace) -> int:
 # --- train / predict ----------------------------------------------------------------------
 
 
+def _grader(args: argparse.Namespace, function: str) -> Any:
+    """The Grader of ``check`` and ``grade`` (prepared before any submission runs)."""
+    from autograd_lr.checking import grading, sandbox
+
+    limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
+    options = grading.Options(
+        function=function,
+        lambd=args.lambd,
+        seed=args.seed,
+        fast={"fast": True, "full": False}.get(args.mode, "auto"),
+        sandbox=args.sandbox,
+        limits=limits,
+        forbid=args.forbid_imports,
+        points=tuple(args.points.items()),
+        hints=args.hints,
+    )
+    try:
+        grader = grading.Grader(options)
+    except sandbox.SandboxUnavailableError as exc:
+        raise UsageError(str(exc)) from None
+    if grader.isolation != "bwrap":
+        print(
+            f"autograd-lr {args.command}: warning: no sandbox ({grader.fallback_reason})",
+            file=sys.stderr,
+        )
+    return grader
+
+
 def _check(args: argparse.Namespace) -> int:
-    """Grade a submission's gradients in its own process: exit 0 correct, 1 wrong, 2 unloadable."""
+    """Grade one submission: exit 0 pass, 1 fail/timeout/crash/forbidden import, 2 cannot load."""
     import json
 
-    from autograd_lr.checking import grading
+    from autograd_lr.checking import gradebook, submissions
+    from autograd_lr.files import atomic_write_text
 
-    fast = {"fast": True, "full": False}.get(args.mode, "auto")
-    try:
-        report = grading.grade(
-            args.target, timeout=args.timeout, seed=args.seed, fast=fast, lambd=args.lambd
+    submission = submissions.resolve(args.target)
+    graded = _grader(args, submission.function).grade(submission)
+    report = graded.to_dict()
+    # written only now: the sandbox and everything it started are gone
+    if args.output:
+        atomic_write_text(args.output, json.dumps(report, indent=2) + "\n")
+    if args.gradescope:
+        gradebook.write_gradescope(Path(args.gradescope), graded)
+    print(json.dumps(report, indent=2) if args.json else graded)
+    if graded.outcome == "cannot_load" and not args.json:
+        print(f"autograd-lr check: error: {graded.error}", file=sys.stderr)
+    return int(graded.exit_code)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
+    from autograd_lr.checking import gradebook, submissions
+
+    found = submissions.expand(args.submissions, args.function)
+    if args.gradescope and len(found) != 1:
+        raise UsageError(
+            f"--gradescope writes one student's results.json, but {len(found)} submissions "
+            "were found: give the one file (or a folder holding one)"
         )
-    except grading.SubmissionError as exc:
-        if args.json:
-            print(json.dumps({"passed": False, "error": str(exc), "exit_code": EXIT_USAGE}))
-        raise
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
-    return EXIT_OK if report.passed else EXIT_FAILED
+    grader = _grader(args, args.function)
+    bar = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(found), unit="submission", file=sys.stderr)
+
+    def tick(_: Any) -> None:
+        if bar is not None:
+            bar.update()
+
+    results = gradebook.grade_all(grader, found, jobs=args.jobs, progress=tick)
+    if bar is not None:
+        bar.close()
+    print(gradebook.table(results))
+    for path in gradebook.write_gradebook(Path(args.out), grader, results):
+        print(f"wrote      {path}")
+    if args.gradescope:
+        gradebook.write_gradescope(Path(args.gradescope), results[0])
+        print(f"wrote      {args.gradescope}")
+    return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
 def _derivation(args: argparse.Namespace) -> int:
@@ -211,6 +274,129 @@ def _predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _seed(text: str) -> int | str:
+    """``--seed``: a whole number, or ``random`` (drawn per run, recorded in the report)."""
+    if text == "random":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number or 'random', got {text!r}"
+        ) from None
+
+
+def _size(text: str) -> int:
+    """``2G``, ``512M``, ``64K`` or bytes."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    number, unit = (text[:-1], units[text[-1].upper()]) if text[-1:].upper() in units else (text, 1)
+    try:
+        value = float(number) * unit
+    except ValueError:
+        value = -1.0
+    if not (value >= 1 and value < 2**62):
+        raise argparse.ArgumentTypeError(f"expected a size like 2G, 512M or 65536, got {text!r}")
+    return int(value)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names or not all(all(p.isidentifier() for p in n.split(".")) for n in names):
+        raise argparse.ArgumentTypeError(f"expected module names like jax,torch, got {text!r}")
+    return tuple(n.partition(".")[0] for n in names)
+
+
+def _points(text: str) -> dict[str, float]:
+    """``dw=2,db=1,cost=1``: the points of each quantity."""
+    out = {"dw": 1.0, "db": 1.0, "cost": 1.0}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in out:
+            raise argparse.ArgumentTypeError(f"expected dw=N,db=N,cost=N, got {text!r}")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected dw=N,db=N,cost=N, got {text!r}") from None
+        if not 0 <= out[name.strip()] < float("inf"):
+            raise argparse.ArgumentTypeError(f"points must be finite and >= 0, got {text!r}")
+    return out
+
+
+_whole = _checked(int, lambda v: v >= 1, "a whole number >= 1")
+# the limits of one run: (option, field of sandbox.Limits, type, metavar, help)
+_LIMITS = (
+    ("--timeout", "timeout", _positive, "SECONDS", "wall-clock seconds per submission"),
+    ("--memory-limit", "memory", _size, "SIZE", "memory per submission, like 2G or 512M"),
+    ("--cpu-limit", "cpu_seconds", _whole, "SECONDS", "CPU seconds per process"),
+    ("--file-size-limit", "file_size", _size, "SIZE", "largest file a submission may write"),
+    ("--process-limit", "processes", _whole, "N", "processes per submission"),
+    ("--open-files-limit", "open_files", _whole, "N", "open files per process"),
+)
+
+
+def _grading_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``check`` and ``grade`` share."""
+    parser.add_argument("--output", metavar="FILE", help="write the JSON report (atomically)")
+    parser.add_argument("--gradescope", metavar="FILE", help="write Gradescope's results.json")
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "require", "none"),
+        default="auto",
+        help="auto: bubblewrap when it works, else a separate process with limits (and say "
+        "so); require: refuse to grade without bubblewrap; none: no sandbox (default auto)",
+    )
+    from autograd_lr.checking.sandbox import Limits
+
+    for option, name, kind, metavar, text in _LIMITS:
+        default = getattr(Limits(), name)
+        shown = f"{default / 2**20:g}M" if kind is _size else f"{default:g}"
+        parser.add_argument(
+            option, dest=name, type=kind, default=default, metavar=metavar,
+            help=f"{text} (default {shown})",
+        )  # fmt: skip
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="problem seed, or 'random' (drawn per run, recorded; default 0)",
+    )
+    parser.add_argument(
+        "--forbid-imports",
+        type=_names,
+        default=(),
+        metavar="MODULES",
+        help="refuse submissions that import these (e.g. jax,torch,autograd): outcome forbidden_import",
+    )
+    parser.add_argument(
+        "--points",
+        type=_points,
+        default={"dw": 1.0, "db": 1.0, "cost": 1.0},
+        metavar="dw=N,db=N,cost=N",
+        help="partial credit per quantity (default 1 each)",
+    )
+    parser.add_argument(
+        "--lambd",
+        type=float,
+        default=None,
+        metavar="λ",
+        help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
+    )
+    parser.add_argument(
+        "--hints",
+        choices=("concept", "location", "fix"),
+        default="fix",
+        help="how much the diagnosis says: concept (what is wrong and why), location (which "
+        "quantity and step), fix (the corrected line) (default fix)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "fast", "full"),
+        default="auto",
+        help="full: every coordinate; fast: random directions, drilling down on a mismatch "
+        "(default auto: fast above 500 features)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from autograd_lr.training.pipeline import DEFAULT_ITERATIONS
 
@@ -326,39 +512,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="check a learner's propagate (dw, db, cost) against the oracles, in its own process",
-        description="Run TARGET (path/to/file.py:function or package.module:function, "
-        "propagate's contract) in a separate isolated process on deterministic problems; "
-        "compare dw, db and the cost with jax.grad and finite differences here, and name "
-        "the mistake. Exit 0 when correct, 1 when wrong, 2 when TARGET cannot be loaded.",
+        help="grade one submission's propagate (dw, db, cost) in a sandbox",
+        description="Run TARGET (path/to/file.py:function, notebook.ipynb:function or "
+        "package.module:function, propagate's contract) in a bubblewrap sandbox on "
+        "deterministic problems; compare dw, db and the cost with jax.grad and finite "
+        "differences outside it, and name the mistake. Exit 0 pass; 1 fail, timeout, crash "
+        "or forbidden import; 2 cannot load or bad usage. See docs/grading.md.",
     )
     check.add_argument(
-        "target", metavar="TARGET", help="file.py:function or package.module:function"
+        "target",
+        metavar="TARGET",
+        help="file.py:function, notebook.ipynb:function or pkg.module:function",
     )
-    check.add_argument("--json", action="store_true", help="print a machine-readable report")
-    check.add_argument(
-        "--timeout",
-        type=_positive,
-        default=60.0,
-        metavar="SECONDS",
-        help="stop a submission that runs longer (default 60)",
-    )
-    check.add_argument("--seed", type=int, default=0, help="problem seed (default 0)")
-    check.add_argument(
-        "--lambd",
-        type=float,
-        default=None,
-        metavar="λ",
-        help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
-    )
-    check.add_argument(
-        "--mode",
-        choices=("auto", "fast", "full"),
-        default="auto",
-        help="full: every coordinate; fast: random directions, drilling down on a mismatch "
-        "(default auto: fast above 500 features)",
-    )
+    check.add_argument("--json", action="store_true", help="print the JSON report")
+    _grading_options(check)
     check.set_defaults(handler=_check)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a class: many submissions in parallel sandboxes, gradebook.csv and .json",
+        description="Grade every SUBMISSION (.py files, .ipynb notebooks, or folders of "
+        "them) with the same problems, computed once; run --jobs sandboxes at a time and "
+        "write DIR/gradebook.csv and DIR/gradebook.json. Exit 0 when all pass, else 1.",
+    )
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION")
+    grade.add_argument(
+        "--function", default="propagate", help="the function to grade (default propagate)"
+    )
+    grade.add_argument(
+        "--jobs",
+        type=_whole,
+        default=2,
+        help="sandboxes at a time (default 2)",
+    )
+    grade.add_argument(
+        "--out", default="grades", metavar="DIR", help="gradebook folder (default grades)"
+    )
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _grading_options(grade)
+    grade.set_defaults(handler=_grade)
 
     derivation = commands.add_parser(
         "derivation",

@@ -15,5 +15,8 @@ model's cost, and every model of a wrong answer is built from those oracles too.
 :mod:`~autograd_lr.checking.report`      the report's text, HTML and JSON views
 :mod:`~autograd_lr.checking.thresholds`  the thresholds, each with its reason
 :mod:`~autograd_lr.checking.grading`     the grader: submitted code run apart, verdict here
+    (:mod:`.submissions` files and notebooks, :mod:`.sandbox` bubblewrap and limits,
+    :mod:`.processes` a run's processes, :mod:`.child` the submission's process,
+    :mod:`.answers` its answer read strictly, :mod:`.gradebook` a class; ``schema/``)
 :mod:`~autograd_lr.checking.pytest_plugin`  the ``assert_gradients_correct`` fixture
 """

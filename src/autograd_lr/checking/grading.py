@@ -1,411 +1,385 @@
-r"""Grade a submission in its own process: the verdict is computed where its code never runs.
+r"""The grader: a verdict no submission can forge, on the files students hand in.
 
-``grade("path/to/file.py:propagate")`` (or ``"package.module:function"``):
+A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
 
-1. this process writes the problems (:func:`autograd_lr.checking.check.default_problems`) to a
-   fresh temporary directory as a ``.npz`` file;
-2. a child process, ``python -I`` (isolated: no ``PYTHON*`` variables, no user
-   site-packages, neither the working directory nor the script's directory on
-   ``sys.path``), runs **this file as a script**: it imports only the standard library
-   and numpy, loads the submission, calls it on copies of each problem, and writes what
-   came back as plain numeric arrays (``.npz``) and JSON, never pickles;
-3. this process reads those files as untrusted data (``allow_pickle=False``, numeric
-   dtypes only, sizes bounded, every field type-checked), and computes the expected values
-   and the verdict with :func:`autograd_lr.checking.check.report`.
+1. **before any submission runs** it imports every module the verdict needs (the
+   checker, the diagnosis, the oracles, jax), draws the problems from the seed, computes
+   every expected value and model of a mistake on them
+   (:func:`autograd_lr.checking.check.prepare`), and judges the oracle's own answer (it
+   must pass) and a sign-flipped one (it must fail) (DESIGN.md, rule 7);
+2. each submission then runs in the sandbox (:mod:`~autograd_lr.checking.sandbox`: its
+   private copy, no network, limits, nothing left running afterwards) as the child
+   program :mod:`~autograd_lr.checking.child`, which sends back plain numbers over a pipe;
+3. the grader reads that answer as untrusted data (:mod:`~autograd_lr.checking.answers`:
+   size-capped JSON, numeric arrays only, every field checked) and judges it with the
+   prepared values (``Prepared.report``: numpy arithmetic, no jax, no import).
 
-So a submission that monkeypatches numpy, jax or ``autograd_lr`` (say, replaces
-``check_gradients`` by a function that always passes) changes only its own process;
-the verdict is computed here. The child also refuses to let the submission import
-``autograd_lr``, which holds the reference solution. ``timeout`` stops a submission
-that hangs (its whole process group is killed).
+:meth:`Grader.grade` returns a :class:`Graded`: its :meth:`~Graded.to_dict` is the one
+JSON report of every outcome (``schema/report.schema.json``, :data:`SCHEMA_VERSION`),
+its ``exit_code`` the command's: 0 pass; 1 fail, timeout, crash, forbidden import;
+2 cannot load.
 
-When run as a script (the child), this module must not import ``autograd_lr``.
+This module's top level imports only the standard library and numpy; its siblings are
+imported where they are used.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import os
-import signal
-import subprocess
-import sys
+import secrets
+import shutil
 import tempfile
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-DEFAULT_TIMEOUT = 60.0  # seconds for the whole submission run (import and every call)
-# What the child may send back: the outputs of a few calls on small problems are a few
-# kilobytes; anything near these bounds is not an answer to the problems it was given.
-MAX_RESULT_BYTES = 64 * 2**20
-MAX_META_BYTES = 2**20
-# After the kill, how long to wait for the killed process's pipes to close.
-REAP_TIMEOUT = 5.0
-MAX_TEXT = 500  # characters kept of any string the submission's process sends
-MAX_STRUCTURE_DEPTH = 4
-BLOCKED_PACKAGE = "autograd_lr"
+if TYPE_CHECKING:
+    from autograd_lr.checking.check import Call, GradientReport
+    from autograd_lr.checking.sandbox import Limits, Mode, Run
+    from autograd_lr.checking.submissions import Prepared, Submission
 
-INPUTS, RESULTS, META = "inputs.npz", "results.npz", "meta.json"
-
-
-class SubmissionError(ValueError):
-    """The submission could not be loaded (bad target, missing file, import error): exit 2."""
-
-
-# --- the child: run the submission, return plain data -------------------------------------------
-
-
-def _blocker() -> Any:
-    """A meta-path finder that refuses ``autograd_lr`` to the submission."""
-    import importlib.abc
-
-    class Blocker(importlib.abc.MetaPathFinder):
-        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-            if name == BLOCKED_PACKAGE or name.startswith(BLOCKED_PACKAGE + "."):
-                raise ImportError(
-                    f"the grader does not let a submission import {BLOCKED_PACKAGE} "
-                    "(it holds the reference solution); use numpy"
-                )
-            return None
-
-    return Blocker()
+SCHEMA_VERSION = "1.0"
+OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
+EXIT_CODES = {
+    "pass": 0,
+    "fail": 1,
+    "timeout": 1,
+    "crash": 1,
+    "forbidden_import": 1,
+    "cannot_load": 2,
+}
+DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}
+REFERENCE = "autograd_lr"  # refused to every submission: it holds the reference solution
+MAX_TEXT = 500
+NOT_COVERED_WITHOUT_SANDBOX = (
+    "the submission could read every file the grader's user may read (its source, other "
+    "submissions, keys in the home folder)",
+    "the submission could write every file the grader's user may write; this run's verdict "
+    "is still computed from modules and values loaded before it ran, but a later run "
+    "of the grader would load what it changed (its installation, jax's compilation cache "
+    "in ~/.cache/autograd-lr/jax)",
+    "the submission had network access",
+    "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
+    "watchdog, memory by RLIMIT_DATA and the watchdog",
+)
 
 
-def _load(target: str) -> Any:
-    """Import ``file.py:function`` or ``package.module:function`` and return the function."""
-    import importlib
-    import importlib.util
+@dataclass(frozen=True)
+class Options:
+    """How to grade: the contract, the problems, the isolation and the limits."""
 
-    where, _, name = target.rpartition(":")
-    if where.endswith(".py"):
-        path = Path(where).resolve()
-        sys.path.insert(0, str(path.parent))
-        spec = importlib.util.spec_from_file_location("submission", path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["submission"] = module
-        spec.loader.exec_module(module)
-    else:
-        sys.path.insert(0, os.getcwd())
-        module = importlib.import_module(where)
-    if not hasattr(module, name):
-        defined = sorted(
-            n for n, v in vars(module).items() if callable(v) and not n.startswith("_")
+    function: str = "propagate"
+    lambd: float | None = None
+    seed: int | str = 0  # or "random": drawn per Grader, recorded in every report
+    fast: Any = "auto"
+    sandbox: Mode = "auto"
+    limits: Limits | None = None
+    forbid: tuple[str, ...] = ()
+    points: tuple[tuple[str, float], ...] = tuple(DEFAULT_POINTS.items())
+    hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
+
+
+@dataclass
+class Graded:
+    """One graded submission: the outcome, the checker's report (if it ran), the run."""
+
+    target: str
+    file: str
+    outcome: str
+    grader: Grader
+    report: GradientReport | None = None
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    run: Run | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "pass"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+    def scores(self) -> dict[str, float]:
+        """Points per quantity: its points when its verdict is ``ok``, else 0."""
+        rows = (
+            self.report.rows if self.report is not None and self.outcome in ("pass", "fail") else {}
         )
-        raise AttributeError(
-            f"{where} has no function {name!r} (it defines: {', '.join(defined) or 'none'})"
+        return {
+            name: (points if name in rows and rows[name].status == "ok" else 0.0)
+            for name, points in self.grader.points.items()
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report (``schema/report.schema.json``): the same keys for every outcome."""
+        from autograd_lr import __version__
+
+        body = self.report.to_dict() if self.report is not None else {}
+        scores = self.scores()
+        run = self.run
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "autograd_lr_version": __version__,
+            "target": self.target,
+            "file": self.file,
+            "function": self.grader.options.function,
+            "outcome": self.outcome,
+            "passed": self.passed,
+            "exit_code": self.exit_code,
+            "score": sum(scores.values()),
+            "max_score": sum(self.grader.points.values()),
+            "scores": scores,
+            "seeds": {"problems": self.grader.seed, "random": self.grader.options.seed == "random"},
+            "lambd": self.grader.options.lambd,
+            "sandbox": self.grader.sandbox_dict(),
+            "quantities": body.get("quantities", {}),
+            "mistakes": body.get("mistakes", []),
+            "diagnosis": body.get("diagnosis", []),
+            "hints": self.grader.options.hints,
+            "wrong_signature": body.get("wrong_signature"),
+            "modified_inputs": body.get("modified_inputs", []),
+            "problems": body.get("problems", []),
+            "error": self.error or body.get("error") or None,
+            "notes": [*self.notes, *body.get("notes", [])],
+            "output": {
+                "stdout": run.stdout.text() if run else "",
+                "stdout_bytes": run.stdout.total if run else 0,
+                "stderr": run.stderr.text() if run else "",
+                "stderr_bytes": run.stderr.total if run else 0,
+            },
+            "seconds": round(run.seconds, 4) if run else 0.0,
+        }
+
+    def headline(self) -> str:
+        if self.report is not None and self.outcome in ("pass", "fail"):
+            return self.report.headline()
+        words = {
+            "timeout": "TIMED OUT",
+            "crash": "CRASHED",
+            "cannot_load": "CANNOT LOAD",
+            "forbidden_import": "FORBIDDEN IMPORT",
+        }
+        return f"{self.target}: {words.get(self.outcome, self.outcome.upper())}: {self.error}"
+
+    def __str__(self) -> str:
+        if self.report is not None and self.outcome in ("pass", "fail"):
+            text = str(self.report)
+            extra = [n for n in self.notes if n not in self.report.notes]
+        else:
+            text, extra = self.headline(), list(self.notes)
+        if extra:
+            text += "\n\nGrader\n" + "\n".join(f"  - {n}" for n in extra)
+        return text
+
+
+class Grader:
+    r"""Everything the verdict needs, ready before the first submission runs.
+
+    ``Grader(Options(...))`` chooses the isolation (``SandboxUnavailableError`` for
+    ``sandbox="require"`` without bwrap), draws the seed, makes the problems, and warms
+    every code path of the verdict; :meth:`grade` then grades one :class:`Submission`.
+    """
+
+    def __init__(self, options: Options) -> None:
+        from autograd_lr.checking import check, sandbox
+        from autograd_lr.checking.child import encode_array
+        from autograd_lr.validation import validate_lambd
+
+        check.validate_hints(options.hints)
+        self.options = options
+        self.limits = options.limits or sandbox.Limits()
+        self.isolation, self.fallback_reason = sandbox.choose(options.sandbox)
+        self.points = dict(options.points)
+        if options.seed == "random":
+            self.seed = secrets.randbelow(2**31)
+        elif isinstance(options.seed, int) and not isinstance(options.seed, bool):
+            self.seed = options.seed
+        else:
+            raise ValueError(f"seed must be a whole number or 'random', got {options.seed!r}")
+        self.lambd = None if options.lambd is None else validate_lambd(options.lambd)
+        self.problems = check.default_problems(self.seed)
+        self.child_source = Path(__file__).with_name("child.py").read_text(encoding="utf-8")
+        self.request = {
+            "function": options.function,
+            "lambd": self.lambd,
+            "blocked": sorted({REFERENCE, *options.forbid}),
+            "forbidden": sorted(options.forbid),
+            "problems": [
+                {
+                    "w": encode_array(p.w),
+                    "b": float(p.b),
+                    "X": encode_array(p.X),
+                    "Y": encode_array(p.Y),
+                }
+                for p in self.problems
+            ],
+        }
+        self._warm()
+
+    def _warm(self) -> None:
+        r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);
+        then the oracle's own answer must pass and a sign-flipped one must fail, which runs
+        every code path of the verdict once, before any submission's code is on disk."""
+        from autograd_lr.checking import check
+
+        self.prepared = check.prepare(
+            self.problems, lambd=self.lambd, fast=self.options.fast, seed=self.seed
         )
-    fn = getattr(module, name)
-    if not callable(fn):
-        raise TypeError(f"{where}:{name} is a {type(fn).__name__}, not a function")
-    return fn
+        right: list[Call] = []
+        flipped: list[Call] = []
+        for o in self.prepared.oracles:
+            expected = o.expected
+            for calls, sign in ((right, 1.0), (flipped, -1.0)):
+                c = check.Call(o.problem)
+                grads = {"dw": sign * np.asarray(expected.dw), "db": sign * float(expected.db)}
+                c.outputs = check.read_outputs((grads, expected.cost))
+                calls.append(c)
+        assert self._verdict(right).passed, "the grader's own oracle answer must pass"
+        assert not self._verdict(flipped).passed, "a sign-flipped answer must fail"
 
+    def _verdict(self, calls: list[Call], source: str = "") -> GradientReport:
+        return self.prepared.report(
+            calls, function=self.options.function, hints=self.options.hints, source=source
+        )
 
-def _flatten(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
-    """A JSON skeleton of ``value`` whose numeric leaves are stored in ``arrays``."""
-    if depth < MAX_STRUCTURE_DEPTH and isinstance(value, tuple | list) and len(value) <= 8:
+    def sandbox_dict(self) -> dict[str, Any]:
         return {
-            "sequence": [_flatten(v, arrays, depth + 1) for v in value],
-            "type": type(value).__name__,
+            "isolation": self.isolation,
+            "fallback_reason": self.fallback_reason or None,
+            "limits": self.limits.to_dict(),
+            "not_covered": [] if self.isolation == "bwrap" else list(NOT_COVERED_WITHOUT_SANDBOX),
         }
-    if depth < MAX_STRUCTURE_DEPTH and isinstance(value, dict) and len(value) <= 16:
-        return {
-            "dict": {str(k)[:MAX_TEXT]: _flatten(v, arrays, depth + 1) for k, v in value.items()}
-        }
-    try:
-        array = np.asarray(value)
-    except Exception:
-        array = None
-    if array is not None and array.dtype.kind in "biuf":
-        key = f"a{len(arrays)}"
-        arrays[key] = np.array(array)
-        return {"array": key}
-    return {"other": type(value).__name__[:MAX_TEXT]}
 
+    def sandbox_note(self) -> str:
+        if self.isolation == "bwrap":
+            return ""
+        return (
+            f"graded WITHOUT the bubblewrap sandbox ({self.fallback_reason}): the submission ran "
+            "as a separate process with limits and a private copy, but could read and write "
+            "what the grader's user may (docs/grading.md, threat model)"
+        )
 
-def _traceback_line(exc: BaseException, source: str) -> str:
-    import traceback
+    # --- one submission --------------------------------------------------------------------
 
-    frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if source and os.path.abspath(f.filename) == source]
-    frame = own[-1] if own else (frames[-1] if frames else None)
-    if frame is None:
-        return ""
-    line = (frame.line or "").strip()
-    return f"line {frame.lineno} in {frame.name}: {line}" if line else f"line {frame.lineno}"
+    def grade(self, submission: Submission) -> Graded:
+        """Run ``submission`` in the sandbox and compute its verdict here."""
+        from autograd_lr.checking import submissions
 
-
-def _child(target: str, folder: str) -> int:
-    """Run the submission on every problem of ``folder/inputs.npz``; write results there."""
-    import warnings
-
-    with np.load(os.path.join(folder, INPUTS), allow_pickle=False) as data:
-        inputs = {k: data[k] for k in data.files}
-    count = int(inputs["count"])
-    lambd = float(inputs["lambd"]) if "lambd" in inputs else None
-    meta: dict[str, Any] = {"status": "ok", "calls": []}
-    arrays: dict[str, np.ndarray] = {}
-
-    def write() -> None:
-        # each file appears whole or not at all: written beside its name, then renamed
-        payload: dict[str, Any] = dict(arrays)  # numeric arrays only: nothing is pickled
-        with open(os.path.join(folder, RESULTS + ".part"), "wb") as f:
-            np.savez(f, allow_pickle=False, **payload)
-        os.replace(os.path.join(folder, RESULTS + ".part"), os.path.join(folder, RESULTS))
-        with open(os.path.join(folder, META + ".part"), "w") as f:
-            json.dump(meta, f)
-        os.replace(os.path.join(folder, META + ".part"), os.path.join(folder, META))
-
-    sys.meta_path.insert(0, _blocker())
-    try:
-        fn = _load(target)
-    except BaseException as exc:  # the submission's import: any failure is a usage error
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        meta = {"status": "import_error", "reason": f"{type(exc).__name__}: {first}"[:MAX_TEXT]}
-        write()
-        return 0
-    try:
-        import inspect
-
-        source = os.path.abspath(inspect.getsourcefile(fn) or "")
-    except TypeError:
-        source = ""
-    for k in range(count):
-        w, b = inputs[f"w{k}"].copy(), float(inputs[f"b{k}"])
-        X, Y = inputs[f"X{k}"].copy(), inputs[f"Y{k}"].copy()
-        args: tuple[Any, ...] = (w, b, X, Y) if lambd is None else (w, b, X, Y, lambd)
-        record: dict[str, Any] = {}
-        start = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        graded = Graded(submission.target, submission.path.as_posix(), "crash", self)
+        note = self.sandbox_note()
+        if note:
+            graded.notes.append(note)
+        if self.options.seed == "random":
+            graded.notes.append(
+                f"problems drawn by --seed random: seed {self.seed} (rerun with --seed {self.seed})"
+            )
+        scratch = Path(tempfile.mkdtemp(prefix="autograd-lr-submission-"))
+        try:
             try:
-                returned = fn(*args)
-                record["returned"] = _flatten(returned, arrays)
-            except (Exception, SystemExit) as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                record["exception_type"] = type(exc).__name__
-                record["exception"] = f"{type(exc).__name__}: {first}".rstrip(": ")
-                record["where"] = _traceback_line(exc, source)
-        record["seconds"] = time.perf_counter() - start
-        record["warnings"] = sorted({f"{x.category.__name__}: {x.message}" for x in caught})
-        for name, after in (("w", w), ("X", X), ("Y", Y)):
-            arrays[f"after_{name}{k}"] = np.asarray(after)
-        meta["calls"].append(record)
-    write()
-    return 0
+                prepared = submissions.prepare(submission, scratch)
+            except submissions.SubmissionError as exc:
+                graded.outcome, graded.error = "cannot_load", str(exc)
+                return graded
+            graded.notes += prepared.notes
+            if prepared.syntax_error:
+                graded.outcome, graded.error = "cannot_load", prepared.syntax_error
+                return graded
+            found = submissions.forbidden_found(prepared, self.options.forbid)
+            if found:
+                graded.outcome = "forbidden_import"
+                graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
+                return graded
+            self._run(graded, scratch, prepared)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return graded
 
+    def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
+        from autograd_lr.checking import answers, sandbox, submissions
 
-# --- the parent: run the child, read its data, compute the verdict --------------------------------
-
-
-def parse_target(target: str) -> tuple[str, str]:
-    """Split ``file.py:function`` / ``package.module:function``; ``SubmissionError`` if malformed."""
-    where, sep, name = target.rpartition(":")
-    if not sep or not where or not name.isidentifier():
-        raise SubmissionError(
-            f"target {target!r} must be path/to/file.py:function or package.module:function"
+        where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
+        request = dict(self.request, file=f"{where}/{prepared.file}")
+        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
+        run = sandbox.run(
+            argv,
+            json.dumps(request).encode(),
+            scratch,
+            self.limits,
+            self.isolation,
+            hide=self.options.forbid,
         )
-    if where.endswith(".py"):
-        if not Path(where).is_file():
-            raise SubmissionError(f"no such file: {where}")
-    elif not all(part.isidentifier() for part in where.split(".")):
-        raise SubmissionError(f"{where!r} is neither a .py file nor a module name like pkg.module")
-    return where, name
+        graded.run = run
+        if run.left_running:
+            graded.notes.append(f"{run.left_running} process(es) of the run could not be killed")
+        if run.stopped == "timeout":
+            graded.outcome = "timeout"
+            graded.error = (
+                f"timed out after {self.limits.timeout:g} s: the submission did not return "
+                "(an endless loop?)"
+            )
+            return
+        if run.stopped in ("memory", "processes"):
+            graded.error = {
+                "memory": f"it used more than {self.limits.memory / 2**30:g} GiB of memory",
+                "processes": f"it started more than {self.limits.processes} processes",
+            }[run.stopped]
+            return
+        try:
+            answer = answers.parse(run)
+        except ValueError as exc:
+            graded.error = str(exc)
+            return
+        status = answer["status"]
+        if status in ("import_error", "no_function"):
+            graded.outcome = "cannot_load"
+            graded.error = f"cannot load {graded.target}: {_text(answer.get('reason'))}"
+            where = submissions.in_notebook(_text(answer.get("where")), prepared.cells)
+            if where:
+                graded.error += f" (at {where})"
+            return
+        if status == "forbidden_import":
+            graded.outcome = "forbidden_import"
+            graded.error = f"it imports {_text(answer.get('module'))}, forbidden in this assignment"
+            return
+        if status != "ok":
+            graded.error = f"the submission's process failed: {_text(answer.get('reason'))}"
+            return
+        try:
+            calls = answers.calls(answer, self.problems, self.lambd)
+        except (ValueError, KeyError, TypeError) as exc:
+            graded.error = f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})"
+            return
+        for c in calls:
+            c.where = submissions.in_notebook(c.where, prepared.cells)
+        graded.report = self._verdict(calls, prepared.source)
+        graded.outcome = "pass" if graded.report.passed else "fail"
+        graded.notes.append(
+            f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "
+            f"({run.seconds:.2f} s); the expected values and the verdict were computed outside it"
+        )
+
+
+def schema(name: str = "report") -> dict[str, Any]:
+    """The shipped JSON Schema ``schema/<name>.schema.json`` (report, gradebook, gradescope)."""
+    from importlib.resources import files
+
+    text = files("autograd_lr.checking").joinpath("schema", f"{name}.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def grade(target: str, options: Options | None = None) -> Graded:
+    """Grade one target, ``path/to/file.py:function`` (or ``.ipynb``), with its own Grader."""
+    from autograd_lr.checking import submissions
+
+    submission = submissions.resolve(target)
+    chosen = options or Options()
+    if chosen.function != submission.function:
+        chosen = Options(**{**chosen.__dict__, "function": submission.function})
+    return Grader(chosen).grade(submission)
 
 
 def _text(value: Any) -> str:
     return value[:MAX_TEXT] if isinstance(value, str) else ""
-
-
-def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
-    """The submission's return value from its skeleton; ``ValueError`` if malformed."""
-    if depth > MAX_STRUCTURE_DEPTH + 1 or not isinstance(skeleton, dict) or len(skeleton) > 2:
-        raise ValueError("malformed result")
-    if "sequence" in skeleton and isinstance(skeleton["sequence"], list):
-        items = [_rebuild(s, arrays, depth + 1) for s in skeleton["sequence"][:8]]
-        return tuple(items) if skeleton.get("type") == "tuple" else items
-    if "dict" in skeleton and isinstance(skeleton["dict"], dict):
-        return {
-            _text(k): _rebuild(v, arrays, depth + 1) for k, v in list(skeleton["dict"].items())[:16]
-        }
-    if "array" in skeleton and skeleton["array"] in arrays:
-        return arrays[skeleton["array"]]
-    if "other" in skeleton:
-        return _Opaque(_text(skeleton["other"]))
-    raise ValueError("malformed result")
-
-
-class _Opaque:
-    """Stands for a returned object that was not numbers (only its type name came back)."""
-
-    def __init__(self, name: str) -> None:
-        self.returned_type = name
-
-
-def _read_results(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    meta_path, results_path = folder / META, folder / RESULTS
-    if not meta_path.is_file():
-        raise FileNotFoundError("no results")
-    if meta_path.stat().st_size > MAX_META_BYTES:
-        raise ValueError("results too large")
-    meta = json.loads(meta_path.read_text())
-    if not isinstance(meta, dict):
-        raise ValueError("malformed results")
-    arrays: dict[str, np.ndarray] = {}
-    if results_path.is_file():
-        if results_path.stat().st_size > MAX_RESULT_BYTES:
-            raise ValueError("results too large")
-        with open(results_path, "rb") as f, np.load(f, allow_pickle=False) as data:
-            for key in data.files:
-                array = data[key]
-                if array.dtype.kind not in "biuf":
-                    raise ValueError(f"result {key!r} is not numeric")
-                arrays[key] = array
-    return meta, arrays
-
-
-def _calls(meta: dict[str, Any], arrays: dict[str, np.ndarray], problems: list[Any]) -> list[Any]:
-    from autograd_lr.checking import check
-
-    records = meta.get("calls")
-    if not isinstance(records, list) or len(records) != len(problems):
-        raise ValueError("the results do not cover every problem")
-    calls = []
-    for k, (record, p) in enumerate(zip(records, problems, strict=True)):
-        if not isinstance(record, dict):
-            raise ValueError("malformed results")
-        c = check.Call(p)
-        if "exception" in record:
-            c.exception = _text(record.get("exception")) or "an exception"
-            c.exception_type = _text(record.get("exception_type"))
-            c.where = _text(record.get("where"))
-        else:
-            returned = _rebuild(record.get("returned"), arrays)
-            c.outputs = check.read_outputs(returned)
-        seconds = record.get("seconds")
-        c.seconds = (
-            float(seconds) if isinstance(seconds, int | float) and math.isfinite(seconds) else 0.0
-        )
-        said = record.get("warnings")
-        c.warnings = [_text(x) for x in said[:20]] if isinstance(said, list) else []
-        for name, before in (("w", p.w), ("X", p.X), ("Y", p.Y)):
-            after = arrays.get(f"after_{name}{k}")
-            if after is None or not np.array_equal(before, after, equal_nan=True):
-                c.modified.append(name)
-        calls.append(c)
-    return calls
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill the child's whole process group (a hanging submission may have spawned more)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-    try:
-        process.communicate(timeout=REAP_TIMEOUT)  # reap it and close its pipes
-    except subprocess.TimeoutExpired:  # a grandchild that left the group holds them open
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                pipe.close()
-        process.wait()
-
-
-def grade(
-    target: str,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    seed: int = 0,
-    fast: Any = "auto",
-    lambd: float | None = None,
-) -> Any:
-    r"""Check ``target``'s gradients with the submission in its own process; returns the report.
-
-    ``target`` is ``path/to/file.py:function`` or ``package.module:function`` (a module
-    found from the current directory, as with ``python -m``). Returns a
-    :class:`autograd_lr.checking.check.GradientReport`; raises :class:`SubmissionError` (a
-    ``ValueError``) when the submission cannot be loaded at all.
-    """
-    from autograd_lr.checking import check
-    from autograd_lr.validation import validate_lambd
-
-    where, _ = parse_target(target)
-    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-        raise SubmissionError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    lam = None if lambd is None else validate_lambd(lambd)
-    problems = check.default_problems(seed)
-    label = target
-    cwd = str(Path(where).resolve().parent) if where.endswith(".py") else os.getcwd()
-    with tempfile.TemporaryDirectory(prefix="autograd-lr-grade-") as tmp:
-        folder = Path(tmp)
-        inputs: dict[str, Any] = {"count": np.array(len(problems))}
-        if lam is not None:
-            inputs["lambd"] = np.array(lam)
-        for k, p in enumerate(problems):
-            inputs.update({f"w{k}": p.w, f"b{k}": np.array(p.b), f"X{k}": p.X, f"Y{k}": p.Y})
-        np.savez(folder / INPUTS, **inputs)
-        command = [sys.executable, "-I", str(Path(__file__).resolve()), target, str(folder)]
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        try:
-            _, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(process)
-            return check.report(
-                [],
-                function=label,
-                lambd=lam,
-                error=f"timed out after {timeout:g} s: the submission did not return (an endless loop?)",
-            )
-        elapsed = time.perf_counter() - start
-        try:
-            meta, arrays = _read_results(folder)
-        except FileNotFoundError:
-            tail = stderr.decode(errors="replace").strip().splitlines()
-            last = tail[-1][:MAX_TEXT] if tail else "no message"
-            return check.report(
-                [],
-                function=label,
-                lambd=lam,
-                error=f"the submission's process ended (exit code {process.returncode}) before "
-                f"returning results: {last}",
-            )
-        except Exception as exc:  # untrusted bytes: a bad zip, bad JSON, a bad header, ...
-            return check.report(
-                [],
-                function=label,
-                lambd=lam,
-                error=f"the submission sent back unreadable results ({str(exc)[:MAX_TEXT]})",
-            )
-        if meta.get("status") == "import_error":
-            raise SubmissionError(f"cannot load {target}: {_text(meta.get('reason'))}")
-        try:
-            calls = _calls(meta, arrays, problems)
-        except Exception as exc:  # a structure the parent cannot read: refused, not trusted
-            return check.report(
-                [],
-                function=label,
-                lambd=lam,
-                error=f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})",
-            )
-    result = check.report(calls, function=label, lambd=lam, fast=fast, seed=seed)
-    result.notes.append(
-        f"graded in a separate process (python -I), {elapsed:.2f} s including start-up; "
-        "the expected values and the verdict were computed outside it"
-    )
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,130 @@
+r"""The child's answer, read as untrusted data: strict JSON, numbers only, every field checked.
+
+:func:`parse` refuses anything but the grader's protocol (size-capped by the sandbox,
+no ``NaN``/``Infinity`` constants, no pickle); :func:`calls` rebuilds, for each problem,
+a :class:`autograd_lr.checking.check.Call` from the returned skeleton (sequences, dicts
+and numeric arrays of a whitelisted dtype; any other object is only its type name) and
+sees which inputs the submission modified in place. Whatever does not fit raises
+``ValueError``, and the grader reports a crash: never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from autograd_lr.checking.check import Call
+    from autograd_lr.checking.sandbox import Run
+
+MAX_TEXT = 500  # characters kept of any string the submission's process sends
+
+
+def _text(value: Any) -> str:
+    return value[:MAX_TEXT] if isinstance(value, str) else ""
+
+
+def parse(run: Run) -> dict[str, Any]:
+    """The child's answer, strictly: ``ValueError`` naming what is wrong with it."""
+    if run.answer_too_large:
+        raise ValueError("the submission's process sent back more data than any answer holds")
+    if not run.answer:
+        tail = run.stderr.text().strip().splitlines()
+        last = tail[-1][:MAX_TEXT] if tail else "no message"
+        code = run.returncode
+        how = (
+            f"was killed by signal {-code}"
+            if code is not None and code < 0
+            else f"ended (exit code {code})"
+        )
+        raise ValueError(f"the submission's process {how} before returning results: {last}")
+
+    def refuse(name: str) -> float:
+        raise ValueError(f"non-numeric constant {name} in the results")
+
+    try:
+        answer = json.loads(run.answer, parse_constant=refuse)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(
+            f"the submission sent back unreadable results ({str(exc)[:200]})"
+        ) from None
+    if (
+        not isinstance(answer, dict)
+        or answer.get("protocol") != 1
+        or not isinstance(answer.get("status"), str)
+    ):
+        raise ValueError("the submission sent back unreadable results (not the grader's protocol)")
+    return answer
+
+
+def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
+    """The submission's return value from its skeleton; ``ValueError`` if malformed."""
+    from autograd_lr.checking.child import MAX_STRUCTURE_DEPTH
+
+    if depth > MAX_STRUCTURE_DEPTH + 1 or not isinstance(skeleton, dict) or len(skeleton) > 2:
+        raise ValueError("malformed result")
+    if "sequence" in skeleton and isinstance(skeleton["sequence"], list):
+        items = [_rebuild(s, arrays, depth + 1) for s in skeleton["sequence"][:8]]
+        return tuple(items) if skeleton.get("type") == "tuple" else items
+    if "dict" in skeleton and isinstance(skeleton["dict"], dict):
+        return {
+            _text(k): _rebuild(v, arrays, depth + 1) for k, v in list(skeleton["dict"].items())[:16]
+        }
+    if "array" in skeleton and skeleton["array"] in arrays:
+        return arrays[skeleton["array"]]
+    if "other" in skeleton:
+        return _Opaque(_text(skeleton["other"]))
+    raise ValueError("malformed result")
+
+
+class _Opaque:
+    """Stands for a returned object that was not numbers (only its type name came back)."""
+
+    def __init__(self, name: str) -> None:
+        self.returned_type = name
+
+
+def calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> list[Call]:
+    from autograd_lr.checking import check
+    from autograd_lr.checking.calls import called_as
+    from autograd_lr.checking.child import decode_array
+
+    raw = answer.get("arrays")
+    if not isinstance(raw, dict) or len(raw) > 64 * len(problems):
+        raise ValueError("malformed arrays")
+    arrays = {str(k): decode_array(v) for k, v in raw.items()}
+    records = answer.get("calls")
+    if not isinstance(records, list) or len(records) != len(problems):
+        raise ValueError("the results do not cover every problem")
+    expected = called_as(lambd)
+    found = []
+    for record, p in zip(records, problems, strict=True):
+        if not isinstance(record, dict):
+            raise ValueError("malformed results")
+        c = check.Call(p)
+        if "wrong_signature" in record:
+            c.wrong_signature = True
+            c.signature = _text(record["wrong_signature"])
+            c.called_as = expected
+            c.exception_type = "TypeError"
+            c.exception = _text(record.get("exception")) or "TypeError: wrong parameters"
+        elif "exception" in record:
+            c.exception = _text(record.get("exception")) or "an exception"
+            c.exception_type = _text(record.get("exception_type"))
+            c.where = _text(record.get("where"))
+        else:
+            c.outputs = check.read_outputs(_rebuild(record.get("returned"), arrays))
+        seconds = record.get("seconds")
+        c.seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+        c.seconds = c.seconds if math.isfinite(c.seconds) else 0.0
+        said = record.get("warnings")
+        c.warnings = [_text(x) for x in said[:20]] if isinstance(said, list) else []
+        for name, before in (("w", p.w), ("X", p.X), ("Y", p.Y)):
+            after = arrays.get(str(record.get(f"after_{name}")))
+            if after is None or not np.array_equal(before, after, equal_nan=True):
+                c.modified.append(name)
+        found.append(c)
+    return found

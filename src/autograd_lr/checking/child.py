@@ -1,0 +1,252 @@
+r"""The submission's process: load it, call it on the problems, send back plain numbers.
+
+This file is the program the sandbox runs (``python -I -c <this source>``); it imports
+only the standard library and numpy, never ``autograd_lr``. The grader sends one JSON
+request on standard input (the problems as base64 float64 arrays, the file, the function
+name, the names to refuse to import) and reads one JSON answer from the result pipe
+(file descriptor ``result_fd``): every returned value as a skeleton whose numeric leaves
+are arrays (dtype, shape, base64 bytes). No pickle travels either way. The parent decodes
+the answer with :func:`decode_array` and trusts nothing in it but numbers and short text.
+
+The same two helpers :func:`encode_array` / :func:`decode_array` serve both sides, so this
+module is also imported by the grader (it has no side effects on import).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+PROTOCOL = 1
+MAX_TEXT = 500  # characters kept of any string the submission's process sends
+MAX_STRUCTURE_DEPTH = 4
+MAX_REQUEST_BYTES = 64 * 2**20
+# numeric kinds that may cross the pipe: bool, signed, unsigned, float
+NUMERIC_KINDS = "biuf"
+DTYPES = frozenset(
+    {"|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f2", "<f4", "<f8"}
+)
+MAX_ARRAY_ELEMENTS = 2**20
+
+
+def encode_array(value: np.ndarray) -> dict[str, Any]:
+    """``{"dtype", "shape", "data"}``: a numeric array as little-endian bytes in base64."""
+    array = np.asarray(value, order="C")  # (np.ascontiguousarray would make 0-d arrays 1-d)
+    array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    return {
+        "dtype": array.dtype.str,
+        "shape": list(array.shape),
+        "data": base64.b64encode(array.tobytes()).decode("ascii"),
+    }
+
+
+def decode_array(obj: Any) -> np.ndarray:
+    """The array :func:`encode_array` wrote; ``ValueError`` for anything else."""
+    if not isinstance(obj, dict) or set(obj) != {"dtype", "shape", "data"}:
+        raise ValueError("malformed array")
+    dtype, shape, data = obj["dtype"], obj["shape"], obj["data"]
+    if dtype not in DTYPES or not isinstance(data, str) or not isinstance(shape, list):
+        raise ValueError("malformed array")
+    if len(shape) > 4 or not all(
+        isinstance(n, int) and 0 <= n <= MAX_ARRAY_ELEMENTS for n in shape
+    ):
+        raise ValueError("malformed array shape")
+    size = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if size > MAX_ARRAY_ELEMENTS:
+        raise ValueError("array too large")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    array = np.frombuffer(raw, dtype=np.dtype(dtype))
+    if array.size != size:
+        raise ValueError("array size does not match its shape")
+    return array.reshape(tuple(shape)).copy()
+
+
+def _blocker(blocked: list[str]) -> Any:
+    """A meta-path finder that refuses ``blocked`` packages to the submission."""
+    import importlib.abc
+
+    class Blocker(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            top = name.partition(".")[0]
+            if top in blocked:
+                raise ModuleNotFoundError(
+                    f"the grader does not let a submission import {top}", name=name
+                )
+            return None
+
+    return Blocker()
+
+
+def _flatten(value: Any, arrays: dict[str, Any], depth: int = 0) -> Any:
+    """A JSON skeleton of ``value`` whose numeric leaves are stored in ``arrays``."""
+    if depth < MAX_STRUCTURE_DEPTH and type(value) in (tuple, list) and len(value) <= 8:
+        return {
+            "sequence": [_flatten(v, arrays, depth + 1) for v in value],
+            "type": type(value).__name__,
+        }
+    if depth < MAX_STRUCTURE_DEPTH and type(value) is dict and len(value) <= 16:
+        return {
+            "dict": {str(k)[:MAX_TEXT]: _flatten(v, arrays, depth + 1) for k, v in value.items()}
+        }
+    try:
+        # np.array(..., copy=True) of a lying __array__ or an ndarray subclass: only the
+        # numbers cross the pipe, read once here; the parent never sees the object.
+        array = np.array(value, copy=True)
+        array = np.asarray(array).view(np.ndarray)
+    except BaseException:
+        array = None
+    if array is not None and array.dtype.kind in NUMERIC_KINDS and array.size <= MAX_ARRAY_ELEMENTS:
+        key = f"a{len(arrays)}"
+        arrays[key] = encode_array(array)
+        return {"array": key}
+    return {"other": type(value).__name__[:MAX_TEXT]}
+
+
+def _first_line(exc: BaseException) -> str:
+    try:
+        text = str(exc).strip()
+    except BaseException:
+        text = ""
+    return text.splitlines()[0] if text else ""
+
+
+def _where(exc: BaseException, source: str) -> str:
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if f.filename == source]
+    frame = own[-1] if own else (frames[-1] if frames else None)
+    if frame is None or frame.filename != source:
+        return ""
+    line = (frame.line or "").strip()
+    return f"line {frame.lineno} in {frame.name}: {line}" if line else f"line {frame.lineno}"
+
+
+def _signature(fn: Any, n_args: int) -> tuple[str, str]:
+    """``("propagate(w, b, X)", "TypeError: too many positional arguments")`` when ``fn``
+    cannot take ``n_args`` positional arguments; ``("", "")`` when it can."""
+    import inspect
+
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read (a builtin): let the call say
+        return "", ""
+    try:
+        signature.bind(*range(n_args))
+    except TypeError as exc:
+        shown = f"{getattr(fn, '__name__', 'fn')}{signature}"[:MAX_TEXT]
+        return shown, f"TypeError: {_first_line(exc)}"[:MAX_TEXT]
+    return "", ""
+
+
+def _load(file: str, name: str) -> Any:
+    import importlib.util
+
+    sys.path.insert(0, os.path.dirname(file))
+    spec = importlib.util.spec_from_file_location("submission", file)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {file}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["submission"] = module
+    spec.loader.exec_module(module)
+    if not hasattr(module, name):
+        defined = sorted(
+            n for n, v in vars(module).items() if callable(v) and not n.startswith("_")
+        )
+        raise LookupError(
+            f"there is no function {name!r} (it defines: {', '.join(defined) or 'none'})"
+        )
+    fn = getattr(module, name)
+    if not callable(fn):
+        raise LookupError(f"{name} is a {type(fn).__name__}, not a function")
+    return fn
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    """Load the submission and call it on every problem; the answer as JSON-ready data."""
+    import warnings
+
+    blocked = [str(b) for b in request.get("blocked", [])]
+    forbidden = set(str(b) for b in request.get("forbidden", []))
+    sys.meta_path.insert(0, _blocker(blocked))
+    file, name = str(request["file"]), str(request["function"])
+    try:
+        fn = _load(file, name)
+    except BaseException as exc:  # anything at import, SystemExit included
+        status = "no_function" if isinstance(exc, LookupError) else "import_error"
+        top = ""
+        if isinstance(exc, ModuleNotFoundError):
+            top = (exc.name or "").partition(".")[0]
+        if top and top in forbidden:
+            status = "forbidden_import"
+        reason = f"{type(exc).__name__}: {_first_line(exc)}".rstrip(": ")
+        return {
+            "protocol": PROTOCOL,
+            "status": status,
+            "reason": reason[:MAX_TEXT],
+            "module": top[:MAX_TEXT],
+            "where": _where(exc, file),
+        }
+    lambd = request.get("lambd")
+    arrays: dict[str, Any] = {}
+    calls = []
+    for k, p in enumerate(request["problems"]):
+        w, X, Y = decode_array(p["w"]), decode_array(p["X"]), decode_array(p["Y"])
+        args: tuple[Any, ...] = (w, float(p["b"]), X, Y)
+        if lambd is not None:
+            args += (float(lambd),)
+        record: dict[str, Any] = {}
+        shown, why = _signature(fn, len(args))
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if shown:
+                record["wrong_signature"], record["exception"] = shown, why
+            else:
+                try:
+                    record["returned"] = _flatten(fn(*args), arrays)
+                except BaseException as exc:  # SystemExit and KeyboardInterrupt too
+                    record["exception_type"] = type(exc).__name__[:MAX_TEXT]
+                    text = f"{type(exc).__name__}: {_first_line(exc)}".rstrip(": ")
+                    record["exception"] = text[:MAX_TEXT]
+                    record["where"] = _where(exc, file)
+        record["seconds"] = time.perf_counter() - start
+        record["warnings"] = sorted(
+            {f"{x.category.__name__}: {x.message}"[:MAX_TEXT] for x in caught}
+        )[:20]
+        for label, after in (("w", w), ("X", X), ("Y", Y)):
+            key = f"after_{label}{k}"
+            arrays[key] = encode_array(np.asarray(after).view(np.ndarray))
+            record[f"after_{label}"] = key
+        calls.append(record)
+    return {"protocol": PROTOCOL, "status": "ok", "calls": calls, "arrays": arrays}
+
+
+def main() -> None:
+    """Read the request, answer on the result pipe, and end the process at once."""
+    raw = sys.stdin.buffer.read(MAX_REQUEST_BYTES)
+    sys.stdin.close()
+    request = json.loads(raw)
+    out = os.fdopen(int(request["result_fd"]), "wb", closefd=True)
+    try:
+        answer = run(request)
+    except BaseException as exc:  # the grader's own request could not be served
+        answer = {"protocol": PROTOCOL, "status": "crash", "reason": f"{type(exc).__name__}"}
+    try:
+        out.write(json.dumps(answer, allow_nan=False).encode())
+        out.close()
+    except BaseException:
+        pass
+    # os._exit: no atexit handler, no non-daemon thread of the submission keeps us alive
+    sys.stdout.flush() if not sys.stdout.closed else None
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+r"""A whole class: grade many submissions in parallel; write the gradebook and Gradescope's file.
+
+:func:`grade_all` grades every submission with one :class:`~autograd_lr.checking.grading.Grader`
+(the expected values and the models of mistakes computed once), ``jobs`` sandboxes at a
+time. :func:`write_gradebook` writes ``gradebook.csv`` (one row per submission: file,
+outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
+(``schema/gradebook.schema.json``: the summary and every submission's full report);
+:func:`gradescope_results` is Gradescope's autograder ``results.json``
+(``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``)
+worth its points, the diagnosis in its ``output``. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autograd_lr.files import atomic_write_text
+
+if TYPE_CHECKING:
+    from autograd_lr.checking.grading import Graded, Grader
+    from autograd_lr.checking.submissions import Submission
+
+CSV_COLUMNS = ("file", "outcome", "passed", "score", "max_score", "mistakes", "error")
+
+
+def grade_all(
+    grader: Grader,
+    submissions: Sequence[Submission],
+    *,
+    jobs: int = 2,
+    progress: Callable[[Graded], None] | None = None,
+) -> list[Graded]:
+    """Grade every submission, ``jobs`` at a time; results in the order given."""
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+
+    def one(submission: Submission) -> Graded:
+        graded = grader.grade(submission)
+        if progress is not None:
+            progress(graded)
+        return graded
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+        return list(pool.map(one, submissions))
+
+
+def summary(results: Sequence[Graded]) -> dict[str, Any]:
+    """Counts per outcome and per mistake, and the mean score."""
+    n = len(results)
+    scores = [r.to_dict()["score"] for r in results]
+    mistakes: Counter[str] = Counter()
+    for r in results:
+        mistakes.update(r.report.mistakes if r.report is not None else ())
+    return {
+        "submissions": n,
+        "outcomes": dict(Counter(r.outcome for r in results)),
+        "mistakes": dict(mistakes.most_common()),
+        "mean_score": sum(scores) / n if n else 0.0,
+    }
+
+
+def gradebook(grader: Grader, results: Sequence[Graded]) -> dict[str, Any]:
+    """The content of ``gradebook.json``."""
+    from autograd_lr import __version__
+    from autograd_lr.checking.grading import SCHEMA_VERSION
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "autograd_lr_version": __version__,
+        "function": grader.options.function,
+        "seeds": {"problems": grader.seed, "random": grader.options.seed == "random"},
+        "sandbox": grader.sandbox_dict(),
+        "max_score": sum(grader.points.values()),
+        "summary": summary(results),
+        "submissions": [r.to_dict() for r in results],
+    }
+
+
+def csv_text(results: Sequence[Graded]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        d = r.to_dict()
+        writer.writerow(
+            [
+                d["file"],
+                d["outcome"],
+                "true" if d["passed"] else "false",
+                f"{d['score']:g}",
+                f"{d['max_score']:g}",
+                ";".join(d["mistakes"]),
+                (d["error"] or "").replace("\n", " "),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def write_gradebook(folder: Path, grader: Grader, results: Sequence[Graded]) -> list[Path]:
+    """Write ``folder/gradebook.csv`` and ``folder/gradebook.json``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "gradebook.csv", folder / "gradebook.json"]
+    atomic_write_text(paths[0], csv_text(results))
+    atomic_write_text(paths[1], json.dumps(gradebook(grader, results), indent=2) + "\n")
+    return paths
+
+
+def table(results: Sequence[Graded]) -> str:
+    """The summary printed after a batch: one line per submission, then the counts."""
+    width = max([len(r.file) for r in results] + [10])
+    lines = [f"{'submission':<{width}}  {'outcome':<16}{'score':>9}  mistakes / error"]
+    for r in results:
+        d = r.to_dict()
+        why = ", ".join(d["mistakes"]) or (d["error"] or "")
+        score = f"{d['score']:g}/{d['max_score']:g}"
+        lines.append(f"{r.file:<{width}}  {r.outcome:<16}{score:>9}  {why[:80]}")
+    s = summary(results)
+    counts = ", ".join(f"{n} {o}" for o, n in sorted(s["outcomes"].items()))
+    lines += ["", f"{s['submissions']} submissions: {counts}; mean score {s['mean_score']:.2f}"]
+    return "\n".join(lines)
+
+
+def gradescope_results(graded: Graded) -> dict[str, Any]:
+    r"""Gradescope's ``results.json``: a test per quantity, its points when it is right.
+
+    The diagnosis (or why nothing could be checked) goes into each failing test's
+    ``output`` and into the top-level ``output``.
+    """
+    d = graded.to_dict()
+    diagnosis = "\n".join(
+        f"{x['message']}" + (f"\nfix: {x['fix']}" if x.get("fix") else "") for x in d["diagnosis"]
+    )
+    tests = []
+    for name, points in graded.grader.points.items():
+        q = d["quantities"].get(name, {})
+        earned = d["scores"][name]
+        if earned:
+            output = f"{name} agrees with the oracles"
+        elif d["outcome"] not in ("pass", "fail"):
+            output = f"not checked: {d['error']}"
+        else:
+            status = q.get("status", "not run")
+            output = f"{name}: {status}" + (f"\n{diagnosis}" if diagnosis else "")
+        tests.append(
+            {
+                "name": name,
+                "score": earned,
+                "max_score": points,
+                "status": "passed" if earned else "failed",
+                "output": output,
+                "visibility": "visible",
+            }
+        )
+    summary_text = graded.headline() + (f"\n\n{diagnosis}" if diagnosis else "")
+    note = graded.grader.sandbox_note()
+    if note:
+        summary_text += f"\n\n{note}"
+    return {
+        "score": d["score"],
+        "output": summary_text,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "execution_time": d["seconds"],
+        "tests": tests,
+    }
+
+
+def write_gradescope(path: Path, graded: Graded) -> None:
+    atomic_write_text(path, json.dumps(gradescope_results(graded), indent=2) + "\n")

@@ -1,0 +1,94 @@
+r"""The processes of a run, seen from outside through ``/proc`` (Linux).
+
+:func:`table` reads every process's parent, start time and resident memory; :func:`tree`
+is a run's process and its descendants (in the fallback also the orphans re-parented to
+the grader, which :func:`become_subreaper` makes their parent); :func:`alive` tells a
+process from a later one that reuses its pid (by its start time). The sandbox uses
+them for its watchdog (processes and memory of a run) and to prove, after the kill,
+that nothing of the run survived.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import threading
+
+ACTIVE: set[int] = set()  # pids of runs in progress (fallback: orphans of others are theirs)
+OWNED: dict[int, int] = {}  # pid -> the run that saw it first (an orphan stays its run's)
+ACTIVE_LOCK = threading.Lock()
+
+
+@functools.cache
+def become_subreaper() -> bool:
+    """Make orphans of the fallback's runs children of this process, so they can be found."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def table() -> dict[int, tuple[int, str, int]]:
+    """Every live process (zombies left out): pid -> (ppid, start time, resident bytes)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) < 22 or fields[0] == "Z":
+            continue
+        out[int(entry)] = (int(fields[1]), fields[19], int(fields[21]) * page)
+    return out
+
+
+def tree(root: int, processes: dict[int, tuple[int, str, int]], orphans: bool) -> set[int]:
+    """``root`` and its descendants (with ``orphans``: the grader's children that no other
+    run is, or saw first); the descendants found are recorded as ``root``'s."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in processes.items():
+        children.setdefault(ppid, []).append(pid)
+    start = [root]
+    if orphans:
+        with ACTIVE_LOCK:
+            others = ACTIVE - {root}
+            start += [
+                p
+                for p in children.get(os.getpid(), [])
+                if p not in others and p != root and OWNED.get(p, root) == root
+            ]
+    found, stack = set(), [p for p in start if p in processes]
+    while stack:
+        pid = stack.pop()
+        if pid not in found:
+            found.add(pid)
+            stack += children.get(pid, [])
+    with ACTIVE_LOCK:
+        for pid in found:
+            OWNED.setdefault(pid, root)
+    return found
+
+
+def release(root: int) -> None:
+    """Forget the processes recorded as ``root``'s (after its run is over)."""
+    with ACTIVE_LOCK:
+        for pid in [p for p, r in OWNED.items() if r == root]:
+            del OWNED[pid]
+
+
+def alive(pid: int, started: str) -> bool:
+    """``pid`` still runs and is the process that started at ``started`` (not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode(errors="replace")
+    except OSError:
+        return False
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] == started and fields[0] != "Z"

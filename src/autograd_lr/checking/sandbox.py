@@ -1,0 +1,455 @@
+r"""Run the submission's process in a bubblewrap sandbox (or, failing that, apart), with limits.
+
+**bwrap** (`bubblewrap <https://github.com/containers/bubblewrap>`_): ``--unshare-all``
+(new user, PID, network, IPC, UTS and cgroup namespaces: no network at all),
+``--die-with-parent --new-session --cap-drop ALL``; the system (``/usr`` and its
+symlinks) and the Python installation bound read-only, the grader's own package and any
+``--forbid-imports`` package hidden under an empty tmpfs; the submission's private copy
+bound writable at ``/submission``; an empty ``/tmp`` of bounded size; a fresh ``/proc``
+and ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing inherited. Killing
+bwrap kills its PID namespace, so nothing the submission started survives the run.
+
+**process** (the fallback when bwrap is missing or cannot create namespaces): ``python -I``
+in a new session, the same fixed environment and limits, the working directory a private
+copy; after the run the session, every process seen in the tree and every orphan
+re-parented to the grader (a child subreaper) is killed. It cannot stop the submission
+from reading or writing whatever the grader's user may: see the threat model in
+``docs/grading.md``.
+
+Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space limit,
+``RLIMIT_AS``, would break the large virtual reservations of jax or numba, which
+``RLIMIT_DATA`` does not count), CPU seconds, file size, open files, processes (per user:
+not enforced for root, so a watchdog also counts the processes of the run and the memory
+they hold, and kills the run past either limit), and a wall-clock timeout. Standard output
+and error keep their first :attr:`Limits.output` bytes and count the rest; the answer pipe
+is capped at :data:`MAX_ANSWER_BYTES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from autograd_lr.checking import processes
+
+Isolation = Literal["bwrap", "process"]
+# the interpreter by an absolute path without "..": inside the sandbox only the bound
+# directories exist, so a path through the current directory would not resolve
+PYTHON = os.path.normpath(os.path.abspath(sys.executable))
+Mode = Literal["auto", "require", "none"]
+
+MAX_ANSWER_BYTES = 16 * 2**20  # a few calls' outputs are kilobytes; far more is not an answer
+WATCH_INTERVAL = 0.1  # seconds between two looks at the run's processes (all of /proc)
+READ_INTERVAL = 0.05  # seconds the pipes are waited on at a time
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+PIPE_BYTES = 2**20
+KILL_WAIT = 5.0  # seconds to wait for a killed process to be reaped
+SCRATCH = "/submission"  # where the submission's private copy appears in the sandbox
+ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": SCRATCH,
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OMP_NUM_THREADS": "1",  # one core per job: the grader runs --jobs of them side by side
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "JAX_PLATFORMS": "cpu",
+}
+FIX = "install bubblewrap (`apt install bubblewrap`, the command bwrap)"
+FIX_NAMESPACES = (
+    "let bwrap create user namespaces (`sysctl -w kernel.unprivileged_userns_clone=1`, or a "
+    "container started with --privileged or a seccomp profile that allows them)"
+)
+
+
+class SandboxUnavailableError(RuntimeError):
+    """``--sandbox require`` and bwrap cannot run here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run of a submission may use."""
+
+    timeout: float = 60.0  # wall-clock seconds for the whole run
+    memory: int = 2 * 2**30  # bytes of data segment per process, and resident in total
+    cpu_seconds: int = 120  # CPU seconds per process
+    file_size: int = 64 * 2**20  # bytes of any file it writes
+    processes: int = 64  # processes and threads of the run
+    open_files: int = 256
+    output: int = 64 * 2**10  # bytes of stdout (and of stderr) kept
+    tmp_size: int = 128 * 2**20  # bytes of its /tmp (memory-backed)
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "timeout_seconds": self.timeout,
+            "memory_bytes": self.memory,
+            "cpu_seconds": self.cpu_seconds,
+            "file_size_bytes": self.file_size,
+            "processes": self.processes,
+            "open_files": self.open_files,
+            "output_bytes": self.output,
+        }
+
+
+@dataclass
+class Stream:
+    """The first ``Limits.output`` bytes of a stream, and how many bytes there were."""
+
+    kept: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+    def add(self, chunk: bytes, cap: int) -> None:
+        room = cap - len(self.kept)
+        if room > 0:
+            self.kept += chunk[:room]
+        self.total += len(chunk)
+
+    def text(self) -> str:
+        return self.kept.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Run:
+    """What happened in one run, seen from outside."""
+
+    isolation: Isolation
+    answer: bytes = b""
+    answer_too_large: bool = False
+    stdout: Stream = field(default_factory=Stream)
+    stderr: Stream = field(default_factory=Stream)
+    returncode: int | None = None
+    stopped: str = ""  # "timeout", "memory" or "processes" when the grader ended the run
+    seconds: float = 0.0
+    peak_processes: int = 0
+    left_running: int = 0  # processes of the run still alive after the cleanup (should be 0)
+
+
+# --- which isolation -----------------------------------------------------------------------------
+
+
+def _python_roots() -> list[str]:
+    """The directories the child's interpreter and its site-packages need, outside /usr."""
+    candidates = {
+        sys.prefix,
+        sys.base_prefix,
+        str(Path(PYTHON).parent.parent),
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        str(Path(os.path.realpath(sys.executable)).parent.parent),
+    }
+    roots: list[str] = []
+    for path in sorted(os.path.realpath(c) for c in candidates):
+        if path.startswith("/usr/") or path == "/usr" or not os.path.isdir(path):
+            continue
+        if not any(path == r or path.startswith(r + "/") for r in roots):
+            roots.append(path)
+    return roots
+
+
+def _hidden(roots: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Directories of ``modules`` (and the grader's own package) inside the bound roots."""
+    import importlib.util
+
+    out = [str(Path(__file__).resolve().parent.parent)]  # autograd_lr itself
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            out += [os.path.realpath(p) for p in spec.submodule_search_locations]
+        elif spec is not None and spec.origin and os.path.isfile(spec.origin):
+            out.append(os.path.realpath(spec.origin))
+    bound = ["/usr", *roots]
+    return sorted({p for p in out if any(p.startswith(r + "/") for r in bound)})
+
+
+def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> list[str]:
+    """The ``bwrap`` arguments that run a command in the sandbox around ``scratch``."""
+    command = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent"]
+    command += ["--new-session"]
+    command += ["--cap-drop", "ALL", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            command += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            command += ["--ro-bind", str(path), str(path)]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"):
+        if os.path.exists(name):
+            command += ["--ro-bind", name, name]
+    roots = _python_roots()
+    for root in roots:
+        command += ["--ro-bind", root, root]
+    for hidden in _hidden(roots, hide):
+        if os.path.isdir(hidden):
+            command += ["--tmpfs", hidden, "--remount-ro", hidden]
+        else:
+            command += ["--ro-bind", "/dev/null", hidden]
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    command += ["--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
+    command += ["--bind", str(scratch), SCRATCH, "--chdir", SCRATCH, "--clearenv"]
+    for key, value in ENVIRONMENT.items():
+        command += ["--setenv", key, value]
+    return command
+
+
+@functools.cache
+def bwrap_problem() -> str:
+    """Why bwrap cannot be used here ("" when it works): tried once per process."""
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed"
+    with tempfile.TemporaryDirectory(prefix="autograd-lr-probe-") as scratch:
+        probe = [*bwrap_command(Path(scratch), Limits()), PYTHON, "-I", "-c", "pass"]
+        try:
+            done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"bwrap could not start ({exc})"
+    if done.returncode != 0:
+        last = done.stderr.decode(errors="replace").strip().splitlines()
+        return f"bwrap cannot create its namespaces here ({last[-1] if last else 'no message'})"
+    return ""
+
+
+def choose(mode: Mode) -> tuple[Isolation, str]:
+    """The isolation for ``--sandbox mode`` and, for the fallback, why (with the fix)."""
+    if mode == "none":
+        return "process", "--sandbox none"
+    problem = bwrap_problem()
+    if not problem:
+        return "bwrap", ""
+    fix = FIX if shutil.which("bwrap") is None else FIX_NAMESPACES
+    if mode == "require":
+        raise SandboxUnavailableError(f"--sandbox require: {problem}; {fix}")
+    return "process", f"{problem}; {fix}"
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def _limits_prefix(prlimit: str, limits: Limits) -> list[str]:
+    r"""``prlimit --data=N:N ...``: the limits set between fork and exec by a program, not by
+    Python code in a forked child of a threaded grader (which may deadlock)."""
+    values = {
+        "data": limits.memory,
+        "cpu": limits.cpu_seconds,
+        "fsize": limits.file_size,
+        "nofile": limits.open_files,
+        "nproc": limits.processes,
+        "core": 0,
+    }
+    return [prlimit, *(f"--{k}={v}:{v}" for k, v in values.items()), "--"]
+
+
+def _preexec(limits: Limits) -> None:
+    import resource
+
+    for kind, value in (
+        (resource.RLIMIT_DATA, limits.memory),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_FSIZE, limits.file_size),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(kind, (value, value))
+
+
+def run(
+    argv: list[str],
+    request: bytes,
+    scratch: Path,
+    limits: Limits,
+    isolation: Isolation,
+    hide: tuple[str, ...] = (),
+) -> Run:
+    """Run ``argv`` (a Python command whose last argument is the child program) isolated.
+
+    ``request`` goes to its standard input; the answer is read from the pipe whose number
+    the command receives in ``request``'s ``result_fd`` (filled in here).
+    """
+    result_read, result_write = os.pipe()
+    payload = json.loads(request)
+    payload["result_fd"] = result_write
+    data = json.dumps(payload).encode()
+    if isolation == "bwrap":
+        command = bwrap_command(scratch, limits, hide) + argv
+    else:
+        processes.become_subreaper()
+        command = argv
+    prlimit = shutil.which("prlimit")
+    if prlimit:
+        command = _limits_prefix(prlimit, limits) + command
+    outcome = Run(isolation)
+    start = time.perf_counter()
+    # started and registered under one lock: another run's watchdog (which counts the
+    # grader's unregistered children as its own orphans) never sees this one unregistered
+    with processes.ACTIVE_LOCK:
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=scratch,
+                env=ENVIRONMENT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(result_write,),
+                start_new_session=True,
+                preexec_fn=None if prlimit else (lambda: _preexec(limits)),
+            )
+        finally:
+            os.close(result_write)
+        processes.ACTIVE.add(process.pid)
+    seen: dict[int, str] = {}
+    try:
+        _pump(process, data, result_read, limits, outcome, seen)
+    finally:
+        os.close(result_read)
+        _end(process, isolation, outcome, seen)
+        with processes.ACTIVE_LOCK:
+            processes.ACTIVE.discard(process.pid)
+        processes.release(process.pid)
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _feed(pipe: object, data: bytes) -> None:
+    try:
+        pipe.write(data)  # type: ignore[attr-defined]
+        pipe.close()  # type: ignore[attr-defined]
+    except OSError:  # the child died before reading everything
+        pass
+
+
+def _pump(
+    process: subprocess.Popen[bytes],
+    data: bytes,
+    result_read: int,
+    limits: Limits,
+    outcome: Run,
+    seen: dict[int, str],
+) -> None:
+    """Read the three pipes within the limits until the run ends (or is ended)."""
+    threading.Thread(target=_feed, args=(process.stdin, data), daemon=True).start()
+    assert process.stdout is not None and process.stderr is not None
+    selector = selectors.DefaultSelector()
+    streams = {process.stdout.fileno(): outcome.stdout, process.stderr.fileno(): outcome.stderr}
+    for fd in (*streams, result_read):
+        os.set_blocking(fd, False)
+        with contextlib.suppress(OSError):  # 1 MiB pipes: 16x fewer wake-ups for a flood
+            fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
+        selector.register(fd, selectors.EVENT_READ)
+    answer = bytearray()
+    try:
+        _loop(process, selector, streams, result_read, answer, limits, outcome, seen)
+    finally:
+        outcome.answer = bytes(answer)
+        selector.close()
+
+
+def _loop(
+    process: subprocess.Popen[bytes],
+    selector: selectors.BaseSelector,
+    streams: dict[int, Stream],
+    result_read: int,
+    answer: bytearray,
+    limits: Limits,
+    outcome: Run,
+    seen: dict[int, str],
+) -> None:
+    deadline = time.monotonic() + limits.timeout
+    next_look = 0.0
+    open_fds = len(streams) + 1
+    exited_at = None
+    while open_fds:
+        now = time.monotonic()
+        if now > deadline:
+            outcome.stopped = "timeout"
+            return
+        if now >= next_look:
+            next_look = now + WATCH_INTERVAL
+            table = processes.table()
+            tree = processes.tree(process.pid, table, outcome.isolation == "process")
+            for pid in tree:
+                seen.setdefault(pid, table[pid][1])
+            outcome.peak_processes = max(outcome.peak_processes, len(tree))
+            if len(tree) > limits.processes + 2:  # + prlimit/bwrap's own two
+                outcome.stopped = "processes"
+                return
+            if sum(table[p][2] for p in tree) > limits.memory:
+                outcome.stopped = "memory"
+                return
+            if process.poll() is not None:
+                exited_at = exited_at or now
+                # the main process is gone; a detached descendant may hold the pipes open
+                if now - exited_at > 0.5:
+                    return
+        for key, _ in selector.select(timeout=READ_INTERVAL):
+            fd = int(key.fd)
+            try:
+                chunk = os.read(fd, PIPE_BYTES)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                selector.unregister(fd)
+                open_fds -= 1
+            elif fd == result_read:
+                if len(answer) + len(chunk) > MAX_ANSWER_BYTES:
+                    outcome.answer_too_large = True
+                else:
+                    answer += chunk
+            else:
+                streams[fd].add(chunk, limits.output)
+
+
+def _end(
+    process: subprocess.Popen[bytes], isolation: Isolation, outcome: Run, seen: dict[int, str]
+) -> None:
+    """Kill everything of the run, reap it, and count what (if anything) survived."""
+    if isolation == "process":  # what appeared since the last look, orphans included
+        table = processes.table()
+        for pid in processes.tree(process.pid, table, True):
+            seen.setdefault(pid, table[pid][1])
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # bwrap (and with it its PID namespace)
+    for pid, started in seen.items():
+        if pid != process.pid and processes.alive(pid, started):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=KILL_WAIT)
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+    outcome.returncode = process.returncode
+    deadline = time.monotonic() + KILL_WAIT
+    survivors = [p for p, s in seen.items() if p != process.pid]
+    while survivors and time.monotonic() < deadline:
+        for pid in survivors:  # an orphan re-parented to us: reap it (only it, by pid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        survivors = [p for p in survivors if processes.alive(p, seen[p])]
+        if survivors:
+            time.sleep(0.01)
+    outcome.left_running = len(survivors)
+    for pid in seen:  # the orphans that died while we looked: reap their zombies too
+        if pid != process.pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)

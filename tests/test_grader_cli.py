@@ -1,0 +1,182 @@
+"""``autograd-lr check`` and ``autograd-lr grade`` as an instructor runs them.
+
+Exit codes (0 pass; 1 fail, timeout, crash, forbidden import; 2 cannot load or bad usage),
+relative paths into sub-folders, ``--output`` / ``--gradescope`` files, the gradebook, the
+progress bar, ``--sandbox require|auto`` without bubblewrap. Every JSON written or
+printed is validated against the shipped schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader_schema import validate
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+RIGHT = (SUBMISSIONS / "class" / "alice.py").read_text()
+pytestmark = [pytest.mark.xdist_group(name="grader_cli"), pytest.mark.slow]  # one classroom
+
+
+def _cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_lr.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of tests/submissions, plus subs/alice.py with a decoy at subs/subs/alice.py."""
+    root = tmp_path_factory.mktemp("classroom")
+    shutil.copytree(SUBMISSIONS, root, dirs_exist_ok=True)
+    (root / "subs" / "subs").mkdir(parents=True)
+    (root / "subs" / "alice.py").write_text(RIGHT)
+    (root / "subs" / "subs" / "alice.py").write_text("raise SystemExit('the decoy was graded')\n")
+    return root
+
+
+def test_check_a_relative_path_in_a_sub_folder_passes_and_writes_its_files(classroom: Path) -> None:
+    done = _cli(
+        "check", "subs/alice.py:propagate", "--output", "out/report.json",
+        "--gradescope", "out/results.json", cwd=classroom,
+    )  # fmt: skip
+    assert done.returncode == 2  # out/ does not exist: a usage error, said in one line
+    assert "cannot use" in done.stderr and "Traceback" not in done.stderr
+    (classroom / "out").mkdir()
+    done = _cli(
+        "check", "subs/alice.py:propagate", "--output", "out/report.json",
+        "--gradescope", "out/results.json", cwd=classroom,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASSED" in done.stdout
+    report = json.loads((classroom / "out" / "report.json").read_text())
+    validate(report, "report")
+    assert (report["target"], report["outcome"], report["exit_code"]) == (
+        "subs/alice.py:propagate",
+        "pass",
+        0,
+    )
+    results = json.loads((classroom / "out" / "results.json").read_text())
+    validate(results, "gradescope")
+    assert results["score"] == 3.0
+    assert [t["name"] for t in results["tests"]] == ["dw", "db", "cost"]
+
+
+def test_check_a_wrong_file_exits_1_with_the_mistake_in_json(classroom: Path) -> None:
+    done = _cli("check", "class/bob.py:propagate", "--json", "--hints", "concept", cwd=classroom)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    assert (report["outcome"], report["passed"], report["mistakes"]) == (
+        "fail",
+        False,
+        ["sign_flipped"],
+    )
+
+
+def test_check_an_unloadable_file_exits_2_and_still_writes_the_report(classroom: Path) -> None:
+    done = _cli(
+        "check", "class/erin.py:propagate", "--json", "--output", "erin.json", cwd=classroom
+    )
+    assert done.returncode == 2
+    printed = json.loads(done.stdout)
+    validate(printed, "report")
+    assert printed["outcome"] == "cannot_load" and "SyntaxError" in printed["error"]
+    assert json.loads((classroom / "erin.json").read_text()) == printed
+
+
+def test_grade_a_class_writes_the_gradebook(classroom: Path) -> None:
+    done = _cli("grade", "class", "heidi_uses_the_library.ipynb", "--out", "book", cwd=classroom)
+    assert done.returncode == 1  # not everyone passed
+    assert "8/8" in done.stderr  # the progress bar went to the end
+    rows = list(csv.DictReader((classroom / "book" / "gradebook.csv").read_text().splitlines()))
+    got = {r["file"]: (r["outcome"], r["mistakes"]) for r in rows}
+    assert got == {
+        "class/alice.py": ("pass", ""),
+        "class/bob.py": ("fail", "sign_flipped"),
+        "class/dave.py": ("fail", got["class/dave.py"][1]),
+        "class/erin.py": ("cannot_load", ""),
+        "class/frank.py": ("cannot_load", ""),
+        "class/grace.ipynb": ("pass", ""),
+        "class/week1/carol.py": ("fail", "missing_1_over_m"),
+        "heidi_uses_the_library.ipynb": ("cannot_load", ""),
+    }
+    assert "wrong_signature" in got["class/dave.py"][1].split(";")
+    book = json.loads((classroom / "book" / "gradebook.json").read_text())
+    validate(book, "gradebook")
+    assert book["summary"]["outcomes"] == {"pass": 2, "fail": 3, "cannot_load": 3}
+    assert book["summary"]["submissions"] == 8
+    assert "8 submissions: 3 cannot_load, 3 fail, 2 pass" in done.stdout
+    assert "_child" not in done.stdout + json.dumps(book)
+
+
+def test_gradescope_on_grade_needs_exactly_one_submission(classroom: Path) -> None:
+    done = _cli("grade", "class", "--gradescope", "r.json", cwd=classroom)
+    assert done.returncode == 2
+    assert "--gradescope writes one student's results.json" in done.stderr
+    assert not (classroom / "r.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["check", "x.py:propagate", "--seed", "often"], "whole number or 'random'"),
+        (["check", "x.py:propagate", "--memory-limit", "2X"], "a size like 2G"),
+        (["check", "x.py:propagate", "--forbid-imports", "a-b"], "module names"),
+        (["check", "x.py:propagate", "--points", "dz=1"], "dw=N,db=N,cost=N"),
+        (["grade", "nothing-here"], "no such file or folder"),
+        (["check", "missing.py:propagate"], "no such file: missing.py"),
+    ],
+)
+def test_bad_usage_exits_2_in_one_line(classroom: Path, args: list[str], phrase: str) -> None:
+    done = _cli(*args, cwd=classroom)
+    assert done.returncode == 2
+    assert phrase in done.stderr and "Traceback" not in done.stderr
+
+
+def _without_bwrap(tmp: Path) -> dict[str, str]:
+    empty = tmp / "no-bwrap-here"
+    empty.mkdir(exist_ok=True)
+    return dict(os.environ, PATH=str(empty))
+
+
+def test_sandbox_require_refuses_without_bubblewrap(classroom: Path, tmp_path: Path) -> None:
+    done = _cli(
+        "check", "class/alice.py:propagate", "--sandbox", "require", "--output", "r.json",
+        cwd=classroom, env=_without_bwrap(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "bwrap is not installed" in done.stderr and "apt install bubblewrap" in done.stderr
+    assert not (classroom / "r.json").exists()
+
+
+def test_sandbox_auto_falls_back_and_says_so(classroom: Path, tmp_path: Path) -> None:
+    done = _cli(
+        "check", "class/alice.py:propagate", "--json", "--gradescope", str(tmp_path / "r.json"),
+        cwd=classroom, env=_without_bwrap(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: no sandbox (bwrap is not installed" in done.stderr
+    assert "apt install bubblewrap" in done.stderr
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    results = json.loads((tmp_path / "r.json").read_text())
+    validate(results, "gradescope")
+    assert "WITHOUT the bubblewrap sandbox" in results["output"]
+    assert report["sandbox"]["isolation"] == "process"
+    assert report["sandbox"]["not_covered"]
+    assert any("WITHOUT the bubblewrap sandbox" in n for n in report["notes"])
