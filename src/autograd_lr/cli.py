@@ -1,6 +1,12 @@
 """``autograd-lr``: the command-line face of the library (nothing in the library imports it).
 
 Exit codes: 0 success, 1 a check failed, 2 usage or input error (one line, no traceback).
+
+Six subcommands (verify, train, predict, check, grade, derivation), each an argparse
+parser and a handler that calls one library function and prints its result. The module
+is longer than the others (about 600 lines) because it holds every option's help text in
+one parser; it holds no logic of its own: training is :func:`autograd_lr.train`, grading
+:mod:`autograd_lr.checking.grading`, derivations :mod:`autograd_lr.teaching.documents`.
 """
 
 from __future__ import annotations
