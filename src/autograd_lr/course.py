@@ -192,6 +192,15 @@ def model(
     }
 
 
+def count_correct(Y_prediction: Any, Y: Any) -> Any:
+    r"""How many labels are right, :math:`\sum_i [\hat y^{(i)} = y^{(i)}]`; any namespace (dask stays lazy).
+
+    ``Y_prediction`` (0/1 labels or booleans) and ``Y`` (0/1 labels) of the same shape;
+    both are read as booleans (label 1), so a boolean prediction counts like 0.0/1.0.
+    """
+    return ((Y_prediction > 0.5) == (Y > 0.5)).sum()
+
+
 def accuracy(Y_prediction: Any, Y: Any) -> float:
     r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`.
 

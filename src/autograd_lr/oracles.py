@@ -18,7 +18,7 @@ work on any :math:`f:\mathbb{R}^n \to \mathbb{R}` of a flat vector
 
 Everything here is computed in float64 whatever the input precision, and jax runs in
 64-bit mode inside these functions without the caller touching ``jax_enable_x64``.
-This module never imports :mod:`autograd_lr.gradients` (DESIGN.md, independence rule 2):
+This module never imports :mod:`autograd_lr.gradients` (DESIGN.md, independence rule 3):
 an oracle that reused a hand formula would prove nothing.
 
 jax's value-and-grad of any list of costs (:func:`jax_values_and_gradients`, the one

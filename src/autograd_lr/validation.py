@@ -194,7 +194,7 @@ def validate_tol(tol: Any) -> float:
 
 def _finite_number(value: Any, name: str, *, minimum: float, strict: bool) -> float:
     bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-    if isinstance(value, bool):
+    if isinstance(value, bool | str | bytes):  # "0.5" is text, not a number: say so
         raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
     try:
         number = float(value)

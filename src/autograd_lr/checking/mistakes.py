@@ -89,12 +89,12 @@ def last_example_skipped(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
 
 
 def flipped_point(w: Any, b: Any) -> tuple[Any, Any]:
-    """``at`` of "σ(z) computed as 1/(1 + e^z)": the right gradient formula read at (−w, −b)."""
+    r""":math:`(w, b) \mapsto (-w, -b)`: "σ(z) computed as 1/(1 + e^z)" is the right gradient read there."""
     return -w, -b
 
 
 def no_bias_point(w: Any, b: Any) -> tuple[Any, Any]:
-    """``at`` of "forgot + b": the right gradient formula read at (w, 0)."""
+    r""":math:`(w, b) \mapsto (w, 0)`: "forgot + b" is the right gradient read there."""
     return w, b * 0.0
 
 

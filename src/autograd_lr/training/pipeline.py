@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
-from autograd_lr.course import accuracy
+from autograd_lr.course import accuracy, count_correct
 from autograd_lr.training import persistence, solvers
 from autograd_lr.validation import (
     lambd_from_C,
@@ -123,6 +123,7 @@ def train(
     say = echo or (lambda line: None)
     lambd, penalty = _penalty(lambd, C)
     max_iter = _max_iter(solver, iterations)
+    learning_rate = validate_learning_rate(learning_rate, allow_auto=True)  # for every solver
     data = (
         dataset if isinstance(dataset, Dataset) else load_dataset(dataset, target=target, seed=seed)
     )
@@ -210,6 +211,7 @@ def train_chunked(
     say = echo or (lambda line: None)
     lambd, penalty = _penalty(lambd, C)
     max_iter = _max_iter(solver, iterations)
+    learning_rate = validate_learning_rate(learning_rate, allow_auto=True)  # for every solver
     with cluster.connect(dask) as client:
         stored = load_chunked(data)
         say(f"cluster    {cluster.describe(client)}")
@@ -242,7 +244,7 @@ def train_chunked(
             learning_rate=learning_rate, progress=progress,
         )  # fmt: skip
         Z = forward.logits(fit.w, fit.b, X)  # (1, m), lazy
-        (correct,) = cluster.compute((forward.predict_labels(Z) == (Y > 0.5)).sum())
+        (correct,) = cluster.compute(count_correct(forward.predict_labels(Z), Y))
     model = _model(fit, stored, scaler)
     train_correct = int(correct)
     result = TrainResult(
@@ -327,7 +329,7 @@ def _max_iter(solver: str, iterations: int | None) -> int:
 
 def _scored(Y_hat: np.ndarray, Y: np.ndarray, name: str) -> dict[str, Any]:
     """``{name}_accuracy`` (percent, :func:`autograd_lr.course.accuracy`) and ``{name}_correct``."""
-    return {f"{name}_accuracy": accuracy(Y_hat, Y), f"{name}_correct": int((Y_hat == Y).sum())}
+    return {f"{name}_accuracy": accuracy(Y_hat, Y), f"{name}_correct": int(count_correct(Y_hat, Y))}
 
 
 def _labels_line(data: Any) -> str:
