@@ -283,3 +283,78 @@ def test_the_build_fails_on_a_warning(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "autograd_lr.no_such_function" in done.stderr, done.stderr[-2000:]
+
+
+def _tracked_files() -> list[Path]:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False, text=True
+    )
+    if done.returncode == 0 and done.stdout:
+        return [Path(name) for name in done.stdout.split("\0") if name]
+    skip = {".venv", ".git", "out", "_build", "__pycache__"}
+    return [
+        p.relative_to(ROOT)
+        for p in ROOT.rglob("*")
+        if p.is_file() and not skip & set(p.relative_to(ROOT).parts)
+    ]
+
+
+def test_no_make_target_touches_a_learners_notebooks(site: Site, tmp_path: Path) -> None:
+    """Put answers in, run every make target that touches notebooks, find them unchanged.
+
+    In a copy of the checkout (a real learner's files are never put at risk), with this
+    ``.venv`` (``make -o`` keeps make from reinstalling it) and the runs and build of this
+    session copied along, so nothing is executed twice: ``make lab`` (JupyterLab only
+    prints its version), ``make notebooks`` and ``make docs``.
+    """
+    import os
+    import subprocess
+    import sys
+
+    import jupytext
+
+    copy = tmp_path / "checkout"
+    for name in _tracked_files():
+        if (ROOT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    for built in ("docs/notebooks", "docs/_build", "docs/api/generated"):
+        shutil.copytree(ROOT / built, copy / built, symlinks=True)
+    venv = Path(sys.prefix)
+    make = ["make", "-s", "-o", str(venv / ".installed"), f"VENV={venv}", "LAB_ARGS=--version"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+
+    def run(*targets: str) -> str:
+        done = subprocess.run(
+            [*make, *targets], cwd=copy, capture_output=True, text=True, env=env, check=False
+        )
+        assert done.returncode == 0, f"make {' '.join(targets)}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    assert "created" in run("lab")
+    notebooks = copy / "notebooks"
+    exercises = jupytext.read(notebooks / "05_exercises.ipynb")
+    first = next(i for i, c in enumerate(exercises.cells) if "NotImplementedError" in c.source)
+    exercises.cells[first].source = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))  # mine"
+    jupytext.write(exercises, notebooks / "05_exercises.ipynb")
+    jupytext.write(exercises, notebooks / "05_exercises.py", fmt="py:percent")
+    walkthrough = jupytext.read(notebooks / "01_derivation.ipynb")
+    walkthrough.cells[0].source += "\n\nMy note: dz = a - y, because the a(1 - a) cancels."
+    jupytext.write(walkthrough, notebooks / "01_derivation.ipynb")
+    (notebooks / "figures").mkdir(exist_ok=True)
+    (notebooks / "figures" / "mine.png").write_bytes(b"\x89PNG\r\n\x1a\n my figure")
+    learner = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in notebooks.rglob("*")
+        if (p.is_file() and p.suffix in (".ipynb", ".png")) or p.name == "05_exercises.py"
+    }
+    assert len(learner) >= 7, sorted(learner)
+
+    assert "kept (yours)" in run("lab")
+    run("notebooks")
+    run("docs")
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in learner}
+    changed = sorted(str(p.relative_to(copy)) for p in learner if after[p] != learner[p])
+    assert not changed, f"make lab/notebooks/docs changed the learner's files: {changed}"
