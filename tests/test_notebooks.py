@@ -312,7 +312,7 @@ def test_make_lab_creates_the_learners_notebooks_and_never_overwrites_them(tmp_p
     learner_py.write_text(learner_py.read_text(encoding="utf-8") + "\n# my note\n")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     again = prepare_for_lab(tmp_path)
-    assert all("kept (yours)" in line for line in again), again
+    assert len(again) == len(first) and all("kept (yours)" in line for line in again), again
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
