@@ -355,3 +355,80 @@ def test_a_failing_cell_is_reported_with_its_source_and_error(tmp_path: Path) ->
     ]
     assert outputs[1] == "before\n"
     assert outputs[3] == "", "execution must stop at the failing cell"
+
+
+def test_in_jupyter_an_edit_in_either_form_of_a_pair_is_kept(tmp_path: Path) -> None:
+    """A real Jupyter server with jupytext (as ``make lab`` starts it) on the learner's pair.
+
+    Saving the exercise notebook through the server writes the answer to both the
+    ``.ipynb`` and its paired ``.py``; an edit of the ``.py`` shows when the notebook is
+    opened again. The server listens on 127.0.0.1 only, with a token.
+    """
+    import json
+    import secrets
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    lab = tmp_path / "notebooks"
+    lab.mkdir()
+    for source in NOTEBOOKS:
+        shutil.copy2(source, lab / source.name)
+    shutil.copy2(NOTEBOOK_DIR / "jupytext.toml", lab / "jupytext.toml")
+    prepare_for_lab(lab)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root"]
+    command += [
+        f"--ServerApp.{k}={v}"
+        for k, v in {"ip": "127.0.0.1", "port": port, "token": token, "root_dir": lab}.items()
+    ]
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, stdout=sink, stderr=sink, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}/api/contents/"
+    headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+
+    def call(name: str, body: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            base + name + ("" if body else "?content=1"),
+            data=json.dumps(body).encode() if body else None,
+            headers=headers,
+            method="PUT" if body else "GET",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    try:
+        deadline = time.monotonic() + 90  # a jupyter server starts in 2-10 s; a busy machine
+        while True:
+            try:
+                notebook = call("05_exercises.ipynb")["content"]
+                break
+            except OSError:
+                assert server.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, "the Jupyter server did not start"
+                time.sleep(0.5)
+        assert notebook["metadata"]["jupytext"]["text_representation"]["format_name"] == "percent"
+        stub = next(c for c in notebook["cells"] if "NotImplementedError" in "".join(c["source"]))
+        stub["source"] = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))  # saved in Jupyter"
+        call("05_exercises.ipynb", {"type": "notebook", "format": "json", "content": notebook})
+        for name in ("05_exercises.ipynb", "05_exercises.py"):
+            assert "# saved in Jupyter" in (lab / name).read_text(encoding="utf-8"), name
+        text = lab / "05_exercises.py"
+        text.write_text(
+            text.read_text(encoding="utf-8").replace("saved in Jupyter", "edited as text"),
+            encoding="utf-8",
+        )
+        cells = call("05_exercises.ipynb")["content"]["cells"]
+        assert any("# edited as text" in "".join(c["source"]) for c in cells)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
