@@ -62,8 +62,9 @@ docs-test: $(STAMP) system-packages
 	$(BIN)/pytest -p no:xdist tests/test_docs.py
 
 # JupyterLab on notebooks/: creates the learner's paired .ipynb that are missing (never
-# overwrites one), then starts the server. LAB_ARGS: extra arguments for `jupyter lab`.
-LAB_ARGS ?=
+# overwrites one), then starts the server. LAB_ARGS: extra arguments for `jupyter lab`
+# (as root, as on a fresh container, JupyterLab needs --allow-root to start at all).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/python tests/notebook_runner.py --lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
