@@ -21,24 +21,65 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from notebook_runner import ROOT, NotebookError, notebook_sources, run_cached
+from notebook_runner import (
+    EXECUTED_DIR,
+    PACKAGE_DIR,
+    ROOT,
+    NotebookError,
+    exclusive,
+    notebook_sources,
+    run_cached,
+)
 
 DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 SPHINX_ARGS = ["-q", "-W", "--keep-going", "-n", "-b", "html", str(DOCS), str(HTML)]
+STAMP = HTML / ".built-from"  # the hash of what the site was built from
+INPUTS = (".md", ".py", ".rst", ".svg", ".css", ".ipynb", ".png")
 
 
 class BuildError(Exception):
     """The site did not build: the message holds the failing notebook or Sphinx's warnings."""
 
 
+def _inputs_hash() -> str:
+    """SHA-256 of every file the site is built from: pages, notebooks' runs, package, results."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    skip = {"_build", "generated"}
+    files = [p for p in DOCS.rglob("*") if p.is_file() and not skip & set(p.parts)]
+    files += [*PACKAGE_DIR.rglob("*.py"), ROOT / "benchmarks" / "RESULTS.md"]
+    for path in sorted(files):
+        if path.suffix in INPUTS or path.parent == EXECUTED_DIR / "figures":
+            digest.update(f"{path.relative_to(ROOT)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def build() -> Path:
-    """Run the changed notebooks, then Sphinx; the site's ``index.html``, or :class:`BuildError`."""
+    """Run the changed notebooks, then Sphinx; the site's ``index.html``, or :class:`BuildError`.
+
+    Sphinx runs only when an input changed since the last successful build (or the site
+    is missing): a second call, from another test worker or ``make docs-test`` after
+    ``make docs``, neither repeats the work nor rewrites pages a browser may be reading.
+    """
     for path in notebook_sources():
         try:
             run_cached(path)
         except NotebookError as exc:
             raise BuildError(str(exc)) from None
+    with exclusive(DOCS / "_build" / ".build.lock"):
+        key = _inputs_hash()
+        if STAMP.exists() and STAMP.read_text(encoding="utf-8") == key:
+            return HTML / "index.html"
+        STAMP.unlink(missing_ok=True)
+        _sphinx()
+        STAMP.write_text(key, encoding="utf-8")
+    return HTML / "index.html"
+
+
+def _sphinx() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sphinx", *SPHINX_ARGS],
         capture_output=True,
@@ -48,7 +89,6 @@ def build() -> Path:
     )
     if done.returncode != 0:
         raise BuildError(f"sphinx-build {' '.join(SPHINX_ARGS)} failed:\n{done.stderr}")
-    return HTML / "index.html"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -40,7 +40,8 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,24 @@ def cached_run(path: Path) -> Any | None:
     return executed if figures else None  # its figures were deleted: run it again
 
 
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (created if missing) for the duration.
+
+    Test workers and ``make`` targets may run side by side: the lock makes the second
+    wait for the first and then reuse its run instead of repeating it.
+    """
+    import fcntl
+
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_cached(path: Path, *, force: bool = False) -> Run:
     """Execute the source ``path`` into ``docs/notebooks/`` unless an up-to-date run is there.
 
@@ -257,15 +276,16 @@ def run_cached(path: Path, *, force: bool = False) -> Run:
     cell raises :class:`NotebookError` and leaves the previous copy, which no longer
     matches the source, to be run again next time.
     """
-    if not force and (executed := cached_run(path)) is not None:
-        return Run(executed, 0.0, reused=True)
-    notebook = runnable_notebook(path)
-    key = run_key(notebook)
-    FIGURE_DIR.mkdir(parents=True, exist_ok=True)
-    run = execute(notebook, EXECUTED_DIR, name=str(path.relative_to(ROOT)))
-    run.notebook.metadata[KEY_FIELD] = {"key": key, "source": str(path.relative_to(ROOT))}
-    write_ipynb(run.notebook, executed_path(path))
-    return run
+    with exclusive(EXECUTED_DIR / f".{path.stem}.lock"):
+        if not force and (executed := cached_run(path)) is not None:
+            return Run(executed, 0.0, reused=True)
+        notebook = runnable_notebook(path)
+        key = run_key(notebook)
+        FIGURE_DIR.mkdir(parents=True, exist_ok=True)
+        run = execute(notebook, EXECUTED_DIR, name=str(path.relative_to(ROOT)))
+        run.notebook.metadata[KEY_FIELD] = {"key": key, "source": str(path.relative_to(ROOT))}
+        write_ipynb(run.notebook, executed_path(path))
+        return run
 
 
 def write_ipynb(notebook: Any, path: Path) -> None:

@@ -24,7 +24,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from docs_site import HTML, ROOT, build, serve
+from docs_site import HTML, ROOT, STAMP, build, serve
 
 pytestmark = pytest.mark.xdist_group("notebooks")
 
@@ -127,9 +127,14 @@ def _requests(performance_log: list[dict[str, Any]]) -> list[str]:
     return urls
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site() -> Iterator[Site]:
-    """Build the site, serve it, and open every page in headless Chromium once."""
+    """Build the site, serve it, and open every page in headless Chromium once.
+
+    Session-scoped: under xdist's loadgroup the tests of this module may be interleaved
+    with the notebook tests of their group, and a module-scoped fixture would be torn
+    down and built again at each switch.
+    """
     build()
     pages = sorted(
         str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if "_static" not in p.parts
@@ -322,6 +327,7 @@ def test_no_make_target_touches_a_learners_notebooks(site: Site, tmp_path: Path)
             shutil.copy2(ROOT / name, copy / name)
     for built in ("docs/notebooks", "docs/_build", "docs/api/generated"):
         shutil.copytree(ROOT / built, copy / built, symlinks=True)
+    (copy / STAMP.relative_to(ROOT)).unlink()  # make docs really runs Sphinx in the copy
     venv = Path(sys.prefix)
     make = ["make", "-s", "-o", str(venv / ".installed"), f"VENV={venv}", "LAB_ARGS=--version"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
