@@ -8,8 +8,10 @@ no console error, no request leaving 127.0.0.1, and every internal link landing 
 page and an anchor that exist. Screenshots of the derivation page and of a notebook
 page are saved under ``out/``.
 
-The tests share the xdist group of the notebook tests: the build renders the notebooks'
-runs, so the two must not execute the same notebook side by side.
+The build renders the notebooks' runs: it reuses those the notebook tests made, and a
+file lock (:func:`notebook_runner.exclusive`) keeps two test workers from running the same
+notebook or building the site side by side (the xdist group is a hint: ``--dist
+loadgroup`` was seen to spread a group over both workers).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ from notebook_runner import (
     solved_sources,
 )
 
-pytestmark = pytest.mark.xdist_group("notebooks")  # one run of each notebook: see test_docs
+pytestmark = pytest.mark.xdist_group("notebooks")  # with test_docs; runs are locked and reused
 
 NOTEBOOKS = notebook_sources()  # the walk-throughs and the exercises' solved sources
 EXERCISES = solved_sources()
