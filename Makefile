@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-packages demo test quick lint typecheck unit notebooks bench clean
+.PHONY: install system-packages demo test quick lint typecheck unit notebooks docs docs-test lab bench clean
 
 install: $(STAMP)
 
@@ -27,8 +27,8 @@ system-packages:
 	tools/system-packages
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/ruff check src tests benchmarks notebooks docs
+	$(BIN)/ruff format --check src tests benchmarks notebooks docs
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -37,16 +37,41 @@ typecheck: $(STAMP)
 unit: $(STAMP) system-packages
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-test: lint typecheck unit
+# The notebooks run once, in `unit` (tests/test_notebooks.py), and the docs' browser test
+# (tests/test_docs.py) renders those runs. Then the checkout must be as it was: every file
+# a run writes is ignored by git (the recipe compares `git status` before and after).
+test:
+	@mkdir -p out && { git status --porcelain --untracked-files=all 2>/dev/null || true; } > out/git-status.before
+	$(MAKE) lint typecheck unit
+	@{ git status --porcelain --untracked-files=all 2>/dev/null || true; } | diff -u out/git-status.before - \
+		|| { echo "make test changed the checkout (above): a run may write only ignored files" >&2; exit 1; }
 
 # The quick loop while working: everything but the tests marked slow (under a minute).
 quick: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not slow" -q
 
-# Run every notebooks/[0-9]*.py (refreshing notebooks/figures/) and write the executed
-# .ipynb next to each for Jupyter; `make test` runs the same notebooks without the .ipynb.
+# Run every notebooks/[0-9]*.py whose source or package code changed; the executed copies
+# and their figures go to docs/notebooks/ (gitignored), never beside the sources.
 notebooks: $(STAMP)
-	$(BIN)/python tests/notebook_runner.py --write-ipynb
+	$(BIN)/python tests/notebook_runner.py
+
+# The site, offline, into docs/_build/html: the notebooks' runs, the API reference from the
+# docstrings, MathJax served from _static; warnings are errors, every reference must resolve.
+docs: $(STAMP)
+	$(BIN)/python tests/docs_site.py
+
+# The built site in headless Chromium: math typeset, figures loaded, no console errors,
+# every internal link resolves; screenshots in out/. (`make unit` runs it too.)
+docs-test: $(STAMP) system-packages
+	$(BIN)/pytest -p no:xdist tests/test_docs.py
+
+# JupyterLab on notebooks/: creates the learner's paired .ipynb that are missing (never
+# overwrites one), then starts the server. LAB_ARGS: extra arguments for `jupyter lab`
+# (as root, as on a fresh container, JupyterLab needs --allow-root to start at all).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP)
+	$(BIN)/python tests/notebook_runner.py --lab
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 # The gradient against its peers and the memory floor (rewrites benchmarks/RESULTS.md),
 # then the Dask row: 8e6 × 100 (6.4 GB) written to zarr under out/, timed, deleted.
@@ -57,4 +82,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.grader_bench
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis docs/_build docs/notebooks docs/api/generated

@@ -19,7 +19,8 @@
 # the computation graph at a time, and after each step we ask a machine
 # (`jax.grad`, automatic differentiation) whether we got it right. At the end,
 # `sympy` confirms the key simplification symbolically, we go from one example to
-# $m$ examples, and we reproduce the lecture's worked example to eight decimals.
+# $m$ examples, and we reproduce the check values of the course's programming assignment
+# to eight decimals (the lecture itself gives no numbers).
 #
 # Notation (the lecture's, used everywhere in the code too):
 #
@@ -75,7 +76,8 @@ def grad64(f, *args, argnums=0):
 # %% [markdown]
 # ## The example we follow
 #
-# We take the third example of the lecture's worked problem: two features
+# We take the third example of the worked problem of the course's programming assignment
+# ("Logistic Regression with a Neural Network mindset"): two features
 # $x = (-1, -3.2)^\top$, label $y = 1$, and the parameters $w = (1, 2)^\top$, $b = 2$.
 # It is a badly classified example (the label is 1 but the model says $a \approx 0.004$),
 # so its gradient is large and easy to read.
@@ -299,7 +301,7 @@ assert relative_error(db_hand, jax_grads["db"]) <= JAX_RTOL
 # \qquad dz^{(i)} = a^{(i)} - y^{(i)}.
 # $$
 #
-# We apply the one-example formulas to every column of the lecture's $X$ (three
+# We apply the one-example formulas to every column of the assignment's $X$ (three
 # examples), look at each example's share, and take the mean.
 
 # %%
@@ -331,8 +333,8 @@ print("\ndw =", dw.ravel(), f" db = {db:.8f}  cost = {cost:.8f}")
 # $db$ they pull in opposite directions ($dz \approx +1$ and $dz \approx -1$) and nearly
 # cancel, which is why $db$ is so small.
 #
-# Two independent checks of the means: `jax.grad` of the cost, and the values the
-# lecture publishes, $dw \approx (0.99845601, 2.39507239)^\top$, $db \approx 0.00145558$,
+# Two independent checks of the means: `jax.grad` of the cost, and the check values of
+# the course's programming assignment, $dw \approx (0.99845601, 2.39507239)^\top$, $db \approx 0.00145558$,
 # cost $\approx 5.80154532$, printed to eight decimals (`LECTURE_ATOL` = half a unit
 # of the eighth decimal).
 
@@ -342,12 +344,12 @@ assert relative_error(dw, jax_grads["dw"], gradient_scale(X)) <= JAX_RTOL
 assert relative_error(db, jax_grads["db"], gradient_scale(X)) <= JAX_RTOL
 assert relative_error(cost, jax_cost) <= JAX_RTOL
 
-lecture_dw = np.array([[0.99845601], [2.39507239]])
-lecture_db, lecture_cost = 0.00145558, 5.80154532
-assert np.max(np.abs(dw - lecture_dw)) <= LECTURE_ATOL
-assert abs(db - lecture_db) <= LECTURE_ATOL
-assert abs(cost - lecture_cost) <= LECTURE_ATOL
-print("hand-derived means == jax.grad == the lecture's published values")
+assignment_dw = np.array([[0.99845601], [2.39507239]])
+assignment_db, assignment_cost = 0.00145558, 5.80154532
+assert np.max(np.abs(dw - assignment_dw)) <= LECTURE_ATOL
+assert abs(db - assignment_db) <= LECTURE_ATOL
+assert abs(cost - assignment_cost) <= LECTURE_ATOL
+print("hand-derived means == jax.grad == the programming assignment's check values")
 
 # %% [markdown]
 # ## Why the code computes $L$ from $z$, not from $a$
@@ -540,8 +542,8 @@ assert report.passed
 # * sympy confirms $\partial L/\partial z = a - y$ exactly, along with the two steps that
 #   produce it.
 # * Over $m$ examples the gradient is the mean of the per-example gradients, and it
-#   reproduces the lecture's published values to eight decimals.
+#   reproduces the programming assignment's check values to eight decimals.
 # * Computing the loss from $z$ (softplus form) and $dz$ as $a - y$ is what keeps both
 #   exact where the textbook forms return inf and nan.
 #
-# Next, [02_vectorization](02_vectorization.py): the same gradient without Python loops.
+# Next, [02_vectorization](02_vectorization.ipynb): the same gradient without Python loops.

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # 2. From the lecture's loop to vectorization
 #
-# In [01_derivation](01_derivation.py) we derived the gradient of the cost
+# In [01_derivation](01_derivation.ipynb) we derived the gradient of the cost
 # $J(w, b) = \frac{1}{m}\sum_{i} L(a^{(i)}, y^{(i)})$ one example at a time. The lecture
 # turns that derivation into code with **two explicit loops**: over the $m$ examples,
 # and inside, over the $n_x$ features. It then announces **vectorization**: the same

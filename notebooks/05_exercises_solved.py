@@ -12,13 +12,17 @@
 # ---
 
 # %% [markdown]
-# # 5. Exercises, solved
-#
-# *This is the solved twin of [05_exercises](05_exercises.py): the same notebook with one
-# solution in each exercise cell. CI runs it, so every check cell below is shown to
-# pass on a correct answer; it runs the unsolved notebook too, and requires each check
-# cell there to fail with the checker's report. Try the exercises before reading on.*
-#
+# # 5. Exercises: write the gradients yourself
+
+# %% [markdown] tags=["solution"]
+# *These are the exercises with one solution in each exercise cell, between
+# `### BEGIN SOLUTION` and `### END SOLUTION`. Your copy, `05_exercises.ipynb` (which
+# `make lab` writes), is made from this file with the solutions taken out. CI runs this
+# solved form, so every check cell below is shown to pass on a correct answer; it runs
+# your form too, and requires each check cell there to fail with the checker's report.
+# Try the exercises before reading on.*
+
+# %% [markdown]
 # Now it is your turn. Each exercise is a code cell with a function for you to write,
 # followed by a **check cell** that runs the package's checker on it. A check cell
 # fails (with an `AssertionError` that carries the checker's report) until your
@@ -33,7 +37,8 @@
 # The notation is the lecture's: $X$ of shape $(n_x, m)$, one column per example;
 # $Y$ of shape $(1, m)$; $w$ of shape $(n_x, 1)$; $b$ a number.
 #
-# (Stuck? `notebooks/05_exercises_solved.py` holds one solution of each. Try first.)
+# (Stuck? `05_exercises_solved.ipynb`, beside your copy, holds one solution of each.
+# Try first.)
 
 # %%
 import matplotlib.pyplot as plt
@@ -60,7 +65,10 @@ from autograd_lr.training.solvers import gradient_descent
 # %% tags=["exercise"]
 def sigmoid(z):
     r"""σ(z) = 1 / (1 + e^{-z}), elementwise; ``z`` a number or an array of any shape."""
+    # Write the body: one line of numpy (np.exp works elementwise on arrays).
+    ### BEGIN SOLUTION
     return 1 / (1 + np.exp(-z))
+    ### END SOLUTION
 
 
 # %% tags=["check"]
@@ -92,6 +100,9 @@ print(report)
 # %% tags=["exercise"]
 def propagate(w, b, X, Y):
     """Cost and gradient of J(w, b): returns ({"dw": (n_x, 1), "db": float}, cost)."""
+    # forward:  m from X's shape; Z (1, m); A (1, m); the cost, a number
+    # backward: dZ (1, m); dw (n_x, 1) by a matrix product; db, a number
+    ### BEGIN SOLUTION
     m = X.shape[1]  # X is (n_x, m): one column per example
     A = sigmoid(np.dot(w.T, X) + b)  # (1, m)
     cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
@@ -99,6 +110,7 @@ def propagate(w, b, X, Y):
     dw = np.dot(X, dZ.T) / m  # (n_x, 1)
     db = np.sum(dZ) / m
     return {"dw": dw, "db": float(db)}, float(cost)
+    ### END SOLUTION
 
 
 # %% tags=["check"]
@@ -125,12 +137,15 @@ print(report)
 # %% tags=["exercise"]
 def propagate_l2(w, b, X, Y, lambd):
     """propagate for J + λ/(2m) ‖w‖²: returns ({"dw": (n_x, 1), "db": float}, cost)."""
+    # start from your propagate; add the penalty to the cost and its gradient to dw
+    ### BEGIN SOLUTION
     m = X.shape[1]
     grads, cost = propagate(w, b, X, Y)
     # d/dw_j of λ/(2m) Σ_k w_k² is λ/m · w_j
     dw = grads["dw"] + (lambd / m) * w
     cost = cost + lambd / (2 * m) * np.sum(w * w)
     return {"dw": dw, "db": grads["db"]}, float(cost)
+    ### END SOLUTION
 
 
 # %% tags=["check"]
@@ -150,10 +165,20 @@ print(report)
 # %% tags=["exercise"]
 def propagate_colleague(w, b, X, Y):
     """Cost and gradient of J(w, b), by a colleague; returns ({"dw", "db"}, cost)."""
+    ### BEGIN SOLUTION
     m = X.shape[1]  # fixed: X.shape[0] is n_x, the number of features
+    ### END SOLUTION
+    ### BEGIN PROMPT
+    # m = X.shape[0]
+    ### END PROMPT
     A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
     cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    ### BEGIN SOLUTION
     dZ = A - Y  # fixed: dz = da · a(1 - a) = a - y already holds σ'(z) once
+    ### END SOLUTION
+    ### BEGIN PROMPT
+    # dZ = (A - Y) * A * (1 - A)
+    ### END PROMPT
     dw = np.dot(X, dZ.T) / m
     db = np.sum(dZ) / m
     return {"dw": dw, "db": db}, cost

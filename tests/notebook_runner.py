@@ -1,48 +1,61 @@
-r"""Execute the walk-throughs in ``notebooks/``: jupytext percent ``.py`` -> notebook -> nbclient.
+r"""Run the walk-throughs in ``notebooks/`` once, for the tests and the docs alike.
 
-Every ``notebooks/[0-9]*.py`` is a notebook; a new one is picked up by the glob alone.
-:mod:`test_notebooks` executes each of them in ``make test``; ``make notebooks`` runs
-this file as a script, which also writes the executed ``.ipynb`` (gitignored) next to
-each source for opening in Jupyter::
+The committed sources are jupytext percent ``.py`` files, ``notebooks/[0-9]*.py``; a new
+one is picked up by its name alone. Executing one means: convert it in memory, run every
+cell in a fresh kernel of this Python, and keep the executed notebook as
+``docs/notebooks/NN_topic.ipynb`` (gitignored), where the documentation site renders it
+with its outputs. The kernel's working directory is ``docs/notebooks/``, so the figures a
+notebook saves land in ``docs/notebooks/figures/``, never beside the sources: running
+the notebooks leaves the checkout as it was.
 
-    .venv/bin/python tests/notebook_runner.py [--write-ipynb] [notebooks/01_derivation.py ...]
+An executed notebook records a hash of its source and of the package's code; while both
+are unchanged it is reused instead of run again (:func:`run_cached`). So ``make test``
+executes each notebook once (in :mod:`test_notebooks`), and the docs build that follows
+renders those very runs::
+
+    .venv/bin/python tests/notebook_runner.py            # make notebooks: run what changed
+    .venv/bin/python tests/notebook_runner.py --lab      # make lab: the learner's .ipynb
 
 The kernel is the Python running this module (``sys.executable``, that is ``.venv``'s),
 started through a kernelspec written to a temporary directory: nothing has to be
-installed by hand on a fresh machine, and no user-level ``python3`` kernelspec pointing
-at another interpreter can shadow it. The kernel keeps the test suite's strict numerics:
-warnings are errors (``PYTHONWARNINGS=error``) and jax rank promotion raises
-(``JAX_NUMPY_RANK_PROMOTION=raise``). Its working directory is ``notebooks/``, so a
-notebook saves its figures under ``figures/``; the notebook itself is converted in
-memory and nothing else is written.
+installed by hand, and no user-level ``python3`` kernelspec can shadow it. It keeps the
+test suite's strict numerics: warnings are errors (``PYTHONWARNINGS=error``) and jax rank
+promotion raises (``JAX_NUMPY_RANK_PROMOTION=raise``).
 
-An **exercise notebook** ``NN_topic.py`` has a solved twin ``NN_topic_solved.py``: the
-same cells, except those tagged ``exercise`` (skeletons for the learner to fill in, or
-their solutions). Its cells tagged ``check`` run the checker and fail until the
-exercises are solved, so it is not run as a passing notebook: the tests execute the
-solved twin like any walk-through, and require every check cell of the unsolved one to
-fail with the checker's report. ``make notebooks`` writes the exercise notebook's
-``.ipynb`` unexecuted, ready to be filled in.
+**Exercises.** ``NN_topic_solved.py`` is the one source of an exercise notebook
+(:mod:`notebook_exercises`: the solutions between ``### BEGIN SOLUTION`` and
+``### END SOLUTION`` markers). The tests and the docs run its solved form; the learner
+gets ``NN_topic.ipynb`` with the solutions taken out, written by ``make lab`` when it
+does not exist yet. **No command here ever overwrites a notebook in** ``notebooks/``:
+:func:`prepare_for_lab` only creates the ones that are missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notebook_exercises import exercise_notebook, solved_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-FIGURE_DIR = NOTEBOOK_DIR / "figures"
+EXECUTED_DIR = ROOT / "docs" / "notebooks"  # the executed copies: the docs' pages, gitignored
+FIGURE_DIR = EXECUTED_DIR / "figures"
+PACKAGE_DIR = ROOT / "src" / "autograd_lr"
 NOTEBOOK_GLOB = "[0-9]*.py"
-SOLVED_SUFFIX = "_solved"  # NN_topic_solved.py is the solved twin of the exercises NN_topic.py
+SOLVED_SUFFIX = "_solved"  # NN_topic_solved.py: the one source of the exercises NN_topic
+KEY_FIELD = "autograd_lr_run"  # notebook metadata: what an executed copy was run from
 
 KERNEL_NAME = "autograd-lr-venv"
 # The strict numerics of tests/conftest.py and pyproject's filterwarnings, for the kernel.
@@ -62,40 +75,43 @@ class NotebookError(Exception):
 
 @dataclass(frozen=True)
 class Run:
-    """An executed notebook and its wall-clock time in seconds (kernel start included)."""
+    """An executed notebook, its wall-clock seconds (kernel start included), and whether reused."""
 
     notebook: Any  # nbformat.NotebookNode
     seconds: float
+    reused: bool = False
 
 
-def notebook_sources() -> list[Path]:
-    """Every notebook, in reading order: ``notebooks/[0-9]*.py``, exercises included."""
-    return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB))
+def is_solved_source(path: Path) -> bool:
+    """Whether ``path`` is the one source of an exercise notebook: ``NN_topic_solved.py``."""
+    return path.stem.endswith(SOLVED_SUFFIX)
 
 
-def solved_twin(path: Path) -> Path:
-    """Where the solved twin of the exercise notebook ``path`` lives: ``NN_topic_solved.py``."""
-    return path.with_name(f"{path.stem}{SOLVED_SUFFIX}{path.suffix}")
+def exercise_name(path: Path) -> str:
+    """The learner's notebook made from the solved source ``path``: ``NN_topic``."""
+    return path.stem.removesuffix(SOLVED_SUFFIX)
 
 
-def is_exercise(path: Path) -> bool:
-    """Whether ``path`` is an exercise notebook for the learner: it has a solved twin."""
-    return solved_twin(path).exists()
+def notebook_sources(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The committed notebooks, in reading order: every ``[0-9]*.py`` but a learner's copy.
+
+    ``NN_topic.py`` beside ``NN_topic_solved.py`` is the learner's exercise notebook
+    (jupytext's pair of their ``.ipynb``), never a source: nothing a learner writes
+    is run by the tests.
+    """
+    paths = sorted(directory.glob(NOTEBOOK_GLOB))
+    learners = {directory / f"{exercise_name(p)}.py" for p in paths if is_solved_source(p)}
+    return [p for p in paths if p not in learners]
 
 
-def passing_sources() -> list[Path]:
-    """The notebooks that must run through: every one but the unsolved exercises."""
-    return [path for path in notebook_sources() if not is_exercise(path)]
-
-
-def exercise_sources() -> list[Path]:
-    """The unsolved exercise notebooks, whose check cells must fail."""
-    return [path for path in notebook_sources() if is_exercise(path)]
+def solved_sources(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The exercise notebooks' sources: ``NN_topic_solved.py``."""
+    return [p for p in notebook_sources(directory) if is_solved_source(p)]
 
 
 def figure_prefix(path: Path) -> str:
-    """The name its figures start with: ``NN_topic`` (a solved twin draws its exercises' figures)."""
-    return path.stem.removesuffix(SOLVED_SUFFIX)
+    """The name its figures start with: ``NN_topic`` (a solved source draws its exercises')."""
+    return exercise_name(path)
 
 
 def read_notebook(path: Path) -> Any:
@@ -103,6 +119,12 @@ def read_notebook(path: Path) -> Any:
     import jupytext
 
     return jupytext.read(path, fmt="py:percent")
+
+
+def runnable_notebook(path: Path) -> Any:
+    """The notebook as run and rendered: a solved source without its markers."""
+    notebook = read_notebook(path)
+    return solved_notebook(notebook, path.name) if is_solved_source(path) else notebook
 
 
 def _write_kernelspec(kernel_dir: Path) -> None:
@@ -189,48 +211,164 @@ def execute(notebook: Any, cwd: Path, name: str = "notebook", *, allow_errors: b
         return Run(notebook, time.perf_counter() - start)
 
 
-def execute_source(path: Path) -> Run:
-    """Read the walk-through ``path`` and execute it with ``notebooks/`` as the working directory."""
-    return execute(read_notebook(path), NOTEBOOK_DIR, name=str(path.relative_to(ROOT)))
+def executed_path(path: Path) -> Path:
+    """Where the executed copy of the source ``path`` is kept: ``docs/notebooks/<stem>.ipynb``."""
+    return EXECUTED_DIR / f"{path.stem}.ipynb"
+
+
+def run_key(notebook: Any) -> str:
+    """SHA-256 of the notebook's cells and of every module of the package: what a run depends on."""
+    digest = hashlib.sha256()
+    for cell in notebook.cells:
+        digest.update(f"{cell.cell_type}\0{cell.source}\0".encode())
+    for module in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(f"{module.relative_to(PACKAGE_DIR)}\0".encode())
+        digest.update(module.read_bytes())
+    digest.update(json.dumps(KERNEL_ENV, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _has_error(notebook: Any) -> bool:
+    return _failed_cell(notebook) is not None
+
+
+def cached_run(path: Path) -> Any | None:
+    """The executed copy of ``path`` if it was run from the same source and package, else None."""
+    import nbformat
+
+    target = executed_path(path)
+    if not target.exists():
+        return None
+    try:
+        executed = nbformat.read(target, as_version=4)
+    except Exception:  # a damaged copy is run again, never trusted
+        return None
+    key = executed.metadata.get(KEY_FIELD, {}).get("key")
+    if key != run_key(runnable_notebook(path)) or _has_error(executed):
+        return None
+    figures = list(FIGURE_DIR.glob(f"{figure_prefix(path)}_*.png"))
+    return executed if figures else None  # its figures were deleted: run it again
+
+
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (created if missing) for the duration.
+
+    Test workers and ``make`` targets may run side by side: the lock makes the second
+    wait for the first and then reuse its run instead of repeating it.
+    """
+    import fcntl
+
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_cached(path: Path, *, force: bool = False) -> Run:
+    """Execute the source ``path`` into ``docs/notebooks/`` unless an up-to-date run is there.
+
+    The kernel runs in ``docs/notebooks/`` (its figures go to ``figures/`` there). The
+    executed notebook is written atomically, and only when every cell ran: a failing
+    cell raises :class:`NotebookError` and leaves the previous copy, which no longer
+    matches the source, to be run again next time.
+    """
+    with exclusive(EXECUTED_DIR / f".{path.stem}.lock"):
+        if not force and (executed := cached_run(path)) is not None:
+            return Run(executed, 0.0, reused=True)
+        notebook = runnable_notebook(path)
+        key = run_key(notebook)
+        FIGURE_DIR.mkdir(parents=True, exist_ok=True)
+        run = execute(notebook, EXECUTED_DIR, name=str(path.relative_to(ROOT)))
+        run.notebook.metadata[KEY_FIELD] = {"key": key, "source": str(path.relative_to(ROOT))}
+        write_ipynb(run.notebook, executed_path(path))
+        return run
 
 
 def write_ipynb(notebook: Any, path: Path) -> None:
     """Write ``notebook`` to ``path`` atomically (temporary file + ``os.replace``)."""
     import nbformat
 
-    from autograd_lr.training.persistence import atomic_write_bytes
+    from autograd_lr.files import atomic_write_bytes
 
     atomic_write_bytes(path, nbformat.writes(notebook).encode("utf-8"))
+
+
+def _create(path: Path, text: str) -> bool:
+    """Write ``text`` to a new file ``path``; never replace one that exists (O_EXCL)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
+def _not_newer_than(ipynb: Path, text: Path) -> None:
+    # jupytext refuses to open a pair whose .ipynb is newer than its text file (the text
+    # might be outdated); a copy made just now from that text file is not.
+    stamp = text.stat().st_mtime
+    os.utime(ipynb, (stamp - 1, stamp - 1))
+
+
+def prepare_for_lab(directory: Path = NOTEBOOK_DIR) -> list[str]:
+    """Create the learner's notebooks in ``directory`` that are missing; touch no other file.
+
+    Each source ``NN_topic.py`` gets its paired ``NN_topic.ipynb`` (jupytext pairs them
+    through ``jupytext.toml``: saving in JupyterLab updates both). Each solved source
+    ``NN_topic_solved.py`` also gives the learner's ``NN_topic.ipynb`` and its pair
+    ``NN_topic.py``, with the solutions taken out. A notebook that exists, or whose pair
+    exists, is the learner's and is left exactly as it is. Returns one line per notebook.
+    """
+    import jupytext
+
+    lines = []
+    for source in notebook_sources(directory):
+        pairs = [(source, read_notebook(source))]
+        if is_solved_source(source):
+            learner = directory / f"{exercise_name(source)}.py"
+            pairs.append((learner, exercise_notebook(read_notebook(source), source.name)))
+        for text_file, notebook in pairs:
+            ipynb = text_file.with_suffix(".ipynb")
+            name = ipynb.relative_to(directory.parent)
+            if ipynb.exists() or (text_file != source and text_file.exists()):
+                lines.append(f"{name}: kept (yours)")
+                continue
+            if text_file != source:
+                _create(text_file, jupytext.writes(notebook, fmt="py:percent"))
+            if _create(ipynb, jupytext.writes(notebook, fmt="ipynb")):
+                _not_newer_than(ipynb, text_file)
+                lines.append(f"{name}: created, paired with {text_file.name}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="default: every notebooks/[0-9]*.py")
+    parser.add_argument("--force", action="store_true", help="run even where a run is reused")
     parser.add_argument(
-        "--write-ipynb", action="store_true", help="also write the executed .ipynb next to each"
+        "--lab", action="store_true", help="create the learner's missing .ipynb in notebooks/"
     )
     args = parser.parse_args(argv)
+    if args.lab:
+        print("\n".join(prepare_for_lab()))
+        return 0
     paths = [p.resolve() for p in args.paths] or notebook_sources()
     failed = 0
     for path in paths:
-        if is_exercise(path):  # for the learner to fill in: running it would stop at a check
-            line = f"{path.relative_to(ROOT)}: exercises, not run (its solved twin is)"
-            if args.write_ipynb:
-                write_ipynb(read_notebook(path), path.with_suffix(".ipynb"))
-                line += f" -> {path.with_suffix('.ipynb').relative_to(ROOT)} (unexecuted)"
-            print(line)
-            continue
         try:
-            run = execute_source(path)
+            run = run_cached(path, force=args.force)
         except NotebookError as exc:
             print(exc, file=sys.stderr)
             failed += 1
             continue
-        line = f"{path.relative_to(ROOT)}: ran in {run.seconds:.1f} s"
-        if args.write_ipynb:
-            write_ipynb(run.notebook, path.with_suffix(".ipynb"))
-            line += f" -> {path.with_suffix('.ipynb').relative_to(ROOT)}"
-        print(line)
+        how = "reused (unchanged)" if run.reused else f"ran in {run.seconds:.1f} s"
+        target = executed_path(path).relative_to(ROOT)
+        print(f"{path.relative_to(ROOT)}: {how} -> {target}")
     return 1 if failed else 0
 
 

@@ -6,7 +6,7 @@ The lecture's API is at the top level:
 
 The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
 
-==========================  ================================================================
+=============================  ================================================================
 :mod:`~autograd_lr.forward`    the forward model, once: sigmoid, logits, loss, cost, prediction
 :mod:`~autograd_lr.gradients`  every hand-derived derivative, and nothing else
 :mod:`~autograd_lr.oracles`    the only place that differentiates: jax.grad, finite differences
@@ -16,7 +16,7 @@ The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
 :mod:`~autograd_lr.checking`   check_gradients, diagnosis, reports, the grader
 :mod:`~autograd_lr.teaching`   exercises and ``verify``, the main job
 :mod:`~autograd_lr.datasets`   the shipped data, generators, CSV and chunked loaders
-==========================  ================================================================
+=============================  ================================================================
 
 Every name below is loaded on first use (PEP 562), so ``import autograd_lr.gradients``
 loads the hand math and the forward model and nothing else: no jax, no checker.

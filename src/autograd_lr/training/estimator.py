@@ -83,7 +83,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         :math:`b`.
     n_iter_ : int
         Parameter updates made.
-    cost_history_ : ndarray (n_iter_ + 1,)
+    cost_history_ : ndarray of shape ``(n_iter_ + 1,)``
         :math:`J` at every iterate, the starting point (:math:`w = 0, b = 0`) first.
     learning_rate_ : float or None
         The :math:`\alpha` used (None for Newton).
