@@ -191,7 +191,7 @@ class ProblemOracles:
 
     @cached_property
     def directions(self) -> list[tuple[np.ndarray, float]]:
-        """(v, D_v): Richardson central differences of the numpy cost along unit directions v."""
+        """Pairs ``(v, D_v)``, the Richardson central difference of the numpy cost along each unit direction v."""
         p = self.problem
         f, theta, h = self.cost_function(), oracles.pack(p.w, p.b), directional_step(p)
         return [
@@ -208,7 +208,7 @@ class ProblemOracles:
 
     @cached_property
     def agreement(self) -> dict[str, float]:
-        """How far finite differences (and the numpy cost) are from jax: the oracles' agreement."""
+        """How far finite differences and the numpy cost are from jax, per quantity (the oracles' agreement)."""
         p, ref = self.problem, self.expected
         floors = self.floors(ref.cost)
         out = {"cost": relative_error(self.numpy_cost, ref.cost, floors["cost"])}
@@ -265,9 +265,9 @@ class ProblemOracles:
     def log_slopes(self) -> dict[str, float]:
         r"""How an ε inside the logarithm moves the cost, to first order (forward model, numpy).
 
-        :math:`\partial_arepsilonigl(-rac1m\sum y\log(a+arepsilon) + (1-y)\log(1-a+arepsilon)igr)`
-        at 0 is :math:`-S` with :math:`S = rac1m\sum y/a + (1-y)/(1-a)` (``"both"``), or
-        :math:`rac1m\sum y/a` when ε guards only ``log(a)`` (``"a"``).
+        :math:`\partial_\varepsilon \bigl(-\frac1m\sum y\log(a+\varepsilon) + (1-y)\log(1-a+\varepsilon)\bigr)`
+        at 0 is :math:`-S` with :math:`S = \frac1m\sum y/a + (1-y)/(1-a)` (``"both"``), or
+        :math:`\frac1m\sum y/a` when ε guards only ``log(a)`` (``"a"``).
         """
         p = self.problem
         A = forward.sigmoid(forward.logits(p.w, p.b, p.X))

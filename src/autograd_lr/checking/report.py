@@ -22,7 +22,7 @@ class GradientReport:
     r"""The result of :func:`check_gradients`: ``.passed``, ``.wrong``, rows, diagnosis.
 
     ``wrong`` lists the quantities among ``"dw"``, ``"db"``, ``"cost"`` that are wrong on
-    at least one problem; ``rows`` has one :class:`Row` per quantity; ``diagnosis`` names
+    at least one problem; ``rows`` has one :class:`~autograd_lr.checking.types.Row` per quantity; ``diagnosis`` names
     the mistakes recognised, in the lecture's terms, with their fix; ``mistakes`` is the
     set of their codes. ``str(report)`` is the terminal view, ``_repr_html_`` the notebook's.
     """
@@ -55,7 +55,7 @@ class GradientReport:
 
     @property
     def contract(self) -> dict[str, dict[str, str]]:
-        """Where the return value breaks the course's contract: quantity -> what, conversion.
+        """The places where the return value breaks the course's contract, as quantity -> what, conversion.
 
         Its own verdict: the values may agree with the oracles, yet the course's next cell
         (``float(cost)``, ``w - alpha * grads["dw"]``) would fail on them.

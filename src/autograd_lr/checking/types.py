@@ -2,7 +2,7 @@
 
 Plain data passed between the rooms of the checker (:mod:`.calls` fills a :class:`Call`,
 :mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`Diagnosis`,
-:mod:`.report` renders them). Every signal is a field: a wrong signature is
+:mod:`autograd_lr.checking.report` renders them). Every signal is a field: a wrong signature is
 ``Call.wrong_signature``, a broken return contract is ``Outputs.contract``, never a
 phrase to search for in a message.
 """

@@ -6,7 +6,7 @@ A step is ``name = expression`` in the lecture's symbols. Per example (scalars):
 (arrays): ``X (n_x, m)``, ``A``, ``Y``, ``Z``, ``dZ (1, m)``, ``w (n_x, 1)``, ``b``, ``m``,
 ``lambd`` (λ), ``n_x``, ``I`` (the identity), with ``@``, ``.T``, ``sum``, ``mean``, ``diag``.
 
-* **Python syntax** is read with :mod:`ast` and translated node by node from a short
+* **Python syntax** is read with Python's ``ast`` module and translated node by node from a short
   list (nothing is ever ``eval``-ed: a derivation may come from a course repository's
   Markdown). ``a(1 - a)`` is a product, as the learner means it.
 * **LaTeX** (any text with ``\``, ``{``, ``}`` or ``^``) is read as a learner means it,

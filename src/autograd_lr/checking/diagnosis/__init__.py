@@ -15,9 +15,11 @@ prepared in :mod:`~autograd_lr.checking.expected`):
 * *shapes*: the broadcasting trap, a transposed or flattened dw, values not summed;
 * *one entry wrong*: every entry but one agrees.
 
-By family: :mod:`.values` (wrong values), :mod:`.shapes` (wrong shapes, NaN),
-:mod:`.function` (exceptions, signature, return contract, inputs modified),
-:mod:`.texts` (the words, at three hint levels). A fix never repeats a line the learner
+By family: :mod:`~autograd_lr.checking.diagnosis.values` (wrong values),
+:mod:`~autograd_lr.checking.diagnosis.shapes` (wrong shapes, NaN),
+:mod:`~autograd_lr.checking.diagnosis.function` (exceptions, signature, return contract,
+inputs modified), :mod:`~autograd_lr.checking.diagnosis.texts` (the words, at three
+hint levels). A fix never repeats a line the learner
 already wrote (:func:`not_repeating`, where the source is known).
 """
 
