@@ -44,11 +44,45 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from autograd_lr import check_derivation
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.teaching import exercises
 from autograd_lr.tolerances import relative_error
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.solvers import gradient_descent
+
+# %% [markdown]
+# ## Exercise 0: the derivation, by hand
+#
+# Before any code, derive the gradient of one example's loss
+# $L(a, y) = -\bigl(y \log a + (1 - y)\log(1 - a)\bigr)$, $a = \sigma(z)$, $z = w^\top x + b$,
+# one node of the computation graph at a time: $da = \partial L/\partial a$,
+# $\partial a/\partial z$, $dz$ by the chain rule, then $dw_j$ and $db$. Write each step as
+# a string, in Python syntax (`"a*(1 - a)"`) or LaTeX (`r"\frac{y}{a}"`), with `a`, `y`,
+# `z`, `x` (for $x_j$) and the names of the steps before it (`"da * da_dz"` is the chain
+# rule). The check evaluates each step at 42 points, $|z|$ up to 30, with 60-digit
+# arithmetic, and compares it with `jax.grad` of the model's loss. It says *which step*
+# is wrong and why; ask for more with `hints="fix"`.
+
+# %% tags=["exercise"]
+# Replace each "?" by your expression (Python syntax or LaTeX).
+### BEGIN SOLUTION
+derivation = {
+    "da": r"-\frac{y}{a} + \frac{1-y}{1-a}",  # dL/da
+    "da_dz": "a * (1 - a)",  # da/dz: the sigmoid's derivative, written with a
+    "dz": "da * da_dz",  # dL/dz: the chain rule through a
+    "dw": r"x \cdot dz",  # dL/dw_j, x standing for x_j
+    "db": "dz",  # dL/db
+}
+### END SOLUTION
+### BEGIN PROMPT
+# derivation = {"da": "?", "da_dz": "?", "dz": "?", "dw": "?", "db": "?"}
+### END PROMPT
+
+# %% tags=["check"]
+report = check_derivation(derivation, hints="location")
+assert report.passed, report
+print(report)
 
 # %% [markdown]
 # ## Exercise 1: the sigmoid
@@ -72,7 +106,7 @@ def sigmoid(z):
 
 
 # %% tags=["check"]
-report = exercises.check_sigmoid(sigmoid)
+report = exercises.check_sigmoid(sigmoid, hints="concept")
 assert report.passed, report
 print(report)
 
@@ -114,7 +148,9 @@ def propagate(w, b, X, Y):
 
 
 # %% tags=["check"]
-report = exercises.check_propagate(propagate)
+# The report says what is wrong and why, without code; for more, ask for
+# hints="location" (which quantity, which step of the chain rule) or hints="fix".
+report = exercises.check_propagate(propagate, hints="concept")
 assert report.passed, report
 print(report)
 
@@ -149,7 +185,7 @@ def propagate_l2(w, b, X, Y, lambd):
 
 
 # %% tags=["check"]
-report = exercises.check_propagate_l2(propagate_l2)
+report = exercises.check_propagate_l2(propagate_l2, hints="concept")
 assert report.passed, report
 print(report)
 
@@ -185,14 +221,14 @@ def propagate_colleague(w, b, X, Y):
 
 
 # %% tags=["check"]
-report = exercises.check_propagate(propagate_colleague)
+report = exercises.check_propagate(propagate_colleague, hints="concept")
 assert report.passed, report
 print(report)
 
 # %% [markdown]
 # ## Your code at work
 #
-# With all four checks passing, your `propagate` trains a classifier. Below, plain
+# With every check passing, your `propagate` trains a classifier. Below, plain
 # gradient descent, $w := w - \alpha\, dw$, $b := b - \alpha\, db$, runs on your gradients on
 # the lecture's two-feature data, side by side with the package's solver
 # (`solvers.gradient_descent`, the same update on the package's own gradients). The

@@ -195,7 +195,9 @@ def test_unsolved_exercises_stop_at_the_first_check_with_the_checkers_report(
     assert f"code cell {first_check} " in message, message
     assert notebook.cells[first_check].source in message
     assert "raised AssertionError" in message, message
-    assert ": FAILED" in message and "NotImplementedError" in message, message
+    # the checker's report of an unwritten answer: a stub that raises, or a "?" step
+    assert ": FAILED" in message, message
+    assert "NotImplementedError" in message or "not written yet" in message, message
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=[p.stem for p in EXERCISES])
