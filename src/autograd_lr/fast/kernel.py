@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, gradients
+from autograd_lr.fast import params
 from autograd_lr.forward import Array
 from autograd_lr.gradients import Grads
 
@@ -56,31 +57,23 @@ from autograd_lr.gradients import Grads
 # float64: dw across blocks, db and J (a float32 running sum of 10^6 losses can be off
 # by percents). The results come back in the common dtype of w, X and Y.
 
-# Block size B. Each row of a block is a separate segment of B contiguous entries, and
-# short segments stream slowly (the hardware prefetcher starts afresh at each one): on
-# a 2-core x86 VM a sweep over 2 KiB segments ran at 1.5x the time of a contiguous
-# read, over 4-8 KiB segments at 1.1-1.3x. So B spans one 4 KiB page per row
-# (512 float64, 1024 float32) -- unless that makes the block larger than
-# FUSED_MAX_BLOCK_BYTES (very wide X), where the second read would come from memory
-# rather than cache anyway; then B shrinks, down to FUSED_MIN_BLOCK.
-FUSED_SEGMENT_BYTES = 4096
-FUSED_MAX_BLOCK_BYTES = 16 * 1024 * 1024
-# ≥ 8 examples: each row segment spans at least a 64-byte cache line.
-FUSED_MIN_BLOCK = 8
+# Block size B, and when the fused path pays: derived from the machine's caches by
+# autograd_lr.fast.params (its docstring gives each rule and its fallback). In short: B
+# spans one memory page per row (the prefetcher follows a stream to the page's end),
+# unless two blocks per thread would not fit in that thread's share of the last-level
+# cache (the second read must come from cache), never below one cache line per row;
+# row-major X takes the single pass once it no longer fits in the last-level cache,
+# column-major X (each example contiguous, read once at any size) once it outgrows L2.
+PARAMS = params.machine_params()
+FUSED_MIN_BYTES = PARAMS.fused_min_bytes
+FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
 # At most this many chunks: enough for dynamic load balancing over 2-8 threads (a chunk
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
-# partial sums of dw (n_x float64 each) stay small.
+# partial sums stay small. A design choice, not a measurement.
 FUSED_MAX_CHUNKS = 16
-# Each chunk's partial dw is n_x float64; a chunk is never smaller than 20 · 8 bytes per
-# example row, so these partial sums take at most 5% of X's size (peak extra memory).
+# Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
+# size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
 FUSED_PARTIAL_SHARE = 20
-# Below this size the fused path does not pay: X then fits in the last-level cache, both
-# of the formula's passes read it from there, and BLAS's matrix-vector products beat
-# the kernel's arithmetic. Measured on a 2-core x86 VM, as time ÷ one read of X: at
-# 8-20 MiB (the course's (12288, 209) among them) the formula took 1.8-1.9x, the kernel
-# 2.1-3.5x; at 76 MiB the formula 3.1-3.9x, the kernel 1.8x. 32 MiB also keeps small
-# problems, the lecture's examples and most tests away from numba (and its import).
-FUSED_MIN_BYTES = 32 * 1024 * 1024
 # numba fastmath flags for the kernels: "reassoc" lets the sums Σ_i X[j, i] dz_i be
 # vectorized (summed in SIMD lanes, then the lanes added), "contract" allows fused
 # multiply-add. Deliberately NOT the full fastmath set: "nnan"/"ninf" would let the
@@ -250,27 +243,67 @@ def _fused_chunk_examples(
 ) -> tuple[float, float]:
     r"""Kernel: examples ``lo:hi`` of an example-major ``XT (m, n_x)`` (``X`` stored column by column).
 
-    Each example :math:`x^{(i)}` is contiguous, so one pass is simply, per example,
-    :math:`z = b + w^\top x`, :math:`(L, dz)`, :math:`dw \mathrel{+}= dz\, x` (the row is
-    still in L1 for the second use), all in float64. Same outputs as
-    :func:`_fused_chunk_rows`; ``block``, ``Zc``, ``Zn`` and ``zero`` are unused (one
-    signature for both kernels).
+    Each example :math:`x^{(i)}` is contiguous, so one pass is, four examples at a time:
+    :math:`z = b + w^\top x` for the four (one load of each :math:`w_j` serves four
+    products), their :math:`(L, dz)`, then :math:`\sum_{k<4} dz_k\, x^{(k)}` added into
+    the running part of dw in one sweep (the four examples are still in L1 or L2: one
+    example is n_x entries). That running part is ``Zc (n_x,)`` in the compute dtype,
+    added into the float64 ``dw`` every ``block`` examples, like one block's part of dw
+    in :func:`_fused_chunk_rows`; ``Zn`` (at least 4 entries) holds the four dz in the
+    compute dtype. Same outputs as
+    :func:`_fused_chunk_rows`. Groups start at ``lo``, so the sums depend on the chunk
+    bounds only, never on the thread that runs the chunk.
     """
     n_x = XT.shape[1]
-    for j in range(n_x):
+    nj = np.uintp(n_x)
+    for j in range(nj):
         dw[j] = 0.0
+        Zc[j] = zero
     cost = 0.0
     db = 0.0
-    for i in range(lo, hi):
-        x = XT[i]  # example i, contiguous
-        z = b
-        for j in range(n_x):
-            z += w[j] * x[j]
-        loss, dz = loss_and_dz(z, np.float64(y[i]))
-        cost += loss
-        db += dz
-        for j in range(n_x):
-            dw[j] += dz * x[j]
+    since_flush = 0
+    i = lo
+    while i < hi:
+        g = min(4, hi - i)  # four examples at a time; the last hi - lo mod 4 one by one
+        if g == 4:
+            x0, x1, x2, x3 = XT[i], XT[i + 1], XT[i + 2], XT[i + 3]
+            z0 = z1 = z2 = z3 = zero
+            for j in range(nj):
+                wj = w[j]
+                z0 += wj * x0[j]
+                z1 += wj * x1[j]
+                z2 += wj * x2[j]
+                z3 += wj * x3[j]
+            Zn[0], Zn[1], Zn[2], Zn[3] = z0, z1, z2, z3
+        else:
+            for k in range(g):
+                x = XT[i + k]
+                z = zero
+                for j in range(nj):
+                    z += w[j] * x[j]
+                Zn[k] = z
+        for k in range(g):  # z -> dz in place (compute dtype); J and db in float64
+            loss, dz = loss_and_dz(np.float64(Zn[k]) + b, np.float64(y[i + k]))
+            cost += loss
+            db += dz
+            Zn[k] = dz
+        if g == 4:
+            d0, d1, d2, d3 = Zn[0], Zn[1], Zn[2], Zn[3]
+            for j in range(nj):
+                Zc[j] += (d0 * x0[j] + d1 * x1[j]) + (d2 * x2[j] + d3 * x3[j])
+        else:
+            for k in range(g):
+                x = XT[i + k]
+                d = Zn[k]
+                for j in range(nj):
+                    Zc[j] += d * x[j]
+        i += g
+        since_flush += g
+        if since_flush >= block or i >= hi:  # the short sum joins the long one (float64)
+            for j in range(nj):
+                dw[j] += Zc[j]
+                Zc[j] = zero
+            since_flush = 0
     return cost, db
 
 
@@ -306,14 +339,17 @@ def numba_available() -> bool:
     return True
 
 
-def fused_block(n_x: int, itemsize: int) -> int:
-    """Block size B (examples per block) for ``X`` with ``n_x`` rows of ``itemsize`` bytes.
+def fused_block(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+    """Block size B (examples per block) for row-major ``X`` with ``n_x`` rows of ``itemsize`` bytes.
 
-    :data:`FUSED_SEGMENT_BYTES` per row, capped so that the block holds at most
-    :data:`FUSED_MAX_BLOCK_BYTES`; a multiple of 8, at least :data:`FUSED_MIN_BLOCK`.
+    One page per row (``segment_bytes``), capped so that the block holds at most
+    ``block_bytes``; a multiple of one cache line per row, at least one line
+    (:mod:`autograd_lr.fast.params`; ``p`` defaults to this machine's).
     """
-    B = min(FUSED_SEGMENT_BYTES // itemsize, FUSED_MAX_BLOCK_BYTES // max(1, n_x * itemsize))
-    return int(max(FUSED_MIN_BLOCK, B // 8 * 8))
+    p = p or PARAMS
+    line = max(1, p.min_block_bytes // itemsize)
+    B = min(p.segment_bytes // itemsize, p.block_bytes // max(1, n_x * itemsize))
+    return int(max(line, B // line * line))
 
 
 def _default_threads() -> int:
@@ -362,26 +398,42 @@ def _fused_numba(
     compute = np.float32 if np.result_type(w, X, Y) == np.float32 else np.float64
     w_flat = np.ascontiguousarray(w, dtype=compute).reshape(n_x)
     y = np.ascontiguousarray(Y).reshape(m)
-    if X.flags.f_contiguous and not X.flags.c_contiguous:
-        kernel, data, B = examples_kernel, X.T, FUSED_MIN_BLOCK  # X.T is C-contiguous, a view
+    if takes_examples_kernel(X):
+        # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples;
+        # `block` is how many examples the short (compute-dtype) sums of dw run over.
+        kernel, data = examples_kernel, X.T
+        B = block if block is not None else PARAMS.segment_bytes // X.itemsize
+        unit = max(1, PARAMS.min_block_bytes // X.itemsize)
+        scratch_len = n_x + 4
     else:
         kernel, data = rows_kernel, X
         B = block if block is not None else fused_block(n_x, X.itemsize)
-    B = max(1, min(B, m))
-    n_blocks = -(-m // B)
-    n_chunks = max(1, min(n_blocks, FUSED_MAX_CHUNKS, m * X.itemsize // (8 * FUSED_PARTIAL_SHARE)))
-    bounds = [min(m, (c * n_blocks // n_chunks) * B) for c in range(n_chunks + 1)]
+        B = unit = max(1, min(B, m))
+        scratch_len = 2 * B
+    n_units = -(-m // unit)
+    per_chunk = n_x * 8 + scratch_len * np.dtype(compute).itemsize
+    n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, X.nbytes // (FUSED_PARTIAL_SHARE * per_chunk)))
+    bounds = [min(m, (c * n_units // n_chunks) * unit) for c in range(n_chunks + 1)]
     dw_parts = np.empty((n_chunks, n_x))
     sums = np.empty((n_chunks, 2))
-    scratch = np.empty((n_chunks, 2, B), dtype=compute)
+    scratch = np.empty((n_chunks, scratch_len), dtype=compute)
+    half = scratch_len // 2 if kernel is rows_kernel else n_x
 
     def task(c: int) -> None:
-        Zc, Zn = scratch[c]
+        Zc, Zn = scratch[c, :half], scratch[c, half:]
         lo, hi = bounds[c], bounds[c + 1]
         sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, compute(0))
 
     _run_chunks(task, n_chunks, _default_threads() if threads is None else threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
+
+
+def takes_examples_kernel(X: np.ndarray) -> bool:
+    """Whether ``X (n_x, m)`` is stored example by example (F order): ``X.T`` is C-contiguous.
+
+    scikit-learn's rows ``X (m, n_x)`` transposed are exactly that, a view without a copy.
+    """
+    return bool(X.flags.f_contiguous and not X.flags.c_contiguous)
 
 
 def _fused_numpy(
@@ -462,16 +514,17 @@ def gradients_fused(
 def fused_applies(X: Any) -> bool:
     """Whether :func:`autograd_lr.propagate` takes :func:`gradients_fused` for ``X``.
 
-    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES`; other
-    array types (lists, dask, jax) keep :func:`gradients_vectorized`, which runs on any
-    namespace.
+    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES` (the
+    last-level cache), or at least :data:`FUSED_MIN_BYTES_EXAMPLES` (one L2 cache) when
+    it is stored example by example (:func:`takes_examples_kernel`); see
+    :mod:`autograd_lr.fast.params`. Other array types (lists, dask, jax) keep
+    :func:`gradients_vectorized`, which runs on any namespace.
     """
-    return (
-        isinstance(X, np.ndarray)
-        and X.ndim == 2
-        and X.dtype in (np.float32, np.float64)
-        and X.nbytes >= FUSED_MIN_BYTES
-    )
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)):
+        return False
+    if takes_examples_kernel(X):
+        return X.nbytes >= FUSED_MIN_BYTES_EXAMPLES
+    return X.nbytes >= FUSED_MIN_BYTES
 
 
 def cost_and_gradients(
