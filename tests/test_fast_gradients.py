@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
-from autograd_lr.fast import kernel, params
+from autograd_lr.fast import kernel, loops, params
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -169,13 +169,13 @@ def test_the_kernel_is_plain_python_too() -> None:
     results = []
     for chunk_kernel, data in [
         (compiled_rows, p.X),
-        (kernel._fused_chunk_rows, p.X),
+        (loops.chunk_rows, p.X),
         (compiled_examples, XT),
-        (kernel._fused_chunk_examples, XT),
+        (loops.chunk_examples, XT),
     ]:
         dw = np.empty(p.n_x)
-        Zc, Zn = np.empty(p.n_x), np.empty(p.n_x)
-        cost, db = chunk_kernel(w, p.b, data, y, 3, 40, 8, dw, Zc, Zn, 0.0)
+        Zc, Zn, T = np.empty(p.n_x), np.empty(p.n_x), np.empty(16)
+        cost, db = chunk_kernel(w, p.b, data, y, 3, 40, 8, dw, Zc, Zn, T, 0.0)
         results.append(np.concatenate([dw, [db, cost]]))
     s = gradient_scale(p.X)
     for result in results[1:]:
@@ -195,7 +195,7 @@ def test_the_same_bits_whatever_the_number_of_threads(
     # Chunks are fixed by the shape alone and added in chunk order, so the thread count
     # changes nothing, not even the last bit: row-major X (the rows kernel) and
     # column-major X (the examples kernel, scikit-learn's rows transposed) alike.
-    p = make_problem(24, 5003, seed=8, z_max=5.0, dtype=dtype)
+    p = make_problem(64, 20_003, seed=8, z_max=5.0, dtype=dtype)
     X = np.asarray(p.X, order=order)
     assert kernel.takes_examples_kernel(X) == (order == "F")
     runs = [kernel.gradients_fused(p.w, p.b, X, p.Y, block=block, threads=t) for t in (1, 2, 3)]
@@ -313,11 +313,11 @@ def test_the_compiled_kernels_allocate_nothing() -> None:
 
     p = make_problem(50, 3000, seed=1, z_max=5.0)
     w, y = p.w.reshape(-1), p.Y.reshape(-1)
-    dw, Zc, Zn = np.empty(p.n_x), np.empty(64), np.empty(64)
+    dw, Zc, Zn, T = np.empty(p.n_x), np.empty(64), np.empty(64), np.empty(128)
     rows, examples = kernel._numba_kernels()
-    nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn, zero: (0.0, 0.0))
+    nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn, T, zero: (0.0, 0.0))
     for chunk_kernel, X in [(rows, p.X), (examples, np.ascontiguousarray(p.X.T))]:
-        arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn, 0.0)
+        arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn, T, 0.0)
         chunk_kernel(*arguments)
         nothing(*arguments)
         assert numba_allocations(chunk_kernel, *arguments) == numba_allocations(nothing, *arguments)
@@ -579,3 +579,54 @@ def test_a_failing_chunk_is_raised_never_summed() -> None:
 
     with pytest.raises(RuntimeError, match="chunk 0 failed"):
         kernel._run_chunks(task, n_chunks=8, threads=2)
+
+
+# --- the vectorizable losses against libm's ---------------------------------------------------
+
+# block_losses evaluates e^x by a degree-13 polynomial and log(1 + e) by a 17-term series
+# instead of libm: each is within a couple of ulp of libm, so every dz is within a few
+# float64 ulp of loss_and_dz's (checked per example), and the sums within rounding.
+LIBM_ULPS = 4
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 8.0, 40.0, 700.0, 1e3])
+def test_block_losses_agree_with_libm_example_by_example(compiled: bool, scale: float) -> None:
+    from autograd_lr import forward
+    from autograd_lr.fast import losses
+
+    rng = np.random.default_rng(int(scale * 1000))
+    n = 257
+    z = rng.normal(size=n) * scale
+    z[:6] = [0.0, -0.0, 708.5, -708.5, -745.2, 1e-300]  # the cut-off and underflow edges
+    y = (rng.random(n) > 0.5).astype(np.float64)
+    block = losses.block_losses
+    if compiled:
+        import numba
+
+        block = numba.njit(error_model="numpy")(losses.block_losses)
+    Z, T = z.copy(), np.empty(2 * n)
+    cost, db = block(Z, y, 0, n, T)
+    expected = [losses.loss_and_dz(float(zi), float(yi)) for zi, yi in zip(z, y, strict=True)]
+    L = np.array([e[0] for e in expected])
+    dz = np.array([e[1] for e in expected])
+    eps = np.finfo(np.float64).eps
+    assert np.all(np.abs(Z - dz) <= LIBM_ULPS * eps * np.maximum(1.0, np.abs(dz)))
+    assert abs(cost - L.sum()) <= LIBM_ULPS * eps * n * max(1.0, np.abs(L).max())
+    assert abs(db - dz.sum()) <= LIBM_ULPS * eps * n
+    # ... and with the forward model's own loss (numpy, the package's one definition)
+    loss_forward = forward.loss_from_logits(z, y)
+    assert np.allclose(L, loss_forward, rtol=LIBM_ULPS * eps, atol=LIBM_ULPS * eps)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_block_losses_turn_a_non_finite_logit_into_a_nan_cost(bad: float) -> None:
+    import numba
+
+    from autograd_lr.fast import losses
+
+    block = numba.njit(error_model="numpy")(losses.block_losses)
+    Z = np.array([0.5, bad, -2.0, 3.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    cost, _ = block(Z, y, 0, 4, np.empty(8))
+    assert np.isnan(cost)

@@ -5,7 +5,7 @@ r"""The fast path: the gradient and the cost in ONE pass over X.
 On large X both products are limited by memory bandwidth, so the formula costs two
 full reads of X. The kernel here computes exactly the same sums in another order,
 reading X from memory once. It is plumbing, not math: the per-example derivative it
-applies is the hand one, ``dz = a - y``, retyped for numba in :func:`loss_and_dz`
+applies is the hand one, ``dz = a - y``, retyped for numba in :mod:`autograd_lr.fast.losses`
 and checked against ``jax.grad`` of :func:`autograd_lr.forward.cost` in the tests.
 
 This module never imports jax nor the oracles (DESIGN.md, independence rule 2).
@@ -23,6 +23,8 @@ import numpy as np
 
 from autograd_lr import forward, gradients
 from autograd_lr.fast import params
+from autograd_lr.fast.losses import block_losses
+from autograd_lr.fast.loops import chunk_examples, chunk_rows
 from autograd_lr.forward import Array
 from autograd_lr.gradients import Grads
 
@@ -84,229 +86,6 @@ FUSED_FASTMATH = frozenset({"reassoc", "contract"})
 Engine = str  # "auto" | "numba" | "numpy"
 
 
-def loss_and_dz(z: float, y: float) -> tuple[float, float]:
-    r"""One example's loss and :math:`dz` from its logit: :math:`(L(z, y),\ \sigma(z) - y)`.
-
-    With :math:`e = e^{-|z|} \in (0, 1]`:
-
-    .. math::
-
-        \sigma(z) = \begin{cases} 1/(1 + e) & z \ge 0 \\ e/(1 + e) & z < 0 \end{cases},
-        \qquad
-        L(z, y) = \log(1 + e^{z}) - y z = \max(z, 0) + \log(1 + e) - y z
-
-    Scalar ``z``, ``y`` -> ``(L, dz)``. One exponential serves both. The exponent is
-    never positive, so nothing overflows for any finite ``z`` (at :math:`|z| = 10^3`,
-    :math:`e^{z}` would be ``inf``); ``log1p`` keeps :math:`\log(1 + e)` exact when
-    :math:`e` is tiny, where ``log(1 + e)`` would round to 0 and lose the loss of a
-    confidently right example. These are :func:`autograd_lr.forward.sigmoid` and
-    :func:`autograd_lr.forward.loss_from_logits` for one scalar, in the form numba
-    compiles; :math:`dz = a - y` is :func:`autograd_lr.gradients.dL_dz`.
-    """
-    e = np.exp(-abs(z))
-    a = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
-    return max(z, 0.0) + np.log1p(e) - y * z, a - y
-
-
-def _fused_chunk_rows(
-    w: np.ndarray,
-    b: float,
-    X: np.ndarray,
-    y: np.ndarray,
-    lo: int,
-    hi: int,
-    block: int,
-    dw: np.ndarray,
-    Zc: np.ndarray,
-    Zn: np.ndarray,
-    zero: float,
-) -> tuple[float, float]:
-    r"""Kernel: examples ``lo:hi`` of a feature-major ``X (n_x, m)`` (rows = features), one pass.
-
-    Adds :math:`\sum_i X[:, i]\, dz_i` into ``dw (n_x,)`` (zeroed first) and returns
-    :math:`(\sum_i L_i, \sum_i dz_i)`. ``w (n_x,)``, ``y (m,)``, ``Zc``/``Zn``
-    ``(block,)`` scratch for the current block's dz and the next block's z. ``w``, the
-    scratch and ``zero`` (0 in that type) are in the compute dtype: products, z and a
-    block's part of dw are summed in it; dw across blocks, J and db in float64.
-    Stage s sweeps the rows once: dw from block s − 1 (in cache) and z of block s (from
-    memory). Compiled by numba; runs (slowly) as plain Python too.
-    """
-    n_x = X.shape[0]
-    n_blocks = (hi - lo + block - 1) // block
-    for j in range(n_x):
-        dw[j] = 0.0
-    cost = 0.0
-    db = 0.0
-    for stage in range(n_blocks + 1):
-        # The current block starts at column c0 (its z is in Zc), the next at n0 (its z
-        # goes into Zn). Column indices are unsigned (np.uintp): a signed index may be
-        # negative, which numba must wrap around, and that check turns the vectorized
-        # loads of X into gathers, twice as slow.
-        c0 = lo + max(stage - 1, 0) * block
-        n_cur = 0 if stage == 0 else min(block, hi - c0)
-        n0 = lo + stage * block
-        n_next = 0 if stage == n_blocks else min(block, hi - n0)
-        uc0, un0, yc = np.uintp(c0), np.uintp(n0), y[c0 : c0 + n_cur]
-        for i in range(n_cur):  # z -> dz in place; J and db accumulate in float64
-            loss, dz = loss_and_dz(np.float64(Zc[i]), np.float64(yc[i]))
-            cost += loss
-            db += dz
-            Zc[i] = dz
-        for i in range(n_next):
-            Zn[i] = b
-        # One sweep over the rows, eight at a time: dw from the current block (in cache)
-        # and z of the next block (streaming in from memory) in the same inner loop while
-        # both blocks have examples, then whichever is longer alone.
-        n_both = min(n_cur, n_next)
-        j = 0
-        while j + 8 <= n_x:
-            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
-            w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-            for i in range(np.uintp(n_both)):
-                d = Zc[i]
-                s0 += X[j, uc0 + i] * d
-                s1 += X[j + 1, uc0 + i] * d
-                s2 += X[j + 2, uc0 + i] * d
-                s3 += X[j + 3, uc0 + i] * d
-                s4 += X[j + 4, uc0 + i] * d
-                s5 += X[j + 5, uc0 + i] * d
-                s6 += X[j + 6, uc0 + i] * d
-                s7 += X[j + 7, uc0 + i] * d
-                Zn[i] += (
-                    w0 * X[j, un0 + i]
-                    + w1 * X[j + 1, un0 + i]
-                    + w2 * X[j + 2, un0 + i]
-                    + w3 * X[j + 3, un0 + i]
-                ) + (
-                    w4 * X[j + 4, un0 + i]
-                    + w5 * X[j + 5, un0 + i]
-                    + w6 * X[j + 6, un0 + i]
-                    + w7 * X[j + 7, un0 + i]
-                )
-            for i in range(np.uintp(n_both), np.uintp(n_cur)):
-                d = Zc[i]
-                s0 += X[j, uc0 + i] * d
-                s1 += X[j + 1, uc0 + i] * d
-                s2 += X[j + 2, uc0 + i] * d
-                s3 += X[j + 3, uc0 + i] * d
-                s4 += X[j + 4, uc0 + i] * d
-                s5 += X[j + 5, uc0 + i] * d
-                s6 += X[j + 6, uc0 + i] * d
-                s7 += X[j + 7, uc0 + i] * d
-            for i in range(np.uintp(n_both), np.uintp(n_next)):
-                Zn[i] += (
-                    w0 * X[j, un0 + i]
-                    + w1 * X[j + 1, un0 + i]
-                    + w2 * X[j + 2, un0 + i]
-                    + w3 * X[j + 3, un0 + i]
-                ) + (
-                    w4 * X[j + 4, un0 + i]
-                    + w5 * X[j + 5, un0 + i]
-                    + w6 * X[j + 6, un0 + i]
-                    + w7 * X[j + 7, un0 + i]
-                )
-            dw[j] += s0
-            dw[j + 1] += s1
-            dw[j + 2] += s2
-            dw[j + 3] += s3
-            dw[j + 4] += s4
-            dw[j + 5] += s5
-            dw[j + 6] += s6
-            dw[j + 7] += s7
-            j += 8
-        while j < n_x:  # the last n_x mod 8 rows, one at a time
-            s = zero
-            for i in range(np.uintp(n_cur)):
-                s += X[j, uc0 + i] * Zc[i]
-            dw[j] += s
-            wj = w[j]
-            for i in range(np.uintp(n_next)):
-                Zn[i] += wj * X[j, un0 + i]
-            j += 1
-        Zc, Zn = Zn, Zc
-    return cost, db
-
-
-def _fused_chunk_examples(
-    w: np.ndarray,
-    b: float,
-    XT: np.ndarray,
-    y: np.ndarray,
-    lo: int,
-    hi: int,
-    block: int,
-    dw: np.ndarray,
-    Zc: np.ndarray,
-    Zn: np.ndarray,
-    zero: float,
-) -> tuple[float, float]:
-    r"""Kernel: examples ``lo:hi`` of an example-major ``XT (m, n_x)`` (``X`` stored column by column).
-
-    Each example :math:`x^{(i)}` is contiguous, so one pass is, four examples at a time:
-    :math:`z = b + w^\top x` for the four (one load of each :math:`w_j` serves four
-    products), their :math:`(L, dz)`, then :math:`\sum_{k<4} dz_k\, x^{(k)}` added into
-    the running part of dw in one sweep (the four examples are still in L1 or L2: one
-    example is n_x entries). That running part is ``Zc (n_x,)`` in the compute dtype,
-    added into the float64 ``dw`` every ``block`` examples, like one block's part of dw
-    in :func:`_fused_chunk_rows`; ``Zn`` (at least 4 entries) holds the four dz in the
-    compute dtype. Same outputs as
-    :func:`_fused_chunk_rows`. Groups start at ``lo``, so the sums depend on the chunk
-    bounds only, never on the thread that runs the chunk.
-    """
-    n_x = XT.shape[1]
-    nj = np.uintp(n_x)
-    for j in range(nj):
-        dw[j] = 0.0
-        Zc[j] = zero
-    cost = 0.0
-    db = 0.0
-    since_flush = 0
-    i = lo
-    while i < hi:
-        g = min(4, hi - i)  # four examples at a time; the last hi - lo mod 4 one by one
-        if g == 4:
-            x0, x1, x2, x3 = XT[i], XT[i + 1], XT[i + 2], XT[i + 3]
-            z0 = z1 = z2 = z3 = zero
-            for j in range(nj):
-                wj = w[j]
-                z0 += wj * x0[j]
-                z1 += wj * x1[j]
-                z2 += wj * x2[j]
-                z3 += wj * x3[j]
-            Zn[0], Zn[1], Zn[2], Zn[3] = z0, z1, z2, z3
-        else:
-            for k in range(g):
-                x = XT[i + k]
-                z = zero
-                for j in range(nj):
-                    z += w[j] * x[j]
-                Zn[k] = z
-        for k in range(g):  # z -> dz in place (compute dtype); J and db in float64
-            loss, dz = loss_and_dz(np.float64(Zn[k]) + b, np.float64(y[i + k]))
-            cost += loss
-            db += dz
-            Zn[k] = dz
-        if g == 4:
-            d0, d1, d2, d3 = Zn[0], Zn[1], Zn[2], Zn[3]
-            for j in range(nj):
-                Zc[j] += (d0 * x0[j] + d1 * x1[j]) + (d2 * x2[j] + d3 * x3[j])
-        else:
-            for k in range(g):
-                x = XT[i + k]
-                d = Zn[k]
-                for j in range(nj):
-                    Zc[j] += d * x[j]
-        i += g
-        since_flush += g
-        if since_flush >= block or i >= hi:  # the short sum joins the long one (float64)
-            for j in range(nj):
-                dw[j] += Zc[j]
-                Zc[j] = zero
-            since_flush = 0
-    return cost, db
-
-
 @functools.cache
 def _numba_kernels() -> tuple[Any, Any]:
     """The two kernels compiled by numba (imported here, not at module import).
@@ -318,11 +97,15 @@ def _numba_kernels() -> tuple[Any, Any]:
     import numba
     import numba.extending
 
-    numba.extending.register_jitable(inline="always")(loss_and_dz)
+    # The losses of a block, compiled with the kernels' flags ("reassoc" vectorizes their
+    # sums); called once per block, so not inlined.
+    numba.extending.register_jitable(fastmath=set(FUSED_FASTMATH), error_model="numpy")(
+        block_losses
+    )
 
     def compile_both(cache: bool) -> tuple[Any, Any]:
         jit = numba.njit(cache=cache, nogil=True, fastmath=set(FUSED_FASTMATH), error_model="numpy")
-        return jit(_fused_chunk_rows), jit(_fused_chunk_examples)
+        return jit(chunk_rows), jit(chunk_examples)
 
     try:
         return compile_both(cache=True)
@@ -350,6 +133,18 @@ def fused_block(n_x: int, itemsize: int, p: params.KernelParams | None = None) -
     line = max(1, p.min_block_bytes // itemsize)
     B = min(p.segment_bytes // itemsize, p.block_bytes // max(1, n_x * itemsize))
     return int(max(line, B // line * line))
+
+
+def examples_group(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+    """Examples per group of the examples kernel (column-major ``X`` with ``n_x`` features).
+
+    A group is read twice (z, then dw), so it takes at most half of one L2 cache; at
+    most one page per feature's short sum (``segment_bytes // itemsize`` examples, as
+    a row block); a multiple of 4 (the kernel's unrolling), at least 4.
+    """
+    p = p or PARAMS
+    G = min(p.segment_bytes // itemsize, p.caches.l2_bytes // 2 // max(1, n_x * itemsize))
+    return int(max(4, G // 4 * 4))
 
 
 def _default_threads() -> int:
@@ -399,30 +194,31 @@ def _fused_numba(
     w_flat = np.ascontiguousarray(w, dtype=compute).reshape(n_x)
     y = np.ascontiguousarray(Y).reshape(m)
     if takes_examples_kernel(X):
-        # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples;
-        # `block` is how many examples the short (compute-dtype) sums of dw run over.
+        # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples.
         kernel, data = examples_kernel, X.T
-        B = block if block is not None else PARAMS.segment_bytes // X.itemsize
+        B = block if block is not None else examples_group(n_x, X.itemsize)
+        B = max(1, min(B, m))
         unit = max(1, PARAMS.min_block_bytes // X.itemsize)
-        scratch_len = n_x + 4
+        Zc_len = n_x
     else:
         kernel, data = rows_kernel, X
         B = block if block is not None else fused_block(n_x, X.itemsize)
         B = unit = max(1, min(B, m))
-        scratch_len = 2 * B
+        Zc_len = B
     n_units = -(-m // unit)
-    per_chunk = n_x * 8 + scratch_len * np.dtype(compute).itemsize
+    per_chunk = n_x * 8 + (Zc_len + B) * np.dtype(compute).itemsize + 2 * B * 8
     n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, X.nbytes // (FUSED_PARTIAL_SHARE * per_chunk)))
     bounds = [min(m, (c * n_units // n_chunks) * unit) for c in range(n_chunks + 1)]
     dw_parts = np.empty((n_chunks, n_x))
     sums = np.empty((n_chunks, 2))
-    scratch = np.empty((n_chunks, scratch_len), dtype=compute)
-    half = scratch_len // 2 if kernel is rows_kernel else n_x
+    scratch = np.empty((n_chunks, Zc_len + B), dtype=compute)
+    losses_scratch = np.empty((n_chunks, 2 * B))
 
     def task(c: int) -> None:
-        Zc, Zn = scratch[c, :half], scratch[c, half:]
+        Zc, Zn = scratch[c, :Zc_len], scratch[c, Zc_len:]
         lo, hi = bounds[c], bounds[c + 1]
-        sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, compute(0))
+        T = losses_scratch[c]
+        sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, T, compute(0))
 
     _run_chunks(task, n_chunks, _default_threads() if threads is None else threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
