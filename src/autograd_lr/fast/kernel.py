@@ -23,8 +23,8 @@ import numpy as np
 
 from autograd_lr import forward, gradients
 from autograd_lr.fast import params
-from autograd_lr.fast.losses import block_losses
 from autograd_lr.fast.loops import chunk_examples, chunk_rows
+from autograd_lr.fast.losses import block_losses
 from autograd_lr.forward import Array
 from autograd_lr.gradients import Grads
 
