@@ -471,41 +471,48 @@ def results_markdown(results: dict[str, Any], plot_name: str, others: str = "") 
 NOTES = """\
 ## Notes
 
-- **How propagate reads X once.** On large X (at least 32 MiB) `propagate` calls
-  `gradients_fused` (the end of `src/autograd_lr/gradients.py`): the examples are cut
-  into blocks of B columns (one 4 KiB page per row: 512 float64); for each block the
-  kernel computes z, then dz and the loss per example, then adds X_block dZ into dw while
-  the block is still in cache. The dw sweep of block k and the z sweep of block k + 1
-  run in the same loop over rows, eight rows at a time, so the next block streams in
-  while the current one is used. Threads take chunks of blocks; the partial sums are
-  added in chunk order, so the result is the same bit for bit for any thread count. X
-  is never copied or cast; float32 X is summed in float32 only where the sums are short
-  (z, one block's part of dw) and in float64 over all m examples (dw, db, J).
+- **How propagate reads X once.** On large X `propagate` calls `gradients_fused`
+  (`src/autograd_lr/fast/kernel.py`). X stored row by row (C order) is cut into blocks
+  of B examples; for each block the kernel computes z, then dz and the loss of every
+  example, then adds X_block dZ into dw while the block is still in cache; the dw sweep
+  of block k and the z sweep of block k + 1 share one loop over rows, eight rows at a
+  time (`fast/loops.py`). X stored example by example (F order) takes groups of examples
+  that fit in L2, each example contiguous. The losses of a block are computed in SIMD
+  loops (`fast/losses.py`), not one libm `exp` and `log1p` per example. Threads take
+  chunks of examples whose partial sums are added in chunk order: the same result bit
+  for bit for any thread count. X is never copied or cast; float32 X is summed in
+  float32 only where the sums are short (z, one block's part of dw) and in float64 over
+  all m examples (dw, db, J).
+- **Parameters from the machine.** B, the largest block and the switch-over sizes are
+  derived from the caches the machine reports (`fast/params.py`; its docstring gives
+  each rule and the fallback), and printed under every table: a page per row, two
+  blocks per thread within its share of the last-level cache, the single pass for
+  row-major X from the size of the last-level cache and for column-major X from one L2.
+- **scikit-learn's rows.** The row "propagate, scikit-learn's rows" is the same
+  problem with X stored as scikit-learn stores it: `rows (m, n_x)` C-contiguous and
+  `X = rows.T`, an F-ordered view, which is what `LogisticRegressionGD` hands the
+  solvers. It takes the examples kernel, without copying X; scikit-learn's
+  `loss_gradient` gets those rows too, its own layout.
 - **It validates X in the same pass.** An up-front `np.isfinite(X)` scan would be a
-  second full read of X plus a boolean temporary an eighth of X's size; on large X,
-  propagate lets the kernel find a NaN or inf (it makes that example's z, hence J,
-  non-finite, whatever w is) and only then runs the full check, which names it.
-- **What limits the 1.3x target here.** Two things, measured while developing on this
-  2-core VM. (1) Arithmetic: each entry of X takes part in two multiply-adds (one for
-  z, one for dw); from cache the kernel does that at about 0.3 ns per float64 entry per
-  core, while one core streams X from memory at about 0.45 ns per entry: the arithmetic
-  alone is two thirds of the memory time, and it overlaps the memory stalls only in
-  part (a single-threaded kernel ran at 1.3x a single-threaded `X.sum()` for n_x = 100,
-  1.7x for n_x = 1000). (2) Short row segments: a block of X (n_x, m) stored row by
-  row is n_x separate segments of B entries; the hardware prefetcher restarts on each,
-  and a segment long enough to stream well (4 KiB and up) makes a wide block too big
-  for the per-core L2, so the second read of it comes from L3. Software prefetching,
-  4/8/16 rows at a time and other block sizes did not change this measurably. On a
-  machine whose cores out-run their memory bandwidth (most desktops and larger
-  servers) the same kernel is closer to the floor.
-- **Small X.** Below 32 MiB X fits in the last-level cache, both passes of the formula
-  read it from there, and BLAS's matrix-vector products beat the kernel's arithmetic,
-  so propagate keeps `gradients_vectorized` there, after validating its input (the
-  finiteness scan above is then a visible share of the time: compare the propagate and
-  gradients_vectorized rows at (12288, 209)).
+  second full read of X; on X that takes the kernel, propagate lets the kernel find a
+  NaN or inf (it makes that example's z, hence J, non-finite, whatever w is) and only
+  then runs the full check, which names it. Row-major X below the switch-over takes the
+  formula after a finiteness screen (one `X.sum()`), a visible share of the time at
+  (12288, 209): compare the propagate and gradients_vectorized rows there.
+- **What limits the 1.3× target.** Every verdict above the target says it with figures
+  from the same run: the kernel on one thread against one thread's read of X
+  (`X.sum()`, which numpy runs on one thread). Where one thread of the kernel is close to
+  one thread's read, the core keeps up with memory and what remains is how two threads
+  share the memory bandwidth; where it is well above, the arithmetic per entry of X (two
+  multiply-adds, one for z and one for dw, plus each example's loss) sets the pace of a
+  core. On a machine whose cores out-run their memory bandwidth, the same kernel is
+  closer to the floor.
 - **Peers.** jax and torch differentiate the same `forward.cost` (torch through the
-  array API); scikit-learn's `loss_gradient` is its own fused loss-and-gradient. torch
-  is optional: `pip install torch` with the CPU wheel; without it the row says so.
-- **Noise.** On 2 shared cores the millisecond-scale rows at (12288, 209) move by 2-5x
-  from run to run; the large shapes, timed over 50-300 ms per call, are steadier.
+  array API); scikit-learn's `loss_gradient` is its own fused loss-and-gradient. `make
+  bench` installs torch's CPU build when it is missing; the quick run (`--quick`, the
+  test suite) does not need torch.
+- **Load.** The machine these ran on is shared. The 1-minute load average is recorded
+  at the start and end of the run and of every table; a run whose load went above 2.5
+  is marked NOT A RESULT. Contenders are interleaved (one call each per round, median
+  over rounds), so a burst of load hits all of them alike.
 """

@@ -43,9 +43,12 @@ from autograd_lr.gradients import Grads
 # streams in flight; each z_i or dz_i is loaded once per eight rows). The blocks are
 # grouped into chunks of consecutive examples; threads take chunks, and each chunk owns
 # its partial sums, added up in chunk order at the end (the same result bit for bit
-# whatever the number of threads).
+# whatever the number of threads). X stored example by example (F order, scikit-learn's
+# rows transposed) has each example contiguous: there the blocks are groups of examples,
+# z for four examples per sweep over w, then dw from the same four while they are in
+# cache (fast/loops.py). Each block's losses and dz run in SIMD loops (fast/losses.py).
 #
-# The kernels below are plain Python loops compiled by numba (the "fast" extra), lazily:
+# The kernels (fast/loops.py) are plain Python loops compiled by numba (the "fast" extra), lazily:
 # importing autograd_lr never imports numba, and compiled code is cached on disk
 # (cache=True), so the compilation cost is paid once per machine. Without numba the same
 # blocking runs in numpy (_fused_numpy): gradients_vectorized on one block at a time,
