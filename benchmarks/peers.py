@@ -112,7 +112,7 @@ def package_contenders(
 
 
 ROWS_NAME = "propagate, scikit-learn's rows"
-ONE_THREAD_NAME = "single-pass kernel, 1 thread"
+ONE_THREAD_NAME = "kernel, 1 thread"
 # Rows of the package itself, not peers (the verdicts compare propagate with the others).
 PACKAGE_ROWS = ("propagate", ROWS_NAME, ONE_THREAD_NAME, "gradients_vectorized", "lecture's loop")
 
@@ -122,6 +122,8 @@ def _path(X: np.ndarray) -> str:
         return "vectorized formula"
     if not kernel.numba_available():
         return "single-pass kernel (numpy engine: numba not installed)"
+    if kernel.takes_two_passes(X):
+        return "two passes split by rows (X in the last-level cache)"
     return "single-pass kernel, " + ("examples" if kernel.takes_examples_kernel(X) else "rows")
 
 

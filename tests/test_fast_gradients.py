@@ -365,7 +365,8 @@ def test_scikit_learns_rows_take_the_examples_kernel_without_a_copy(
     rows = np.ascontiguousarray(p.X.T)  # scikit-learn's layout
     X = rows.T
     assert kernel.fused_applies(X) and kernel.takes_examples_kernel(X)
-    assert not kernel.fused_applies(np.ascontiguousarray(X))  # same size, row-major
+    same_rows_major = np.ascontiguousarray(X)  # row-major: the two-pass form instead
+    assert kernel.fused_applies(same_rows_major) and kernel.takes_two_passes(same_rows_major)
     assert not kernel.fused_applies(rows.T[:, : m // 2])  # half of it: below one L2
     seen: list[Any] = []
     rows_kernel, examples_kernel = kernel._numba_kernels()
@@ -630,3 +631,70 @@ def test_block_losses_turn_a_non_finite_logit_into_a_nan_cost(bad: float) -> Non
     y = np.array([1.0, 0.0, 1.0, 0.0])
     cost, _ = block(Z, y, 0, 4, np.empty(8))
     assert np.isnan(cost)
+
+
+# --- the two-pass form: row-major X that fits in the last-level cache ------------------------------
+
+
+def two_pass_problem(dtype: type = np.float64, n_x: int = 600, m: int = 700) -> Problem:
+    # at least one L2 cache (the smallest X that takes the fast path), whatever the machine
+    m = max(m, kernel.FUSED_MIN_BYTES_EXAMPLES // (np.dtype(dtype).itemsize * n_x) + 1)
+    p = make_problem(n_x, m, seed=31, z_max=6.0, dtype=dtype)
+    assert kernel.takes_two_passes(p.X) and not kernel.takes_examples_kernel(p.X)
+    return p
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_passes_give_the_gradient_of_jax_and_the_same_bits_for_any_thread_count(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = two_pass_problem(dtype)
+    calls: list[int] = []
+    two_pass = kernel._two_pass_numba
+
+    def spy(*args: Any) -> Any:
+        calls.append(args[2].shape[0])
+        return two_pass(*args)
+
+    monkeypatch.setattr(kernel, "_two_pass_numba", spy)
+    runs = [kernel.gradients_fused(*p, threads=t) for t in (1, 2, 3)]
+    assert calls == [p.n_x] * 3
+    first, J_first = runs[0]
+    for grads, J in runs[1:]:
+        np.testing.assert_array_equal(grads["dw"], first["dw"])
+        assert grads["db"] == first["db"] and J_first == J
+    as64 = [np.asarray(a, dtype=np.float64) for a in (p.w, p.X, p.Y)]
+    reference, J_jax = oracles.jax_value_and_gradients(as64[0], p.b, as64[1], as64[2])
+    tolerance = FUSED_RTOL if dtype == np.float64 else FLOAT32_RTOL
+    s = gradient_scale(as64[1])
+    assert relative_error(flat(first), flat(reference), scale=s) <= tolerance
+    assert abs(float(J_first) - J_jax) <= tolerance * max(1.0, J_jax)
+    assert first["dw"].dtype == dtype
+
+
+def test_two_passes_keep_memory_small_and_rows_of_any_count() -> None:
+    # n_x not a multiple of 8 (the last rows one by one), a strided view of rows
+    p = two_pass_problem(n_x=603, m=301)
+    assert_matches_vectorized(p, p.X)
+    wide = np.zeros((p.n_x, p.m + 5))
+    wide[:, 2 : 2 + p.m] = p.X
+    assert kernel.takes_two_passes(wide[:, 2 : 2 + p.m])
+    assert_matches_vectorized(p, wide[:, 2 : 2 + p.m])
+    kernel.gradients_fused(*p)
+    assert peak_extra_bytes(lambda: kernel.gradients_fused(*p)) <= MEMORY_SHARE * p.X.nbytes
+
+
+@pytest.mark.parametrize(("row", "column", "value"), [(3, 77, np.nan), (5, 10, np.inf)])
+def test_propagate_names_a_nan_or_inf_in_X_that_takes_two_passes(
+    row: int, column: int, value: float
+) -> None:
+    # No screen before the passes: the NaN or inf reaches z (even where w_j = 0) and J.
+    p = two_pass_problem()
+    assert kernel.fused_applies(p.X)
+    X, w = p.X.copy(), p.w.copy()
+    X[row, column] = value
+    w[5, 0] = 0.0
+    with pytest.raises(
+        ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
+    ):
+        autograd_lr.propagate(w, p.b, X, p.Y)

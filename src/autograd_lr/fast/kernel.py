@@ -23,8 +23,8 @@ import numpy as np
 
 from autograd_lr import forward, gradients
 from autograd_lr.fast import params
-from autograd_lr.fast.loops import chunk_examples, chunk_rows
-from autograd_lr.fast.losses import block_losses
+from autograd_lr.fast.loops import chunk_examples, chunk_rows, rows_dw, rows_z
+from autograd_lr.fast.losses import all_losses, block_losses
 from autograd_lr.forward import Array
 from autograd_lr.gradients import Grads
 
@@ -67,8 +67,9 @@ from autograd_lr.gradients import Grads
 # spans one memory page per row (the prefetcher follows a stream to the page's end),
 # unless two blocks per thread would not fit in that thread's share of the last-level
 # cache (the second read must come from cache), never below one cache line per row;
-# row-major X takes the single pass once it no longer fits in the last-level cache,
-# column-major X (each example contiguous, read once at any size) once it outgrows L2.
+# row-major X takes the single pass once it no longer fits in the last-level cache (two
+# passes split by rows from one L2 up to that), column-major X (each example contiguous,
+# read once at any size) once it outgrows L2.
 PARAMS = params.machine_params()
 FUSED_MIN_BYTES = PARAMS.fused_min_bytes
 FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
@@ -114,6 +115,23 @@ def _numba_kernels() -> tuple[Any, Any]:
         return compile_both(cache=True)
     except RuntimeError:  # no writable cache directory anywhere: compile in memory only
         return compile_both(cache=False)
+
+
+@functools.cache
+def _numba_two_pass() -> tuple[Any, Any, Any]:
+    """The two-pass form's loops compiled by numba: ``rows_z``, ``rows_dw``, ``all_losses``."""
+    import numba
+
+    _numba_kernels()  # registers block_losses for compiled callers
+
+    def compile_all(cache: bool) -> tuple[Any, Any, Any]:
+        jit = numba.njit(cache=cache, nogil=True, fastmath=set(FUSED_FASTMATH), error_model="numpy")
+        return jit(rows_z), jit(rows_dw), jit(all_losses)
+
+    try:
+        return compile_all(cache=True)
+    except RuntimeError:
+        return compile_all(cache=False)
 
 
 def numba_available() -> bool:
@@ -196,6 +214,9 @@ def _fused_numba(
     compute = np.float32 if np.result_type(w, X, Y) == np.float32 else np.float64
     w_flat = np.ascontiguousarray(w, dtype=compute).reshape(n_x)
     y = np.ascontiguousarray(Y).reshape(m)
+    threads = _default_threads() if threads is None else threads
+    if block is None and takes_two_passes(X):
+        return _two_pass_numba(w_flat, b, X, y, compute, threads)
     if takes_examples_kernel(X):
         # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples.
         kernel, data = examples_kernel, X.T
@@ -223,8 +244,63 @@ def _fused_numba(
         T = losses_scratch[c]
         sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, T, compute(0))
 
-    _run_chunks(task, n_chunks, _default_threads() if threads is None else threads)
+    _run_chunks(task, n_chunks, threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
+
+
+def takes_two_passes(X: np.ndarray) -> bool:
+    """Whether row-major ``X`` takes the two-pass form: it fits in the last-level cache.
+
+    Then its second read comes from that cache anyway, and two streaming passes split by
+    rows (each thread a range of whole rows) beat blocks of columns, which at so few
+    examples per row would be short row segments. Also only where ``z (m,)`` in float64
+    is at most 1/FUSED_PARTIAL_SHARE of X (``n_x · itemsize >= 8 · FUSED_PARTIAL_SHARE``),
+    the memory rule of the chunks.
+    """
+    return (
+        not takes_examples_kernel(X)
+        and X.nbytes < FUSED_MIN_BYTES
+        and X.shape[0] * X.itemsize >= 8 * FUSED_PARTIAL_SHARE
+    )
+
+
+def _two_pass_numba(
+    w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, compute: Any, threads: int
+) -> tuple[np.ndarray, float, float]:
+    r"""The same sums in two passes over row-major X split by rows, for X in the last-level cache.
+
+    Pass 1: each chunk of rows :math:`R` gives :math:`\sum_{j \in R} w_j X[j, :]`; the
+    chunks' parts are added in chunk order (plus b, in float64), the losses and dz
+    computed (:func:`~autograd_lr.fast.losses.all_losses`). Pass 2: each chunk of rows
+    gives its own :math:`dw_j = X[j, :]\, dz`. Deterministic for any thread count; a NaN
+    or inf in X reaches z, hence J, as in the single pass.
+    """
+    z_kernel, dw_kernel, losses_kernel = _numba_two_pass()
+    n_x, m = X.shape
+    rows_per_unit = 8
+    n_units = -(-n_x // rows_per_unit)
+    n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, n_x // FUSED_PARTIAL_SHARE))
+    bounds = [min(n_x, (c * n_units // n_chunks) * rows_per_unit) for c in range(n_chunks + 1)]
+    zero = compute(0)
+    z_parts = np.empty((n_chunks, m), dtype=compute)
+
+    def first(c: int) -> None:
+        z_kernel(w, X, bounds[c], bounds[c + 1], z_parts[c], zero)
+
+    _run_chunks(first, n_chunks, threads)
+    Z = np.full(m, b)
+    for c in range(n_chunks):  # in chunk order: the same bits for any thread count
+        Z += z_parts[c]
+    block = PARAMS.segment_bytes // X.itemsize
+    cost, db = losses_kernel(Z, y, np.empty(2 * block))
+    dz = Z.astype(compute, copy=False)
+    dw = np.empty(n_x)
+
+    def second(c: int) -> None:
+        dw_kernel(X, dz, bounds[c], bounds[c + 1], dw, block, zero)
+
+    _run_chunks(second, n_chunks, threads)
+    return dw, db, cost
 
 
 def takes_examples_kernel(X: np.ndarray) -> bool:
@@ -323,7 +399,9 @@ def fused_applies(X: Any) -> bool:
         return False
     if takes_examples_kernel(X):
         return X.nbytes >= FUSED_MIN_BYTES_EXAMPLES
-    return X.nbytes >= FUSED_MIN_BYTES
+    return X.nbytes >= FUSED_MIN_BYTES or (
+        X.nbytes >= FUSED_MIN_BYTES_EXAMPLES and takes_two_passes(X)
+    )
 
 
 def cost_and_gradients(

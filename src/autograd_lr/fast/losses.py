@@ -127,3 +127,17 @@ def block_losses(
         db += dz
         Z[i] = dz
     return cost, db
+
+
+def all_losses(Z: np.ndarray, y: np.ndarray, T: np.ndarray) -> tuple[float, float]:
+    r""":func:`block_losses` over all of ``Z (m,)`` float64, ``T (2 B,)`` at a time: :math:`(\sum L_i, \sum dz_i)`, ``Z := dz``."""
+    B = T.shape[0] // 2
+    m = Z.shape[0]
+    cost = 0.0
+    db = 0.0
+    for s in range(0, m, B):
+        n = min(B, m - s)
+        block_cost, block_db = block_losses(Z[s : s + n], y, s, n, T)
+        cost += block_cost
+        db += block_db
+    return cost, db

@@ -21,15 +21,16 @@ The rules
     row (``min_block_bytes``).
 ``min_block_bytes``: one cache line (``coherency_line_size``, 64 bytes on x86 and most
     ARM). A segment shorter than a line would load bytes it does not use.
-``fused_min_bytes``: the switch-over, for X stored row by row (C order). Below the size
-    of the last-level cache, X stays in that cache between the formula's two
-    matrix-vector products, so reading it twice costs little and BLAS's products (tuned
-    per CPU) beat the kernel's arithmetic; at or above it, the formula's second read
-    comes from memory, and the single pass wins. X stored column by column (F order,
-    scikit-learn's rows transposed) has each example contiguous: the kernel reads it
-    once at any size, and takes the fused path from ``fused_min_bytes_examples`` on, one
-    per-core L2 cache (below it the formula's two reads are both in L2, and the threads'
-    start-up would be a visible share of the time).
+``fused_min_bytes``: the switch-over to the single pass, for X stored row by row (C
+    order). Below the size of the last-level cache, X stays in that cache between two
+    reads, so reading it twice costs little, and two streaming passes split by rows
+    (whole rows per thread) beat blocks of short row segments; at or above it, a second
+    read would come from memory, and the single pass wins.
+``fused_min_bytes_examples``: one per-core L2 cache, where the package's own passes
+    take over from the formula: X stored column by column (F order, scikit-learn's rows
+    transposed) has each example contiguous, so the kernel reads it once at any size,
+    and row-major X takes the two passes. Below one L2, the formula's two reads are both
+    in L2, and the threads' start-up would be a visible share of the time.
 
 Where the numbers come from
 ---------------------------
