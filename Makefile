@@ -75,7 +75,12 @@ lab: $(STAMP)
 
 # The gradient against its peers and the memory floor (rewrites benchmarks/RESULTS.md),
 # then the Dask row: 8e6 × 100 (6.4 GB) written to zarr under out/, timed, deleted.
+# torch is a peer: its CPU build is installed first when missing (pinned with +cpu, so
+# pip takes the CPU wheel or fails, and never downloads the CUDA one).
+TORCH_CPU := torch==2.13.0+cpu
 bench: $(STAMP)
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install "$(TORCH_CPU)" \
+	  || { echo "make bench: could not install $(TORCH_CPU); install torch's CPU build into $(VENV) by hand"; exit 1; }
 	$(BIN)/python -m benchmarks.run
 	mkdir -p out
 	$(BIN)/python -m benchmarks.dask_bench --dir out --json out/dask_bench.json

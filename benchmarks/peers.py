@@ -73,24 +73,58 @@ def loop_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, budget
     return Contender("lecture's loop", run, note, scale=m / m_loop, checked=False)
 
 
-def package_contenders(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> list[Contender]:
-    """``propagate`` (the package's fastest path) and the vectorized formula it replaces."""
+def package_contenders(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, XF: np.ndarray
+) -> list[Contender]:
+    """``propagate`` (the package's fastest path), on ``X`` and on the same values stored
+    column by column (``XF``, scikit-learn's rows transposed), the kernel on one thread
+    (what one core achieves, against ``X.sum()``, which numpy runs on one thread), and
+    the vectorized formula it replaces."""
 
     def propagate() -> Values:
         grads, J = course.propagate(w, b, X, Y)
+        return _values(grads["dw"], grads["db"], J)
+
+    def propagate_rows() -> Values:
+        grads, J = course.propagate(w, b, XF, Y)
+        return _values(grads["dw"], grads["db"], J)
+
+    def one_thread() -> Values:
+        grads, J = kernel.gradients_fused(w, b, X, Y, threads=1)
         return _values(grads["dw"], grads["db"], J)
 
     def vectorized() -> Values:
         grads, J = gradients.gradients_vectorized(w, b, X, Y)
         return _values(grads["dw"], grads["db"], J)
 
-    path = "single-pass kernel" if kernel.fused_applies(X) else "vectorized formula"
-    if kernel.fused_applies(X) and not kernel.numba_available():
-        path += " (numpy engine: numba not installed)"
-    return [
-        Contender("propagate", propagate, path, numpy_memory=True),
-        Contender("gradients_vectorized", vectorized, "the formula, two passes", numpy_memory=True),
+    rows = [
+        Contender("propagate", propagate, _path(X), numpy_memory=True),
+        Contender(
+            ROWS_NAME, propagate_rows, _path(XF) + "; X = rows.T, no copy", numpy_memory=True
+        ),
     ]
+    if kernel.fused_applies(X) and kernel.numba_available():
+        rows.append(Contender(ONE_THREAD_NAME, one_thread, "limit: compare with X.sum()"))
+    rows.append(
+        Contender("gradients_vectorized", vectorized, "the formula, two passes", numpy_memory=True)
+    )
+    return rows
+
+
+ROWS_NAME = "propagate, scikit-learn's rows"
+ONE_THREAD_NAME = "kernel, 1 thread"
+# Rows of the package itself, not peers (the verdicts compare propagate with the others).
+PACKAGE_ROWS = ("propagate", ROWS_NAME, ONE_THREAD_NAME, "gradients_vectorized", "lecture's loop")
+
+
+def _path(X: np.ndarray) -> str:
+    if not kernel.fused_applies(X):
+        return "vectorized formula"
+    if not kernel.numba_available():
+        return "single-pass kernel (numpy engine: numba not installed)"
+    if kernel.takes_two_passes(X):
+        return "two passes split by rows (X in the last-level cache)"
+    return "single-pass kernel, " + ("examples" if kernel.takes_examples_kernel(X) else "rows")
 
 
 def jax_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Contender:
@@ -117,7 +151,7 @@ def torch_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Co
     """torch autograd of :func:`autograd_lr.forward.cost` (``J.backward()``)."""
     if importlib.util.find_spec("torch") is None:
         return Contender(
-            "torch autograd", None, "torch not installed (pip install torch, the CPU wheel)"
+            "torch autograd", None, f"torch not installed (CPU build: {TORCH_INSTALL})"
         )
     import torch
 
@@ -137,8 +171,12 @@ def torch_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Co
     )
 
 
-def sklearn_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> Contender:
-    """scikit-learn's fused ``LinearModelLoss(HalfBinomialLoss).loss_gradient``."""
+def sklearn_contender(w: np.ndarray, b: float, XF: np.ndarray, Y: np.ndarray) -> Contender:
+    """scikit-learn's fused ``LinearModelLoss(HalfBinomialLoss).loss_gradient``.
+
+    On its own layout: ``XF.T`` is ``(m, n_x)`` C-contiguous, rows as scikit-learn
+    stores them (``XF`` is X stored column by column), a view, no copy.
+    """
     if importlib.util.find_spec("sklearn") is None:
         return Contender("scikit-learn loss_gradient", None, "scikit-learn not installed")
     import sklearn
@@ -146,8 +184,8 @@ def sklearn_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> 
     from sklearn.linear_model._linear_loss import LinearModelLoss
 
     loss = LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True)
-    coef = np.append(w.reshape(-1), b).astype(X.dtype)
-    Xs = X.T  # scikit-learn's (m, n_x) layout: a view, no copy
+    coef = np.append(w.reshape(-1), b).astype(XF.dtype)
+    Xs = XF.T
     y = np.ascontiguousarray(Y.reshape(-1))
     threads = _cpu_count()
 
@@ -156,7 +194,10 @@ def sklearn_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> 
         return _values(g[:-1], g[-1], J)
 
     return Contender(
-        "scikit-learn loss_gradient", run, f"scikit-learn {sklearn.__version__}", numpy_memory=True
+        "scikit-learn loss_gradient",
+        run,
+        f"scikit-learn {sklearn.__version__}, its rows",
+        numpy_memory=True,
     )
 
 
@@ -169,15 +210,23 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+TORCH_PIN = "torch==2.13.0+cpu"
+TORCH_INSTALL = f".venv/bin/python -m pip install {TORCH_PIN}"
+
+
 def all_contenders(
-    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, loop_budget: int
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, XF: np.ndarray, loop_budget: int
 ) -> list[Contender]:
-    """Floor, loop, package, and the three peers, in table order."""
+    """Floor, loop, package, and the three peers, in table order.
+
+    ``XF`` holds the values of ``X`` stored column by column: ``XF.T`` are scikit-learn's
+    rows ``(m, n_x)``.
+    """
     return [
         *floor_contenders(w, X),
         loop_contender(w, b, X, Y, loop_budget),
-        *package_contenders(w, b, X, Y),
+        *package_contenders(w, b, X, Y, XF),
         jax_contender(w, b, X, Y),
         torch_contender(w, b, X, Y),
-        sklearn_contender(w, b, X, Y),
+        sklearn_contender(w, b, XF, Y),
     ]

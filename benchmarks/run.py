@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, gradients
+from autograd_lr.fast import kernel
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import gradient_scale, relative_error
 from benchmarks import peers, report, training
@@ -78,7 +79,9 @@ def gradient_case(
     """Every contender on one (shape, dtype): times, ratios to the floor, memory, agreement."""
     p = make_problem(n_x, m, seed, z_max=5.0, dtype=np.dtype(dtype).type)
     w, b, X, Y = p
-    contenders = peers.all_contenders(w, b, X, Y, loop_budget)
+    XF = np.asfortranarray(X)  # the same values as scikit-learn's rows give: XF.T is (m, n_x)
+    contenders = peers.all_contenders(w, b, X, Y, XF, loop_budget)
+    load = report.load_now()
     reference = _flat(gradients.gradients_vectorized(w, b, X, Y))
     scale = gradient_scale(X)
     agrees: dict[str, bool | None] = {}
@@ -122,6 +125,8 @@ def gradient_case(
         "floor_s": floor,
         "repeats": repeats,
         "rows": rows,
+        "load": [load, report.load_now()],
+        "block": kernel.fused_block(n_x, X.itemsize) if kernel.fused_applies(X) else None,
     }
 
 
@@ -156,14 +161,33 @@ def vectorization_case(
 
 
 def training_case(shape: tuple[int, int], iterations: int) -> dict[str, Any]:
-    """The course's training loop three ways: times, iterations per second, agreement."""
+    """The course's training run four ways: times, iterations per second, agreement.
+
+    ``model`` on ``shape`` training examples (and a quarter as many test examples): the
+    course's own numpy code first, then :func:`autograd_lr.model`, a Python loop over
+    ``propagate`` and one compiled jax call; each final ``w`` is compared with the
+    course's own.
+    """
     n_x, m = shape
     _, _, X, Y = make_problem(n_x, m, seed=2)
+    _, _, X_test, Y_test = make_problem(n_x, max(1, m // 4), seed=4)
+    load = report.load_now()
     start = time.perf_counter()
-    w_ref, _, _ = training.optimize_numpy(X, Y, iterations, ALPHA)
-    numpy_s = time.perf_counter() - start
-    rows = [_training_row("course.optimize (numpy, formula)", numpy_s, iterations, None)]
+    course_own = training.notebook_model(X, Y, X_test, Y_test, iterations, ALPHA)
+    notebook_s = time.perf_counter() - start
+    w_ref = course_own["w"]
+    rows = [_training_row(NOTEBOOK_ROW, notebook_s, iterations, None)]
 
+    start = time.perf_counter()
+    mine = course.model(X, Y, X_test, Y_test, iterations, ALPHA)
+    rows.append(
+        _training_row(
+            "autograd_lr.model",
+            time.perf_counter() - start,
+            iterations,
+            relative_error(mine["w"], w_ref),
+        )
+    )
     start = time.perf_counter()
     w, _, _ = training.optimize_propagate(X, Y, iterations, ALPHA)
     rows.append(
@@ -199,7 +223,11 @@ def training_case(shape: tuple[int, int], iterations: int) -> dict[str, Any]:
         "alpha": ALPHA,
         "rows": rows,
         "compile_s": compile_s,
+        "load": [load, report.load_now()],
     }
+
+
+NOTEBOOK_ROW = "the course's own numpy code (model)"
 
 
 def _training_row(name: str, seconds: float, iterations: int, error: float | None) -> dict:
@@ -309,7 +337,8 @@ def write_results(results: dict[str, Any], destination: Path) -> Path | None:
     plot_path = destination.with_name("results.png")
     if results["gradients"]:
         report.plot(results["gradients"], plot_path)
-    report.write_atomic(destination, report.results_markdown(results, plot_path.name))
+    others = report.others_sections(destination)
+    report.write_atomic(destination, report.results_markdown(results, plot_path.name, others))
     return plot_path if results["gradients"] else None
 
 
@@ -332,13 +361,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     def say(text: str) -> None:
         print(text, flush=True)
 
+    if not quick and "gradients" in sections and results["machine"]["torch"] is None:
+        print(
+            f"the full benchmark compares with torch, which is not installed: "
+            f"{peers.TORCH_INSTALL} (`make bench` does this), or --quick",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     say(report.machine_text(results["machine"]))
     if "gradients" in sections:
         for n_x, m in shapes:
             for dtype in args.dtypes.split(","):
                 case = gradient_case(n_x, m, dtype, repeats, loop_budget, settle)
                 results["gradients"].append(case)
-                say(report.gradient_table(case))
+                say(report.gradient_table(case, results["machine"]))
         for line in report.verdicts(results["gradients"]):
             say(f"- {line}")
     if "vectorization" in sections:
@@ -353,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             QUICK_TRAINING_SHAPE if quick else TRAINING_SHAPE,
             QUICK_TRAINING_ITERATIONS if quick else TRAINING_ITERATIONS,
         )
-        say(report.training_table(results["training"]))
+        say(report.training_table(results["training"], results["machine"]))
     if "checker" in sections:
         results["checker"] = checker_case(
             QUICK_CHECKER_SHAPE if quick else CHECKER_SHAPE, QUICK_REPEATS if quick else 7, settle

@@ -13,6 +13,11 @@ ways to run the same iterations:
   out of the loop.
 
 Each returns ``(w, b, costs)`` so the run can check they trained the same model.
+
+:func:`notebook_model` is the course's own numpy code (the programming assignment's
+``sigmoid``, ``propagate``, ``optimize``, ``predict`` and ``model``, as learners write
+it), timed against the package's :func:`autograd_lr.model` on the same data in the same
+run: the drop-in must be at least as fast as the code it replaces.
 """
 
 from __future__ import annotations
@@ -87,3 +92,52 @@ def jax_training(
         return np.asarray(w), float(b), [float(c) for c in np.asarray(costs)]
 
     return run
+
+
+# --- the course's own numpy code (the assignment's functions, as written in the course) --------
+
+
+def _nb_sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def _nb_propagate(
+    w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray
+) -> tuple[dict[str, Any], float]:
+    m = X.shape[1]
+    A = _nb_sigmoid(np.dot(w.T, X) + b)
+    cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    dw = 1 / m * np.dot(X, (A - Y).T)
+    db = 1 / m * np.sum(A - Y)
+    return {"dw": dw, "db": db}, float(np.squeeze(cost))
+
+
+def _nb_predict(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+    A = _nb_sigmoid(np.dot(w.T, X) + b)
+    return (A > 0.5).astype(float)
+
+
+def notebook_model(
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    X_test: np.ndarray,
+    Y_test: np.ndarray,
+    num_iterations: int,
+    learning_rate: float,
+) -> dict[str, Any]:
+    """The course's ``model``: zeros, ``num_iterations`` gradient steps, predictions."""
+    w, b = np.zeros((X_train.shape[0], 1)), 0.0
+    costs = []
+    for i in range(num_iterations):
+        grads, cost = _nb_propagate(w, b, X_train, Y_train)
+        w = w - learning_rate * grads["dw"]
+        b = b - learning_rate * grads["db"]
+        if i % COST_EVERY == 0:
+            costs.append(cost)
+    return {
+        "costs": costs,
+        "Y_prediction_test": _nb_predict(w, b, X_test),
+        "Y_prediction_train": _nb_predict(w, b, X_train),
+        "w": w,
+        "b": b,
+    }

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -47,17 +49,30 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
             assert row["agrees"] in (True, None), (case["shape"], case["dtype"], row["name"])
         assert rows["propagate"]["agrees"] is True
         assert rows["propagate"]["peak_bytes"] is not None
+        # scikit-learn's rows (X = rows.T, F-ordered) computed the same numbers
+        assert rows["propagate, scikit-learn's rows"]["agrees"] is True
+        assert len(case["load"]) == 2
     paths = {
         tuple(c["shape"]): next(r["note"] for r in c["rows"] if r["name"] == "propagate")
         for c in results["gradients"]
     }
-    assert paths[(2048, 4096)].startswith("single-pass kernel"), paths
+    assert paths[(2048, 4096)] == "single-pass kernel, rows", paths
     assert paths[(40, 3000)] == "vectorized formula", paths
+    fused = next(c for c in results["gradients"] if c["shape"] == [2048, 4096])
+    notes = {r["name"]: r["note"] for r in fused["rows"]}
+    assert notes["propagate, scikit-learn's rows"].startswith("single-pass kernel, examples")
+    assert "kernel, 1 thread" in notes  # the figure that says what limits it
+    # The machine's caches and the parameters derived from them, with every table.
+    params = results["machine"]["kernel_params"]
+    assert params["caches"]["llc_bytes"] >= params["caches"]["l2_bytes"] > 0
+    assert done.stdout.count("kernel: row segments") >= len(results["gradients"])
 
     (speedup,) = results["vectorization"]
     assert speedup["loop_exact"] and speedup["loop_s"] > 0 and speedup["vectorized_s"] > 0
     training = results["training"]
     assert all(row.get("agrees", True) for row in training["rows"]), training["rows"]
+    names = [row["name"] for row in training["rows"]]
+    assert names[:2] == ["the course's own numpy code (model)", "autograd_lr.model"]
     checker = results["checker"]
     assert all(row["passed"] for row in checker["rows"]), checker
 
@@ -72,3 +87,47 @@ def test_bad_options_are_refused_with_the_reason() -> None:
     assert done.returncode == 2 and "must look like N_XxM" in done.stderr
     done = run_benchmark("--quick", "--dtypes", "float16")
     assert done.returncode == 2 and "float16" in done.stderr
+
+
+def test_render_keeps_the_sections_other_benchmarks_wrote(tmp_path: Path) -> None:
+    from benchmarks import report
+
+    raw = tmp_path / "results.json"
+    done = run_benchmark("--quick", "--sections", "training", "--no-results", "--json", str(raw))
+    assert done.returncode == 0, done.stderr
+    results_md = tmp_path / "RESULTS.md"
+    others = "## The grader\n\n| case | time |\n|---|---:|\n| sandbox | 0.4 s |\n"
+    results_md.write_text(f"# old run\n\nstale numbers\n\n{report.OTHERS_MARKER}\n\n{others}")
+    for _ in range(2):  # rendering twice neither loses nor doubles them
+        done = run_benchmark("--render", str(raw), "--results", str(results_md))
+        assert done.returncode == 0, done.stderr
+        text = results_md.read_text()
+        assert "stale numbers" not in text and "## Training loop" in text
+        assert text.count(report.OTHERS_MARKER) == 1 and text.count("## The grader") == 1
+        assert text.index(report.OTHERS_MARKER) < text.index("## The grader")
+        assert text.endswith(others)
+
+
+def test_the_full_run_requires_torch_and_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import report, run
+
+    version = report._version
+    monkeypatch.setattr(report, "_version", lambda m: None if m == "torch" else version(m))
+    with pytest.raises(SystemExit) as stop:
+        run.main(["--sections", "gradients", "--no-results"])
+    assert stop.value.code == 2
+    assert "pip install torch==2.13.0+cpu" in capsys.readouterr().err
+
+
+def test_a_busy_machine_is_not_a_result() -> None:
+    from benchmarks import report
+
+    machine = {"load_average": [3.1, 2.0, 1.0], "cpus_usable": 2}
+    assert "NOT A RESULT" in report.load_note({"machine": machine, "load_after": [1.0]})
+    machine["load_average"] = [0.4, 0.5, 0.5]
+    quiet = {"machine": machine, "load_after": [0.6], "gradients": [{"load": [0.5, 0.7]}]}
+    assert "quiet" in report.load_note(quiet)
+    quiet["gradients"] = [{"load": [0.5, 2.7]}]  # load within a case counts too
+    assert "NOT A RESULT" in report.load_note(quiet)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
-from autograd_lr.fast import kernel
+from autograd_lr.fast import kernel, loops, params
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -161,27 +162,60 @@ def test_the_kernel_is_plain_python_too() -> None:
     # The compiled kernel and the same source run by the interpreter agree to rounding:
     # what numba compiles is the Python a reader sees.
     p = make_problem(11, 45, seed=2, z_max=9.0)
-    compiled_rows, _ = kernel._numba_kernels()
+    compiled_rows, compiled_examples = kernel._numba_kernels()
     w = p.w.reshape(-1)
     y = p.Y.reshape(-1)
+    XT = np.ascontiguousarray(p.X.T)
     results = []
-    for chunk_rows in (compiled_rows, kernel._fused_chunk_rows):
+    for chunk_kernel, data in [
+        (compiled_rows, p.X),
+        (loops.chunk_rows, p.X),
+        (compiled_examples, XT),
+        (loops.chunk_examples, XT),
+    ]:
         dw = np.empty(p.n_x)
-        Zc, Zn = np.empty(8), np.empty(8)
-        cost, db = chunk_rows(w, p.b, p.X, y, 3, 40, 8, dw, Zc, Zn, 0.0)
+        Zc, Zn, T = np.empty(p.n_x), np.empty(p.n_x), np.empty(16)
+        cost, db = chunk_kernel(w, p.b, data, y, 3, 40, 8, dw, Zc, Zn, T, 0.0)
         results.append(np.concatenate([dw, [db, cost]]))
-    assert relative_error(results[0], results[1], scale=gradient_scale(p.X)) <= FUSED_RTOL
+    s = gradient_scale(p.X)
+    for result in results[1:]:
+        assert relative_error(result, results[0], scale=s) <= FUSED_RTOL
+    # and against the formula on the same examples 3:40 (sums, not means)
+    grads, J = gradients.gradients_vectorized(p.w, p.b, p.X[:, 3:40], p.Y[:, 3:40])
+    expected = 37 * np.concatenate([grads["dw"].reshape(-1), [grads["db"], J]])
+    assert relative_error(results[0], expected, scale=37 * s) <= FUSED_RTOL
 
 
-def test_the_same_bits_whatever_the_number_of_threads() -> None:
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("block", [None, 64])
+def test_the_same_bits_whatever_the_number_of_threads(
+    order: str, dtype: type, block: int | None
+) -> None:
     # Chunks are fixed by the shape alone and added in chunk order, so the thread count
-    # changes nothing, not even the last bit.
-    p = make_problem(24, 5000, seed=8, z_max=5.0)
-    runs = [kernel.gradients_fused(*p, block=64, threads=t) for t in (1, 2, 3)]
+    # changes nothing, not even the last bit: row-major X (the rows kernel) and
+    # column-major X (the examples kernel, scikit-learn's rows transposed) alike.
+    p = make_problem(64, 20_003, seed=8, z_max=5.0, dtype=dtype)
+    X = np.asarray(p.X, order=order)
+    assert kernel.takes_examples_kernel(X) == (order == "F")
+    runs = [kernel.gradients_fused(p.w, p.b, X, p.Y, block=block, threads=t) for t in (1, 2, 3)]
     first, J_first = runs[0]
     for grads, J in runs[1:]:
         np.testing.assert_array_equal(grads["dw"], first["dw"])
         assert grads["db"] == first["db"] and J_first == J
+    # ... and the chunks are real: more than one, so the threads did share the work.
+    kernel_threads: list[int] = []
+    run_chunks = kernel._run_chunks
+
+    def spy(task: Any, n_chunks: int, threads: int) -> None:
+        kernel_threads.append(n_chunks)
+        run_chunks(task, n_chunks, threads)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(kernel, "_run_chunks", spy):
+        kernel.gradients_fused(p.w, p.b, X, p.Y, block=block, threads=2)
+    assert kernel_threads[0] > 1
 
 
 # --- float32 -----------------------------------------------------------------------------------
@@ -254,14 +288,16 @@ def numba_allocations(fn: Callable[..., Any], *args: Any) -> int:
     ("n_x", "m", "dtype"),
     [(100, 20_000, np.float64), (100, 20_000, np.float32), (2048, 300, np.float64)],
 )
+@pytest.mark.parametrize("order", ["C", "F"])
 def test_peak_extra_memory_is_a_small_share_of_X(
-    engine: str, n_x: int, m: int, dtype: type
+    engine: str, n_x: int, m: int, dtype: type, order: str
 ) -> None:
     p = make_problem(n_x, m, seed=1, z_max=5.0, dtype=dtype)
-    kernel.gradients_fused(*p, engine=engine)  # compile / load the kernels first
+    X = np.asarray(p.X, order=order)  # F: scikit-learn's rows transposed, never copied
+    kernel.gradients_fused(p.w, p.b, X, p.Y, engine=engine)  # compile / load the kernels first
 
     def run() -> Any:
-        return kernel.gradients_fused(*p, engine=engine)
+        return kernel.gradients_fused(p.w, p.b, X, p.Y, engine=engine)
 
     limit = MEMORY_SHARE * p.X.nbytes
     assert peak_extra_bytes(run) <= limit
@@ -277,11 +313,11 @@ def test_the_compiled_kernels_allocate_nothing() -> None:
 
     p = make_problem(50, 3000, seed=1, z_max=5.0)
     w, y = p.w.reshape(-1), p.Y.reshape(-1)
-    dw, Zc, Zn = np.empty(p.n_x), np.empty(64), np.empty(64)
+    dw, Zc, Zn, T = np.empty(p.n_x), np.empty(64), np.empty(64), np.empty(128)
     rows, examples = kernel._numba_kernels()
-    nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn, zero: (0.0, 0.0))
+    nothing = numba.njit(lambda w, b, X, y, lo, hi, B, dw, Zc, Zn, T, zero: (0.0, 0.0))
     for chunk_kernel, X in [(rows, p.X), (examples, np.ascontiguousarray(p.X.T))]:
-        arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn, 0.0)
+        arguments = (w, p.b, X, y, 0, p.m, 64, dw, Zc, Zn, T, 0.0)
         chunk_kernel(*arguments)
         nothing(*arguments)
         assert numba_allocations(chunk_kernel, *arguments) == numba_allocations(nothing, *arguments)
@@ -315,6 +351,36 @@ def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPat
     calls.clear()
     autograd_lr.propagate(p.w, p.b, p.X[:, :100], p.Y[:, :100])  # small X: the formula
     assert calls == []
+
+
+def test_scikit_learns_rows_take_the_examples_kernel_without_a_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The estimator hands the solvers X.T of scikit-learn's (m, n_x) rows: F-ordered. Each
+    # example is contiguous there, so the single pass pays from one L2 cache on, far below
+    # the row-major switch-over, and the kernel reads that very memory (no copy).
+    n_x = 40
+    m = -(-kernel.FUSED_MIN_BYTES_EXAMPLES // (8 * n_x))
+    p = make_problem(n_x, m, seed=14, z_max=5.0)
+    rows = np.ascontiguousarray(p.X.T)  # scikit-learn's layout
+    X = rows.T
+    assert kernel.fused_applies(X) and kernel.takes_examples_kernel(X)
+    same_rows_major = np.ascontiguousarray(X)  # row-major: the two-pass form instead
+    assert kernel.fused_applies(same_rows_major) and kernel.takes_two_passes(same_rows_major)
+    assert not kernel.fused_applies(rows.T[:, : m // 2])  # half of it: below one L2
+    seen: list[Any] = []
+    rows_kernel, examples_kernel = kernel._numba_kernels()
+
+    def spy(*args: Any) -> Any:
+        seen.append(args[2])
+        return examples_kernel(*args)
+
+    monkeypatch.setattr(kernel, "_numba_kernels", lambda: (rows_kernel, spy))
+    grads, cost = autograd_lr.propagate(p.w, p.b, X, p.Y)
+    assert seen and all(np.shares_memory(data, rows) for data in seen)
+    expected, J = gradients.gradients_vectorized(*p)
+    assert relative_error(flat(grads), flat(expected), scale=gradient_scale(p.X)) <= FUSED_RTOL
+    assert abs(cost - float(J)) <= FUSED_RTOL * max(1.0, float(J))
 
 
 @pytest.mark.parametrize(("row", "column", "value"), [(3, 777, np.nan), (5, 10, np.inf)])
@@ -378,14 +444,129 @@ def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
 
 
 def test_block_size_rule() -> None:
-    # One 4 KiB page per row, unless the block would exceed its byte cap; a multiple of 8.
-    assert kernel.fused_block(100, 8) == 512 and kernel.fused_block(1000, 4) == 1024
-    for n_x, itemsize in [(1, 8), (1000, 8), (12288, 8), (12288, 4), (10**6, 8), (10**7, 8)]:
+    # One page per row, unless two blocks would not fit in a thread's share of the
+    # last-level cache; whole cache lines per row, at least one.
+    p = kernel.PARAMS
+    for n_x, itemsize in [(1, 8), (100, 8), (1000, 4), (12288, 8), (12288, 4), (10**6, 8)]:
         B = kernel.fused_block(n_x, itemsize)
-        assert B % 8 == 0 and kernel.FUSED_MIN_BLOCK <= B
-        assert B * itemsize <= kernel.FUSED_SEGMENT_BYTES
-        if B > kernel.FUSED_MIN_BLOCK:
-            assert B * n_x * itemsize <= kernel.FUSED_MAX_BLOCK_BYTES
+        line = p.min_block_bytes // itemsize
+        assert B % line == 0 and line <= B
+        assert B * itemsize <= p.segment_bytes
+        if line < B:
+            assert B * n_x * itemsize <= p.block_bytes
+    # On a machine like the one the kernel was first tuned on (4 KiB pages, 64-byte lines,
+    # 32 MiB last-level cache shared by 2 cores): a page per row for n_x = 100 and 1000,
+    # a narrower block for the course's 12288 features.
+    vm = params.derive(params.Caches(64, 32 * KIB, MIB, 32 * MIB, 2, 4 * KIB, source="test"))
+    assert kernel.fused_block(100, 8, vm) == 512 and kernel.fused_block(1000, 4, vm) == 1024
+    assert kernel.fused_block(12288, 8, vm) == 80  # 8 MiB // (12288 · 8) = 85, in lines of 8
+    assert kernel.fused_block(10**7, 8, vm) == 8  # never below one line per row
+
+
+# --- parameters from the machine's caches ---------------------------------------------------------
+
+KIB, MIB = params.KIB, params.MIB
+
+
+def fake_sysfs(root: Path, caches: list[tuple[int, str, str, str]], line: str = "64") -> Path:
+    """A sysfs cache directory: one ``indexN`` per (level, type, size, shared_cpu_list)."""
+    for k, (level, kind, size, shared) in enumerate(caches):
+        d = root / f"index{k}"
+        d.mkdir(parents=True)
+        for name, value in [
+            ("level", str(level)),
+            ("type", kind),
+            ("size", size),
+            ("shared_cpu_list", shared),
+            ("coherency_line_size", line),
+        ]:
+            (d / name).write_text(value + "\n")
+    return root
+
+
+EPYC_VM = [(1, "Data", "32K", "0"), (1, "Instruction", "32K", "0"), (2, "Unified", "1024K", "0"),
+           (3, "Unified", "32768K", "0-1")]  # fmt: skip
+DESKTOP = [(1, "Data", "48K", "0,8"), (1, "Instruction", "32K", "0,8"),
+           (2, "Unified", "1280K", "0,8"), (3, "Unified", "30M", "0-15")]  # fmt: skip
+NO_L3 = [(1, "Data", "64K", "0"), (2, "Unified", "4096K", "0-3")]
+
+
+@pytest.mark.parametrize(
+    ("tree", "line", "expected"),
+    [
+        # (line, L1d, L2, last level, CPUs sharing it) as reported
+        (EPYC_VM, "64", (64, 32 * KIB, MIB, 32 * MIB, 2)),
+        (DESKTOP, "64", (64, 48 * KIB, 1280 * KIB, 30 * MIB, 16)),
+        (NO_L3, "128", (128, 64 * KIB, 4 * MIB, 4 * MIB, 4)),  # Apple-like: L2 is the last
+    ],
+)
+def test_caches_are_read_from_sysfs(
+    tmp_path: Path, tree: list[tuple[int, str, str, str]], line: str, expected: tuple[int, ...]
+) -> None:
+    found = params.read_sysfs(fake_sysfs(tmp_path, tree, line))
+    keys = ("line_bytes", "l1d_bytes", "l2_bytes", "llc_bytes", "llc_sharing")
+    assert tuple(found[k] for k in keys) == expected
+    caches = params.detect_caches(tmp_path)
+    assert caches.source.startswith("sysfs")
+    assert (caches.line_bytes, caches.llc_bytes, caches.llc_sharing) == (
+        expected[0],
+        expected[3],
+        expected[4],
+    )
+
+
+def test_parameters_follow_the_caches(tmp_path: Path) -> None:
+    vm = params.derive(params.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
+    desktop = params.derive(params.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
+    # A block takes half of a thread's share of the last-level cache: 32 MiB / 2 CPUs / 2
+    # on the VM, 30 MiB / 16 / 2 on the desktop.
+    assert vm.block_bytes == 8 * MIB and desktop.block_bytes == 30 * MIB // 32
+    # The switch-over is the last-level cache; column-major X switches at one L2.
+    assert (vm.fused_min_bytes, vm.fused_min_bytes_examples) == (32 * MIB, MIB)
+    assert (desktop.fused_min_bytes, desktop.fused_min_bytes_examples) == (30 * MIB, 1280 * KIB)
+    assert vm.min_block_bytes == desktop.min_block_bytes == 64
+    # So n_x = 1000 float64 keeps a whole page per row on the VM and narrows on the desktop.
+    assert kernel.fused_block(1000, 8, vm) == 512
+    assert kernel.fused_block(1000, 8, desktop) == 120  # 983040 // 8000 = 122, in lines of 8
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["missing", "empty", "garbage sizes", "unreadable level"],
+)
+def test_an_unreadable_sysfs_falls_back_value_by_value(tmp_path: Path, damage: str) -> None:
+    root = tmp_path / "cache"
+    if damage != "missing":
+        fake_sysfs(root, EPYC_VM)
+        for index in root.glob("index*"):
+            if damage == "empty":
+                for f in index.iterdir():
+                    f.write_text("")
+            elif damage == "garbage sizes":
+                (index / "size").write_text("lots\n")
+            else:
+                (index / "level").write_text("L?\n")
+    assert params.read_sysfs(root) == {}
+    caches = params.detect_caches(root)
+    # Whatever glibc's sysconf reports fills in; the documented fallback fills the rest.
+    sysconf = params.read_sysconf()
+    fallback = params.FALLBACK
+    assert caches.line_bytes == sysconf.get("line_bytes", fallback.line_bytes)
+    assert caches.llc_bytes == max(
+        sysconf.get("llc_bytes", fallback.llc_bytes), sysconf.get("l2_bytes", fallback.l2_bytes)
+    )
+    assert "sysfs" not in caches.source
+    derived = params.derive(caches)
+    assert derived.block_bytes >= derived.min_block_bytes > 0 and derived.fused_min_bytes > 0
+
+
+def test_the_fallback_alone_gives_safe_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(params, "read_sysconf", dict)
+    caches = params.detect_caches(Path("/nonexistent"))
+    assert caches.source in ("fallback", "sysconf+fallback")  # the page size may be known
+    p = params.derive(caches)
+    assert (p.min_block_bytes, p.block_bytes, p.fused_min_bytes) == (64, 4 * MIB, 8 * MIB)
+    assert p.fused_min_bytes_examples == 256 * KIB
 
 
 def test_a_failing_chunk_is_raised_never_summed() -> None:
@@ -399,3 +580,121 @@ def test_a_failing_chunk_is_raised_never_summed() -> None:
 
     with pytest.raises(RuntimeError, match="chunk 0 failed"):
         kernel._run_chunks(task, n_chunks=8, threads=2)
+
+
+# --- the vectorizable losses against libm's ---------------------------------------------------
+
+# block_losses evaluates e^x by a degree-13 polynomial and log(1 + e) by a 17-term series
+# instead of libm: each is within a couple of ulp of libm, so every dz is within a few
+# float64 ulp of loss_and_dz's (checked per example), and the sums within rounding.
+LIBM_ULPS = 4
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 8.0, 40.0, 700.0, 1e3])
+def test_block_losses_agree_with_libm_example_by_example(compiled: bool, scale: float) -> None:
+    from autograd_lr import forward
+    from autograd_lr.fast import losses
+
+    rng = np.random.default_rng(int(scale * 1000))
+    n = 257
+    z = rng.normal(size=n) * scale
+    z[:6] = [0.0, -0.0, 708.5, -708.5, -745.2, 1e-300]  # the cut-off and underflow edges
+    y = (rng.random(n) > 0.5).astype(np.float64)
+    block = losses.block_losses
+    if compiled:
+        import numba
+
+        block = numba.njit(error_model="numpy")(losses.block_losses)
+    Z, T = z.copy(), np.empty(2 * n)
+    cost, db = block(Z, y, 0, n, T)
+    expected = [losses.loss_and_dz(float(zi), float(yi)) for zi, yi in zip(z, y, strict=True)]
+    L = np.array([e[0] for e in expected])
+    dz = np.array([e[1] for e in expected])
+    eps = np.finfo(np.float64).eps
+    assert np.all(np.abs(Z - dz) <= LIBM_ULPS * eps * np.maximum(1.0, np.abs(dz)))
+    assert abs(cost - L.sum()) <= LIBM_ULPS * eps * n * max(1.0, np.abs(L).max())
+    assert abs(db - dz.sum()) <= LIBM_ULPS * eps * n
+    # ... and with the forward model's own loss (numpy, the package's one definition)
+    loss_forward = forward.loss_from_logits(z, y)
+    assert np.allclose(L, loss_forward, rtol=LIBM_ULPS * eps, atol=LIBM_ULPS * eps)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_block_losses_turn_a_non_finite_logit_into_a_nan_cost(bad: float) -> None:
+    import numba
+
+    from autograd_lr.fast import losses
+
+    block = numba.njit(error_model="numpy")(losses.block_losses)
+    Z = np.array([0.5, bad, -2.0, 3.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    cost, _ = block(Z, y, 0, 4, np.empty(8))
+    assert np.isnan(cost)
+
+
+# --- the two-pass form: row-major X that fits in the last-level cache ------------------------------
+
+
+def two_pass_problem(dtype: type = np.float64, n_x: int = 600, m: int = 700) -> Problem:
+    # at least one L2 cache (the smallest X that takes the fast path), whatever the machine
+    m = max(m, kernel.FUSED_MIN_BYTES_EXAMPLES // (np.dtype(dtype).itemsize * n_x) + 1)
+    p = make_problem(n_x, m, seed=31, z_max=6.0, dtype=dtype)
+    assert kernel.takes_two_passes(p.X) and not kernel.takes_examples_kernel(p.X)
+    return p
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_passes_give_the_gradient_of_jax_and_the_same_bits_for_any_thread_count(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = two_pass_problem(dtype)
+    calls: list[int] = []
+    two_pass = kernel._two_pass_numba
+
+    def spy(*args: Any) -> Any:
+        calls.append(args[2].shape[0])
+        return two_pass(*args)
+
+    monkeypatch.setattr(kernel, "_two_pass_numba", spy)
+    runs = [kernel.gradients_fused(*p, threads=t) for t in (1, 2, 3)]
+    assert calls == [p.n_x] * 3
+    first, J_first = runs[0]
+    for grads, J in runs[1:]:
+        np.testing.assert_array_equal(grads["dw"], first["dw"])
+        assert grads["db"] == first["db"] and J_first == J
+    as64 = [np.asarray(a, dtype=np.float64) for a in (p.w, p.X, p.Y)]
+    reference, J_jax = oracles.jax_value_and_gradients(as64[0], p.b, as64[1], as64[2])
+    tolerance = FUSED_RTOL if dtype == np.float64 else FLOAT32_RTOL
+    s = gradient_scale(as64[1])
+    assert relative_error(flat(first), flat(reference), scale=s) <= tolerance
+    assert abs(float(J_first) - J_jax) <= tolerance * max(1.0, J_jax)
+    assert first["dw"].dtype == dtype
+
+
+def test_two_passes_keep_memory_small_and_rows_of_any_count() -> None:
+    # n_x not a multiple of 8 (the last rows one by one), a strided view of rows
+    p = two_pass_problem(n_x=603, m=301)
+    assert_matches_vectorized(p, p.X)
+    wide = np.zeros((p.n_x, p.m + 5))
+    wide[:, 2 : 2 + p.m] = p.X
+    assert kernel.takes_two_passes(wide[:, 2 : 2 + p.m])
+    assert_matches_vectorized(p, wide[:, 2 : 2 + p.m])
+    kernel.gradients_fused(*p)
+    assert peak_extra_bytes(lambda: kernel.gradients_fused(*p)) <= MEMORY_SHARE * p.X.nbytes
+
+
+@pytest.mark.parametrize(("row", "column", "value"), [(3, 77, np.nan), (5, 10, np.inf)])
+def test_propagate_names_a_nan_or_inf_in_X_that_takes_two_passes(
+    row: int, column: int, value: float
+) -> None:
+    # No screen before the passes: the NaN or inf reaches z (even where w_j = 0) and J.
+    p = two_pass_problem()
+    assert kernel.fused_applies(p.X)
+    X, w = p.X.copy(), p.w.copy()
+    X[row, column] = value
+    w[5, 0] = 0.0
+    with pytest.raises(
+        ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
+    ):
+        autograd_lr.propagate(w, p.b, X, p.Y)

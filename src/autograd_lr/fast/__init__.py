@@ -4,6 +4,12 @@
     the single-pass fused kernel (numba when installed, numpy blocks otherwise) and
     :func:`~autograd_lr.fast.kernel.cost_and_gradients`, the one dispatch every caller
     uses (course, solvers, Dask chunks).
+:mod:`~autograd_lr.fast.loops`, :mod:`~autograd_lr.fast.losses`
+    the two single-pass loops (row-major and example-major X) and each block's losses,
+    in the form numba compiles.
+:mod:`~autograd_lr.fast.params`
+    the kernel's block sizes and switch-over points, derived from the caches the machine
+    reports (sysfs, sysconf, or a documented fallback).
 :mod:`~autograd_lr.fast.cluster`
     Dask execution: one task per chunk running the hand gradient on a numpy chunk, then
     one sum; persist-if-fits; ``connect``.

@@ -5,7 +5,7 @@ r"""The fast path: the gradient and the cost in ONE pass over X.
 On large X both products are limited by memory bandwidth, so the formula costs two
 full reads of X. The kernel here computes exactly the same sums in another order,
 reading X from memory once. It is plumbing, not math: the per-example derivative it
-applies is the hand one, ``dz = a - y``, retyped for numba in :func:`loss_and_dz`
+applies is the hand one, ``dz = a - y``, retyped for numba in :mod:`autograd_lr.fast.losses`
 and checked against ``jax.grad`` of :func:`autograd_lr.forward.cost` in the tests.
 
 This module never imports jax nor the oracles (DESIGN.md, independence rule 2).
@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, gradients
+from autograd_lr.fast import params
+from autograd_lr.fast.loops import chunk_examples, chunk_rows, rows_dw, rows_z
+from autograd_lr.fast.losses import all_losses, block_losses
 from autograd_lr.forward import Array, Grads
 
 # The single-pass form computes exactly the same sums in another order. X's examples are
@@ -39,9 +42,12 @@ from autograd_lr.forward import Array, Grads
 # streams in flight; each z_i or dz_i is loaded once per eight rows). The blocks are
 # grouped into chunks of consecutive examples; threads take chunks, and each chunk owns
 # its partial sums, added up in chunk order at the end (the same result bit for bit
-# whatever the number of threads).
+# whatever the number of threads). X stored example by example (F order, scikit-learn's
+# rows transposed) has each example contiguous: there the blocks are groups of examples,
+# z for four examples per sweep over w, then dw from the same four while they are in
+# cache (fast/loops.py). Each block's losses and dz run in SIMD loops (fast/losses.py).
 #
-# The kernels below are plain Python loops compiled by numba (the "fast" extra), lazily:
+# The kernels (fast/loops.py) are plain Python loops compiled by numba (the "fast" extra), lazily:
 # importing autograd_lr never imports numba, and compiled code is cached on disk
 # (cache=True), so the compilation cost is paid once per machine. Without numba the same
 # blocking runs in numpy (_fused_numpy): gradients_vectorized on one block at a time,
@@ -55,31 +61,24 @@ from autograd_lr.forward import Array, Grads
 # float64: dw across blocks, db and J (a float32 running sum of 10^6 losses can be off
 # by percents). The results come back in the common dtype of w, X and Y.
 
-# Block size B. Each row of a block is a separate segment of B contiguous entries, and
-# short segments stream slowly (the hardware prefetcher starts afresh at each one): on
-# a 2-core x86 VM a sweep over 2 KiB segments ran at 1.5x the time of a contiguous
-# read, over 4-8 KiB segments at 1.1-1.3x. So B spans one 4 KiB page per row
-# (512 float64, 1024 float32) -- unless that makes the block larger than
-# FUSED_MAX_BLOCK_BYTES (very wide X), where the second read would come from memory
-# rather than cache anyway; then B shrinks, down to FUSED_MIN_BLOCK.
-FUSED_SEGMENT_BYTES = 4096
-FUSED_MAX_BLOCK_BYTES = 16 * 1024 * 1024
-# ≥ 8 examples: each row segment spans at least a 64-byte cache line.
-FUSED_MIN_BLOCK = 8
+# Block size B, and when the fused path pays: derived from the machine's caches by
+# autograd_lr.fast.params (its docstring gives each rule and its fallback). In short: B
+# spans one memory page per row (the prefetcher follows a stream to the page's end),
+# unless two blocks per thread would not fit in that thread's share of the last-level
+# cache (the second read must come from cache), never below one cache line per row;
+# row-major X takes the single pass once it no longer fits in the last-level cache (two
+# passes split by rows from one L2 up to that), column-major X (each example contiguous,
+# read once at any size) once it outgrows L2.
+PARAMS = params.machine_params()
+FUSED_MIN_BYTES = PARAMS.fused_min_bytes
+FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
 # At most this many chunks: enough for dynamic load balancing over 2-8 threads (a chunk
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
-# partial sums of dw (n_x float64 each) stay small.
+# partial sums stay small. A design choice, not a measurement.
 FUSED_MAX_CHUNKS = 16
-# Each chunk's partial dw is n_x float64; a chunk is never smaller than 20 · 8 bytes per
-# example row, so these partial sums take at most 5% of X's size (peak extra memory).
+# Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
+# size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
 FUSED_PARTIAL_SHARE = 20
-# Below this size the fused path does not pay: X then fits in the last-level cache, both
-# of the formula's passes read it from there, and BLAS's matrix-vector products beat
-# the kernel's arithmetic. Measured on a 2-core x86 VM, as time ÷ one read of X: at
-# 8-20 MiB (the course's (12288, 209) among them) the formula took 1.8-1.9x, the kernel
-# 2.1-3.5x; at 76 MiB the formula 3.1-3.9x, the kernel 1.8x. 32 MiB also keeps small
-# problems, the lecture's examples and most tests away from numba (and its import).
-FUSED_MIN_BYTES = 32 * 1024 * 1024
 # numba fastmath flags for the kernels: "reassoc" lets the sums Σ_i X[j, i] dz_i be
 # vectorized (summed in SIMD lanes, then the lanes added), "contract" allows fused
 # multiply-add. Deliberately NOT the full fastmath set: "nnan"/"ninf" would let the
@@ -88,189 +87,6 @@ FUSED_MIN_BYTES = 32 * 1024 * 1024
 FUSED_FASTMATH = frozenset({"reassoc", "contract"})
 
 Engine = str  # "auto" | "numba" | "numpy"
-
-
-def loss_and_dz(z: float, y: float) -> tuple[float, float]:
-    r"""One example's loss and :math:`dz` from its logit: :math:`(L(z, y),\ \sigma(z) - y)`.
-
-    With :math:`e = e^{-|z|} \in (0, 1]`:
-
-    .. math::
-
-        \sigma(z) = \begin{cases} 1/(1 + e) & z \ge 0 \\ e/(1 + e) & z < 0 \end{cases},
-        \qquad
-        L(z, y) = \log(1 + e^{z}) - y z = \max(z, 0) + \log(1 + e) - y z
-
-    Scalar ``z``, ``y`` -> ``(L, dz)``. One exponential serves both. The exponent is
-    never positive, so nothing overflows for any finite ``z`` (at :math:`|z| = 10^3`,
-    :math:`e^{z}` would be ``inf``); ``log1p`` keeps :math:`\log(1 + e)` exact when
-    :math:`e` is tiny, where ``log(1 + e)`` would round to 0 and lose the loss of a
-    confidently right example. These are :func:`autograd_lr.forward.sigmoid` and
-    :func:`autograd_lr.forward.loss_from_logits` for one scalar, in the form numba
-    compiles; :math:`dz = a - y` is :func:`autograd_lr.gradients.dL_dz`.
-    """
-    e = np.exp(-abs(z))
-    a = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
-    return max(z, 0.0) + np.log1p(e) - y * z, a - y
-
-
-def _fused_chunk_rows(
-    w: np.ndarray,
-    b: float,
-    X: np.ndarray,
-    y: np.ndarray,
-    lo: int,
-    hi: int,
-    block: int,
-    dw: np.ndarray,
-    Zc: np.ndarray,
-    Zn: np.ndarray,
-    zero: float,
-) -> tuple[float, float]:
-    r"""Kernel: examples ``lo:hi`` of a feature-major ``X (n_x, m)`` (rows = features), one pass.
-
-    Adds :math:`\sum_i X[:, i]\, dz_i` into ``dw (n_x,)`` (zeroed first) and returns
-    :math:`(\sum_i L_i, \sum_i dz_i)`. ``w (n_x,)``, ``y (m,)``, ``Zc``/``Zn``
-    ``(block,)`` scratch for the current block's dz and the next block's z. ``w``, the
-    scratch and ``zero`` (0 in that type) are in the compute dtype: products, z and a
-    block's part of dw are summed in it; dw across blocks, J and db in float64.
-    Stage s sweeps the rows once: dw from block s − 1 (in cache) and z of block s (from
-    memory). Compiled by numba; runs (slowly) as plain Python too.
-    """
-    n_x = X.shape[0]
-    n_blocks = (hi - lo + block - 1) // block
-    for j in range(n_x):
-        dw[j] = 0.0
-    cost = 0.0
-    db = 0.0
-    for stage in range(n_blocks + 1):
-        # The current block starts at column c0 (its z is in Zc), the next at n0 (its z
-        # goes into Zn). Column indices are unsigned (np.uintp): a signed index may be
-        # negative, which numba must wrap around, and that check turns the vectorized
-        # loads of X into gathers, twice as slow.
-        c0 = lo + max(stage - 1, 0) * block
-        n_cur = 0 if stage == 0 else min(block, hi - c0)
-        n0 = lo + stage * block
-        n_next = 0 if stage == n_blocks else min(block, hi - n0)
-        uc0, un0, yc = np.uintp(c0), np.uintp(n0), y[c0 : c0 + n_cur]
-        for i in range(n_cur):  # z -> dz in place; J and db accumulate in float64
-            loss, dz = loss_and_dz(np.float64(Zc[i]), np.float64(yc[i]))
-            cost += loss
-            db += dz
-            Zc[i] = dz
-        for i in range(n_next):
-            Zn[i] = b
-        # One sweep over the rows, eight at a time: dw from the current block (in cache)
-        # and z of the next block (streaming in from memory) in the same inner loop while
-        # both blocks have examples, then whichever is longer alone.
-        n_both = min(n_cur, n_next)
-        j = 0
-        while j + 8 <= n_x:
-            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
-            w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-            for i in range(np.uintp(n_both)):
-                d = Zc[i]
-                s0 += X[j, uc0 + i] * d
-                s1 += X[j + 1, uc0 + i] * d
-                s2 += X[j + 2, uc0 + i] * d
-                s3 += X[j + 3, uc0 + i] * d
-                s4 += X[j + 4, uc0 + i] * d
-                s5 += X[j + 5, uc0 + i] * d
-                s6 += X[j + 6, uc0 + i] * d
-                s7 += X[j + 7, uc0 + i] * d
-                Zn[i] += (
-                    w0 * X[j, un0 + i]
-                    + w1 * X[j + 1, un0 + i]
-                    + w2 * X[j + 2, un0 + i]
-                    + w3 * X[j + 3, un0 + i]
-                ) + (
-                    w4 * X[j + 4, un0 + i]
-                    + w5 * X[j + 5, un0 + i]
-                    + w6 * X[j + 6, un0 + i]
-                    + w7 * X[j + 7, un0 + i]
-                )
-            for i in range(np.uintp(n_both), np.uintp(n_cur)):
-                d = Zc[i]
-                s0 += X[j, uc0 + i] * d
-                s1 += X[j + 1, uc0 + i] * d
-                s2 += X[j + 2, uc0 + i] * d
-                s3 += X[j + 3, uc0 + i] * d
-                s4 += X[j + 4, uc0 + i] * d
-                s5 += X[j + 5, uc0 + i] * d
-                s6 += X[j + 6, uc0 + i] * d
-                s7 += X[j + 7, uc0 + i] * d
-            for i in range(np.uintp(n_both), np.uintp(n_next)):
-                Zn[i] += (
-                    w0 * X[j, un0 + i]
-                    + w1 * X[j + 1, un0 + i]
-                    + w2 * X[j + 2, un0 + i]
-                    + w3 * X[j + 3, un0 + i]
-                ) + (
-                    w4 * X[j + 4, un0 + i]
-                    + w5 * X[j + 5, un0 + i]
-                    + w6 * X[j + 6, un0 + i]
-                    + w7 * X[j + 7, un0 + i]
-                )
-            dw[j] += s0
-            dw[j + 1] += s1
-            dw[j + 2] += s2
-            dw[j + 3] += s3
-            dw[j + 4] += s4
-            dw[j + 5] += s5
-            dw[j + 6] += s6
-            dw[j + 7] += s7
-            j += 8
-        while j < n_x:  # the last n_x mod 8 rows, one at a time
-            s = zero
-            for i in range(np.uintp(n_cur)):
-                s += X[j, uc0 + i] * Zc[i]
-            dw[j] += s
-            wj = w[j]
-            for i in range(np.uintp(n_next)):
-                Zn[i] += wj * X[j, un0 + i]
-            j += 1
-        Zc, Zn = Zn, Zc
-    return cost, db
-
-
-def _fused_chunk_examples(
-    w: np.ndarray,
-    b: float,
-    XT: np.ndarray,
-    y: np.ndarray,
-    lo: int,
-    hi: int,
-    block: int,
-    dw: np.ndarray,
-    Zc: np.ndarray,
-    Zn: np.ndarray,
-    zero: float,
-) -> tuple[float, float]:
-    r"""Kernel: examples ``lo:hi`` of an example-major ``XT (m, n_x)`` (``X`` stored column by column).
-
-    Each example :math:`x^{(i)}` is contiguous, so one pass is simply, per example,
-    :math:`z = b + w^\top x`, :math:`(L, dz)`, :math:`dw \mathrel{+}= dz\, x` (the row is
-    still in L1 for the second use), all in float64. Same outputs as
-    :func:`_fused_chunk_rows`; ``block``, ``Zc``, ``Zn`` and ``zero`` are unused (one
-    signature for both kernels).
-    """
-    n_x = XT.shape[1]
-    for j in range(n_x):
-        dw[j] = 0.0
-    cost = 0.0
-    db = 0.0
-    for i in range(lo, hi):
-        x = XT[i]  # example i, contiguous
-        z = b
-        for j in range(n_x):
-            z += w[j] * x[j]
-        loss, dz = loss_and_dz(z, np.float64(y[i]))
-        cost += loss
-        db += dz
-        for j in range(n_x):
-            dw[j] += dz * x[j]
-    return cost, db
 
 
 @functools.cache
@@ -284,16 +100,37 @@ def _numba_kernels() -> tuple[Any, Any]:
     import numba
     import numba.extending
 
-    numba.extending.register_jitable(inline="always")(loss_and_dz)
+    # The losses of a block, compiled with the kernels' flags ("reassoc" vectorizes their
+    # sums); called once per block, so not inlined.
+    numba.extending.register_jitable(fastmath=set(FUSED_FASTMATH), error_model="numpy")(
+        block_losses
+    )
 
     def compile_both(cache: bool) -> tuple[Any, Any]:
         jit = numba.njit(cache=cache, nogil=True, fastmath=set(FUSED_FASTMATH), error_model="numpy")
-        return jit(_fused_chunk_rows), jit(_fused_chunk_examples)
+        return jit(chunk_rows), jit(chunk_examples)
 
     try:
         return compile_both(cache=True)
     except RuntimeError:  # no writable cache directory anywhere: compile in memory only
         return compile_both(cache=False)
+
+
+@functools.cache
+def _numba_two_pass() -> tuple[Any, Any, Any]:
+    """The two-pass form's loops compiled by numba: ``rows_z``, ``rows_dw``, ``all_losses``."""
+    import numba
+
+    _numba_kernels()  # registers block_losses for compiled callers
+
+    def compile_all(cache: bool) -> tuple[Any, Any, Any]:
+        jit = numba.njit(cache=cache, nogil=True, fastmath=set(FUSED_FASTMATH), error_model="numpy")
+        return jit(rows_z), jit(rows_dw), jit(all_losses)
+
+    try:
+        return compile_all(cache=True)
+    except RuntimeError:
+        return compile_all(cache=False)
 
 
 def numba_available() -> bool:
@@ -305,14 +142,29 @@ def numba_available() -> bool:
     return True
 
 
-def fused_block(n_x: int, itemsize: int) -> int:
-    """Block size B (examples per block) for ``X`` with ``n_x`` rows of ``itemsize`` bytes.
+def fused_block(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+    """Block size B (examples per block) for row-major ``X`` with ``n_x`` rows of ``itemsize`` bytes.
 
-    :data:`FUSED_SEGMENT_BYTES` per row, capped so that the block holds at most
-    :data:`FUSED_MAX_BLOCK_BYTES`; a multiple of 8, at least :data:`FUSED_MIN_BLOCK`.
+    One page per row (``segment_bytes``), capped so that the block holds at most
+    ``block_bytes``; a multiple of one cache line per row, at least one line
+    (:mod:`autograd_lr.fast.params`; ``p`` defaults to this machine's).
     """
-    B = min(FUSED_SEGMENT_BYTES // itemsize, FUSED_MAX_BLOCK_BYTES // max(1, n_x * itemsize))
-    return int(max(FUSED_MIN_BLOCK, B // 8 * 8))
+    p = p or PARAMS
+    line = max(1, p.min_block_bytes // itemsize)
+    B = min(p.segment_bytes // itemsize, p.block_bytes // max(1, n_x * itemsize))
+    return int(max(line, B // line * line))
+
+
+def examples_group(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+    """Examples per group of the examples kernel (column-major ``X`` with ``n_x`` features).
+
+    A group is read twice (z, then dw), so it takes at most half of one L2 cache; at
+    most one page per feature's short sum (``segment_bytes // itemsize`` examples, as
+    a row block); a multiple of 4 (the kernel's unrolling), at least 4.
+    """
+    p = p or PARAMS
+    G = min(p.segment_bytes // itemsize, p.caches.l2_bytes // 2 // max(1, n_x * itemsize))
+    return int(max(4, G // 4 * 4))
 
 
 def _default_threads() -> int:
@@ -361,26 +213,101 @@ def _fused_numba(
     compute = np.float32 if np.result_type(w, X, Y) == np.float32 else np.float64
     w_flat = np.ascontiguousarray(w, dtype=compute).reshape(n_x)
     y = np.ascontiguousarray(Y).reshape(m)
-    if X.flags.f_contiguous and not X.flags.c_contiguous:
-        kernel, data, B = examples_kernel, X.T, FUSED_MIN_BLOCK  # X.T is C-contiguous, a view
+    threads = _default_threads() if threads is None else threads
+    if block is None and takes_two_passes(X):
+        return _two_pass_numba(w_flat, b, X, y, compute, threads)
+    if takes_examples_kernel(X):
+        # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples.
+        kernel, data = examples_kernel, X.T
+        B = block if block is not None else examples_group(n_x, X.itemsize)
+        B = max(1, min(B, m))
+        unit = max(1, PARAMS.min_block_bytes // X.itemsize)
+        Zc_len = n_x
     else:
         kernel, data = rows_kernel, X
         B = block if block is not None else fused_block(n_x, X.itemsize)
-    B = max(1, min(B, m))
-    n_blocks = -(-m // B)
-    n_chunks = max(1, min(n_blocks, FUSED_MAX_CHUNKS, m * X.itemsize // (8 * FUSED_PARTIAL_SHARE)))
-    bounds = [min(m, (c * n_blocks // n_chunks) * B) for c in range(n_chunks + 1)]
+        B = unit = max(1, min(B, m))
+        Zc_len = B
+    n_units = -(-m // unit)
+    per_chunk = n_x * 8 + (Zc_len + B) * np.dtype(compute).itemsize + 2 * B * 8
+    n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, X.nbytes // (FUSED_PARTIAL_SHARE * per_chunk)))
+    bounds = [min(m, (c * n_units // n_chunks) * unit) for c in range(n_chunks + 1)]
     dw_parts = np.empty((n_chunks, n_x))
     sums = np.empty((n_chunks, 2))
-    scratch = np.empty((n_chunks, 2, B), dtype=compute)
+    scratch = np.empty((n_chunks, Zc_len + B), dtype=compute)
+    losses_scratch = np.empty((n_chunks, 2 * B))
 
     def task(c: int) -> None:
-        Zc, Zn = scratch[c]
+        Zc, Zn = scratch[c, :Zc_len], scratch[c, Zc_len:]
         lo, hi = bounds[c], bounds[c + 1]
-        sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, compute(0))
+        T = losses_scratch[c]
+        sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, T, compute(0))
 
-    _run_chunks(task, n_chunks, _default_threads() if threads is None else threads)
+    _run_chunks(task, n_chunks, threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
+
+
+def takes_two_passes(X: np.ndarray) -> bool:
+    """Whether row-major ``X`` takes the two-pass form: it fits in the last-level cache.
+
+    Then its second read comes from that cache anyway, and two streaming passes split by
+    rows (each thread a range of whole rows) beat blocks of columns, which at so few
+    examples per row would be short row segments. Also only where ``z (m,)`` in float64
+    is at most 1/FUSED_PARTIAL_SHARE of X (``n_x · itemsize >= 8 · FUSED_PARTIAL_SHARE``),
+    the memory rule of the chunks.
+    """
+    return (
+        not takes_examples_kernel(X)
+        and X.nbytes < FUSED_MIN_BYTES
+        and X.shape[0] * X.itemsize >= 8 * FUSED_PARTIAL_SHARE
+    )
+
+
+def _two_pass_numba(
+    w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, compute: Any, threads: int
+) -> tuple[np.ndarray, float, float]:
+    r"""The same sums in two passes over row-major X split by rows, for X in the last-level cache.
+
+    Pass 1: each chunk of rows :math:`R` gives :math:`\sum_{j \in R} w_j X[j, :]`; the
+    chunks' parts are added in chunk order (plus b, in float64), the losses and dz
+    computed (:func:`~autograd_lr.fast.losses.all_losses`). Pass 2: each chunk of rows
+    gives its own :math:`dw_j = X[j, :]\, dz`. Deterministic for any thread count; a NaN
+    or inf in X reaches z, hence J, as in the single pass.
+    """
+    z_kernel, dw_kernel, losses_kernel = _numba_two_pass()
+    n_x, m = X.shape
+    rows_per_unit = 8
+    n_units = -(-n_x // rows_per_unit)
+    n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, n_x // FUSED_PARTIAL_SHARE))
+    bounds = [min(n_x, (c * n_units // n_chunks) * rows_per_unit) for c in range(n_chunks + 1)]
+    zero = compute(0)
+    z_parts = np.empty((n_chunks, m), dtype=compute)
+
+    def first(c: int) -> None:
+        z_kernel(w, X, bounds[c], bounds[c + 1], z_parts[c], zero)
+
+    _run_chunks(first, n_chunks, threads)
+    Z = np.full(m, b)
+    for c in range(n_chunks):  # in chunk order: the same bits for any thread count
+        Z += z_parts[c]
+    block = PARAMS.segment_bytes // X.itemsize
+    cost, db = losses_kernel(Z, y, np.empty(2 * block))
+    dz = Z.astype(compute, copy=False)
+    dw = np.empty(n_x)
+
+    def second(c: int) -> None:
+        dw_kernel(X, dz, bounds[c], bounds[c + 1], dw, block, zero)
+
+    _run_chunks(second, n_chunks, threads)
+    return dw, db, cost
+
+
+def takes_examples_kernel(X: np.ndarray) -> bool:
+    """Whether ``X (n_x, m)`` is stored example by example (F order): ``X.T`` is C-contiguous.
+
+    scikit-learn's rows ``X (m, n_x)`` transposed are exactly that, a view without a copy.
+    """
+    return bool(X.flags.f_contiguous and not X.flags.c_contiguous)
 
 
 def _fused_numpy(
@@ -461,15 +388,18 @@ def gradients_fused(
 def fused_applies(X: Any) -> bool:
     """Whether :func:`autograd_lr.propagate` takes :func:`gradients_fused` for ``X``.
 
-    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES`; other
-    array types (lists, dask, jax) keep :func:`gradients_vectorized`, which runs on any
-    namespace.
+    A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES` (the
+    last-level cache), or at least :data:`FUSED_MIN_BYTES_EXAMPLES` (one L2 cache) when
+    it is stored example by example (:func:`takes_examples_kernel`); see
+    :mod:`autograd_lr.fast.params`. Other array types (lists, dask, jax) keep
+    :func:`gradients_vectorized`, which runs on any namespace.
     """
-    return (
-        isinstance(X, np.ndarray)
-        and X.ndim == 2
-        and X.dtype in (np.float32, np.float64)
-        and X.nbytes >= FUSED_MIN_BYTES
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)):
+        return False
+    if takes_examples_kernel(X):
+        return X.nbytes >= FUSED_MIN_BYTES_EXAMPLES
+    return X.nbytes >= FUSED_MIN_BYTES or (
+        X.nbytes >= FUSED_MIN_BYTES_EXAMPLES and takes_two_passes(X)
     )
 
 
