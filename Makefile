@@ -85,6 +85,7 @@ bench: $(STAMP)
 	mkdir -p out
 	$(BIN)/python -m benchmarks.dask_bench --dir out --json out/dask_bench.json
 	$(BIN)/python -m benchmarks.grader_bench
+	$(BIN)/python -m benchmarks.checker_bench --json out/checker_bench.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis docs/_build docs/notebooks docs/api/generated
