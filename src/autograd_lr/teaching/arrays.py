@@ -108,6 +108,17 @@ def _sum_examples(v: Any) -> Any:
     return np.sum(v, axis=1, keepdims=True) if v.ndim == 2 else np.sum(v)
 
 
+# eye(n) for n up to this: the identity of the steps is n_x by n_x (8 MB at most).
+LARGEST_EYE = 1024
+
+
+def _eye(n: Any) -> Any:
+    """The identity of size ``n``, an integer in 1 .. :data:`LARGEST_EYE`."""
+    if np.ndim(n) != 0 or not np.isfinite(n) or n != int(n) or not 1 <= n <= LARGEST_EYE:
+        raise ArrayShapeError(f"eye(n) needs an integer 1 <= n <= {LARGEST_EYE}, got {n}")
+    return np.eye(int(n))
+
+
 def _pow(x: Any, p: Any) -> Any:
     return np.power(np.asarray(x, dtype=np.float64), p)
 
@@ -116,7 +127,7 @@ _APPLY: dict[str, Callable[..., Any]] = {
     "neg": np.negative, "add": np.add, "sub": np.subtract, "mul": np.multiply,
     "div": np.divide, "pow": _pow, "matmul": np.matmul, "dot": np.dot,
     "transpose": np.transpose, "sum": np.sum, "sum_examples": _sum_examples, "mean": np.mean, "diag": _diag,
-    "eye": lambda n: np.eye(int(n)), "sigma": forward.sigmoid, "log": np.log,
+    "eye": _eye, "sigma": forward.sigmoid, "log": np.log,
     "exp": np.exp, "sqrt": np.sqrt,
 }  # fmt: skip
 

@@ -88,8 +88,31 @@ def _unit(step: str, env: dict[str, Any]) -> Any:
     return reach * abs(env["x"]) if step == "dw" else reach
 
 
+# The largest |t| for which e^t is evaluated: the steps need e^{±30} at most, and beyond
+# this a value is not a derivative of this model. e^{e^{e^{30}}} would take mpmath forever
+# (its argument has 10^13 digits before the point): refused at the first e^{1e13}.
+LARGEST_EXP_ARGUMENT = 10_000
+
+
+def _mp_exp(t: Any) -> Any:
+    """:math:`e^t` with mpmath, refusing :math:`|t| >` :data:`LARGEST_EXP_ARGUMENT`."""
+    if abs(t) > LARGEST_EXP_ARGUMENT:
+        raise OverflowError(f"e^t with |t| > {LARGEST_EXP_ARGUMENT}")
+    return mpmath.exp(t)
+
+
+def _mp_pow(base: Any, exponent: Any) -> Any:
+    r"""``base ** exponent`` for a symbolic exponent: :math:`e^{t \log|base|}`, bounded alike."""
+    if base != 0 and abs(exponent * mpmath.log(abs(base))) > LARGEST_EXP_ARGUMENT:
+        raise OverflowError(f"a power beyond e^{LARGEST_EXP_ARGUMENT}")
+    return base**exponent
+
+
 def _mp_sigma(t: Any) -> Any:
-    return 1 / (1 + mpmath.exp(-t))
+    return 1 / (1 + _mp_exp(-t))
+
+
+_GUARDED_POW = sympy.Function("guarded_pow")
 
 
 def _as_real(value: Any) -> float | None:
@@ -109,15 +132,23 @@ def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]
     """Evaluate ``expr`` at every point of ``step``; the first failing point and the values."""
     points = references.per_example_points("a" if step == "da" else "z")
     symbols = sympy.symbols(SCALAR_SYMBOLS)
-    f = sympy.lambdify(symbols, expr, modules=[{"sigma": _mp_sigma}, "mpmath"])
     reference = points.reference[step]
+    try:  # a power with a symbolic exponent is evaluated through the bounded _mp_pow
+        expr = expr.replace(
+            lambda e: isinstance(e, sympy.Pow) and not e.exp.is_Number,
+            lambda e: _GUARDED_POW(e.base, e.exp),
+        )
+        modules = [{"sigma": _mp_sigma, "exp": _mp_exp, "guarded_pow": _mp_pow}, "mpmath"]
+        f = sympy.lambdify(symbols, expr, modules=modules)
+    except (Exception, RecursionError):
+        return 0, [None] * len(points)
     first, values = None, []
     with mpmath.workdps(references.DIGITS):
         for i in range(len(points)):
             env = points.env(i)
             try:
                 raw = f(*(env[s] for s in SCALAR_SYMBOLS))
-            except Exception:  # anything the learner's expression raises: no value there
+            except (Exception, RecursionError):  # the expression raises: no value there
                 raw = None
             value = _as_real(raw) if raw is not None else None
             values.append(value)
@@ -144,8 +175,11 @@ def _array_values(
         ref = point.reference[step]
         try:
             value = np.asarray(expr.array.evaluate(env), dtype=np.float64)
-        except (ArrayShapeError, ValueError, TypeError) as exc:
-            value, note = None, f"cannot evaluate: {exc}"
+        except (
+            ArrayShapeError, ValueError, TypeError, IndexError, ArithmeticError,
+            RecursionError, MemoryError,
+        ) as exc:  # fmt: skip
+            value, note = None, f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
         if value is not None and value.shape != ref.shape:
             if ref.size == 1 and value.size == 1:
                 value = value.reshape(ref.shape)

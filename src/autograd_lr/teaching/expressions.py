@@ -25,12 +25,14 @@ text, so a report can point at the character.
 from __future__ import annotations
 
 import ast
+import math
 import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from autograd_lr.teaching.arrays import ARRAY_FUNCTIONS, ArrayNode
 
@@ -42,7 +44,16 @@ ARRAY_SYMBOLS = ("X", "A", "Y", "Z", "dZ", "w", "b", "m", "lambd", "n_x", "I")
 ALIASES = {"x_j": "x", "w_j": "w", "lam": "lambd", "lmbda": "lambd", "λ": "lambd", "y_hat": "a"}
 SCALAR_FUNCTIONS = ("sigma", "sigmoid", "log", "exp", "sqrt")
 MODULE_PREFIXES = ("np", "numpy", "jnp", "math", "sympy", "sp")
-LARGEST_EXPONENT = 64  # 10**10**10 would make sympy compute a billion-digit integer
+# Bounds on what a step may contain, so that reading and evaluating it always finish:
+# sympy computes number**number exactly (10**10**10 is a ten-billion-digit integer), and
+# no step of this derivation needs a power beyond 64 nor a constant beyond 10^100 (its
+# constants are 1, 2, 1/2, ...). Each node is checked as it is built, so the largest
+# number ever computed is (10^100)^64, 6400 digits.
+LARGEST_EXPONENT = 64
+LARGEST_NUMBER = sympy.Integer(10) ** 100
+# The longest step (the Hessian block with its L2 term, in LaTeX) is about 100 characters;
+# 1000 leaves room for any honest form and bounds the depth of the trees built from it.
+LONGEST_STEP = 1000
 
 
 class sigma(sympy.Function):  # noqa: N801 - the lecture's name
@@ -99,7 +110,36 @@ def known_names(kind: str, earlier: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expression:
-    """Read ``value`` (str or sympy expression) as a step of ``kind`` ("scalar" or "array")."""
+    """Read ``value`` (str or sympy expression) as a step of ``kind`` ("scalar" or "array").
+
+    Whatever the input, the outcome is an :class:`Expression` or a
+    :class:`DerivationSyntaxError` (a ``TypeError`` for a value that is no step at all):
+    anything the parsers raise on hostile input (recursion, sympy's own errors, numbers
+    beyond :data:`LARGEST_NUMBER`) is turned into a syntax error with its reason.
+    """
+    if not isinstance(value, str | sympy.Basic):
+        raise TypeError(
+            f"a step is a string (Python syntax or LaTeX) or a sympy expression, got "
+            f"{type(value).__name__}"
+        )
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > LONGEST_STEP:
+        raise DerivationSyntaxError(
+            f"the step is {len(text)} characters long; a step has at most {LONGEST_STEP}",
+            text[:60] + "...",
+        )
+    try:
+        return _parse_step(value, kind, earlier)
+    except DerivationSyntaxError:
+        raise
+    except (Exception, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DerivationSyntaxError(
+            f"cannot read this step ({type(exc).__name__}: {reason[:200]})", text[:200]
+        ) from None
+
+
+def _parse_step(value: Any, kind: str, earlier: tuple[str, ...]) -> Expression:
     known = known_names(kind, earlier)
     if isinstance(value, sympy.Basic):
         expr = value.subs(
@@ -108,14 +148,10 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
         unknown = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
         if unknown:
             raise DerivationSyntaxError(_unknown(unknown[0], known), str(value))
+        expr = bounded(expr, {}, str(value))
         if kind == "array":
             return Expression(str(value), "sympy", array=ArrayNode.from_sympy(expr))
         return Expression(str(value), "sympy", scalar=expr)
-    if not isinstance(value, str):
-        raise TypeError(
-            f"a step is a string (Python syntax or LaTeX) or a sympy expression, got "
-            f"{type(value).__name__}"
-        )
     text = value.strip()
     if not text:
         raise DerivationSyntaxError("the expression is empty", value, 0)
@@ -124,6 +160,60 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
     if re.search(r"[\\{}^]", text):
         return _parse_latex(text, kind, known)
     return _parse_python(text, kind, known)
+
+
+def _number_problem(value: Any) -> str | None:
+    """Why the sympy number ``value`` is out of bounds, or None (not a number, or in bounds)."""
+    if not isinstance(value, sympy.Basic) or not value.is_Number:
+        return None
+    if (value.is_Float and not value.is_finite) or value in (sympy.nan, sympy.zoo):
+        return f"{value} is not a finite number"
+    if value.is_Float:
+        value = sympy.Rational(value)
+    if value.is_Rational and max(abs(value.p), value.q) > LARGEST_NUMBER:
+        return "a number beyond 10^100 (or below 10^-100) is not part of this derivation"
+    if not value.is_finite:
+        return f"{value} is not a finite number"
+    return None
+
+
+def _power_problem(exponent: Any) -> str | None:
+    """Why ``exponent`` is too large for a power, or None."""
+    if (
+        isinstance(exponent, sympy.Basic)
+        and exponent.is_Number
+        and abs(exponent) > LARGEST_EXPONENT
+    ):
+        return f"the exponent {exponent} is too large (at most {LARGEST_EXPONENT} here)"
+    return None
+
+
+def bounded(expr: Any, replacements: dict[Any, Any], text: str) -> Any:
+    """``expr`` rebuilt bottom-up with ``replacements`` made, each node checked as it is built.
+
+    Raises :class:`DerivationSyntaxError` for a power whose exponent is beyond
+    :data:`LARGEST_EXPONENT` or a number beyond :data:`LARGEST_NUMBER`, *before* sympy
+    computes anything larger.
+    """
+    if expr in replacements:
+        return replacements[expr]
+    if not expr.args:
+        problem = _number_problem(expr)
+        if problem:
+            raise DerivationSyntaxError(problem, text)
+        return expr
+    args = [bounded(arg, replacements, text) for arg in expr.args]
+    if isinstance(expr, sympy.Pow):
+        problem = _power_problem(args[1])
+        if problem:
+            raise DerivationSyntaxError(problem, text)
+    if isinstance(expr, AppliedUndef):
+        raise DerivationSyntaxError(f"unknown function {type(expr).__name__!r}", text)
+    result = expr.func(*args)
+    problem = _number_problem(result)
+    if problem:
+        raise DerivationSyntaxError(problem, text)
+    return result
 
 
 def _unknown(name: str, known: tuple[str, ...]) -> str:
@@ -186,7 +276,19 @@ class _PythonReader:
     def number(self, node: ast.Constant) -> Any:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise self.fail(node, f"{node.value!r} is not a number")
-        return sympy.Rational(repr(node.value))  # 0.1 is one tenth, as the learner means
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            written = self.text[node.col_offset : node.end_col_offset]
+            raise self.fail(node, f"{written} is beyond the range of a float (it is {node.value})")
+        if isinstance(node.value, int) and node.value.bit_length() > 400:
+            raise self.fail(node, "a number beyond 10^100 is not part of this derivation")
+        return self.checked(node, sympy.Rational(repr(node.value)))  # 0.1 is one tenth
+
+    def checked(self, node: ast.AST, value: Any) -> Any:
+        """``value`` when it is within the bounds of a number, else a syntax error."""
+        problem = _number_problem(value)
+        if problem:
+            raise self.fail(node, problem)
+        return value
 
     def scalar(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
@@ -199,17 +301,18 @@ class _PythonReader:
         if isinstance(node, ast.BinOp):
             left, right = self.scalar(node.left), self.scalar(node.right)
             if isinstance(node.op, ast.Add):
-                return left + right
+                return self.checked(node, left + right)
             if isinstance(node.op, ast.Sub):
-                return left - right
+                return self.checked(node, left - right)
             if isinstance(node.op, ast.Mult | ast.MatMult):
-                return left * right
+                return self.checked(node, left * right)
             if isinstance(node.op, ast.Div):
-                return left / right
+                return self.checked(node, left / right)
             if isinstance(node.op, ast.Pow):
-                if right.is_number and abs(float(right)) > LARGEST_EXPONENT:
-                    raise self.fail(node.right, f"the exponent {right} is too large")
-                return left**right
+                problem = _power_problem(right)
+                if problem:
+                    raise self.fail(node.right, problem)
+                return self.checked(node, left**right)
         if isinstance(node, ast.Call) and not node.keywords and len(node.args) == 1:
             function = _function_name(node.func)
             if function in ("sigma", "sigmoid"):
@@ -233,7 +336,12 @@ class _PythonReader:
                    ast.Pow: "pow", ast.MatMult: "matmul"}  # fmt: skip
             op = ops.get(type(node.op))
             if op is not None:
-                return ArrayNode(op, (self.array(node.left), self.array(node.right)))
+                left, right = self.array(node.left), self.array(node.right)
+                if op == "pow" and right.op == "const":
+                    problem = _power_problem(sympy.Float(right.value))
+                    if problem:
+                        raise self.fail(node.right, problem)
+                return ArrayNode(op, (left, right))
         if isinstance(node, ast.Attribute) and node.attr == "T":
             return ArrayNode("transpose", (self.array(node.value),))
         if isinstance(node, ast.Call) and not node.keywords:
@@ -318,6 +426,7 @@ def _wrap_applications(out: list[tuple[str, int]]) -> None:
 def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
     out: list[tuple[str, int]] = []  # (piece of the rewritten LaTeX, its position in text)
     placeholders: dict[str, str] = {}  # placeholder symbol name -> the learner's name
+    numbers: dict[str, Any] = {}  # placeholder symbol name -> the number it stands for
     single = set(known) | {"e"}
 
     def placeholder(name: str) -> str:
@@ -372,6 +481,15 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
                 emit(r" \cdot ", at)
             else:
                 emit(piece, at)
+        elif kind_of == "number":  # a symbol while parsing: sympy computes nothing with it
+            if len(piece) > 40:
+                raise DerivationSyntaxError(
+                    "a number of more than 40 digits is not part of this derivation", text, at
+                )
+            key = f"N_{{{len(numbers) + 1}}}"
+            numbers[key] = sympy.Rational(piece)
+            prev = next((p.rstrip() for p, _ in reversed(out) if p.strip()), "")
+            emit("{" + key + "}" if prev.endswith(("^", "_")) else " " + key + " ", at)
         elif kind_of == "word":
             name = ALIASES.get(piece, piece)
             if kind == "array":  # x^{(i)} dz^{(i)} inside a sum: the columns of X and dZ
@@ -394,11 +512,15 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
         else:
             emit(piece, at)
     _wrap_applications(out)
-    return _from_lark(text, out, placeholders, kind)
+    return _from_lark(text, out, placeholders, numbers, kind)
 
 
 def _from_lark(
-    text: str, out: list[tuple[str, int]], placeholders: dict[str, str], kind: str
+    text: str,
+    out: list[tuple[str, int]],
+    placeholders: dict[str, str],
+    numbers: dict[str, Any],
+    kind: str,
 ) -> Expression:
     from lark.exceptions import LarkError
     from sympy.parsing.latex import parse_latex
@@ -432,8 +554,9 @@ def _from_lark(
             "this LaTeX can be read in more than one way; write the products with \\cdot", text
         )
     renames: dict[Any, Any] = {sympy.Symbol(k): sympy.Symbol(v) for k, v in placeholders.items()}
+    renames.update({sympy.Symbol(k): v for k, v in numbers.items()})
     renames[sympy.Symbol("e")] = sympy.E
-    expr = expr.xreplace(renames).replace(sympy.acot, sigma)
+    expr = bounded(expr, renames, text).replace(sympy.acot, sigma)
     if kind == "array":
         return Expression(text, "latex", array=ArrayNode.from_sympy(expr))
     return Expression(text, "latex", scalar=expr)
