@@ -89,7 +89,7 @@ def test_the_bounds_leave_honest_steps_alone() -> None:
         "dz": "da * da_dz",
         "dw": "x * dz",
         "db": r"\frac{1}{1+e^{-z}} - y",
-        "dJ_dw": "X @ dZ.T / m + 0 * eye(3) @ w",
+        "dJ_dw": "X @ dZ.T / m + 0 * eye(n_x) @ w",
         "dJ_db": r"\frac{1}{m}\sum_{i=1}^{m} dZ^{(i)}",
     })  # fmt: skip
     assert report.passed, str(report)

@@ -322,7 +322,8 @@ def _judge_array(
     plain, latex = true_forms(name, lambd)
     return StepResult.judged(
         name, expr, verdict, learner=expr.source, true=plain, true_latex=latex,
-        point=({"problem": witness, "n_x": references.N_X, "m": references.M,
+        point=({"problem": witness, "n_x": references.SHAPES[witness][0],
+                "m": references.SHAPES[witness][1],
                 "z_max": references.Z_MAX[witness]} if witness is not None else None),
         learner_value=(None if witness is None or values[witness] is None
                        else np.asarray(values[witness]).tolist()),
