@@ -179,12 +179,13 @@ def _array_values(
             ArrayShapeError, ValueError, TypeError, IndexError, ArithmeticError,
             RecursionError, MemoryError,
         ) as exc:  # fmt: skip
-            value, note = None, f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
+            value = None  # the note is the first failing problem's, where the report points
+            note = note or f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
         if value is not None and value.shape != ref.shape:
             if ref.size == 1 and value.size == 1:
                 value = value.reshape(ref.shape)
             else:
-                note = f"its shape is {value.shape}, the shape of {step} is {ref.shape}"
+                note = note or f"its shape is {value.shape}, the shape of {step} is {ref.shape}"
                 values.append(value)
                 first = k if first is None else first
                 continue
