@@ -218,6 +218,16 @@ def test_names_are_checked_and_listed() -> None:
         check_derivation({})
 
 
+def test_latex_products_of_arrays_keep_the_written_order() -> None:
+    r"""``X dZ^T`` is the gradient; ``dZ^T X`` (which sympy used to reorder) is not."""
+    for right in (r"\frac{1}{m} X dZ^T", r"\frac{1}{m} X\, dZ^{\top}",
+                  r"\frac{1}{m} X \operatorname{diag}\bigl(A(1 - A)\bigr) X^{\top}"):  # fmt: skip
+        step = "d2J_dw2" if "diag" in right else "dJ_dw"
+        assert check_derivation({step: right})[step].verdict == "ok", right
+    for wrong in (r"\frac{1}{m} dZ^T X", r"\frac{1}{m} dZ\, X^T", r"\frac{1}{m} X^T dZ"):
+        assert check_derivation({"dJ_dw": wrong})["dJ_dw"].verdict == "wrong", wrong
+
+
 def test_a_transpose_in_the_wrong_place_is_a_shape_mistake() -> None:
     step = check_derivation({"dJ_dw": "dZ @ X.T / m"})["dJ_dw"]
     assert (
@@ -235,3 +245,19 @@ def test_the_derivation_checker_never_reaches_the_hand_math() -> None:
         assert not graph.chain_exists(importer, "autograd_lr.gradients"), importer
     assert graph.chain_exists("autograd_lr.teaching.references", "autograd_lr.oracles")
     assert graph.chain_exists("autograd_lr.course", "autograd_lr.gradients")  # it would see one
+
+
+@pytest.mark.parametrize("lambd", [0.0, 0.7])
+def test_every_true_form_the_report_shows_parses_and_passes(lambd: float) -> None:
+    """The report's own fix, copied back by a learner, must pass (LaTeX and Python)."""
+    from autograd_lr.teaching.derivation import TRUE_SCALAR
+    from autograd_lr.teaching.report import TRUE_ARRAY, true_forms
+
+    for step in TRUE_ARRAY:
+        for form in true_forms(step, lambd):
+            result = check_derivation({step: form}, lambd)[step]
+            assert result.verdict == "ok", (form, result.error, result.note)
+    for step, true in TRUE_SCALAR.items():
+        for form in (true, str(true), sympy.latex(true)):
+            result = check_derivation({step: form})[step]
+            assert result.verdict == "ok", (form, result.error)

@@ -13,9 +13,9 @@ A step is ``name = expression`` in the lecture's symbols. Per example (scalars):
   then parsed with sympy's LaTeX parser and its lark backend: ``dz``, ``da``, ``dZ``,
   ``da_dz`` are step names (not d·z), ``x \cdot dz`` and ``x\,dz`` are products,
   ``\sigma(z)``, ``\hat{y}``, ``\lambda``, ``x_j``, ``x^{(i)}``, ``\frac{da}{dz}``,
-  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper. sympy's
-  products do not keep the order of their factors, so a LaTeX product of arrays is
-  evaluated in the order that makes the shapes agree (write ``X @ dZ.T`` to have it checked).
+  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper. In a step
+  over m examples the arrays are noncommutative symbols, so a product keeps the written
+  order: ``X\,dZ^T`` is right and ``dZ^T X`` is not.
 * A **sympy** expression is taken as it is.
 
 Errors are :class:`DerivationSyntaxError` (a ``ValueError``) with the position in the
@@ -25,6 +25,7 @@ text, so a report can point at the character.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 import warnings
@@ -373,6 +374,7 @@ _FRACTIONS = {
 # In a step over m examples, a lowercase name is the example's column of its array.
 _COLUMNS = {"dz": "dZ", "a": "A", "y": "Y", "z": "Z", "x": "X"}
 _SIGMA = r"\arccot"  # a function of the grammar no derivation uses; renamed to sigma after parsing
+_DIAG = r"\arcsec"  # likewise for \operatorname{diag} (steps over m examples)
 _TOKEN = re.compile(
     r"(?P<frac>\\frac\s*\{\s*(?:d|\\partial\s*)(?P<num>[A-Za-z])\s*\}\s*\{\s*(?:d|\\partial\s*)(?P<den>[A-Za-z])\s*\})"
     r"|(?P<sum>\\sum(?:\s*_\s*(?:\{[^{}]*\}|\w))?(?:\s*\^\s*(?:\{[^{}]*\}|\w))?)"
@@ -380,6 +382,7 @@ _TOKEN = re.compile(
     r"|(?P<index>\^\s*\{\s*\(\s*i\s*\)\s*\}|_\s*\{\s*[ij]\s*\}|_[ij](?![A-Za-z]))"
     r"|(?P<hat>\\hat\s*\{\s*y\s*\})"
     r"|(?P<sigma>\\sigma|\\operatorname\s*\{\s*sigmoid\s*\}|\\mathrm\s*\{\s*sigmoid\s*\})"
+    r"|(?P<diag>\\operatorname\s*\{\s*diag\s*\}|\\mathrm\s*\{\s*diag\s*\})"
     r"|(?P<space>\\[,;:! ]|~|\\quad|\\qquad)"
     r"|(?P<paren>\\left\s*\(|\\right\s*\)|\\bigl\s*\(|\\bigr\s*\)|\\Bigl\s*\(|\\Bigr\s*\))"
     r"|(?P<command>\\[A-Za-z]+)"
@@ -388,7 +391,7 @@ _TOKEN = re.compile(
     r"|(?P<other>.)",
     re.DOTALL,
 )
-_APPLIED = (r"\log", r"\ln", r"\exp", _SIGMA)  # f(...) is wrapped in braces: {f(...)}
+_APPLIED = (r"\log", r"\ln", r"\exp", _SIGMA, _DIAG)  # f(...) is wrapped in braces: {f(...)}
 _OPERATORS = (r"\cdot", r"\times", r"\frac", r"\sqrt", r"\left", r"\right", *_APPLIED)
 
 
@@ -470,6 +473,12 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
             emit(" a " if kind == "scalar" else " A ", at)
         elif kind_of == "sigma":
             emit(_SIGMA, at)
+        elif kind_of == "diag" or (kind_of == "word" and piece == "diag"):
+            if kind != "array":
+                raise DerivationSyntaxError(
+                    "diag belongs to the steps over m examples (d2J_dw2)", text, at
+                )
+            emit(_DIAG, at)
         elif kind_of == "paren":
             emit("(" if "(" in piece else ")", at)
         elif kind_of == "command":
@@ -515,6 +524,32 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
     return _from_lark(text, out, placeholders, numbers, kind)
 
 
+# The names whose values are arrays over m examples (b, m, λ, n_x and dJ_db are numbers):
+# in LaTeX they are noncommutative symbols, so that sympy keeps X dZ^T in that order.
+ARRAY_VALUED = ("X", "A", "Y", "Z", "dZ", "w", "I", "dJ_dw", "d2J_dw2")
+
+
+def _symbol(name: str, commutative: bool = True) -> Any:
+    return sympy.Symbol(name) if commutative else sympy.Symbol(name, commutative=False)
+
+
+@functools.cache
+def _latex_parser(noncommutative: frozenset[str]) -> Any:
+    """sympy's lark LaTeX parser whose symbols named in ``noncommutative`` do not commute."""
+    from sympy.parsing.latex.lark.latex_parser import LarkLaTeXParser
+    from sympy.parsing.latex.lark.transformer import TransformToSymPyExpr
+
+    class Transformer(TransformToSymPyExpr):  # type: ignore[misc]
+        def SYMBOL(self, token: Any) -> Any:
+            return _symbol(str(token), str(token) not in noncommutative)
+
+        def LATIN_SYMBOL_WITH_LATIN_SUBSCRIPT(self, token: Any) -> Any:
+            symbol = super().LATIN_SYMBOL_WITH_LATIN_SUBSCRIPT(token)
+            return _symbol(str(symbol), str(symbol) not in noncommutative)
+
+    return LarkLaTeXParser(transformer=Transformer)
+
+
 def _from_lark(
     text: str,
     out: list[tuple[str, int]],
@@ -523,7 +558,6 @@ def _from_lark(
     kind: str,
 ) -> Expression:
     from lark.exceptions import LarkError
-    from sympy.parsing.latex import parse_latex
 
     rewritten, origin = "", []
     for piece, at in out:
@@ -532,7 +566,12 @@ def _from_lark(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the grammar's own deprecation notices
-            expr = parse_latex(rewritten, backend="lark")
+            if kind == "array":  # arrays do not commute: the written order is kept
+                ordered = {k for k, v in placeholders.items() if v in ARRAY_VALUED}
+                ordered |= {k for k in ARRAY_VALUED if len(k) == 1}
+                expr = _latex_parser(frozenset(ordered)).doparse(rewritten)
+            else:
+                expr = _latex_parser(frozenset()).doparse(rewritten)
     except LarkError as exc:
         column = getattr(exc, "pos_in_stream", None)
         at_end = getattr(getattr(exc, "token", None), "type", None) in ("$END", "<EOF>")
@@ -554,9 +593,13 @@ def _from_lark(
             "this LaTeX can be read in more than one way; write the products with \\cdot", text
         )
     renames: dict[Any, Any] = {sympy.Symbol(k): sympy.Symbol(v) for k, v in placeholders.items()}
+    renames.update(  # the noncommutative placeholders of arrays, renamed alike
+        {_symbol(k, False): _symbol(v, False) for k, v in placeholders.items()}
+    )
     renames.update({sympy.Symbol(k): v for k, v in numbers.items()})
     renames[sympy.Symbol("e")] = sympy.E
     expr = bounded(expr, renames, text).replace(sympy.acot, sigma)
+    expr = expr.replace(sympy.asec, sympy.Function("diag"))
     if kind == "array":
         return Expression(text, "latex", array=ArrayNode.from_sympy(expr))
     return Expression(text, "latex", scalar=expr)
