@@ -539,7 +539,7 @@ def _latex_parser(noncommutative: frozenset[str]) -> Any:
     from sympy.parsing.latex.lark.latex_parser import LarkLaTeXParser
     from sympy.parsing.latex.lark.transformer import TransformToSymPyExpr
 
-    class Transformer(TransformToSymPyExpr):  # type: ignore[misc]
+    class Transformer(TransformToSymPyExpr):
         def SYMBOL(self, token: Any) -> Any:
             return _symbol(str(token), str(token) not in noncommutative)
 
