@@ -98,6 +98,9 @@ PLANTED = [
     ({"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T + lambd / m * I"}, 0.7, "d2J_dw2", "mean_missing"),
     ({"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T / m + lambd * I"}, 0.7, "d2J_dw2", "lambda_not_over_m"),
     ({"dz": "a - y + 1e-9 * a"}, 0.0, "dz", None),  # off by 1e-9: sympy-free, still caught
+    # padded by 1e-13 of the size of its terms: beyond the reference's error (0.5 ulp of it)
+    ({"da": "-y/a + (1-y)/(1-a) + 1e-13/(a*(1-a))"}, 0.0, "da", None),
+    ({"dz": "a - y + 1e-13 * z"}, 0.0, "dz", None),
     # constants written for one problem's shape (n_x, m) = (3, 5): the other is (4, 7)
     ({"dJ_db": "sum(dZ)/5"}, 0.0, "dJ_db", None),
     ({"dJ_dw": "X @ dZ.T / 5"}, 0.0, "dJ_dw", None),

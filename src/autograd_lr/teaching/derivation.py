@@ -63,7 +63,10 @@ from autograd_lr.validation import validate_lambd
 SCALAR_RTOL = 1e-11
 # ... plus a few ulp of the size of the terms it adds up, where they cancel (unit below):
 # dL/dz = σ(z) − y is exp(z − log(1 + e^z)) − y in jax, off by ~ε|z| in absolute terms.
-SCALAR_ATOL = 1e-12
+# Measured on the 42 points of every step (exact values at 60 digits against the jax
+# references): the error is at most 0.52 ε of the unit (da; 0.34 ε for dz, dw, db), so
+# 8 ε leaves a margin of 15 and still fails da + 1e-13/(a(1 − a)) at z = 30 (1e-12 did not).
+SCALAR_ATOL = 8 * float(np.finfo(np.float64).eps)
 # Over m examples: numpy float64 against jax float64, as the checker's JAX_RTOL, with the
 # data's scale floor (tolerances.gradient_scale); the Hessian sums squares of X: 1e-10.
 ARRAY_RTOL = 1e-10
