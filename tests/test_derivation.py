@@ -215,7 +215,7 @@ def test_names_are_checked_and_listed() -> None:
         check_derivation({"dzz": "a - y"})
     later = check_derivation({"da": "dz", "dz": "a - y"})["da"]
     assert later.verdict == "unparsed" and "not derived before this one" in (later.error or "")
-    with pytest.raises(ValueError, match="hints must be one of concept, location, fix"):
+    with pytest.raises(ValueError, match="hints must be one of 'concept', 'location', 'fix'"):
         check_derivation(LECTURE, hints="everything")
     with pytest.raises(ValueError, match="non-empty dict"):
         check_derivation({})

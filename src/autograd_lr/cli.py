@@ -360,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=_check)
 
+    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
+
     derivation = commands.add_parser(
         "derivation",
         help="check the derivation blocks (```derivation) of a Markdown file or notebook "
@@ -379,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derivation.add_argument(
         "--hints",
-        choices=("concept", "location", "fix"),
+        choices=HINT_LEVELS,
         default="fix",
         help="concept: what and why; location: and which step; fix: and the true "
         "expression (default fix)",

@@ -37,6 +37,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from autograd_lr.checking.check import validate_hints
 from autograd_lr.teaching import references
 from autograd_lr.teaching.arrays import ArrayShapeError
 from autograd_lr.teaching.expressions import (
@@ -49,7 +50,6 @@ from autograd_lr.teaching.expressions import (
     sigma,
 )
 from autograd_lr.teaching.report import (
-    HINT_LEVELS,
     DerivationReport,
     StepResult,
     name_mistake,
@@ -228,8 +228,7 @@ def check_derivation(
             f"unknown step {unknown[0]!r}; the steps are {', '.join(STEP_NAMES)} "
             f"(per example, then over m examples)"
         )
-    if hints not in HINT_LEVELS:
-        raise ValueError(f"hints must be one of {', '.join(HINT_LEVELS)}, got {hints!r}")
+    hints = validate_hints(hints)
     lambd = validate_lambd(lambd)
     results: dict[str, StepResult] = {}
     own: dict[str, Any] = {}  # per example: the learner's step, earlier steps substituted

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-HINT_LEVELS = ("concept", "location", "fix")
+from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
+
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 MODEL_RTOL = 1e-6  # a slip's model and the learner's values agree to this (moderate points)
 
