@@ -48,6 +48,7 @@ from autograd_lr.teaching.expressions import (
     Expression,
     parse_step,
     sigma,
+    sigmoid_formula,
 )
 from autograd_lr.teaching.report import (
     DerivationReport,
@@ -112,7 +113,7 @@ def _mp_pow(base: Any, exponent: Any) -> Any:
 
 
 def _mp_sigma(t: Any) -> Any:
-    return 1 / (1 + _mp_exp(-t))
+    return sigmoid_formula(t, _mp_exp)
 
 
 _GUARDED_POW = sympy.Function("guarded_pow")

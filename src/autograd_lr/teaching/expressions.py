@@ -57,6 +57,15 @@ LARGEST_NUMBER = sympy.Integer(10) ** 100
 LONGEST_STEP = 1000
 
 
+def sigmoid_formula(t: Any, exp: Any = sympy.exp) -> Any:
+    r""":math:`\sigma(t) = 1/(1 + e^{-t})` with the ``exp`` of sympy (default) or of mpmath.
+
+    The one written form of the sigmoid for the derivation checker: sympy's rewriting,
+    the mpmath evaluation and the mpmath points of :mod:`~autograd_lr.teaching.references`.
+    """
+    return 1 / (1 + exp(-t))
+
+
 class sigma(sympy.Function):  # noqa: N801 - the lecture's name
     r"""The sigmoid :math:`\sigma(z) = 1/(1 + e^{-z})` as a sympy function (printed :math:`\sigma`)."""
 
@@ -65,7 +74,7 @@ class sigma(sympy.Function):  # noqa: N801 - the lecture's name
         return s * (1 - s)
 
     def _eval_rewrite_as_exp(self, arg: Any, **kwargs: Any) -> Any:
-        return 1 / (1 + sympy.exp(-arg))
+        return sigmoid_formula(arg)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         base = rf"\sigma\left({printer._print(self.args[0])}\right)"

@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 
 from autograd_lr import forward, oracles, problems
+from autograd_lr.teaching.expressions import sigmoid_formula
 
 DIGITS = 60  # the learner's expression is evaluated with mpmath at this many digits
 MODERATE_Z = 6.0  # generic points; beyond are the saturated ones, up to |z| = 30
@@ -65,7 +66,7 @@ class ScalarPoints:
         y, x, w = (mpmath.mpf(float(v[i])) for v in (self.y, self.x, self.w))
         if self.primary == "z":
             z = mpmath.mpf(float(self.z[i]))
-            a = 1 / (1 + mpmath.exp(-z))
+            a = sigmoid_formula(z, mpmath.exp)
         else:
             a = mpmath.mpf(float(self.a[i]))
             z = mpmath.log(a) - mpmath.log(1 - a)
