@@ -264,3 +264,18 @@ def test_every_true_form_the_report_shows_parses_and_passes(lambd: float) -> Non
         for form in (true, str(true), sympy.latex(true)):
             result = check_derivation({step: form})[step]
             assert result.verdict == "ok", (form, result.error)
+
+
+def test_follows_from_wrong_is_decided_by_the_jax_references_not_the_displayed_forms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TRUE_SCALAR is what the report shows; garbling it must not change a verdict."""
+    from autograd_lr.teaching import derivation
+
+    garbled = {name: sympy.Integer(7) for name in derivation.TRUE_SCALAR}
+    monkeypatch.setattr(derivation, "TRUE_SCALAR", garbled)
+    report = check_derivation(
+        {"da": "y/a + (1-y)/(1-a)", "da_dz": "a*(1-a)", "dz": "da * da_dz", "db": "dz * x"}
+    )
+    verdicts = {s.name: s.verdict for s in report.steps}
+    assert verdicts == {"da": "wrong", "da_dz": "ok", "dz": "follows_from_wrong", "db": "wrong"}

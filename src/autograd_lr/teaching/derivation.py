@@ -51,6 +51,7 @@ from autograd_lr.teaching.expressions import (
     sigmoid_formula,
 )
 from autograd_lr.teaching.report import (
+    MODEL_RTOL,
     DerivationReport,
     StepResult,
     name_mistake,
@@ -73,7 +74,7 @@ SCALAR_ATOL = 8 * float(np.finfo(np.float64).eps)
 ARRAY_RTOL = 1e-10
 
 a, y, z, x, w, b = sympy.symbols(SCALAR_SYMBOLS)
-TRUE_SCALAR = {
+TRUE_SCALAR = {  # for display only: every verdict is against the jax references
     "da": -y / a + (1 - y) / (1 - a),
     "da_dz": a * (1 - a),
     "dz": a - y,
@@ -132,19 +133,25 @@ def _as_real(value: Any) -> float | None:
     return f if np.isfinite(f) else None
 
 
-def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]]:
-    """Evaluate ``expr`` at every point of ``step``; the first failing point and the values."""
-    points = references.per_example_points("a" if step == "da" else "z")
-    symbols = sympy.symbols(SCALAR_SYMBOLS)
-    reference = points.reference[step]
+def _evaluator(expr: Any, names: tuple[str, ...]) -> Any:
+    """``expr`` as an mpmath function of ``names``, with bounded e^t and powers; or None."""
     try:  # a power with a symbolic exponent is evaluated through the bounded _mp_pow
         expr = expr.replace(
             lambda e: isinstance(e, sympy.Pow) and not e.exp.is_Number,
             lambda e: _GUARDED_POW(e.base, e.exp),
         )
         modules = [{"sigma": _mp_sigma, "exp": _mp_exp, "guarded_pow": _mp_pow}, "mpmath"]
-        f = sympy.lambdify(symbols, expr, modules=modules)
-    except (Exception, RecursionError):
+        return sympy.lambdify(sympy.symbols(names), expr, modules=modules)
+    except (Exception, RecursionError):  # cannot be evaluated anywhere
+        return None
+
+
+def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]]:
+    """Evaluate ``expr`` at every point of ``step``; the first failing point and the values."""
+    points = references.per_example_points("a" if step == "da" else "z")
+    reference = points.reference[step]
+    f = _evaluator(expr, SCALAR_SYMBOLS)
+    if f is None:
         return 0, [None] * len(points)
     first, values = None, []
     with mpmath.workdps(references.DIGITS):
@@ -163,6 +170,31 @@ def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]
             if not ok and first is None:
                 first = i
     return first, values
+
+
+def _right_on_true_steps(step: str, expr: Any, used: list[str]) -> bool:
+    """Whether ``expr``, each used step replaced by its jax reference, is the reference of ``step``.
+
+    As the array steps and the mistake models do: compared at the moderate points, where
+    the float64 references are exact to ~1e-13 relative, to the models' MODEL_RTOL.
+    """
+    points = references.per_example_points("a" if step == "da" else "z")
+    names = SCALAR_SYMBOLS + tuple(used)
+    f = _evaluator(expr, names)
+    if f is None:
+        return False
+    with mpmath.workdps(references.DIGITS):
+        for i in np.flatnonzero(points.moderate):
+            env = points.env(int(i))
+            env.update({s: mpmath.mpf(float(points.reference[s][i])) for s in used})
+            try:
+                value = _as_real(f(*(env[s] for s in names)))
+            except (Exception, RecursionError):  # no value: not right there
+                return False
+            ref = float(points.reference[step][i])
+            if value is None or abs(value - ref) > MODEL_RTOL * max(abs(ref), 1e-12):
+                return False
+    return True
 
 
 def _array_values(
@@ -275,10 +307,8 @@ def _judge_scalar(
         own[name] = learner
     first, values = (0, []) if name not in own else _scalar_values(name, learner)
     verdict = "ok" if first is None else "wrong"
-    if first is not None and root is not None:
-        in_truth = expr.scalar.xreplace({symbol[s]: TRUE_SCALAR[s] for s in used})
-        if _scalar_values(name, in_truth)[0] is None:
-            verdict = "follows_from_wrong"
+    if first is not None and root is not None and _right_on_true_steps(name, expr.scalar, used):
+        verdict = "follows_from_wrong"
     points = references.per_example_points("a" if name == "da" else "z")
     mistake = None
     if verdict == "wrong" and values:
