@@ -243,7 +243,15 @@ def test_the_derivation_checker_never_reaches_the_hand_math() -> None:
     import grimp
 
     graph = grimp.build_graph("autograd_lr", exclude_type_checking_imports=True)
-    for module in ("derivation", "references", "report", "documents", "expressions"):
+    for module in (
+        "derivation",
+        "references",
+        "report",
+        "documents",
+        "expressions",
+        "latex",
+        "syntax",
+    ):
         importer = f"autograd_lr.teaching.{module}"
         assert not graph.chain_exists(importer, "autograd_lr.gradients"), importer
     assert graph.chain_exists("autograd_lr.teaching.references", "autograd_lr.oracles")

@@ -23,7 +23,7 @@ import mpmath
 import numpy as np
 
 from autograd_lr import forward, oracles, problems
-from autograd_lr.teaching.expressions import sigmoid_formula
+from autograd_lr.teaching.syntax import sigmoid_formula
 
 DIGITS = 60  # the learner's expression is evaluated with mpmath at this many digits
 MODERATE_Z = 6.0  # generic points; beyond are the saturated ones, up to |z| = 30
