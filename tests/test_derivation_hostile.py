@@ -112,3 +112,20 @@ def test_the_cli_writes_its_json_and_exits_1_on_every_hostile_step(tmp_path: Pat
     assert payload["outcome"] == "fail"
     assert len(payload["blocks"]) == len(HOSTILE)
     assert all(s["verdict"] in ("unparsed", "wrong") for s in payload["steps"])
+
+
+def test_a_step_whose_judging_raises_is_wrong_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last net: whatever evaluating a step raises, the others are still judged."""
+    from autograd_lr.teaching import derivation
+
+    def explode(*args: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(derivation, "_scalar_values", explode)
+    report = check_derivation({"dz": "a - y", "dJ_db": "np.sum(dZ) / m"})
+    assert report["dz"].verdict == "wrong"
+    assert "RecursionError" in (report["dz"].note or "")
+    assert report["dJ_db"].verdict in ("ok", "follows_from_wrong")
+    assert "RecursionError" in str(report)

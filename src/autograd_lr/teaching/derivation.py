@@ -273,10 +273,14 @@ def check_derivation(
         except DerivationSyntaxError as exc:
             results[name] = StepResult.unparsed(name, value, exc)
             continue
-        if kind == "scalar":
-            results[name] = _judge_scalar(name, expr, results, own)
-        else:
-            results[name] = _judge_array(name, expr, results, arrays, lambd)
+        try:
+            if kind == "scalar":
+                results[name] = _judge_scalar(name, expr, results, own)
+            else:
+                results[name] = _judge_array(name, expr, results, arrays, lambd)
+        except (Exception, RecursionError) as exc:  # a report, never a crash, in a course's CI
+            note = f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
+            results[name] = StepResult.judged(name, expr, "wrong", note=note)
     return DerivationReport(tuple(results.values()), lambd, hints)
 
 
