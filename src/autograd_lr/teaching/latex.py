@@ -198,18 +198,21 @@ def _symbol(name: str, commutative: bool = True) -> Any:
 
 
 @functools.cache
-def _latex_parser(noncommutative: frozenset[str]) -> Any:
-    """sympy's lark LaTeX parser whose symbols named in ``noncommutative`` do not commute."""
+def _latex_parser() -> Any:
+    """sympy's lark LaTeX parser (built once, ~1 s) whose transformer's ``noncommutative``
+    names become noncommutative symbols (set before each parse; not thread-safe)."""
     from sympy.parsing.latex.lark.latex_parser import LarkLaTeXParser
     from sympy.parsing.latex.lark.transformer import TransformToSymPyExpr
 
     class Transformer(TransformToSymPyExpr):
+        noncommutative: frozenset[str] = frozenset()
+
         def SYMBOL(self, token: Any) -> Any:
-            return _symbol(str(token), str(token) not in noncommutative)
+            return _symbol(str(token), str(token) not in self.noncommutative)
 
         def LATIN_SYMBOL_WITH_LATIN_SUBSCRIPT(self, token: Any) -> Any:
             symbol = super().LATIN_SYMBOL_WITH_LATIN_SUBSCRIPT(token)
-            return _symbol(str(symbol), str(symbol) not in noncommutative)
+            return _symbol(str(symbol), str(symbol) not in self.noncommutative)
 
     return LarkLaTeXParser(transformer=Transformer)
 
@@ -233,9 +236,11 @@ def _from_lark(
             if kind == "array":  # arrays do not commute: the written order is kept
                 ordered = {k for k, v in placeholders.items() if v in ARRAY_VALUED}
                 ordered |= {k for k in ARRAY_VALUED if len(k) == 1}
-                expr = _latex_parser(frozenset(ordered)).doparse(rewritten)
             else:
-                expr = _latex_parser(frozenset()).doparse(rewritten)
+                ordered = set()
+            parser = _latex_parser()
+            parser.transformer.noncommutative = frozenset(ordered)
+            expr = parser.doparse(rewritten)
     except LarkError as exc:
         column = getattr(exc, "pos_in_stream", None)
         at_end = getattr(getattr(exc, "token", None), "type", None) in ("$END", "<EOF>")
