@@ -98,6 +98,15 @@ PLANTED = [
     ({"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T + lambd / m * I"}, 0.7, "d2J_dw2", "mean_missing"),
     ({"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T / m + lambd * I"}, 0.7, "d2J_dw2", "lambda_not_over_m"),
     ({"dz": "a - y + 1e-9 * a"}, 0.0, "dz", None),  # off by 1e-9: sympy-free, still caught
+    # padded by 1e-13 of the size of its terms: beyond the reference's error (0.5 ulp of it)
+    ({"da": "-y/a + (1-y)/(1-a) + 1e-13/(a*(1-a))"}, 0.0, "da", None),
+    ({"dz": "a - y + 1e-13 * z"}, 0.0, "dz", None),
+    # constants written for one problem's shape (n_x, m) = (3, 5): the other is (4, 7)
+    ({"dJ_db": "sum(dZ)/5"}, 0.0, "dJ_db", None),
+    ({"dJ_dw": "X @ dZ.T / 5"}, 0.0, "dJ_dw", None),
+    ({"dJ_dw": "X @ dZ.T / m + lambd/5*w"}, 0.7, "dJ_dw", None),
+    ({"dJ_dw": "X @ dZ.T / (m + n_x - 3)"}, 0.0, "dJ_dw", None),
+    ({"d2J_dw2": "X @ np.diag(A * (1 - A)) @ X.T / m + lambd / m * eye(3)"}, 0.7, "d2J_dw2", None),
 ]  # fmt: skip
 
 
@@ -206,10 +215,20 @@ def test_names_are_checked_and_listed() -> None:
         check_derivation({"dzz": "a - y"})
     later = check_derivation({"da": "dz", "dz": "a - y"})["da"]
     assert later.verdict == "unparsed" and "not derived before this one" in (later.error or "")
-    with pytest.raises(ValueError, match="hints must be one of concept, location, fix"):
+    with pytest.raises(ValueError, match="hints must be one of 'concept', 'location', 'fix'"):
         check_derivation(LECTURE, hints="everything")
     with pytest.raises(ValueError, match="non-empty dict"):
         check_derivation({})
+
+
+def test_latex_products_of_arrays_keep_the_written_order() -> None:
+    r"""``X dZ^T`` is the gradient; ``dZ^T X`` (which sympy used to reorder) is not."""
+    for right in (r"\frac{1}{m} X dZ^T", r"\frac{1}{m} X\, dZ^{\top}",
+                  r"\frac{1}{m} X \operatorname{diag}\bigl(A(1 - A)\bigr) X^{\top}"):  # fmt: skip
+        step = "d2J_dw2" if "diag" in right else "dJ_dw"
+        assert check_derivation({step: right})[step].verdict == "ok", right
+    for wrong in (r"\frac{1}{m} dZ^T X", r"\frac{1}{m} dZ\, X^T", r"\frac{1}{m} X^T dZ"):
+        assert check_derivation({"dJ_dw": wrong})["dJ_dw"].verdict == "wrong", wrong
 
 
 def test_a_transpose_in_the_wrong_place_is_a_shape_mistake() -> None:
@@ -224,8 +243,47 @@ def test_the_derivation_checker_never_reaches_the_hand_math() -> None:
     import grimp
 
     graph = grimp.build_graph("autograd_lr", exclude_type_checking_imports=True)
-    for module in ("derivation", "references", "report", "documents", "expressions"):
+    for module in (
+        "derivation",
+        "references",
+        "report",
+        "documents",
+        "expressions",
+        "latex",
+        "syntax",
+    ):
         importer = f"autograd_lr.teaching.{module}"
         assert not graph.chain_exists(importer, "autograd_lr.gradients"), importer
     assert graph.chain_exists("autograd_lr.teaching.references", "autograd_lr.oracles")
     assert graph.chain_exists("autograd_lr.course", "autograd_lr.gradients")  # it would see one
+
+
+@pytest.mark.parametrize("lambd", [0.0, 0.7])
+def test_every_true_form_the_report_shows_parses_and_passes(lambd: float) -> None:
+    """The report's own fix, copied back by a learner, must pass (LaTeX and Python)."""
+    from autograd_lr.teaching.derivation import TRUE_SCALAR
+    from autograd_lr.teaching.report import TRUE_ARRAY, true_forms
+
+    for step in TRUE_ARRAY:
+        for form in true_forms(step, lambd):
+            result = check_derivation({step: form}, lambd)[step]
+            assert result.verdict == "ok", (form, result.error, result.note)
+    for step, true in TRUE_SCALAR.items():
+        for form in (true, str(true), sympy.latex(true)):
+            result = check_derivation({step: form})[step]
+            assert result.verdict == "ok", (form, result.error)
+
+
+def test_follows_from_wrong_is_decided_by_the_jax_references_not_the_displayed_forms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TRUE_SCALAR is what the report shows; garbling it must not change a verdict."""
+    from autograd_lr.teaching import derivation
+
+    garbled = {name: sympy.Integer(7) for name in derivation.TRUE_SCALAR}
+    monkeypatch.setattr(derivation, "TRUE_SCALAR", garbled)
+    report = check_derivation(
+        {"da": "y/a + (1-y)/(1-a)", "da_dz": "a*(1-a)", "dz": "da * da_dz", "db": "dz * x"}
+    )
+    verdicts = {s.name: s.verdict for s in report.steps}
+    assert verdicts == {"da": "wrong", "da_dz": "ok", "dz": "follows_from_wrong", "db": "wrong"}

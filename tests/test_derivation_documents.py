@@ -142,6 +142,9 @@ def test_assert_derivation_correct_takes_steps_or_a_file(files: dict[str, Path])
     assert len(assert_derivation_correct(files["right"])) == 2
     with pytest.raises(AssertionError, match=r"dw is wrong \(x is missing from dw\)"):
         assert_derivation_correct(files["wrong"])
+    # λ belongs to a document's blocks: a λ passed with a file is refused, not dropped
+    with pytest.raises(ValueError, match="info string"):
+        assert_derivation_correct(files["right"], lambd=0.7)
 
 
 def test_a_course_repository_fails_its_pytest_run_on_a_wrong_step(

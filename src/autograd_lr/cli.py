@@ -387,9 +387,11 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         metavar="λ",
         help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
     )
+    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
+
     parser.add_argument(
         "--hints",
-        choices=("concept", "location", "fix"),
+        choices=HINT_LEVELS,
         default="fix",
         help="how much the diagnosis says: concept (what is wrong and why), location (which "
         "quantity and step), fix (the corrected line) (default fix)",
@@ -558,6 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
     _grading_options(grade)
     grade.set_defaults(handler=_grade)
 
+    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
+
     derivation = commands.add_parser(
         "derivation",
         help="check the derivation blocks (```derivation) of a Markdown file or notebook "
@@ -577,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derivation.add_argument(
         "--hints",
-        choices=("concept", "location", "fix"),
+        choices=HINT_LEVELS,
         default="fix",
         help="concept: what and why; location: and which step; fix: and the true "
         "expression (default fix)",

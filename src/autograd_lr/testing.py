@@ -62,7 +62,8 @@ def assert_derivation_correct(
 
     ``derivation`` is a dict of steps (as :func:`autograd_lr.check_derivation` takes, with
     ``lambd``) or the path of a Markdown file or notebook whose fenced ``derivation`` blocks
-    are all checked (each block's λ is in its info string, ``derivation lambd=0.7``).
+    are all checked (each block's λ is in its info string, ``derivation lambd=0.7``;
+    ``lambd`` with a file is a ``ValueError``, never silently dropped).
     Returns the :class:`~autograd_lr.teaching.report.DerivationReport` (for a file, the
     list of ``(block, report)``) when it passes.
     """
@@ -76,6 +77,11 @@ def assert_derivation_correct(
         return report
     from autograd_lr.teaching import documents
 
+    if lambd != 0.0:
+        raise ValueError(
+            f"lambd={lambd!r} applies to a dict of steps; a document gives each block's λ in "
+            f"its info string ('derivation lambd=0.7'): put it there, not in the call"
+        )
     checked = documents.check_document(derivation, hints=hints)
     if not all(report.passed for _, report in checked):
         raise AssertionError(documents.render(checked))

@@ -6,7 +6,8 @@
     the hand gradients against jax.grad and finite differences on the embedded data set.
 :mod:`~autograd_lr.teaching.derivation`
     ``check_derivation``: a learner's derivation, step by step, against jax.grad
-    (reading steps: :mod:`~autograd_lr.teaching.expressions`, :mod:`~autograd_lr.teaching.arrays`;
+    (reading steps: :mod:`~autograd_lr.teaching.expressions`, :mod:`~autograd_lr.teaching.latex`,
+    :mod:`~autograd_lr.teaching.syntax`, :mod:`~autograd_lr.teaching.arrays`;
     references: :mod:`~autograd_lr.teaching.references`; the report:
     :mod:`~autograd_lr.teaching.report`; Markdown and notebooks:
     :mod:`~autograd_lr.teaching.documents`).

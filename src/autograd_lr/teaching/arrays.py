@@ -1,11 +1,12 @@
 r"""A step over m examples as a small expression tree, evaluated with numpy in float64.
 
 Python steps keep numpy's meaning (``*`` elementwise, ``@`` the matrix product, ``.T``).
-Steps from LaTeX or sympy come as a sympy product whose factors sympy has put in its
-own order; :class:`ArrayNode` evaluates such a product in the order of its factors that
-makes the shapes agree (a matrix product, ``X dZ^T`` is ``X @ dZ.T``), else elementwise
-(with numpy's broadcasting), and a factor ``\sum`` sums the rest of the product over the
-examples (the columns): :math:`\sum_i x^{(i)} dz^{(i)}` is ``X dZ^T``.
+Steps from LaTeX come as a sympy product of noncommutative array symbols, in the
+written order: adjacent factors whose shapes chain are a matrix product (``X dZ^T`` is
+``X @ dZ.T``; ``dZ^T X`` is not), others elementwise (numpy's broadcasting, ``A(1 - A)``),
+and a factor ``\sum`` sums the rest of the product over the examples (the columns):
+:math:`\sum_i x^{(i)} dz^{(i)}` is ``X dZ^T``. A sympy expression given with commutative
+symbols has lost its order: its product is evaluated in the order that makes the shapes agree.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class ArrayNode:
         args = [c._evaluate(env) for c in self.children]
         try:
             if op == "product":
-                return _product(args)
+                return _product(args, written=self.value == "written")
             return _APPLY[op](*args)
         except ValueError as exc:
             raise ArrayShapeError(f"{op} of shapes {[np.shape(a) for a in args]}: {exc}") from None
@@ -81,7 +82,9 @@ class ArrayNode:
             return node
         if isinstance(expr, sympy.Mul):
             factors = [f for f in expr.args if f != sympy.Symbol("sum")]
-            node = cls("product", tuple(cls.from_sympy(f) for f in factors))
+            # noncommutative (LaTeX): the written order; commutative (sympy): sympy's own
+            order = "written" if not expr.is_commutative else None
+            node = cls("product", tuple(cls.from_sympy(f) for f in factors), order)
             summed = len(factors) < len(expr.args)
             return cls("sum_examples", (node,)) if summed else node
         if isinstance(expr, sympy.Pow):
@@ -90,7 +93,7 @@ class ArrayNode:
                 return cls("transpose", (cls.from_sympy(base),))
             return cls("pow", (cls.from_sympy(base), cls.from_sympy(exponent)))
         name = type(expr).__name__
-        if name in ("log", "exp", "sigma") and len(expr.args) == 1:
+        if name in ("log", "exp", "sigma", "diag") and len(expr.args) == 1:
             return cls(name, (cls.from_sympy(expr.args[0]),))
         if expr == sympy.Symbol("sum"):
             raise ArrayShapeError("\\sum needs something to sum")
@@ -108,6 +111,17 @@ def _sum_examples(v: Any) -> Any:
     return np.sum(v, axis=1, keepdims=True) if v.ndim == 2 else np.sum(v)
 
 
+# eye(n) for n up to this: the identity of the steps is n_x by n_x (8 MB at most).
+LARGEST_EYE = 1024
+
+
+def _eye(n: Any) -> Any:
+    """The identity of size ``n``, an integer in 1 .. :data:`LARGEST_EYE`."""
+    if np.ndim(n) != 0 or not np.isfinite(n) or n != int(n) or not 1 <= n <= LARGEST_EYE:
+        raise ArrayShapeError(f"eye(n) needs an integer 1 <= n <= {LARGEST_EYE}, got {n}")
+    return np.eye(int(n))
+
+
 def _pow(x: Any, p: Any) -> Any:
     return np.power(np.asarray(x, dtype=np.float64), p)
 
@@ -116,17 +130,28 @@ _APPLY: dict[str, Callable[..., Any]] = {
     "neg": np.negative, "add": np.add, "sub": np.subtract, "mul": np.multiply,
     "div": np.divide, "pow": _pow, "matmul": np.matmul, "dot": np.dot,
     "transpose": np.transpose, "sum": np.sum, "sum_examples": _sum_examples, "mean": np.mean, "diag": _diag,
-    "eye": lambda n: np.eye(int(n)), "sigma": forward.sigmoid, "log": np.log,
+    "eye": _eye, "sigma": forward.sigmoid, "log": np.log,
     "exp": np.exp, "sqrt": np.sqrt,
 }  # fmt: skip
 
 
-def _product(args: list[Any]) -> Any:
+def _product(args: list[Any], written: bool = False) -> Any:
+    """A product of factors: a matrix product where the shapes chain, else elementwise.
+
+    ``written``: the factors are in the learner's order (LaTeX, noncommutative symbols),
+    and only that order is tried; else (a sympy expression) every order is.
+    """
     scalars = [a for a in args if np.ndim(a) == 0]
     arrays = [np.asarray(a) for a in args if np.ndim(a) > 0]
     scale = float(np.prod(scalars)) if scalars else 1.0
     if len(arrays) <= 1:
         return scale * arrays[0] if arrays else scale
+    if written:
+        result = arrays[0]
+        for a in arrays[1:]:
+            chain = result.ndim == 2 and a.ndim == 2 and result.shape[1] == a.shape[0]
+            result = result @ a if chain else result * a  # A(1 - A): elementwise
+        return scale * result
     for order in itertools.permutations(arrays):  # sympy forgot the written order
         shapes = [a.shape for a in order]
         if all(len(s) == 2 for s in shapes) and all(

@@ -23,14 +23,17 @@ import mpmath
 import numpy as np
 
 from autograd_lr import forward, oracles, problems
+from autograd_lr.teaching.syntax import sigmoid_formula
 
 DIGITS = 60  # the learner's expression is evaluated with mpmath at this many digits
 MODERATE_Z = 6.0  # generic points; beyond are the saturated ones, up to |z| = 30
 SATURATED_Z = (30.0, -30.0, 20.0, -20.0, 12.0, -12.0)
 N_GENERIC = 8
-# Over m examples: n_x = 3 features and m = 5 examples, so that no two of the arrays
-# X (3, 5), w (3, 1), dZ (1, 5) have the same shape and a product in the wrong order fails.
-N_X, M = 3, 5
+# Over m examples: two problems (n_x, m) of different shapes, so that a constant written
+# for one of them (sum(dZ)/5, lambd/5*w, /(m + n_x - 3)) is wrong on the other, and in
+# each no two of X (n_x, m), w (n_x, 1), dZ (1, m) have the same shape, so that a
+# product in the wrong order fails.
+SHAPES = ((3, 5), (4, 7))
 Z_MAX = (2.0, 30.0)  # a moderate problem and a saturated one
 
 
@@ -63,7 +66,7 @@ class ScalarPoints:
         y, x, w = (mpmath.mpf(float(v[i])) for v in (self.y, self.x, self.w))
         if self.primary == "z":
             z = mpmath.mpf(float(self.z[i]))
-            a = 1 / (1 + mpmath.exp(-z))
+            a = sigmoid_formula(z, mpmath.exp)
         else:
             a = mpmath.mpf(float(self.a[i]))
             z = mpmath.log(a) - mpmath.log(1 - a)
@@ -142,7 +145,7 @@ class ArrayPoint:
 
 @cache
 def array_points(lambd: float, hessian: bool = False, seed: int = 0) -> tuple[ArrayPoint, ...]:
-    r"""Problems ``(n_x, m) = (3, 5)``: moderate and saturated logits (:math:`|z|` up to 30).
+    r"""Problems of :data:`SHAPES` ``(n_x, m)``: moderate and saturated logits (:math:`|z|` to 30).
 
     ``dZ`` is :math:`\partial L/\partial z` per example by ``jax.grad``; ``dJ_dw``,
     ``dJ_db`` come from :func:`autograd_lr.oracles.jax_gradients` and ``d2J_dw2`` is the
@@ -151,19 +154,19 @@ def array_points(lambd: float, hessian: bool = False, seed: int = 0) -> tuple[Ar
     from autograd_lr.tolerances import gradient_scale
 
     points = []
-    for k, z_max in enumerate(Z_MAX):
-        w, b, X, Y = problems.make_problem(N_X, M, seed + k, z_max=z_max)
+    for k, ((n_x, m), z_max) in enumerate(zip(SHAPES, Z_MAX, strict=True)):
+        w, b, X, Y = problems.make_problem(n_x, m, seed + k, z_max=z_max)
         Z = forward.logits(w, b, X)
-        dZ = _grad(forward.loss_from_logits, Z.ravel(), Y.ravel()).reshape(1, M)
+        dZ = _grad(forward.loss_from_logits, Z.ravel(), Y.ravel()).reshape(1, m)
         grads = oracles.jax_gradients(w, b, X, Y, lambd)
         env = {"X": X, "Y": Y, "w": w, "b": b, "Z": Z, "A": forward.sigmoid(Z), "dZ": dZ,
-               "m": float(M), "lambd": float(lambd), "n_x": float(N_X), "I": np.eye(N_X)}  # fmt: skip
+               "m": float(m), "lambd": float(lambd), "n_x": float(n_x), "I": np.eye(n_x)}  # fmt: skip
         reference = {
             "dJ_dw": grads["dw"],
             "dJ_db": np.asarray(grads["db"]),
         }
         if hessian:  # jax.hessian compiles for seconds: only when a Hessian step is checked
-            reference["d2J_dw2"] = oracles.jax_hessian(w, b, X, Y, lambd)[:N_X, :N_X]
+            reference["d2J_dw2"] = oracles.jax_hessian(w, b, X, Y, lambd)[:n_x, :n_x]
         scale = gradient_scale(X, w, lambd)
         points.append(ArrayPoint(env, reference, scale))
     return tuple(points)

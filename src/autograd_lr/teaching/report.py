@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-HINT_LEVELS = ("concept", "location", "fix")
+from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
+
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 MODEL_RTOL = 1e-6  # a slip's model and the learner's values agree to this (moderate points)
 
@@ -159,9 +160,9 @@ def _latex(expr: Any) -> str:
 def _in_a(expr: Any) -> Any:
     """The expression in a, y, x: σ(z) = a, e^{-z} = (1 − a)/a, z = log(a/(1 − a))."""
     a, z = sympy.symbols("a z")
-    from autograd_lr.teaching.expressions import sigma
+    from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
-    expr = expr.replace(sigma, lambda t: 1 / (1 + sympy.exp(-t)))
+    expr = expr.replace(sigma, sigmoid_formula)
     return expr.subs(z, sympy.log(a / (1 - a)))
 
 
