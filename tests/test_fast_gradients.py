@@ -698,3 +698,32 @@ def test_propagate_names_a_nan_or_inf_in_X_that_takes_two_passes(
         ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
     ):
         autograd_lr.propagate(w, p.b, X, p.Y)
+
+
+def test_validated_loops_take_the_formula_where_propagate_takes_two_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Row-major X inside the last-level cache: propagate (unscreened input) reads it with
+    the two-pass kernel, which finds NaN on its way; optimize, having validated X once,
+    takes BLAS's formula at every iteration (faster from cache)."""
+    from autograd_lr import course
+
+    n_x = 4096
+    m = max(8, (kernel.FUSED_MIN_BYTES_EXAMPLES * 2) // (8 * n_x))
+    p = make_problem(n_x, m, seed=4, z_max=3.0)
+    assert kernel.takes_two_passes(p.X) and kernel.fused_applies(p.X)
+    calls: list[int] = []
+    fused = kernel.gradients_fused
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return fused(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "gradients_fused", spy)
+    grads, J = course.propagate(p.w, p.b, p.X, p.Y)
+    assert len(calls) == 1
+    params, last, _ = course.optimize(p.w, p.b, p.X, p.Y, num_iterations=3, learning_rate=0.1)
+    assert len(calls) == 1  # the loop never took the kernel
+    reference, _ = gradients.gradients_vectorized(p.w, p.b, p.X, p.Y)
+    scale = gradient_scale(p.X)
+    assert relative_error(grads["dw"], reference["dw"], scale=scale) <= FUSED_RTOL

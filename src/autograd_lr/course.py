@@ -122,7 +122,7 @@ def optimize(
     if num_iterations == 0:  # no step taken: the gradient at the starting point
         grads, _ = propagate(w, b, X, Y)
     for i in range(num_iterations):
-        step, J = kernel.cost_and_gradients(w, b, X, Y)
+        step, J = kernel.cost_and_gradients(w, b, X, Y, screened=True)  # validated above
         grads = {"dw": step["dw"], "db": np.float64(step["db"])}
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]

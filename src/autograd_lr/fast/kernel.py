@@ -404,14 +404,22 @@ def fused_applies(X: Any) -> bool:
 
 
 def cost_and_gradients(
-    w: Array, b: Array | float, X: Array, Y: Array, lambd: float = 0.0
+    w: Array, b: Array | float, X: Array, Y: Array, lambd: float = 0.0, *, screened: bool = False
 ) -> tuple[Grads, Array]:
     r"""The package's fastest path to :math:`(dw, db)` and :math:`J`: one dispatch for every caller.
 
     :func:`gradients_fused` (X read once) when :func:`fused_applies` to ``X``, else
     :func:`gradients_vectorized` (any array namespace: numpy, dask). Same contract as
     both; inputs are not validated.
+
+    ``screened=True`` says that the caller has already checked X's values (the training
+    loops validate once, then call this at every iteration). Then row-major X that fits
+    in the last-level cache takes the formula: both its reads come from that cache and
+    BLAS's products beat the two-pass kernel there (measured at (12288, 209) on an idle
+    2-core AMD EPYC: 0.76 ms against 1.14 ms per float64 evaluation). Unscreened input
+    (:func:`autograd_lr.propagate`) keeps the two-pass kernel, whose own pass finds a
+    NaN or inf in X, instead of the formula plus a separate screening pass over X.
     """
-    if fused_applies(X):
+    if fused_applies(X) and not (screened and takes_two_passes(X)):
         return gradients_fused(w, b, X, Y, lambd)
     return gradients.gradients_vectorized(w, b, X, Y, lambd)
