@@ -249,7 +249,11 @@ def _chunk_sums(X_c: np.ndarray, Y_c: np.ndarray, w: np.ndarray, b: float) -> np
     from autograd_lr import gradients
     from autograd_lr.fast import kernel
 
-    if kernel.fused_applies(X_c):
+    # The single pass only for chunks too large for the last-level cache, as on one
+    # machine before the cache-derived thresholds: a worker compiling numba's kernels
+    # for a few-MiB chunk (hundreds of MB of LLVM) was paused by its own memory limit,
+    # and the computation waited for it forever (seen with 300 MB test workers).
+    if kernel.fused_applies(X_c) and X_c.nbytes >= kernel.FUSED_MIN_BYTES:
         grads, J = kernel.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
     else:
         grads, J = gradients.gradients_vectorized(w, b, X_c, Y_c, 0.0)
