@@ -194,6 +194,9 @@ def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> 
     for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"):
         if os.path.exists(name):
             command += ["--ro-bind", name, name]
+    # The empty /tmp first, the interpreter's folders after: a checkout (and its .venv)
+    # under /tmp, as CI may have, must stay visible on top of the empty tmpfs.
+    command += ["--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
     roots = _python_roots()
     for root in roots:
         command += ["--ro-bind", root, root]
@@ -203,7 +206,6 @@ def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> 
         else:
             command += ["--ro-bind", "/dev/null", hidden]
     command += ["--proc", "/proc", "--dev", "/dev"]
-    command += ["--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
     command += ["--bind", str(scratch), SCRATCH, "--chdir", SCRATCH, "--clearenv"]
     for key, value in ENVIRONMENT.items():
         command += ["--setenv", key, value]
