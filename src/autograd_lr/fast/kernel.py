@@ -14,15 +14,13 @@ This module never imports jax nor the oracles (DESIGN.md, independence rule 2).
 from __future__ import annotations
 
 import functools
-import itertools
 import os
-import threading
 from typing import Any
 
 import numpy as np
 
 from autograd_lr import forward, gradients
-from autograd_lr.fast import params
+from autograd_lr.fast import params, pool
 from autograd_lr.fast.loops import chunk_examples, chunk_rows, rows_dw, rows_z
 from autograd_lr.fast.losses import all_losses, block_losses
 from autograd_lr.forward import Array, Grads
@@ -174,35 +172,6 @@ def _default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _run_chunks(task: Any, n_chunks: int, threads: int) -> None:
-    """Run ``task(c)`` for c = 0..n_chunks-1 on up to ``threads`` threads (this one included).
-
-    Threads take the next chunk from a shared counter, so a thread held up by a busy core
-    does not hold the others up. The kernels release the GIL (``nogil``).
-    """
-    threads = max(1, min(threads, n_chunks))
-    counter = itertools.count()
-    failures: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            for c in counter:
-                if c >= n_chunks or failures:
-                    return
-                task(c)
-        except BaseException as exc:  # re-raised below: a lost chunk must never be summed
-            failures.append(exc)
-
-    helpers = [threading.Thread(target=worker, daemon=True) for _ in range(threads - 1)]
-    for t in helpers:
-        t.start()
-    worker()
-    for t in helpers:
-        t.join()
-    if failures:
-        raise failures[0]
-
-
 def _fused_numba(
     w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, block: int | None, threads: int | None
 ) -> tuple[np.ndarray, float, float]:
@@ -243,7 +212,7 @@ def _fused_numba(
         T = losses_scratch[c]
         sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, T, compute(0))
 
-    _run_chunks(task, n_chunks, threads)
+    pool.run_chunks(task, n_chunks, threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
 
 
@@ -286,7 +255,7 @@ def _two_pass_numba(
     def first(c: int) -> None:
         z_kernel(w, X, bounds[c], bounds[c + 1], z_parts[c], zero)
 
-    _run_chunks(first, n_chunks, threads)
+    pool.run_chunks(first, n_chunks, threads)
     Z = np.full(m, b)
     for c in range(n_chunks):  # in chunk order: the same bits for any thread count
         Z += z_parts[c]
@@ -298,7 +267,7 @@ def _two_pass_numba(
     def second(c: int) -> None:
         dw_kernel(X, dz, bounds[c], bounds[c + 1], dw, block, zero)
 
-    _run_chunks(second, n_chunks, threads)
+    pool.run_chunks(second, n_chunks, threads)
     return dw, db, cost
 
 

@@ -216,30 +216,20 @@ def chunk_examples(
 def rows_z(w: np.ndarray, X: np.ndarray, j0: int, j1: int, z: np.ndarray, zero: float) -> None:
     r"""First pass of the two-pass form: :math:`z_i = \sum_{j_0 \le j < j_1} w_j X[j, i]` for all i.
 
-    Rows ``j0:j1`` of a row-major ``X (n_x, m)`` (each row contiguous), eight at a time:
-    one load and one store of each ``z_i`` serve eight rows. ``z (m,)`` in the compute
-    dtype (``zero`` is 0 in it), overwritten.
+    Rows ``j0:j1`` of a row-major ``X (n_x, m)``, one row at a time: rows ``j0:j1`` are
+    one contiguous run of memory, read front to back as a single stream, while ``z (m,)``
+    (in the compute dtype, ``zero`` is 0 in it; overwritten) stays in L1. Reading eight
+    rows side by side (one load and store of each ``z_i`` per eight rows) was 1.8x
+    slower when X came from memory: at the course's m = 209 each row is 26 cache lines,
+    too short a stream for the hardware prefetcher to get ahead of eight of them.
     """
-    m = X.shape[1]
-    nm = np.uintp(m)
+    nm = np.uintp(X.shape[1])
     for i in range(nm):
         z[i] = zero
-    j = j0
-    while j + 8 <= j1:
-        w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
-        w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
-        r0, r1, r2, r3 = X[j], X[j + 1], X[j + 2], X[j + 3]
-        r4, r5, r6, r7 = X[j + 4], X[j + 5], X[j + 6], X[j + 7]
-        for i in range(nm):
-            z[i] += (w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]) + (
-                w4 * r4[i] + w5 * r5[i] + w6 * r6[i] + w7 * r7[i]
-            )
-        j += 8
-    while j < j1:
+    for j in range(j0, j1):
         wj, r = w[j], X[j]
         for i in range(nm):
             z[i] += wj * r[i]
-        j += 1
 
 
 def rows_dw(
@@ -247,41 +237,13 @@ def rows_dw(
 ) -> None:
     r"""Second pass of the two-pass form: :math:`dw_j = \sum_i X[j, i]\, dz_i` for ``j0 <= j < j1``.
 
-    Eight rows at a time (eight memory streams in flight; one load of each ``dz_i``
-    serves eight products), then the last rows one by one. Each row's sum runs over
-    ``block`` examples at a time in the compute dtype (``dz (m,)`` is in it), then joins
-    ``dw (n_x,)`` in float64, like one block's part of dw in :func:`chunk_rows`.
+    One row at a time, like :func:`rows_z` (one stream through memory; ``dz`` in L1).
+    Each row's sum runs over ``block`` examples at a time in the compute dtype (``dz
+    (m,)`` is in it), then joins ``dw (n_x,)`` in float64, like one block's part of dw
+    in :func:`chunk_rows`.
     """
     m = X.shape[1]
-    j = j0
-    while j + 8 <= j1:
-        r0, r1, r2, r3 = X[j], X[j + 1], X[j + 2], X[j + 3]
-        r4, r5, r6, r7 = X[j + 4], X[j + 5], X[j + 6], X[j + 7]
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-        for i0 in range(0, m, block):
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-            for i in range(np.uintp(i0), np.uintp(min(m, i0 + block))):
-                d = dz[i]
-                s0 += r0[i] * d
-                s1 += r1[i] * d
-                s2 += r2[i] * d
-                s3 += r3[i] * d
-                s4 += r4[i] * d
-                s5 += r5[i] * d
-                s6 += r6[i] * d
-                s7 += r7[i] * d
-            a0 += s0
-            a1 += s1
-            a2 += s2
-            a3 += s3
-            a4 += s4
-            a5 += s5
-            a6 += s6
-            a7 += s7
-        dw[j], dw[j + 1], dw[j + 2], dw[j + 3] = a0, a1, a2, a3
-        dw[j + 4], dw[j + 5], dw[j + 6], dw[j + 7] = a4, a5, a6, a7
-        j += 8
-    while j < j1:
+    for j in range(j0, j1):
         r = X[j]
         a = 0.0
         for i0 in range(0, m, block):
@@ -290,4 +252,3 @@ def rows_dw(
                 s += r[i] * dz[i]
             a += s
         dw[j] = a
-        j += 1
