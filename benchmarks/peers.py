@@ -70,7 +70,7 @@ def loop_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, budget
         gradients.gradients_loop(w, b, Xs, Ys)
 
     note = "" if m_loop == m else f"timed on m = {m_loop}, scaled ×{m / m_loop:.4g}"
-    return Contender("lecture's loop", run, note, scale=m / m_loop, checked=False)
+    return Contender(LOOP_NAME, run, note, scale=m / m_loop, checked=False)
 
 
 def package_contenders(
@@ -111,10 +111,11 @@ def package_contenders(
     return rows
 
 
+LOOP_NAME = "lecture's loop"
 ROWS_NAME = "propagate, scikit-learn's rows"
 ONE_THREAD_NAME = "kernel, 1 thread"
 # Rows of the package itself, not peers (the verdicts compare propagate with the others).
-PACKAGE_ROWS = ("propagate", ROWS_NAME, ONE_THREAD_NAME, "gradients_vectorized", "lecture's loop")
+PACKAGE_ROWS = ("propagate", ROWS_NAME, ONE_THREAD_NAME, "gradients_vectorized", LOOP_NAME)
 
 
 def _path(X: np.ndarray) -> str:

@@ -45,6 +45,39 @@ def interleaved(
     return times
 
 
+def back_to_back(
+    functions: Mapping[str, Callable[[], Any]],
+    repeats: int,
+    burst: int,
+    settle: float = 0.0,
+) -> dict[str, list[float]]:
+    """Seconds per call of each function called ``burst`` times in a row: the warm case.
+
+    :func:`interleaved` gives every call a cold start (other contenders' data in the
+    caches, threads asleep), which is what one gradient sees. A training loop calls the
+    same function again and again: X stays in cache and thread pools stay awake. Here
+    each round calls each function twice untimed, then ``burst`` times timed, and keeps
+    the median of the burst; contenders still take turns, round after round. Returns
+    ``{name: [seconds, ...]}`` with ``repeats`` entries each.
+    """
+    if repeats < 1 or burst < 1:
+        raise ValueError(f"repeats and burst must be >= 1, got {repeats} and {burst}")
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            if settle:
+                time.sleep(settle)
+            fn()
+            fn()
+            calls = []
+            for _ in range(burst):
+                start = time.perf_counter()
+                fn()
+                calls.append(time.perf_counter() - start)
+            times[name].append(median(calls))
+    return times
+
+
 def median(seconds: list[float]) -> float:
     """The median of a list of timings."""
     return float(statistics.median(seconds))

@@ -66,6 +66,16 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
     params = results["machine"]["kernel_params"]
     assert params["caches"]["llc_bytes"] >= params["caches"]["l2_bytes"] > 0
     assert done.stdout.count("kernel: row segments") >= len(results["gradients"])
+    # X within the last-level cache is also timed back to back (the training loop's
+    # case), every contender but the scaled lecture's loop; larger X only cold.
+    for case in results["gradients"]:
+        warm = {r["name"]: r["warm_seconds"] for r in case["rows"] if r["seconds"] is not None}
+        if case["x_bytes"] < params["caches"]["llc_bytes"]:
+            assert warm.pop("lecture's loop") is None
+            assert all(t is not None and t > 0 for t in warm.values()), (case["shape"], warm)
+        else:
+            assert set(warm.values()) == {None}, case["shape"]
+    assert "÷ floor, back to back" in results_md.read_text()
 
     (speedup,) = results["vectorization"]
     assert speedup["loop_exact"] and speedup["loop_s"] > 0 and speedup["vectorized_s"] > 0

@@ -74,6 +74,14 @@ FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
 # partial sums stay small. A design choice, not a measurement.
 FUSED_MAX_CHUNKS = 16
+# The two-pass form (X in the last-level cache) takes two chunks per CPU: one spare per
+# thread, so a thread that starts late (a helper woken from idle) leaves its chunk to the
+# others. Not more: each chunk costs a few microseconds of its own (a numba dispatch, a
+# hand-over between threads), and the whole gradient there is a few hundred microseconds
+# (at 16 chunks the fixed costs were a quarter of the float32 gradient at (12288, 209)).
+# Per CPU the process may use, not per thread asked for: the chunks, hence the bits of z,
+# must not depend on the thread count.
+TWO_PASS_CHUNKS_PER_CPU = 2
 # Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
 # size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
 FUSED_PARTIAL_SHARE = 20
@@ -247,7 +255,9 @@ def _two_pass_numba(
     n_x, m = X.shape
     rows_per_unit = 8
     n_units = -(-n_x // rows_per_unit)
-    n_chunks = max(1, min(n_units, FUSED_MAX_CHUNKS, n_x // FUSED_PARTIAL_SHARE))
+    n_chunks = max(
+        1, min(n_units, TWO_PASS_CHUNKS_PER_CPU * _default_threads(), n_x // FUSED_PARTIAL_SHARE)
+    )
     bounds = [min(n_x, (c * n_units // n_chunks) * rows_per_unit) for c in range(n_chunks + 1)]
     zero = compute(0)
     z_parts = np.empty((n_chunks, m), dtype=compute)
@@ -383,11 +393,14 @@ def cost_and_gradients(
 
     ``screened=True`` says that the caller has already checked X's values (the training
     loops validate once, then call this at every iteration). Then row-major X that fits
-    in the last-level cache takes the formula: both its reads come from that cache and
-    BLAS's products beat the two-pass kernel there (measured at (12288, 209) on an idle
-    2-core AMD EPYC: 0.76 ms against 1.14 ms per float64 evaluation). Unscreened input
-    (:func:`autograd_lr.propagate`) keeps the two-pass kernel, whose own pass finds a
-    NaN or inf in X, instead of the formula plus a separate screening pass over X.
+    in the last-level cache takes the formula: in a training loop X stays in that cache
+    from one iteration to the next, and BLAS, whose threads spin between calls, is
+    fastest there (measured at (12288, 209) float64 on an idle 2-core AMD EPYC, calls
+    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread and
+    1.40 ms for propagate). Unscreened input (:func:`autograd_lr.propagate`) keeps the
+    two-pass kernel, whose own pass finds a NaN or inf in X, instead of the formula plus
+    a separate screening pass over X; when X comes from memory (a single gradient) that
+    kernel is the faster of the two (``make bench``).
     """
     if fused_applies(X) and not (screened and takes_two_passes(X)):
         return gradients_fused(w, b, X, Y, lambd)
