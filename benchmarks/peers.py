@@ -12,6 +12,7 @@ library allows it.
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ class Contender:
     floor: bool = False  # one of the two floor measurements
     numpy_memory: bool = False  # allocations visible to tracemalloc (numpy)
     checked: bool = True  # compare its values with the formula's
+    back_to_back: bool = True  # also timed in bursts (not the loop: seconds per call)
 
 
 def _values(dw: Any, db: Any, J: Any) -> Values:
@@ -70,7 +72,7 @@ def loop_contender(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, budget
         gradients.gradients_loop(w, b, Xs, Ys)
 
     note = "" if m_loop == m else f"timed on m = {m_loop}, scaled ×{m / m_loop:.4g}"
-    return Contender(LOOP_NAME, run, note, scale=m / m_loop, checked=False)
+    return Contender(LOOP_NAME, run, note, scale=m / m_loop, checked=False, back_to_back=False)
 
 
 def package_contenders(
@@ -109,6 +111,39 @@ def package_contenders(
         Contender("gradients_vectorized", vectorized, "the formula, two passes", numpy_memory=True)
     )
     return rows
+
+
+# The arithmetic-alone measurement runs the kernel on a copy of X's first examples of at
+# most this many bytes: a few MiB stays in the last-level cache of any current CPU (our
+# fallback assumes 8 MiB), and the ~0.1 ms a call then takes dwarfs its fixed cost.
+IN_CACHE_BYTES = 4 * 2**20
+IN_CACHE_CALLS = 50
+
+
+def kernel_arithmetic_ns(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray) -> float | None:
+    """Nanoseconds per entry of X for the single-pass kernel on one thread, X in cache.
+
+    The same kernel and block size as on all of X, on a contiguous copy of its first
+    examples (at most :data:`IN_CACHE_BYTES`), called :data:`IN_CACHE_CALLS` times: the
+    fastest call is the kernel's arithmetic with no wait for memory. Set beside the time
+    one core takes to read an entry from memory, it says whether a core can keep up.
+    None where propagate does not take the single-pass kernel.
+    """
+    if not (kernel.fused_applies(X) and kernel.numba_available()) or kernel.takes_two_passes(X):
+        return None
+    n_x, m = X.shape
+    examples = kernel.takes_examples_kernel(X)
+    B = (kernel.examples_group if examples else kernel.fused_block)(n_x, X.itemsize)
+    per_block = n_x * B * X.itemsize
+    k = min(m, B * max(1, IN_CACHE_BYTES // per_block))
+    Xc = np.asfortranarray(X[:, :k]) if examples else np.ascontiguousarray(X[:, :k])
+    Yc = np.ascontiguousarray(Y[:, :k])
+    best = float("inf")
+    for _ in range(IN_CACHE_CALLS):
+        start = time.perf_counter()
+        kernel.gradients_fused(w, b, Xc, Yc, block=B, threads=1)
+        best = min(best, time.perf_counter() - start)
+    return best / Xc.size * 1e9
 
 
 LOOP_NAME = "lecture's loop"

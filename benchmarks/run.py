@@ -111,10 +111,8 @@ def gradient_case(
     # X that fits in the last-level cache is what a training loop calls again and again:
     # measure it warm too (back to back), beside the cold single calls.
     warm: dict[str, float] = {}
-    if X.nbytes < kernel.PARAMS.caches.llc_bytes:
-        fast = {  # not the lecture's loop: seconds per call, twenty times per round
-            c.name: c.fn for c in contenders if c.fn is not None and c.name != peers.LOOP_NAME
-        }
+    if kernel.fits_in_last_level_cache(X):
+        fast = {c.name: c.fn for c in contenders if c.fn is not None and c.back_to_back}
         warm_times = back_to_back(fast, repeats, burst=BURST, settle=settle)
         warm = {name: median(t) for name, t in warm_times.items()}
     warm_floor = min((warm[c.name] for c in contenders if c.floor and c.name in warm), default=None)
@@ -139,6 +137,8 @@ def gradient_case(
         "x_bytes": int(X.nbytes),
         "floor_s": floor,
         "warm_floor_s": warm_floor,
+        "arithmetic_ns": peers.kernel_arithmetic_ns(w, b, X, Y),
+        "two_pass": kernel.fused_applies(X) and kernel.takes_two_passes(X),
         "burst": BURST,
         "repeats": repeats,
         "rows": rows,

@@ -50,13 +50,15 @@ def back_to_back(
     repeats: int,
     burst: int,
     settle: float = 0.0,
+    warmup: int = 2,
 ) -> dict[str, list[float]]:
     """Seconds per call of each function called ``burst`` times in a row: the warm case.
 
     :func:`interleaved` gives every call a cold start (other contenders' data in the
     caches, threads asleep), which is what one gradient sees. A training loop calls the
     same function again and again: X stays in cache and thread pools stay awake. Here
-    each round calls each function twice untimed, then ``burst`` times timed, and keeps
+    each round calls each function ``warmup`` times untimed (X back into cache, threads
+    awake), then ``burst`` times timed, and keeps
     the median of the burst; contenders still take turns, round after round. Returns
     ``{name: [seconds, ...]}`` with ``repeats`` entries each.
     """
@@ -67,8 +69,8 @@ def back_to_back(
         for name, fn in functions.items():
             if settle:
                 time.sleep(settle)
-            fn()
-            fn()
+            for _ in range(warmup):
+                fn()
             calls = []
             for _ in range(burst):
                 start = time.perf_counter()

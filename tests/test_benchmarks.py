@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from benchmarks import peers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +63,10 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
     notes = {r["name"]: r["note"] for r in fused["rows"]}
     assert notes["propagate, scikit-learn's rows"].startswith("single-pass kernel, examples")
     assert "kernel, 1 thread" in notes  # the figure that says what limits it
+    # ... with the kernel's arithmetic alone (X in cache), only where the kernel runs
+    arithmetic = {tuple(c["shape"]): c["arithmetic_ns"] for c in results["gradients"]}
+    assert arithmetic[(2048, 4096)] > 0
+    assert arithmetic[(40, 3000)] is None and arithmetic[(1200, 9)] is None
     # The machine's caches and the parameters derived from them, with every table.
     params = results["machine"]["kernel_params"]
     assert params["caches"]["llc_bytes"] >= params["caches"]["l2_bytes"] > 0
@@ -70,8 +75,8 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
     # case), every contender but the scaled lecture's loop; larger X only cold.
     for case in results["gradients"]:
         warm = {r["name"]: r["warm_seconds"] for r in case["rows"] if r["seconds"] is not None}
-        if case["x_bytes"] < params["caches"]["llc_bytes"]:
-            assert warm.pop("lecture's loop") is None
+        if case["x_bytes"] < params["fused_min_bytes"]:  # the kernel's "fits in the LLC"
+            assert warm.pop(peers.LOOP_NAME) is None
             assert all(t is not None and t > 0 for t in warm.values()), (case["shape"], warm)
         else:
             assert set(warm.values()) == {None}, case["shape"]

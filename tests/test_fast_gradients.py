@@ -218,6 +218,23 @@ def test_the_same_bits_whatever_the_number_of_threads(
     assert kernel_threads[0] > 1
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_pass_bits_do_not_depend_on_the_cpus_the_process_may_use(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # taskset, a cgroup's CPU set or a Dask worker's share change the CPUs a process may
+    # use, not the machine: the chunks, hence every bit of the result, must stay the same.
+    p = two_pass_problem(n_x=4000, m=209, dtype=dtype)
+    assert kernel.takes_two_passes(p.X)
+    runs = []
+    for cpus in ({0}, {0, 1, 2, 3}, set(range(32))):
+        monkeypatch.setattr(kernel.os, "sched_getaffinity", lambda pid, cpus=cpus: cpus)
+        runs.append(kernel.gradients_fused(*p))
+    for grads, J in runs[1:]:
+        np.testing.assert_array_equal(grads["dw"], runs[0][0]["dw"])
+        assert grads["db"] == runs[0][0]["db"] and runs[0][1] == J
+
+
 # --- float32 -----------------------------------------------------------------------------------
 
 
@@ -660,7 +677,7 @@ def test_two_passes_give_the_gradient_of_jax_and_the_same_bits_for_any_thread_co
 
 
 def test_two_passes_keep_memory_small_and_rows_of_any_count() -> None:
-    # n_x not a multiple of 8 (the last rows one by one), a strided view of rows
+    # n_x not a multiple of 8 (a chunk of fewer rows), a strided view of rows
     p = two_pass_problem(n_x=603, m=301)
     assert_matches_vectorized(p, p.X)
     wide = np.zeros((p.n_x, p.m + 5))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import time
 
@@ -30,20 +31,26 @@ def test_every_chunk_runs_exactly_once(n_chunks: int, threads: int) -> None:
     assert counts == [1] * n_chunks
 
 
+def _is_helper() -> bool:
+    return threading.current_thread().name.startswith("autograd-lr-kernel-")
+
+
 def test_the_helpers_are_started_once_and_reused() -> None:
     pool.run_chunks(lambda c: None, 8, 3)
     before = pool.helper_count()
     assert before >= 2
-    names = set()
-
-    def task(c: int) -> None:
-        time.sleep(0.002)  # long enough that the helpers take some chunks
-        names.add(threading.current_thread().name)
-
     for _ in range(5):
+        helper_ran = threading.Event()
+
+        def task(c: int, helper_ran: threading.Event = helper_ran) -> None:
+            # The caller's chunks wait until a helper has run one: the helpers do take part.
+            if _is_helper():
+                helper_ran.set()
+            else:
+                assert helper_ran.wait(HANG_S), "no helper thread took a chunk"
+
         pool.run_chunks(task, 8, 3)
     assert pool.helper_count() == before  # no thread started per call
-    assert any(name.startswith("autograd-lr-kernel-") for name in names)
 
 
 def test_a_failing_chunk_is_raised_and_nothing_runs_after_the_return() -> None:
@@ -64,23 +71,49 @@ def test_a_failing_chunk_is_raised_and_nothing_runs_after_the_return() -> None:
     assert ran_after_return == []
 
 
+def test_an_interrupted_caller_returns_only_after_the_helpers_chunks() -> None:
+    # Ctrl-C (a real SIGINT) while the caller waits for a helper's chunk: the call must
+    # not return while that chunk still runs (it writes into the caller's arrays), and no
+    # further chunk may start.
+    assert threading.current_thread() is threading.main_thread()  # where SIGINT lands
+    helper_started = threading.Event()
+    helper_done = threading.Event()
+    chunks: list[int] = []
+
+    def task(c: int) -> None:
+        chunks.append(c)
+        if _is_helper():
+            helper_started.set()
+            time.sleep(0.05)  # the caller has finished its chunk and waits for this one
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+            time.sleep(0.2)
+            helper_done.set()
+        else:
+            assert helper_started.wait(HANG_S)
+
+    with pytest.raises(KeyboardInterrupt):
+        pool.run_chunks(task, 2, 2)
+    assert helper_done.is_set()  # the helper's chunk had finished before the call raised
+    assert sorted(chunks) == [0, 1]
+
+
 def test_a_busy_pool_never_blocks_a_call() -> None:
     # Another thread of the program holds every helper in a long chunk; a second call
     # must still finish, its own thread doing all the work.
-    release = threading.Event()
-    started = threading.Event()
     pool.run_chunks(lambda c: None, 2, 2)  # at least one helper exists
+    helpers = pool.helper_count()
+    release = threading.Event()
+    all_held = threading.Barrier(helpers + 1)
 
     def hold(c: int) -> None:
-        if c > 0:  # the helpers' chunks, not the caller's
-            started.set()
-            release.wait(HANG_S)
+        if _is_helper() and not release.is_set():
+            all_held.wait(HANG_S)
+        release.wait(HANG_S)  # the holder's own thread too: it must not run all chunks itself
 
-    helpers = pool.helper_count()
-    holder = threading.Thread(target=pool.run_chunks, args=(hold, helpers + 1, helpers + 1))
+    holder = threading.Thread(target=pool.run_chunks, args=(hold, 1000, helpers + 1))
     holder.start()
     try:
-        assert started.wait(HANG_S)
+        all_held.wait(HANG_S)  # every helper is inside a held chunk now
         done: list[int] = []
         t0 = time.perf_counter()
         pool.run_chunks(done.append, 10, 2)
@@ -114,22 +147,32 @@ def test_calls_from_many_threads_at_once() -> None:
 
 
 def _in_child(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    out = [0] * 16
-    pool.run_chunks(lambda c: out.__setitem__(c, 1), 16, 3)
-    queue.put((sum(out), pool.helper_count()))
+    helper_ran = threading.Event()
+
+    def task(c: int) -> None:
+        if _is_helper():
+            helper_ran.set()
+        else:
+            helper_ran.wait(HANG_S)
+
+    pool.run_chunks(task, 16, 3)
+    queue.put((helper_ran.is_set(), pool.helper_count()))
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_starts_its_own_helpers() -> None:
     pool.run_chunks(lambda c: None, 4, 3)  # the parent has helpers
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     child = ctx.Process(target=_in_child, args=(queue,))
-    child.start()
+    with pool._lock:  # another thread is starting helpers at the moment of the fork
+        child.start()
     try:
-        total, helpers = queue.get(timeout=HANG_S)
+        helper_ran, helpers = queue.get(timeout=HANG_S)
     finally:
         child.join(HANG_S)
         if child.is_alive():
             child.kill()
-    assert total == 16
-    assert helpers == 2  # started afresh in the child, not inherited as dead threads
+    # The parent's helper threads and its lock's state do not carry over: the child got a
+    # fresh lock (the parent's copy was held at the fork) and two live helpers of its own.
+    assert helper_ran and helpers == 2

@@ -74,14 +74,18 @@ FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
 # partial sums stay small. A design choice, not a measurement.
 FUSED_MAX_CHUNKS = 16
-# The two-pass form (X in the last-level cache) takes two chunks per CPU: one spare per
-# thread, so a thread that starts late (a helper woken from idle) leaves its chunk to the
-# others. Not more: each chunk costs a few microseconds of its own (a numba dispatch, a
-# hand-over between threads), and the whole gradient there is a few hundred microseconds
-# (at 16 chunks the fixed costs were a quarter of the float32 gradient at (12288, 209)).
-# Per CPU the process may use, not per thread asked for: the chunks, hence the bits of z,
-# must not depend on the thread count.
+# The two-pass form (X in the last-level cache) takes two chunks per CPU of the machine:
+# one spare per thread, so a thread that starts late (a helper woken from idle) leaves
+# its chunk to the others. Not more: each chunk costs a few microseconds of its own (a
+# numba dispatch, a hand-over between threads), and the whole gradient there is a few
+# hundred microseconds (at 16 chunks the fixed costs were a quarter of the float32
+# gradient at (12288, 209)). Per CPU of the machine (os.cpu_count), not per thread
+# asked for nor per CPU this process may use: the chunks, hence the bits of z, depend on
+# the machine only, like the block size, never on `threads`, taskset or a worker's share.
 TWO_PASS_CHUNKS_PER_CPU = 2
+# Two-pass chunks start at a multiple of this many rows: eight float64 dw entries fill one
+# 64-byte cache line, so two threads never write into the same line of dw.
+TWO_PASS_ROW_UNIT = 8
 # Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
 # size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
 FUSED_PARTIAL_SHARE = 20
@@ -235,9 +239,15 @@ def takes_two_passes(X: np.ndarray) -> bool:
     """
     return (
         not takes_examples_kernel(X)
-        and X.nbytes < FUSED_MIN_BYTES
+        and fits_in_last_level_cache(X)
         and X.shape[0] * X.itemsize >= 8 * FUSED_PARTIAL_SHARE
     )
+
+
+def fits_in_last_level_cache(X: np.ndarray) -> bool:
+    """Whether ``X`` is smaller than the last-level cache (:data:`FUSED_MIN_BYTES`), so that
+    a second read of it, or a second call on it, finds it there."""
+    return X.nbytes < FUSED_MIN_BYTES
 
 
 def _two_pass_numba(
@@ -253,12 +263,10 @@ def _two_pass_numba(
     """
     z_kernel, dw_kernel, losses_kernel = _numba_two_pass()
     n_x, m = X.shape
-    rows_per_unit = 8
-    n_units = -(-n_x // rows_per_unit)
-    n_chunks = max(
-        1, min(n_units, TWO_PASS_CHUNKS_PER_CPU * _default_threads(), n_x // FUSED_PARTIAL_SHARE)
-    )
-    bounds = [min(n_x, (c * n_units // n_chunks) * rows_per_unit) for c in range(n_chunks + 1)]
+    n_units = -(-n_x // TWO_PASS_ROW_UNIT)
+    per_machine = TWO_PASS_CHUNKS_PER_CPU * (os.cpu_count() or 1)
+    n_chunks = max(1, min(n_units, per_machine, FUSED_MAX_CHUNKS, n_x // FUSED_PARTIAL_SHARE))
+    bounds = [min(n_x, (c * n_units // n_chunks) * TWO_PASS_ROW_UNIT) for c in range(n_chunks + 1)]
     zero = compute(0)
     z_parts = np.empty((n_chunks, m), dtype=compute)
 
@@ -377,7 +385,7 @@ def fused_applies(X: Any) -> bool:
         return False
     if takes_examples_kernel(X):
         return X.nbytes >= FUSED_MIN_BYTES_EXAMPLES
-    return X.nbytes >= FUSED_MIN_BYTES or (
+    return not fits_in_last_level_cache(X) or (
         X.nbytes >= FUSED_MIN_BYTES_EXAMPLES and takes_two_passes(X)
     )
 
@@ -396,8 +404,9 @@ def cost_and_gradients(
     in the last-level cache takes the formula: in a training loop X stays in that cache
     from one iteration to the next, and BLAS, whose threads spin between calls, is
     fastest there (measured at (12288, 209) float64 on an idle 2-core AMD EPYC, calls
-    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread and
-    1.40 ms for propagate). Unscreened input (:func:`autograd_lr.propagate`) keeps the
+    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread, and
+    1.40 ms for propagate, whose two threads lose more in handing work over than they
+    gain when calls follow each other that closely). Unscreened input (:func:`autograd_lr.propagate`) keeps the
     two-pass kernel, whose own pass finds a NaN or inf in X, instead of the formula plus
     a separate screening pass over X; when X comes from memory (a single gradient) that
     kernel is the faster of the two (``make bench``).

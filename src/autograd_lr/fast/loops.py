@@ -218,7 +218,9 @@ def rows_z(w: np.ndarray, X: np.ndarray, j0: int, j1: int, z: np.ndarray, zero: 
 
     Rows ``j0:j1`` of a row-major ``X (n_x, m)``, one row at a time: rows ``j0:j1`` are
     one contiguous run of memory, read front to back as a single stream, while ``z (m,)``
-    (in the compute dtype, ``zero`` is 0 in it; overwritten) stays in L1. Reading eight
+    (in the compute dtype, ``zero`` is 0 in it; overwritten) stays in cache (in L1 at the
+    course's m = 209; this form serves X that fits in the last-level cache, so m is
+    never large for long rows). Reading eight
     rows side by side (one load and store of each ``z_i`` per eight rows) was 1.8x
     slower when X came from memory: at the course's m = 209 each row is 26 cache lines,
     too short a stream for the hardware prefetcher to get ahead of eight of them.

@@ -25,17 +25,24 @@ from collections.abc import Callable
 
 
 class _Job:
-    """Chunks ``0..n-1`` of one call: which are taken, which are finished, the first failure."""
+    """Chunks ``0..n-1`` of one call: how many are taken and finished, the first failure.
+
+    ``helpers_running`` counts chunks a helper is running right now. Only helpers change
+    it, and a helper thread never receives an asynchronous exception (Ctrl-C reaches the
+    main thread only), so it is exact even when the caller is interrupted half-way
+    through its own bookkeeping: that is what :meth:`abandon` waits on.
+    """
 
     def __init__(self, task: Callable[[int], None], n: int) -> None:
         self.task = task
         self.n = n
         self.taken = 0
         self.finished = 0
+        self.helpers_running = 0
         self.failure: BaseException | None = None
         self.cond = threading.Condition(threading.Lock())
 
-    def work(self) -> None:
+    def work(self, helper: bool = False) -> None:
         """Take chunks until none is left (or one has failed), running each."""
         while True:
             with self.cond:
@@ -43,6 +50,7 @@ class _Job:
                     return
                 c = self.taken
                 self.taken += 1
+                self.helpers_running += helper
             try:
                 self.task(c)
             except BaseException as exc:  # re-raised by the caller: a lost chunk must not be summed
@@ -51,7 +59,8 @@ class _Job:
                         self.failure = exc
             with self.cond:
                 self.finished += 1
-                if self.finished == self.taken:
+                self.helpers_running -= helper
+                if self.finished == self.taken or not self.helpers_running:
                     self.cond.notify_all()
 
     def wait(self) -> None:
@@ -60,6 +69,21 @@ class _Job:
             while self.finished < self.taken:
                 self.cond.wait()
 
+    def abandon(self, reason: BaseException) -> None:
+        """The caller stops (Ctrl-C): no chunk is taken any more, and the call returns only
+        once no helper is running one of its chunks, even if interrupted again."""
+        with self.cond:
+            if self.failure is None:
+                self.failure = reason
+        while True:
+            try:
+                with self.cond:
+                    while self.helpers_running:
+                        self.cond.wait()
+                return
+            except BaseException:  # a second Ctrl-C: the helpers still hold the caller's arrays
+                continue
+
 
 _lock = threading.Lock()
 _jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
@@ -67,12 +91,15 @@ _helpers: list[threading.Thread] = []
 
 
 def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
+    """A helper's life: take the next job from the queue (blocked, no CPU), work on it."""
     while True:
-        jobs.get().work()
+        jobs.get().work(helper=True)
 
 
 def _ensure_helpers(count: int) -> None:
+    """Start helpers until ``count`` are alive (one that died is replaced)."""
     with _lock:
+        _helpers[:] = [t for t in _helpers if t.is_alive()]
         while len(_helpers) < count:
             t = threading.Thread(
                 target=_serve, args=(_jobs,), name=f"autograd-lr-kernel-{len(_helpers) + 1}"
@@ -95,8 +122,8 @@ if hasattr(os, "register_at_fork"):
 
 
 def helper_count() -> int:
-    """How many helper threads this process has started (for tests and reports)."""
-    return len(_helpers)
+    """How many helper threads this process has alive (for tests and reports)."""
+    return sum(t.is_alive() for t in _helpers)
 
 
 def run_chunks(task: Callable[[int], None], n_chunks: int, threads: int) -> None:
@@ -105,7 +132,8 @@ def run_chunks(task: Callable[[int], None], n_chunks: int, threads: int) -> None
     Threads take the next chunk from a shared counter, so a thread held up by a busy
     core does not hold up the others. Returns when every chunk has run; the first
     exception raised by a chunk is raised here, after the chunks already running have
-    finished (no chunk writes into the caller's arrays after the call returns).
+    finished; so is a ``KeyboardInterrupt`` that stops the calling thread: no chunk
+    writes into the caller's arrays after the call has returned or raised.
     """
     threads = max(1, min(threads, n_chunks))
     job = _Job(task, n_chunks)
@@ -113,7 +141,11 @@ def run_chunks(task: Callable[[int], None], n_chunks: int, threads: int) -> None
         _ensure_helpers(threads - 1)
         for _ in range(threads - 1):
             _jobs.put(job)
-    job.work()
-    job.wait()
+    try:
+        job.work()
+        job.wait()
+    except BaseException as stop:  # Ctrl-C in this thread: let no chunk outlive the call
+        job.abandon(stop)
+        raise
     if job.failure is not None:
         raise job.failure
