@@ -563,8 +563,8 @@ NOTES = """\
   front to back as one stream (at m = 209 a row is 26 cache lines, too short for the
   prefetcher to follow eight of them side by side). Below one L2, propagate takes the
   formula after a finiteness screen.
-- **Threads.** The kernels' helper threads are started once and then wait on a queue
-  (`fast/pool.py`, whose docstring gives the cost of starting them at every call).
+- **Threads.** The kernels' threads are started for each call (`fast/threads.py`; its
+  docstring says why threads kept alive between calls were tried and dropped).
 - **What limits the 1.3× target.** Every verdict above the target says it with figures
   from the same run: the kernel on one thread against one thread's read of X
   (`X.sum()`, which numpy runs on one thread). Where one thread of the kernel is close to

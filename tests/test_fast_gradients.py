@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
-from autograd_lr.fast import kernel, loops, params, pool
+from autograd_lr.fast import kernel, loops, params
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -205,7 +205,7 @@ def test_the_same_bits_whatever_the_number_of_threads(
         assert grads["db"] == first["db"] and J_first == J
     # ... and the chunks are real: more than one, so the threads did share the work.
     kernel_threads: list[int] = []
-    run_chunks = pool.run_chunks
+    run_chunks = kernel.run_chunks
 
     def spy(task: Any, n_chunks: int, threads: int) -> None:
         kernel_threads.append(n_chunks)
@@ -213,7 +213,7 @@ def test_the_same_bits_whatever_the_number_of_threads(
 
     import unittest.mock
 
-    with unittest.mock.patch.object(pool, "run_chunks", spy):
+    with unittest.mock.patch.object(kernel, "run_chunks", spy):
         kernel.gradients_fused(p.w, p.b, X, p.Y, block=block, threads=2)
     assert kernel_threads[0] > 1
 
@@ -648,11 +648,18 @@ def two_pass_problem(dtype: type = np.float64, n_x: int = 600, m: int = 700) -> 
     return p
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+# float32 examples beyond one block: dw's long sums go through rows_dw (float64 across
+# blocks), not BLAS's float32 sums; one block or float64: BLAS.
+LONG_ROWS_F32 = 3 * (kernel.PARAMS.segment_bytes // 4)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "m"), [(np.float64, 700), (np.float32, 700), (np.float32, LONG_ROWS_F32)]
+)
 def test_two_passes_give_the_gradient_of_jax_and_the_same_bits_for_any_thread_count(
-    dtype: type, monkeypatch: pytest.MonkeyPatch
+    dtype: type, m: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    p = two_pass_problem(dtype)
+    p = two_pass_problem(dtype, n_x=600 if m == 700 else 40, m=m)
     calls: list[int] = []
     two_pass = kernel._two_pass_numba
 

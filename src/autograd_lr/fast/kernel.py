@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, gradients
-from autograd_lr.fast import params, pool
+from autograd_lr.fast import params
 from autograd_lr.fast.loops import chunk_examples, chunk_rows, rows_dw, rows_z
 from autograd_lr.fast.losses import all_losses, block_losses
+from autograd_lr.fast.threads import run_chunks
 from autograd_lr.forward import Array, Grads
 
 # The single-pass form computes exactly the same sums in another order. X's examples are
@@ -224,7 +225,7 @@ def _fused_numba(
         T = losses_scratch[c]
         sums[c] = kernel(w_flat, b, data, y, lo, hi, B, dw_parts[c], Zc, Zn, T, compute(0))
 
-    pool.run_chunks(task, n_chunks, threads)
+    run_chunks(task, n_chunks, threads)
     return dw_parts.sum(axis=0), float(sums[:, 1].sum()), float(sums[:, 0].sum())
 
 
@@ -253,13 +254,18 @@ def fits_in_last_level_cache(X: np.ndarray) -> bool:
 def _two_pass_numba(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, compute: Any, threads: int
 ) -> tuple[np.ndarray, float, float]:
-    r"""The same sums in two passes over row-major X split by rows, for X in the last-level cache.
+    r"""The same sums in two passes over row-major X, for X in the last-level cache.
 
-    Pass 1: each chunk of rows :math:`R` gives :math:`\sum_{j \in R} w_j X[j, :]`; the
-    chunks' parts are added in chunk order (plus b, in float64), the losses and dz
-    computed (:func:`~autograd_lr.fast.losses.all_losses`). Pass 2: each chunk of rows
-    gives its own :math:`dw_j = X[j, :]\, dz`. Deterministic for any thread count; a NaN
-    or inf in X reaches z, hence J, as in the single pass.
+    Pass 1 is the package's own, split by rows: each chunk of rows :math:`R` gives
+    :math:`\sum_{j \in R} w_j X[j, :]`; the chunks' parts are added in chunk order (plus
+    b, in float64), the losses and dz computed
+    (:func:`~autograd_lr.fast.losses.all_losses`). This pass is what finds a NaN or inf
+    in X: it reaches z, hence J, whatever w is, as in the single pass. Pass 2,
+    :math:`dw = X\, dz`, then goes to BLAS, whose threads are the fastest there (X is
+    in cache by then, and its values are known to be finite or J says otherwise),
+    except for float32 with more than one block of examples, whose long sums
+    :math:`\sum_i X[j, i]\, dz_i` must run in float64 (by chunks of
+    rows, :func:`~autograd_lr.fast.loops.rows_dw`). Deterministic for any ``threads``.
     """
     z_kernel, dw_kernel, losses_kernel = _numba_two_pass()
     n_x, m = X.shape
@@ -273,19 +279,21 @@ def _two_pass_numba(
     def first(c: int) -> None:
         z_kernel(w, X, bounds[c], bounds[c + 1], z_parts[c], zero)
 
-    pool.run_chunks(first, n_chunks, threads)
+    run_chunks(first, n_chunks, threads)
     Z = np.full(m, b)
     for c in range(n_chunks):  # in chunk order: the same bits for any thread count
         Z += z_parts[c]
     block = PARAMS.segment_bytes // X.itemsize
     cost, db = losses_kernel(Z, y, np.empty(2 * block))
     dz = Z.astype(compute, copy=False)
+    if compute is np.float64 or m <= block:  # float32: one block's sum is short enough
+        return np.asarray(X @ dz, dtype=np.float64), db, cost
     dw = np.empty(n_x)
 
     def second(c: int) -> None:
         dw_kernel(X, dz, bounds[c], bounds[c + 1], dw, block, zero)
 
-    pool.run_chunks(second, n_chunks, threads)
+    run_chunks(second, n_chunks, threads)
     return dw, db, cost
 
 
