@@ -235,6 +235,34 @@ def test_two_pass_bits_do_not_depend_on_the_cpus_the_process_may_use(
         assert grads["db"] == runs[0][0]["db"] and runs[0][1] == J
 
 
+def test_two_passes_take_one_thread_per_cpus_share_of_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dataclasses
+
+    p = two_pass_problem(n_x=600, m=700)
+    caches = kernel.PARAMS.caches
+    share = caches.llc_bytes // caches.llc_sharing
+    assert kernel.two_pass_threads(p.X) == max(1, p.X.nbytes // share)
+    asked: list[int] = []
+
+    def spy(task: Any, n_chunks: int, threads: int) -> None:
+        asked.append(threads)
+        run_chunks(task, n_chunks, threads)
+
+    run_chunks = kernel.run_chunks
+    monkeypatch.setattr(kernel, "run_chunks", spy)
+    kernel.gradients_fused(*p, threads=8)
+    assert asked == [min(8, kernel.two_pass_threads(p.X))]  # pass 1 (pass 2: BLAS, float64)
+    # a cache shared by many CPUs: each CPU's share is small, so X gets several threads
+    many = dataclasses.replace(caches, llc_sharing=caches.llc_sharing * 64)
+    monkeypatch.setattr(kernel, "PARAMS", dataclasses.replace(kernel.PARAMS, caches=many))
+    assert kernel.two_pass_threads(p.X) == max(
+        1, p.X.nbytes // (caches.llc_bytes // many.llc_sharing)
+    )
+    assert kernel.two_pass_threads(p.X) > 1
+
+
 # --- float32 -----------------------------------------------------------------------------------
 
 

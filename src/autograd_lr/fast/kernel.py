@@ -197,7 +197,7 @@ def _fused_numba(
     y = np.ascontiguousarray(Y).reshape(m)
     threads = _default_threads() if threads is None else threads
     if block is None and takes_two_passes(X):
-        return _two_pass_numba(w_flat, b, X, y, compute, threads)
+        return _two_pass_numba(w_flat, b, X, y, compute, min(threads, two_pass_threads(X)))
     if takes_examples_kernel(X):
         # X.T is C-contiguous, a view. Chunks are cut in whole cache lines of examples.
         kernel, data = examples_kernel, X.T
@@ -243,6 +243,22 @@ def takes_two_passes(X: np.ndarray) -> bool:
         and fits_in_last_level_cache(X)
         and X.shape[0] * X.itemsize >= 8 * FUSED_PARTIAL_SHARE
     )
+
+
+def two_pass_threads(X: np.ndarray) -> int:
+    """At most how many threads share the two-pass form: one per CPU's share of the LLC in X.
+
+    X fits in the last-level cache there, so a pass over it takes well under a
+    millisecond, and starting a thread costs about 0.1 ms on the 2-core VMs this is
+    measured on (:mod:`autograd_lr.fast.threads`). A thread pays for itself only with at
+    least one CPU's share of the last-level cache to read (the share the single-pass
+    kernel sizes its blocks by): at (12288, 209), 20 MiB of float64 against 16 MiB per
+    CPU, one thread took 2.7x the floor and two 3.1x. On a machine whose cache is shared
+    by many cores, a large X still gets many threads. The bits do not depend on it.
+    """
+    caches = PARAMS.caches
+    share = max(1, caches.llc_bytes // max(1, caches.llc_sharing))
+    return max(1, X.nbytes // share)
 
 
 def fits_in_last_level_cache(X: np.ndarray) -> bool:
