@@ -84,9 +84,9 @@ FUSED_MAX_CHUNKS = 16
 # asked for nor per CPU this process may use: the chunks, hence the bits of z, depend on
 # the machine only, like the block size, never on `threads`, taskset or a worker's share.
 TWO_PASS_CHUNKS_PER_CPU = 2
-# Two-pass chunks start at a multiple of this many rows: eight float64 dw entries fill one
-# 64-byte cache line, so two threads never write into the same line of dw.
-TWO_PASS_ROW_UNIT = 8
+# Two-pass chunks start at a multiple of this many rows: as many float64 dw entries as
+# fill one cache line (8 on 64-byte lines), so two threads never write into the same line.
+TWO_PASS_ROW_UNIT = max(1, PARAMS.caches.line_bytes // 8)
 # Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
 # size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
 FUSED_PARTIAL_SHARE = 20
