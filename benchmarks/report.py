@@ -558,10 +558,13 @@ NOTES = """\
   second full read of X; on X that takes the kernel, propagate lets the kernel find a
   NaN or inf (it makes that example's z, hence J, non-finite, whatever w is) and only
   then runs the full check, which names it. Row-major X that fits in the last-level
-  cache (the course's (12288, 209)) takes two passes split by rows, with no screen
-  either: each thread takes whole rows, one row at a time, so that its rows are read
-  front to back as one stream (at m = 209 a row is 26 cache lines, too short for the
-  prefetcher to follow eight of them side by side). Below one L2, propagate takes the
+  cache (the course's (12288, 209)) takes two passes, with no screen either. The first,
+  z, is the package's own and finds a NaN or inf: whole rows, one row at a time, so
+  that they are read front to back as one stream (at m = 209 a row is 26 cache lines,
+  too short for the prefetcher to follow eight of them side by side), on at most one
+  thread per CPU's share of the last-level cache in X. The second, dw = X dz, is BLAS's
+  while X is still in cache (float32 with more than one block of examples keeps its
+  long sums in float64 on the package's loop). Below one L2, propagate takes the
   formula after a finiteness screen.
 - **Threads.** The kernels' threads are started for each call (`fast/threads.py`; its
   docstring says why threads kept alive between calls were tried and dropped).
