@@ -76,9 +76,9 @@ FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
 # partial sums stay small. A design choice, not a measurement.
 FUSED_MAX_CHUNKS = 16
 # The two-pass form (X in the last-level cache) takes two chunks per CPU of the machine:
-# one spare per thread, so a thread that starts late (a helper woken from idle) leaves
-# its chunk to the others. Not more: each chunk costs a few microseconds of its own (a
-# numba dispatch, a hand-over between threads), and the whole gradient there is a few
+# one spare per thread, so a thread that starts late leaves its chunk to the others.
+# Not more: each chunk costs a few microseconds of its own (a numba dispatch, a claim
+# under a lock), and the whole gradient there is a few
 # hundred microseconds (at 16 chunks the fixed costs were a quarter of the float32
 # gradient at (12288, 209)). Per CPU of the machine (os.cpu_count), not per thread
 # asked for nor per CPU this process may use: the chunks, hence the bits of z, depend on
@@ -256,9 +256,7 @@ def two_pass_threads(X: np.ndarray) -> int:
     CPU, one thread took 2.7x the floor and two 3.1x. On a machine whose cache is shared
     by many cores, a large X still gets many threads. The bits do not depend on it.
     """
-    caches = PARAMS.caches
-    share = max(1, caches.llc_bytes // max(1, caches.llc_sharing))
-    return max(1, X.nbytes // share)
+    return max(1, X.nbytes // max(1, PARAMS.caches.llc_share_bytes))
 
 
 def fits_in_last_level_cache(X: np.ndarray) -> bool:
@@ -428,9 +426,8 @@ def cost_and_gradients(
     in the last-level cache takes the formula: in a training loop X stays in that cache
     from one iteration to the next, and BLAS, whose threads spin between calls, is
     fastest there (measured at (12288, 209) float64 on an idle 2-core AMD EPYC, calls
-    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread, and
-    1.40 ms for propagate, whose two threads lose more in handing work over than they
-    gain when calls follow each other that closely). Unscreened input (:func:`autograd_lr.propagate`) keeps the
+    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread).
+    Unscreened input (:func:`autograd_lr.propagate`) keeps the
     two-pass kernel, whose own pass finds a NaN or inf in X, instead of the formula plus
     a separate screening pass over X; when X comes from memory (a single gradient) that
     kernel is the faster of the two (``make bench``).

@@ -78,6 +78,11 @@ class Caches:
     page_bytes: int
     source: str
 
+    @property
+    def llc_share_bytes(self) -> int:
+        """One CPU's share of the last-level cache: ``llc_bytes / llc_sharing``."""
+        return self.llc_bytes // max(1, self.llc_sharing)
+
 
 # The documented fallback (see the module docstring): the smallest caches of current
 # x86-64 and ARM desktop and server CPUs, so that anything sized by them fits anywhere.
@@ -227,10 +232,9 @@ def detect_caches(root: Path = SYSFS_CACHE) -> Caches:
 
 def derive(caches: Caches) -> KernelParams:
     """The kernel's parameters from the caches, by the rules of the module docstring."""
-    per_thread_llc = caches.llc_bytes // max(1, caches.llc_sharing)
     return KernelParams(
         segment_bytes=caches.page_bytes,
-        block_bytes=max(caches.line_bytes, per_thread_llc // 2),
+        block_bytes=max(caches.line_bytes, caches.llc_share_bytes // 2),
         min_block_bytes=caches.line_bytes,
         fused_min_bytes=caches.llc_bytes,
         fused_min_bytes_examples=caches.l2_bytes,
