@@ -80,7 +80,7 @@ class Caches:
 
     @property
     def llc_share_bytes(self) -> int:
-        """One CPU's share of the last-level cache: ``llc_bytes / llc_sharing``."""
+        """``llc_bytes / llc_sharing``, the share of the last-level cache each CPU has."""
         return self.llc_bytes // max(1, self.llc_sharing)
 
 
