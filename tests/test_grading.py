@@ -345,7 +345,8 @@ def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(
     fake = tmp_path / "bwrap"
     fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sandbox, "BWRAP", str(fake))
+    monkeypatch.setattr(sandbox, "trusted_program", lambda path: "")  # under /tmp: trust it here
     sandbox.bwrap_problem.cache_clear()
     try:
         isolation, why = sandbox.choose("auto")

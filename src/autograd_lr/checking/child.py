@@ -33,6 +33,8 @@ DTYPES = frozenset(
     {"|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f2", "<f4", "<f8"}
 )
 MAX_ARRAY_ELEMENTS = 2**20
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
 
 
 def encode_array(value: np.ndarray) -> dict[str, Any]:
@@ -228,6 +230,74 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     return {"protocol": PROTOCOL, "status": "ok", "calls": calls, "arrays": arrays}
 
 
+def _open_to(path: str, uid: int, gid: int) -> bool:
+    """Whether ``uid``/``gid`` may list ``path`` and pass through every folder above it."""
+
+    def allows(info: os.stat_result, bits: int) -> bool:  # bits: 0o5 (r-x) or 0o1 (--x)
+        if info.st_uid == uid:
+            return info.st_mode >> 6 & bits == bits
+        if info.st_gid == gid:
+            return info.st_mode >> 3 & bits == bits
+        return info.st_mode & bits == bits
+
+    here = os.path.abspath(path)
+    try:
+        if not allows(os.stat(here), 0o5):
+            return False
+        while here != "/":
+            here = os.path.dirname(here)
+            if not allows(os.stat(here), 0o1):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _import_paths_through_fds(uid: int, gid: int) -> None:
+    """Keep the interpreter importable for ``uid`` when a folder above it is closed to
+    others (``/root`` is 0700, the home of a pyenv): each ``sys.path`` entry and package
+    ``__path__`` behind one is replaced by ``/proc/self/fd/N`` of a directory opened now,
+    as root, which the kernel follows without passing through the closed folders."""
+    opened: dict[str, str] = {}
+    for i, entry in enumerate(sys.path):
+        if entry and os.path.isdir(entry) and not _open_to(entry, uid, gid):
+            fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
+            opened[os.path.abspath(entry)] = sys.path[i] = f"/proc/self/fd/{fd}"
+    for module in list(sys.modules.values()):
+        paths = getattr(module, "__path__", None)
+        if not isinstance(paths, list):
+            continue
+        for k, path in enumerate(paths):
+            for closed, through in opened.items():
+                if isinstance(path, str) and path.startswith(closed + "/"):
+                    paths[k] = through + path[len(closed) :]
+    sys.path_importer_cache.clear()
+
+
+def become(uid: int, gid: int) -> None:
+    """Give up root for good before any submitted code runs: the interpreter kept
+    importable (:func:`_import_paths_through_fds`), no supplementary group, real, effective and saved ids all
+    ``uid``/``gid`` (which clears every capability), an empty bounding set and
+    ``no_new_privs`` (no setuid program can give them back); ``RuntimeError`` when any of
+    it did not hold."""
+    import ctypes
+
+    _import_paths_through_fds(uid, gid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
+    for cap in range(last + 1):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise RuntimeError(f"prctl(PR_CAPBSET_DROP, {cap}) failed")
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise RuntimeError("prctl(PR_SET_NO_NEW_PRIVS) failed")
+    if os.getresuid() != (uid,) * 3 or os.getresgid() != (gid,) * 3 or os.getgroups():
+        raise RuntimeError("the process did not become the run's own user")
+
+
 def main() -> None:
     """Read the request, answer on the result pipe, and end the process at once."""
     raw = sys.stdin.buffer.read(MAX_REQUEST_BYTES)
@@ -235,6 +305,10 @@ def main() -> None:
     request = json.loads(raw)
     out = os.fdopen(int(request["result_fd"]), "wb", closefd=True)
     try:
+        os.chdir(os.path.dirname(str(request["file"])))  # the private copy
+        if request.get("become"):
+            uid, gid = (int(v) for v in request["become"])
+            become(uid, gid)
         answer = run(request)
     except BaseException as exc:  # the grader's own request could not be served
         answer = {"protocol": PROTOCOL, "status": "crash", "reason": f"{type(exc).__name__}"}

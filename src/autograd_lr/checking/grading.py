@@ -26,6 +26,7 @@ imported where they are used.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import tempfile
@@ -62,6 +63,16 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "in ~/.cache/autograd-lr/jax)",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
+    "watchdog, memory by RLIMIT_DATA and the watchdog",
+)
+# The fallback started by root: the submission runs as a uid of its own (sandbox.Identity)
+NOT_COVERED_AS_ROOT = (
+    "the submission could read every file that any user of the machine may read "
+    "(world-readable files, other submissions among them if their folder lets anyone in)",
+    "the submission could write where any user may (/tmp, /dev/shm), not in the grader's "
+    "files or installation",
+    "the submission had network access",
+    "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
 )
 
@@ -249,16 +260,32 @@ class Grader:
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
             "limits": self.limits.to_dict(),
-            "not_covered": [] if self.isolation == "bwrap" else list(NOT_COVERED_WITHOUT_SANDBOX),
+            "not_covered": self.not_covered(),
+            "runs_as": "its own unprivileged uid" if os.geteuid() == 0 else "the grader's user",
         }
+
+    def not_covered(self) -> list[str]:
+        """What this isolation does not guarantee (nothing listed for bwrap)."""
+        if self.isolation == "bwrap":
+            return []
+        return list(NOT_COVERED_AS_ROOT if os.geteuid() == 0 else NOT_COVERED_WITHOUT_SANDBOX)
 
     def sandbox_note(self) -> str:
         if self.isolation == "bwrap":
             return ""
+        if os.geteuid() == 0:
+            who = (
+                "as a user of its own, with limits and a private copy, but could read what "
+                "any user may read"
+            )
+        else:
+            who = (
+                "as a separate process with limits and a private copy, but could read and "
+                "write what the grader's user may"
+            )
         return (
-            f"graded WITHOUT the bubblewrap sandbox ({self.fallback_reason}): the submission ran "
-            "as a separate process with limits and a private copy, but could read and write "
-            "what the grader's user may (docs/grading.md, threat model)"
+            f"graded WITHOUT the bubblewrap sandbox ({self.fallback_reason}): the submission "
+            f"ran {who} (docs/grading.md, threat model)"
         )
 
     # --- one submission --------------------------------------------------------------------

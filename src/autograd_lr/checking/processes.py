@@ -83,6 +83,26 @@ def release(root: int) -> None:
             del OWNED[pid]
 
 
+def of_user(uid: int) -> list[int]:
+    """The live processes (zombies left out) whose real, effective, saved or file-system
+    uid is ``uid``, read from ``/proc/<pid>/status`` (the owner of ``/proc/<pid>`` is root
+    for a process that changed its uid, so it cannot tell)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as f:
+                status = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        uids = fields.get("Uid", "").split()
+        if str(uid) in uids and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(entry))
+    return found
+
+
 def alive(pid: int, started: str) -> bool:
     """``pid`` still runs and is the process that started at ``started`` (not a zombie)."""
     try:

@@ -1,28 +1,46 @@
 r"""Run the submission's process in a bubblewrap sandbox (or, failing that, apart), with limits.
 
-**bwrap** (`bubblewrap <https://github.com/containers/bubblewrap>`_): ``--unshare-all``
-(new user, PID, network, IPC, UTS and cgroup namespaces: no network at all),
-``--die-with-parent --new-session --cap-drop ALL``; the system (``/usr`` and its
-symlinks) and the Python installation bound read-only, the grader's own package and any
-``--forbid-imports`` package hidden under an empty tmpfs; the submission's private copy
-bound writable at ``/submission``; an empty ``/tmp`` of bounded size; a fresh ``/proc``
-and ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing inherited. Killing
-bwrap kills its PID namespace, so nothing the submission started survives the run.
+**Never as host root.** When the grader runs as root (a lab server, Gradescope's
+container), every run gets an unprivileged uid and gid of its own (:class:`Identity`,
+from :data:`SANDBOX_ID_BASE`), and the submission's code runs under it: it owns no file
+of the host, cannot signal, trace or read the grader (``/proc/<pid>/environ`` is the
+grader's, mode 0400), cannot write a kernel setting (``/proc/sys`` belongs to host root),
+and every process of that uid is killed after the run (``kill(-1)`` sent as that uid).
+Owning nothing is what protects: a uid 0 without capabilities still owns
+``/proc/sys/kernel/core_pattern``, which the kernel runs as root on a crash.
+
+**bwrap** (`bubblewrap <https://github.com/containers/bubblewrap>`_, always
+:data:`BWRAP`, a root-owned path, never looked up on ``PATH``): new PID, network, IPC,
+UTS and cgroup namespaces (no network at all), ``--die-with-parent --new-session``; the
+system (``/usr`` and its symlinks) and the Python installation bound read-only, the
+grader's own package and any ``--forbid-imports`` package hidden under an empty tmpfs;
+the submission's private copy bound writable at ``/submission``; an empty ``/tmp`` of
+bounded size; a fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are
+bound read-only, and a fresh ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing
+inherited. Killing bwrap kills its PID namespace, so nothing the submission started
+survives the run. Started by root, bwrap makes no user namespace (it would map the
+sandbox to host uid 0): it mounts as root, keeps only the capabilities to change user,
+and :data:`SETPRIV` turns the process into the run's uid with no capability, an empty
+bounding set and ``no_new_privs`` before the interpreter starts. Started by another
+user, bwrap maps that user into a user namespace of its own, as bubblewrap documents for
+unprivileged callers.
 
 **process** (the fallback when bwrap is missing or cannot create namespaces): ``python -I``
 in a new session, the same fixed environment and limits, the working directory a private
 copy; after the run the session, every process seen in the tree and every orphan
-re-parented to the grader (a child subreaper) is killed. It cannot stop the submission
-from reading or writing whatever the grader's user may: see the threat model in
-``docs/grading.md``.
+re-parented to the grader (a child subreaper) is killed. As root the child program
+(:mod:`.child`) imports what it needs, then becomes the run's uid (no groups, no
+capability, ``no_new_privs``) before it loads the submission. Not as root, it cannot stop
+the submission from reading or writing whatever the grader's user may: see the threat
+model in ``docs/grading.md``.
 
 Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space limit,
 ``RLIMIT_AS``, would break the large virtual reservations of jax or numba, which
 ``RLIMIT_DATA`` does not count), CPU seconds, file size, open files, processes (per user:
-not enforced for root, so a watchdog also counts the processes of the run and the memory
-they hold, and kills the run past either limit), and a wall-clock timeout. Standard output
-and error keep their first :attr:`Limits.output` bytes and count the rest; the answer pipe
-is capped at :data:`MAX_ANSWER_BYTES`.
+a run's own uid makes it the run's count; the watchdog also counts the processes of the
+run and the memory they hold, and kills the run past either limit), and a wall-clock
+timeout. Standard output and error keep their first :attr:`Limits.output` bytes and count
+the rest; the answer pipe is capped at :data:`MAX_ANSWER_BYTES`.
 """
 
 from __future__ import annotations
@@ -33,13 +51,13 @@ import functools
 import json
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -59,6 +77,10 @@ F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
 PIPE_BYTES = 2**20
 KILL_WAIT = 5.0  # seconds to wait for a killed process to be reaped
 SCRATCH = "/submission"  # where the submission's private copy appears in the sandbox
+# /proc entries bound read-only over the sandbox's fresh /proc, as bubblewrap does for a
+# caller without a user namespace: kernel settings (ns_last_pid is writable by anyone in
+# a PID namespace), the magic SysRq key, interrupts, buses
+PROC_COVERED = ("sys", "sysrq-trigger", "irq", "bus")
 ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": SCRATCH,
@@ -71,7 +93,21 @@ ENVIRONMENT = {
     "MPLBACKEND": "Agg",
     "JAX_PLATFORMS": "cpu",
 }
-FIX = "install bubblewrap (`apt install bubblewrap`, the command bwrap)"
+# Programs at fixed, root-owned paths (Debian's bubblewrap and util-linux): a program found
+# on PATH could be one a submission planted for a later run. AUTOGRAD_LR_BWRAP names
+# another place for bwrap (a system that installs it elsewhere); it must be root's alone
+# all the same (trusted_program).
+BWRAP = os.environ.get("AUTOGRAD_LR_BWRAP", "/usr/bin/bwrap")
+SETPRIV = "/usr/bin/setpriv"
+PRLIMIT = "/usr/bin/prlimit"
+KILL = "/bin/kill"
+# The runs' own uids and gids when the grader is root: above any distribution's user
+# ranges (Debian's end at 60000, systemd's dynamic users at 65519), one block of
+# RUNS_PER_PROCESS per grader process (by its pid), so that two graders never share one.
+SANDBOX_ID_BASE = 1_900_000_000
+RUNS_PER_PROCESS = 32
+PID_BLOCKS = 2**22  # Linux's largest pid_max: base + 2**22 * 32 stays below 2**31
+FIX = "install bubblewrap (`apt install bubblewrap`, the command /usr/bin/bwrap)"
 FIX_NAMESPACES = (
     "let bwrap create user namespaces (`sysctl -w kernel.unprivileged_userns_clone=1`, or a "
     "container started with --privileged or a seccomp profile that allows them)"
@@ -80,6 +116,89 @@ FIX_NAMESPACES = (
 
 class SandboxUnavailableError(RuntimeError):
     """``--sandbox require`` and bwrap cannot run here."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The unprivileged uid and gid one run's submission runs as (the grader being root)."""
+
+    uid: int
+    gid: int
+
+    def setpriv(self) -> list[str]:
+        """The :data:`SETPRIV` prefix that becomes this identity: no groups, no capability
+        left (inheritable, ambient, bounding), ``no_new_privs`` (no setuid program helps)."""
+        return [
+            SETPRIV,
+            f"--reuid={self.uid}",
+            f"--regid={self.gid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--ambient-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
+
+
+_IDS_LOCK = threading.Lock()
+_IDS_IN_USE: set[int] = set()
+
+
+def _id_is_free(uid: int) -> bool:
+    """No user or group of the system has this id and no process runs as it."""
+    import grp
+    import pwd
+
+    for lookup in (pwd.getpwuid, grp.getgrgid):
+        try:
+            lookup(uid)
+        except KeyError:
+            continue
+        return False
+    return not processes.of_user(uid)
+
+
+@contextlib.contextmanager
+def identity() -> Iterator[Identity | None]:
+    """A uid and gid of its own for one run when the grader is root (``None`` otherwise:
+    the grader's own user is already unprivileged), released after the run."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    base = SANDBOX_ID_BASE + (os.getpid() % PID_BLOCKS) * RUNS_PER_PROCESS
+    with _IDS_LOCK:
+        free = [
+            base + k
+            for k in range(RUNS_PER_PROCESS)
+            if base + k not in _IDS_IN_USE and _id_is_free(base + k)
+        ]
+        if not free:
+            raise RuntimeError(
+                f"no free uid for the run in {base}..{base + RUNS_PER_PROCESS - 1}: "
+                f"more than {RUNS_PER_PROCESS} runs at once, or processes of earlier runs left"
+            )
+        uid = free[0]
+        _IDS_IN_USE.add(uid)
+    try:
+        yield Identity(uid, uid)
+    finally:
+        with _IDS_LOCK:
+            _IDS_IN_USE.discard(uid)
+
+
+def trusted_program(path: str) -> str:
+    """Why ``path`` cannot be trusted as a program the grader starts ("" when it can): it
+    must exist and it and every folder above it must be root's and writable by no one else."""
+    here = Path(path)
+    for part in [here, *here.parents]:
+        try:
+            info = part.stat()
+        except OSError:
+            return f"{path} does not exist"
+        if info.st_uid != 0 or info.st_mode & 0o022:
+            return f"{part} is not root's alone (owner uid {info.st_uid}, mode {info.st_mode & 0o7777:o})"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -180,11 +299,26 @@ def _hidden(roots: list[str], modules: tuple[str, ...]) -> list[str]:
     return sorted({p for p in out if any(p.startswith(r + "/") for r in bound)})
 
 
-def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> list[str]:
-    """The ``bwrap`` arguments that run a command in the sandbox around ``scratch``."""
-    command = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent"]
-    command += ["--new-session"]
-    command += ["--cap-drop", "ALL", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+def _folders_above(path: str) -> list[str]:
+    """``/a``, ``/a/b`` for ``/a/b/c``: the folders bwrap must create to bind ``path``."""
+    parents = [str(p) for p in Path(path).parents if str(p) != "/"]
+    return parents[::-1]
+
+
+def bwrap_command(
+    scratch: Path, limits: Limits, hide: tuple[str, ...] = (), become: Identity | None = None
+) -> list[str]:
+    """The ``bwrap`` arguments that run a command in the sandbox around ``scratch``; with
+    ``become``, the command after them starts as that identity (:meth:`Identity.setpriv`)."""
+    command = [BWRAP, "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if become is None:  # an unprivileged caller: bwrap's own user namespace maps it
+        command += ["--unshare-all", "--cap-drop", "ALL"]
+    else:  # root: no user namespace (it would map the sandbox to host uid 0)
+        command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+        command += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
+        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        command += ["--cap-add", "CAP_SETPCAP"]  # for setpriv's empty bounding set
+    command += ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
@@ -198,7 +332,14 @@ def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> 
     # under /tmp, as CI may have, must stay visible on top of the empty tmpfs.
     command += ["--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
     roots = _python_roots()
+    made = {"/tmp"}
     for root in roots:
+        # the folders above a root (/root of /root/.pyenv/...) made traversable: bwrap
+        # would make them 0700, closed to the run's own uid
+        for folder in _folders_above(root):
+            if folder not in made and not any(folder.startswith(r + "/") for r in roots):
+                made.add(folder)
+                command += ["--perms", "0755", "--dir", folder]
         command += ["--ro-bind", root, root]
     for hidden in _hidden(roots, hide):
         if os.path.isdir(hidden):
@@ -206,23 +347,38 @@ def bwrap_command(scratch: Path, limits: Limits, hide: tuple[str, ...] = ()) -> 
         else:
             command += ["--ro-bind", "/dev/null", hidden]
     command += ["--proc", "/proc", "--dev", "/dev"]
-    command += ["--bind", str(scratch), SCRATCH, "--chdir", SCRATCH, "--clearenv"]
+    for name in PROC_COVERED:  # the kernel's settings, read-only whatever the uid
+        command += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
+    command += ["--bind", str(scratch), SCRATCH, "--clearenv"]
+    if become is None:  # root's chdir cannot enter the run's 0700 copy: the child does it
+        command += ["--chdir", SCRATCH]
     for key, value in ENVIRONMENT.items():
         command += ["--setenv", key, value]
-    return command
+    return command + (become.setpriv() if become else [])
 
 
 @functools.cache
 def bwrap_problem() -> str:
-    """Why bwrap cannot be used here ("" when it works): tried once per process."""
-    if shutil.which("bwrap") is None:
-        return "bwrap is not installed"
-    with tempfile.TemporaryDirectory(prefix="autograd-lr-probe-") as scratch:
-        probe = [*bwrap_command(Path(scratch), Limits()), PYTHON, "-I", "-c", "pass"]
+    """Why bwrap cannot be used here ("" when it works): tried once per process, as a run
+    would be (as root: with a run's own uid, through :data:`SETPRIV`)."""
+    programs = [BWRAP, SETPRIV] if os.geteuid() == 0 else [BWRAP]
+    for program in programs:
+        if not os.path.exists(program):
+            return f"{program} is not installed"
+        distrust = trusted_program(program)
+        if distrust:
+            return f"{program} cannot be trusted ({distrust})"
+    with tempfile.TemporaryDirectory(prefix="autograd-lr-probe-") as scratch, identity() as who:
+        if who is not None:
+            os.chown(scratch, who.uid, who.gid)
+        probe = [*bwrap_command(Path(scratch), Limits(), become=who), PYTHON, "-I", "-c", "pass"]
         try:
             done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"bwrap could not start ({exc})"
+        finally:
+            if who is not None:
+                kill_user(who)
     if done.returncode != 0:
         last = done.stderr.decode(errors="replace").strip().splitlines()
         return f"bwrap cannot create its namespaces here ({last[-1] if last else 'no message'})"
@@ -236,10 +392,38 @@ def choose(mode: Mode) -> tuple[Isolation, str]:
     problem = bwrap_problem()
     if not problem:
         return "bwrap", ""
-    fix = FIX if shutil.which("bwrap") is None else FIX_NAMESPACES
+    fix = FIX if not os.path.exists(BWRAP) else FIX_NAMESPACES
     if mode == "require":
         raise SandboxUnavailableError(f"--sandbox require: {problem}; {fix}")
     return "process", f"{problem}; {fix}"
+
+
+def kill_user(who: Identity) -> int:
+    """Kill every process of ``who``'s uid (``kill(-1)`` sent as that uid: the kernel
+    signals them all at once, so a fork cannot outrun it); how many were left after."""
+    deadline = time.monotonic() + KILL_WAIT
+    while True:
+        left = processes.of_user(who.uid)
+        if not left or time.monotonic() > deadline:
+            return len(left)
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(
+                [*who.setpriv(), KILL, "-KILL", "-1"],
+                env=ENVIRONMENT,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=KILL_WAIT,
+            )
+        time.sleep(0.01)
+
+
+def _give(scratch: Path, who: Identity) -> None:
+    """Make the private copy the run's own (its uid may write there and nowhere else)."""
+    for folder, _, files in os.walk(scratch):
+        os.chown(folder, who.uid, who.gid, follow_symlinks=False)
+        for name in files:
+            os.chown(os.path.join(folder, name), who.uid, who.gid, follow_symlinks=False)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -286,16 +470,33 @@ def run(
     ``request`` goes to its standard input; the answer is read from the pipe whose number
     the command receives in ``request``'s ``result_fd`` (filled in here).
     """
+    with identity() as who:
+        return _run(argv, request, scratch, limits, isolation, hide, who)
+
+
+def _run(
+    argv: list[str],
+    request: bytes,
+    scratch: Path,
+    limits: Limits,
+    isolation: Isolation,
+    hide: tuple[str, ...],
+    who: Identity | None,
+) -> Run:
     result_read, result_write = os.pipe()
     payload = json.loads(request)
     payload["result_fd"] = result_write
+    if who is not None:
+        _give(scratch, who)
+        if isolation == "process":  # the child becomes ``who`` once it has imported
+            payload["become"] = [who.uid, who.gid]
     data = json.dumps(payload).encode()
     if isolation == "bwrap":
-        command = bwrap_command(scratch, limits, hide) + argv
+        command = bwrap_command(scratch, limits, hide, become=who) + argv
     else:
         processes.become_subreaper()
         command = argv
-    prlimit = shutil.which("prlimit")
+    prlimit = PRLIMIT if os.path.exists(PRLIMIT) and not trusted_program(PRLIMIT) else None
     if prlimit:
         command = _limits_prefix(prlimit, limits) + command
     outcome = Run(isolation)
@@ -323,10 +524,14 @@ def run(
         _pump(process, data, result_read, limits, outcome, seen)
     finally:
         os.close(result_read)
+        if who is not None:  # every process of the run's uid, wherever it hid
+            kill_user(who)
         _end(process, isolation, outcome, seen)
         with processes.ACTIVE_LOCK:
             processes.ACTIVE.discard(process.pid)
         processes.release(process.pid)
+        if who is not None:
+            outcome.left_running += len(processes.of_user(who.uid))
     outcome.seconds = time.perf_counter() - start
     return outcome
 
