@@ -5,9 +5,27 @@ Each :class:`LearnerProgram` is a whole module a learner could hand in for the c
 
 * ``"pass"``: correct, however unusual its form;
 * ``"repaired"``: wrong, and ``fixed`` is the same file with only the faulty line(s)
-  edited by the correction rules in ``rules`` (at most three), which makes it pass;
-* ``"located"``: wrong, and no repair by at most three rules of :data:`RULES` exists:
-  the engine says where (``line``) and what, never why.
+  edited by at most three edits, each one rule of ``rules`` (:data:`RULES`), which makes
+  it pass;
+* ``"located"``: wrong, and no repair by at most three edits exists: the engine says
+  where (``line``) and what, never why.
+
+An edit is one rule applied to one line; it rewrites every place on that line where
+the rule's pattern occurs (``np.dot(Y.T, np.log(A)) + np.dot((1 - Y).T, np.log(1 - A))``
+is repaired by one ``operand_order`` edit), and may add the one line a statement needs
+(a two-line edit). ``rules`` is the set of rule names the intended repair uses; where two
+one-rule repairs exist, it names the one ``fixed`` applies. How the rules read here:
+
+* ``swap_variable`` also swaps two scalars of the loop (``a`` for ``dz``, ``n_x`` for
+  ``m``), and a global for an argument (``train_set_x`` for ``X``);
+* ``add_sum`` also makes a loop's assignment an accumulation (``db = dz`` to
+  ``db += dz``): the loop's form of the sum over examples;
+* ``squeeze`` wraps a value in ``np.squeeze`` (db or the cost as an array of size 1);
+  ``change_axis`` changes or drops an ``axis=`` argument or a ``shape[k]`` index;
+* ``log_complement`` is exactly ``1 - np.log(A)`` <-> ``np.log(1 - A)``: no rule turns
+  ``np.log(A)`` into ``np.log(1 - A)``, and none writes a missing term, a missing
+  bias, a missing ``1 +`` or brackets for operator precedence, nor replaces ``math``
+  by ``np`` or ``//`` by ``/``: such programs are ``"located"``.
 
 ``line`` is the first faulty line (1-based) of ``source``. The programs are built from a
 few templates (the course's vectorized ``propagate``, the lecture's two loops, a loop
@@ -348,12 +366,6 @@ COST_SIGMOID_OF_LOG = mistake(
     "cost = -1/m * np.sum(Y * np.log(sigmoid(A)) + (1 - Y) * np.log(1 - sigmoid(A)))",
     "remove_sigmoid",
 )
-COST_MATMUL_TERMS = mistake(
-    C_COST,
-    "cost = -1/m * np.sum(np.dot(Y, np.log(A).T) * np.dot(1 - Y, np.log(1 - A).T))",
-    "matmul_to_elementwise",
-    fix=f"cost = -1/m * np.sum({COST_TERMS})",
-)
 # no rule of the table turns log(A) into log(1 - A), or writes the missing term
 COST_ONE_MINUS_Y_LOG_A = mistake(
     C_COST, "cost = -1/m * np.sum(Y * np.log(A) + (1 - Y) * np.log(A))"
@@ -476,6 +488,10 @@ V_DW_FLAT_REBOUND = mistake(
 )
 V_RANGE_FROM_1 = mistake(V_LOOP, "for i in range(1, m):", "loop_bounds")
 V_DZ_SIGN = mistake(V_DZ, "dz = Y[0, i] - a", "flip_sign")
+V_DW_DOT = mistake(
+    V_DW, "dw += np.dot(X[:, i:i+1], dz)", "matmul_to_elementwise", fix="dw += X[:, i:i+1] * dz"
+)
+V_RANGE_PAST_END = mistake(V_LOOP, "for i in range(m + 1):", "loop_bounds")
 
 
 # the cost by np.dot, a (1, 1) array until it is squeezed
@@ -614,9 +630,42 @@ _CORRECT = [
         {S_RETURN: "return 0.5 * (1 + np.tanh(z / 2))"},
         origin="variant: accurate enough for propagate at |z| <= 10",
     ),
+    passing("matmul_function", P, COURSE, {C_A: "A = sigmoid(np.matmul(w.T, X) + b)"}),
+    passing(
+        "cost_factors_commuted",
+        P,
+        COURSE,
+        {C_COST: "cost = -1/m * np.sum(np.log(A) * Y + np.log(1 - A) * (1 - Y))"},
+    ),
+    passing("cost_minus_inside_sum", P, COURSE, {C_COST: f"cost = np.sum(-({COST_TERMS})) / m"}),
+    passing(
+        "cost_where_on_labels",
+        P,
+        COURSE,
+        {C_COST: "cost = -1/m * np.sum(np.where(Y == 1, np.log(A), np.log(1 - A)))"},
+    ),
+    passing(
+        "cost_log1p_exp_from_z",
+        P,
+        COURSE,
+        {
+            C_A: "Z = np.dot(w.T, X) + b\nA = sigmoid(Z)",
+            C_COST: "cost = 1/m * np.sum(np.log1p(np.exp(-Z)) + (1 - Y) * Z)",
+        },
+        origin="variant: L = log(1 + e^(-z)) + (1 - y) z",
+    ),
+    passing("db_axis_1_indexed", P, COURSE, {C_DB: "db = 1/m * np.sum(A - Y, axis=1)[0]"}),
+    passing("m_len_of_labels", P, COURSE, {C_M: "m = len(Y[0])"}),
+    passing(
+        "grads_returned_directly",
+        P,
+        COURSE,
+        {C_GRADS: None, C_RETURN: 'return {"dw": dw, "db": db}, cost'},
+    ),
     passing("lecture_two_loops", P, LECTURE_LOOPS, origin="the lecture's loop, features in a loop"),
     passing("column_loop", P, COLUMN_LOOP),
     passing("column_loop_reshape", P, COLUMN_LOOP, {V_DW: "dw += X[:, i].reshape(-1, 1) * dz"}),
+    passing("column_loop_list_index", P, COLUMN_LOOP, {V_DW: "dw += X[:, [i]] * dz"}),
 ]
 
 _SIGMOID_CORRECT = [
@@ -638,6 +687,8 @@ _SIGMOID_CORRECT = [
     ),
     passing("sigmoid_np_e_power", S, SIGMOID, {S_RETURN: "return 1 / (1 + np.e ** -z)"}),
     passing("sigmoid_np_divide", S, SIGMOID, {S_RETURN: "return np.divide(1, 1 + np.exp(-z))"}),
+    passing("sigmoid_power_minus_one", S, SIGMOID, {S_RETURN: "return (1 + np.exp(-z)) ** -1"}),
+    passing("sigmoid_reciprocal", S, SIGMOID, {S_RETURN: "return np.reciprocal(1 + np.exp(-z))"}),
     passing(
         "sigmoid_scipy_expit_exercise",
         S,
@@ -714,11 +765,32 @@ _SINGLE = [
     ),
     repaired("cost_mean_and_one_over_m", P, COURSE, COST_MEAN_TWICE),
     repaired("cost_sigmoid_applied_twice", P, COURSE, COST_SIGMOID_OF_LOG),
-    repaired("cost_terms_multiplied", P, COURSE, COST_MATMUL_TERMS),
     repaired(
         "cost_not_squeezed", P, COURSE_DOT_COST, COST_NOT_SQUEEZED, origin="variant: a (1, 1) cost"
     ),
     repaired("no_sigmoid", P, COURSE, A_NO_SIGMOID),
+    repaired(
+        "z_as_a_column",
+        P,
+        COURSE,
+        mistake(
+            C_A,
+            "A = sigmoid(np.dot(X.T, w) + b)",
+            "transpose_operand",
+            fix="A = sigmoid(np.dot(X.T, w).T + b)",
+        ),
+    ),
+    repaired(
+        "dot_operands_swapped",
+        P,
+        COURSE,
+        mistake(
+            C_A,
+            "A = sigmoid(np.dot(X, w.T) + b)",
+            "operand_order",
+            fix="A = sigmoid(np.dot(w.T, X) + b)",
+        ),
+    ),
     repaired("w_not_transposed", P, COURSE, A_W_NOT_T),
     repaired("logit_sign_flipped", P, COURSE, A_MINUS_Z),
     repaired("a_cast_to_float32", P, COURSE, A_FLOAT32),
@@ -770,6 +842,8 @@ _SINGLE = [
     repaired("loop_cost_over_n_x", P, LECTURE_LOOPS, L_COST_OVER_N_X),
     repaired("column_loop_dw_flat_rebound", P, COLUMN_LOOP, V_DW_FLAT_REBOUND),
     repaired("column_loop_range_from_1", P, COLUMN_LOOP, V_RANGE_FROM_1),
+    repaired("column_loop_range_past_end", P, COLUMN_LOOP, V_RANGE_PAST_END),
+    repaired("column_loop_dw_by_dot", P, COLUMN_LOOP, V_DW_DOT),
 ]
 
 _SIGMOID_WRONG = [
@@ -823,6 +897,18 @@ _LOCATED = [
     located("dw_sigmoid_slope_for_dz", P, COURSE, DW_SIGMOID_SLOPE),
     located("loop_bias_missing", P, LECTURE_LOOPS, L_NO_BIAS),
     located("loop_dz_is_sigmoid_slope", P, LECTURE_LOOPS, L_DZ_DERIVATIVE),
+    located("db_from_x", P, COURSE, mistake(C_DB, "db = 1/m * np.sum(X * (A - Y))")),
+    repaired(
+        "cost_divided_by_n_x",
+        P,
+        COURSE,
+        mistake(
+            C_COST,
+            f"cost = -1/X.shape[0] * np.sum({COST_TERMS})",
+            "change_axis",
+            fix=f"cost = -1/X.shape[1] * np.sum({COST_TERMS})",
+        ),
+    ),
 ]
 
 _TWO = [
@@ -853,6 +939,37 @@ _TWO = [
         L_DW_OVER_N_X,
     ),
     repaired("column_loop_flat_and_dz_sign", P, COLUMN_LOOP, V_DW_FLAT, V_DZ_SIGN),
+    repaired(
+        "loop_features_short_and_db_not_accumulated",
+        P,
+        LECTURE_LOOPS,
+        L_FEATURES_SHORT,
+        L_DB_NOT_ACCUMULATED,
+    ),
+    repaired("sigmoid_one_minus_and_cost_no_mean", P, COURSE, SIG_ONE_MINUS, COST_NO_MEAN),
+    repaired(
+        "w_in_place_and_db_keepdims",
+        P,
+        COURSE_GLOBAL,
+        mistake(
+            G_DW,
+            "dw = 1/m * np.dot(X, (A - Y).T)\nw -= learning_rate * dw",
+            "inplace_update",
+            offset=1,
+        ),
+        mistake(
+            G_DW + 1,
+            "db = 1/m * np.sum(A - Y, axis=1, keepdims=True)",
+            "squeeze",
+            fix="db = np.squeeze(1/m * np.sum(A - Y, axis=1, keepdims=True))",
+        ),
+    ),
+    repaired(
+        "sigmoid_exercise_sign_and_float32",
+        S,
+        SIGMOID,
+        mistake(S_RETURN, "return (1 / (1 + np.exp(z))).astype(np.float32)", "flip_sign", "dtype"),
+    ),
 ]
 
 _THREE = [
@@ -877,6 +994,9 @@ _THREE = [
     repaired(
         "loop_range_cost_no_minus_dw_by_a", P, LECTURE_LOOPS, L_RANGE_FROM_1, L_NO_MINUS, L_DW_BY_A
     ),
+    repaired(
+        "column_loop_range_flat_dz_sign", P, COLUMN_LOOP, V_RANGE_FROM_1, V_DW_FLAT, V_DZ_SIGN
+    ),
 ]
 
 # beyond three rules, or a rule missing from the table alongside repairable ones: located
@@ -888,7 +1008,7 @@ _MANY = [
         A_BIAS_OUTSIDE,
         COST_NO_MINUS,
         DW_NO_MEAN,
-        DB_Y_MINUS_A,
+        DB_NO_SUM,
         origin="four mistakes: more than three rules",
     ),
     located(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograd_lr.checking.calls import FORM_DICT
 from autograd_lr.checking.check import Prepared, call, prepare
 from autograd_lr.checking.expected import default_problems
 from autograd_lr.problems import lecture_problem
@@ -123,6 +124,11 @@ class Reference:
             else:
                 calls = [call(fn, p) for p in self.prepared.problems]
                 report = self.prepared.report(calls, function=program.name)
+                # the course's contract is (grads, cost); the checker also accepts (dw, db)
+                forms = {c.outputs.form for c in calls if not c.exception}
+                if forms - {FORM_DICT}:
+                    self._verdicts[key] = (False, f"returned {sorted(forms)}, not (grads, cost)")
+                    return self._verdicts[key]
             self._verdicts[key] = (report.passed, str(report))
         return self._verdicts[key]
 
@@ -255,3 +261,17 @@ def test_the_in_place_update_changes_only_w(reference: Reference) -> None:
     calls = reference.calls(BY_NAME["w_updated_in_place_inside_propagate"])
     assert all(c.modified == ["w"] for c in calls)
     assert all(not c.exception for c in calls)
+
+
+def test_the_reference_holds_to_the_course_contract(reference: Reference) -> None:
+    """(dw, db), which the checker accepts, is not the course's (grads, cost)."""
+    pair = BY_NAME["course_reference"].source.replace("return grads, cost", "return dw, db")
+    passed, why = reference.judge(BY_NAME["course_reference"], pair)
+    assert not passed, why
+
+
+def test_changed_lines_counts_edits_and_places() -> None:
+    source = "a\nb\nc\nd\ne"
+    assert changed_lines(source, "a\nB\nC\nd\ne") == ({2, 3}, 2)  # two lines replaced
+    assert changed_lines(source, "a\nb\nd\ne") == ({3}, 1)  # one deleted
+    assert changed_lines(source, "a\nb\nc\nd\ne") == (set(), 0)
