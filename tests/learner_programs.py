@@ -25,7 +25,8 @@ one-rule repairs exist, it names the one ``fixed`` applies. How the rules read h
 * ``log_complement`` is exactly ``1 - np.log(A)`` <-> ``np.log(1 - A)``: no rule turns
   ``np.log(A)`` into ``np.log(1 - A)``, and none writes a missing term, a missing
   bias, a missing ``1 +`` or brackets for operator precedence, nor replaces ``math``
-  by ``np`` or ``//`` by ``/``: such programs are ``"located"``.
+  by ``np``, ``np.log10`` by ``np.log``, or ``//`` by ``/``: such programs are
+  ``"located"``.
 
 ``line`` is the first faulty line (1-based) of ``source``. The programs are built from a
 few templates (the course's vectorized ``propagate``, the lecture's two loops, a loop
@@ -265,7 +266,8 @@ class Mistake:
 
     ``wrong`` replaces template line ``at`` (it may span several lines; ``offset`` is the
     faulty one among them); ``fix`` is the repaired text of the same place (default: the
-    template's line, i.e. the repair deletes what ``wrong`` added or changed).
+    template's line, i.e. the repair deletes what ``wrong`` added or changed). For a
+    mistake no rule repairs, ``fix`` is the correct form (see :data:`RESTORED`).
     """
 
     at: int
@@ -320,7 +322,13 @@ def located(
     _check_places(mistakes)
     source = edit(template, {mk.at: mk.wrong for mk in mistakes})
     line = _faulty_line(template, mistakes)
+    RESTORED[name] = edit(template, {mk.at: mk.fix for mk in mistakes if mk.fix is not None})
     return LearnerProgram(name, exercise, source, "located", line, frozenset(), None, origin)
+
+
+# For each "located" program, the correct program it was written from (a reference
+# solution, not a repair by the rules): it shows that ``line`` is where the mistake is.
+RESTORED: dict[str, str] = {}
 
 
 # --- the mistakes, one line each ----------------------------------------------------------------
@@ -460,7 +468,12 @@ SIG_PRECEDENCE = mistake(S_RETURN, "return 1/1 + np.exp(-z)")
 SIG_MATH_EXP = mistake(S_RETURN, "return 1 / (1 + math.exp(-z))")
 SIG_FLOOR_DIVISION = mistake(S_RETURN, "return 1 // (1 + np.exp(-z))")
 SIG_NO_ONE_PLUS = mistake(S_RETURN, "return 1 / np.exp(-z)")
-SIG_DERIVATIVE = mistake(S_RETURN, "s = 1 / (1 + np.exp(-z))\nreturn s * (1 - s)", offset=1)
+SIG_DERIVATIVE = mistake(
+    S_RETURN,
+    "s = 1 / (1 + np.exp(-z))\nreturn s * (1 - s)",
+    fix="s = 1 / (1 + np.exp(-z))\nreturn s",  # the correct form, not a rule's repair
+    offset=1,
+)
 SIG_LIST = mistake(S_RETURN, "return np.array([1 / (1 + np.exp(-x)) for x in np.ravel(z)])")
 
 # the lecture's loops

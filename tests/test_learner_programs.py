@@ -31,6 +31,7 @@ from learner_programs import (
     EXERCISES,
     MAX_RULES,
     PROGRAMS,
+    RESTORED,
     RULES,
     VERDICTS,
     LearnerProgram,
@@ -230,6 +231,22 @@ def test_fixed_passes_and_edits_only_the_faulty_lines(
     assert len(touched) <= LINES_PER_RULE * max(len(program.rules), edits)
     if len(program.rules) == 1 and edits == 1:
         assert touched <= {program.line, program.line + 1}, sorted(touched)
+
+
+LOCATED = tuple(p for p in PROGRAMS if p.verdict == "located")
+
+
+@pytest.mark.parametrize("program", LOCATED, ids=ids(LOCATED))
+def test_located_line_is_where_the_program_leaves_a_correct_one(
+    program: LearnerProgram, reference: Reference
+) -> None:
+    """Restoring the correct program's lines (not a repair by the rules) makes it pass, and the
+    first line that needs restoring is ``line``."""
+    restored = RESTORED[program.name]
+    passed, report = reference.judge(program, restored)
+    assert passed, f"the correct form of {program.name} fails:\n{report}"
+    touched, _ = changed_lines(program.source, restored)
+    assert min(touched) == program.line, f"differs at {sorted(touched)}, line {program.line}"
 
 
 @pytest.mark.parametrize(
