@@ -14,6 +14,7 @@ import ctypes
 import functools
 import os
 import threading
+from collections.abc import Iterator
 
 ACTIVE: set[int] = set()  # pids of runs in progress (fallback: orphans of others are theirs)
 OWNED: dict[int, int] = {}  # pid -> the run that saw it first (an orphan stays its run's)
@@ -30,22 +31,27 @@ def become_subreaper() -> bool:
         return False
 
 
-def table() -> dict[int, tuple[int, str, int]]:
-    """Every live process (zombies left out): pid -> (ppid, start time, resident bytes)."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    out = {}
+def _each(name: str) -> Iterator[tuple[int, str]]:
+    """``(pid, text of /proc/<pid>/<name>)`` for every process that can be read now."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
+            with open(f"/proc/{entry}/{name}", "rb") as f:
+                yield int(entry), f.read().decode(errors="replace")
         except OSError:
             continue
+
+
+def table() -> dict[int, tuple[int, str, int]]:
+    """Every live process (zombies left out): pid -> (ppid, start time, resident bytes)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    out = {}
+    for pid, stat in _each("stat"):
         fields = stat[stat.rfind(")") + 2 :].split()
         if len(fields) < 22 or fields[0] == "Z":
             continue
-        out[int(entry)] = (int(fields[1]), fields[19], int(fields[21]) * page)
+        out[pid] = (int(fields[1]), fields[19], int(fields[21]) * page)
     return out
 
 
@@ -88,18 +94,11 @@ def of_user(uid: int) -> list[int]:
     uid is ``uid``, read from ``/proc/<pid>/status`` (the owner of ``/proc/<pid>`` is root
     for a process that changed its uid, so it cannot tell)."""
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", "rb") as f:
-                status = f.read().decode(errors="replace")
-        except OSError:
-            continue
+    for pid, status in _each("status"):
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         uids = fields.get("Uid", "").split()
         if str(uid) in uids and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(entry))
+            found.append(pid)
     return found
 
 
