@@ -255,7 +255,9 @@ def test_two_passes_take_one_thread_per_cpus_share_of_the_cache(
     kernel.gradients_fused(*p, threads=8)
     assert asked == [min(8, kernel.two_pass_threads(p.X))]  # pass 1 (pass 2: BLAS, float64)
     # a cache shared by many CPUs: each CPU's share is small, so X gets several threads
-    many = dataclasses.replace(caches, llc_sharing=caches.llc_sharing * 64)
+    # (shared by enough CPUs that a share is a quarter of X, whatever this machine's cache)
+    sharing = max(caches.llc_sharing * 64, 4 * caches.llc_bytes // p.X.nbytes)
+    many = dataclasses.replace(caches, llc_sharing=sharing)
     monkeypatch.setattr(kernel, "PARAMS", dataclasses.replace(kernel.PARAMS, caches=many))
     assert kernel.two_pass_threads(p.X) == max(
         1, p.X.nbytes // (caches.llc_bytes // many.llc_sharing)
