@@ -122,11 +122,12 @@ def _parse_python(text: str, kind: str, known: tuple[str, ...]) -> Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        try:  # "x dz", "2a", "x_j dz": LaTeX without a backslash
+        try:  # "x dz", "2a", "x_j dz", "X dZ'": LaTeX without a backslash
             return _parse_latex(text, kind, known)
-        except DerivationSyntaxError:
-            pass
-        position = max(0, (exc.offset or 1) - 1)
+        except DerivationSyntaxError as latex:
+            position = max(0, (exc.offset or 1) - 1)
+            if latex.position is not None and latex.position >= position:
+                raise  # the LaTeX reading went as far: its reason is the closer one
         raise DerivationSyntaxError(
             f"cannot read this as Python ({exc.msg}) nor as LaTeX", text, position
         ) from None
@@ -209,8 +210,8 @@ class _PythonReader:
                 return sigma(self.scalar(node.args[0]))
             if function in ("log", "exp", "sqrt"):
                 return getattr(sympy, function)(self.scalar(node.args[0]))
-            if isinstance(node.func, ast.Name):  # a(1 - a): a product, as on paper
-                return sympy.Symbol(self.name(node.func)) * self.scalar(node.args[0])
+            if not isinstance(node.func, ast.Attribute):  # a(1 - a), σ(z)(1 - σ(z)): products
+                return self.checked(node, self.scalar(node.func) * self.scalar(node.args[0]))
         raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
 
     def array(self, node: ast.expr) -> ArrayNode:
@@ -234,15 +235,45 @@ class _PythonReader:
                 return ArrayNode(op, (left, right))
         if isinstance(node, ast.Attribute) and node.attr == "T":
             return ArrayNode("transpose", (self.array(node.value),))
-        if isinstance(node, ast.Call) and not node.keywords:
-            function = _function_name(node.func)
-            function = {"sigmoid": "sigma", "transpose": "transpose"}.get(function or "", function)
-            if function in ARRAY_FUNCTIONS and len(node.args) == ARRAY_FUNCTIONS[function]:
-                return ArrayNode(function, tuple(self.array(a) for a in node.args))
-            if (
-                isinstance(node.func, ast.Name)
-                and len(node.args) == 1
-                and function not in ARRAY_FUNCTIONS
-            ):
-                return ArrayNode("mul", (self.array(node.func), self.array(node.args[0])))
+        if isinstance(node, ast.Call):
+            return self.call(node)
         raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
+
+    def call(self, node: ast.Call) -> ArrayNode:
+        """``np.f(...)``, a method ``X.dot(dZ.T)``, ``dZ.sum(axis=1)``, or a product ``A(1 - A)``."""
+        args = list(node.args)
+        function = _function_name(node.func)
+        method = isinstance(node.func, ast.Attribute) and function is None
+        if method:  # X.dot(Y) is np.dot(X, Y); dZ.sum() is np.sum(dZ)
+            assert isinstance(node.func, ast.Attribute)
+            function, args = node.func.attr, [node.func.value, *args]
+        function = {"sigmoid": "sigma", "matmul": "dot", "multiply": "mul"}.get(
+            function or "", function
+        )
+        if function in ("sum", "mean") and (node.keywords or len(args) == 2):
+            return self.reduction(node, function, args)
+        if not node.keywords and len(args) == ARRAY_FUNCTIONS.get(function or "", -1):
+            return ArrayNode(function or "", tuple(self.array(a) for a in args))
+        if not node.keywords and not isinstance(node.func, ast.Attribute) and len(args) == 1:
+            return ArrayNode("mul", (self.array(node.func), self.array(args[0])))  # A(1 - A)
+        raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
+
+    def reduction(self, node: ast.Call, function: str, args: list[ast.expr]) -> ArrayNode:
+        """``np.sum(v, axis=1, keepdims=True)`` (or ``np.mean``): the axis and keepdims read."""
+        options = {k.arg: k.value for k in node.keywords}
+        if len(args) == 2:
+            options.setdefault("axis", args[1])
+        unknown = sorted(str(k) for k in options if k not in ("axis", "keepdims"))
+        if unknown or len(args) not in (1, 2):
+            raise self.fail(node, f"{function} takes an array, axis and keepdims here")
+        axis = options.get("axis")
+        try:
+            value = None if axis is None else ast.literal_eval(axis)
+            keep = ast.literal_eval(options["keepdims"]) if "keepdims" in options else False
+        except ValueError:
+            raise self.fail(node, "axis and keepdims are written as numbers here") from None
+        if not (value is None or (isinstance(value, int) and not isinstance(value, bool))):
+            raise self.fail(node, f"axis is 0, 1 or None, got {ast.unparse(axis)}")  # type: ignore[arg-type]
+        if not isinstance(keep, bool):
+            raise self.fail(node, "keepdims is True or False")
+        return ArrayNode(function, (self.array(args[0]),), (value, keep))
