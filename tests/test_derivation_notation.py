@@ -159,3 +159,45 @@ def test_a_sum_with_axis_and_keepdims_follows_numpy() -> None:
     np.testing.assert_array_equal(step.array.evaluate({"X": X}), X.sum(axis=1, keepdims=True))
     with pytest.raises(DerivationSyntaxError, match="axis"):
         parse_step("np.sum(X, axis='rows')", "array")
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def test_every_unreadable_step_is_listed_with_its_position_and_a_nearest_form() -> None:
+    report = check_derivation(
+        {"da": "-y/a + (1-y)/(1-a", "da_dz": "a*(1-a)", "dz": "da * da_dzz", "db": "dz"},
+        hints="location",
+    )
+    text = str(report)
+    assert report["da"].verdict == report["dz"].verdict == "unparsed"
+    assert "da cannot be read" in text and "dz cannot be read" in text
+    assert report["da"].nearest == "-y/a + (1-y)/(1-a)"
+    assert report["dz"].nearest == "da * da_dz"
+    assert text.count("nearest form that is read") == 2
+    assert report["dz"].to_dict()["nearest"] == "da * da_dz"
+
+
+def test_a_split_word_suggests_its_one_reading() -> None:
+    with pytest.raises(DerivationSyntaxError) as caught:
+        parse_step(r"\frac{1}{m} XdQ^T", "array")
+    assert caught.value.nearest is not None
+    assert parse_step(caught.value.nearest, "array").array is not None
+
+
+def test_the_concept_level_names_the_unreadable_step_and_shows_no_expression() -> None:
+    report = check_derivation({"dz": "a - y", "db": r"\frac{1}{2"}, hints="concept")
+    assert "db cannot be read" in str(report)
+    assert r"\frac" not in str(report) and "nearest" not in str(report)
+
+
+def test_nothing_internal_leaks_from_a_step_without_a_value() -> None:
+    """A step that cannot be evaluated says why in words: no exception class, no None fix."""
+    for steps in (
+        {"dJ_dw": r"\frac{1}{m} dZ' X"},
+        {"dJ_dw": "X @ dZ / m"},
+        {"dJ_db": "np.log(-m)"},
+    ):
+        text = str(check_derivation(steps, hints="fix"))
+        for internal in ("KeyError", "Error:", "= None", "P_{"):
+            assert internal not in text, (steps, text)

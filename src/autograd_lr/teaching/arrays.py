@@ -56,6 +56,8 @@ class ArrayNode:
         if op == "const":
             return float(self.value)
         if op == "name":
+            if self.value not in env:
+                raise ArrayShapeError(f"{self.value!r} has no value in a step over m examples")
             return env[self.value]
         args = [c._evaluate(env) for c in self.children]
         try:

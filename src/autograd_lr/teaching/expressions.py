@@ -25,6 +25,7 @@ text, so a report can point at the character.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import re
 from typing import Any
@@ -33,6 +34,7 @@ import sympy
 
 from autograd_lr.teaching.arrays import ARRAY_FUNCTIONS, ArrayNode
 from autograd_lr.teaching.latex import _parse_latex
+from autograd_lr.teaching.notation import readings
 from autograd_lr.teaching.syntax import (
     ALIASES,
     ARRAY_SYMBOLS,
@@ -83,13 +85,48 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
         )
     try:
         return _parse_step(value, kind, earlier)
-    except DerivationSyntaxError:
+    except DerivationSyntaxError as exc:
+        if isinstance(value, str):
+            exc.nearest = nearest_readable(value.strip(), kind, earlier, exc)
         raise
     except (Exception, RecursionError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DerivationSyntaxError(
             f"cannot read this step ({type(exc).__name__}: {reason[:200]})", text[:200]
         ) from None
+
+
+def nearest_readable(
+    text: str, kind: str, earlier: tuple[str, ...], error: DerivationSyntaxError
+) -> str | None:
+    """A form one edit away from ``text``, at the error's position, that is read; or None.
+
+    The edits tried, in order: an unknown word replaced by the closest known name (or its
+    only reading), the character at the position removed, the word there removed, and a
+    missing ``)`` or ``}`` added at the end.
+    """
+    known = known_names(kind, earlier)
+    at = error.position
+    candidates: list[str] = []
+    if at is not None and 0 <= at < len(text):
+        word = re.match(r"[A-Za-z][A-Za-z0-9_]*", text[at:])
+        if word:
+            end = at + word.end()
+            spaced = [" ".join(parts) for parts in readings(word.group(), (*known, "e"))]
+            close = difflib.get_close_matches(word.group(), known, n=2, cutoff=0.5)
+            candidates += [text[:at] + name + text[end:] for name in close + spaced[:1]]
+            candidates.append(text[:at] + text[end:])
+        candidates.append(text[:at] + text[at + 1 :])
+    candidates += [text + ")", text + "}"]
+    for candidate in candidates:
+        if not candidate.strip() or candidate == text:
+            continue
+        try:
+            _parse_step(candidate, kind, earlier)
+        except (Exception, RecursionError):  # not read either: try the next edit
+            continue
+        return candidate
+    return None
 
 
 def _parse_step(value: Any, kind: str, earlier: tuple[str, ...]) -> Expression:
