@@ -147,7 +147,7 @@ def _parse_step(value: Any, kind: str, earlier: tuple[str, ...]) -> Expression:
         raise DerivationSyntaxError("the expression is empty", value, 0)
     if text in ("?", "...", "TODO"):  # an exercise's blank
         raise DerivationSyntaxError(f"not written yet: replace {text} by your expression", text, 0)
-    if re.search(r"[\\{}^]", text):
+    if re.search(r"[\\{}^σ′ᵀ·×−ŷ∂Σ∑⊤]", text):  # LaTeX, or the symbols of a printed page
         return _parse_latex(text, kind, known)
     return _parse_python(text, kind, known)
 
@@ -169,9 +169,16 @@ def _parse_python(text: str, kind: str, known: tuple[str, ...]) -> Expression:
             f"cannot read this as Python ({exc.msg}) nor as LaTeX", text, position
         ) from None
     reader = _PythonReader(text, kind, known)
-    if kind == "scalar":
-        return Expression(text, "python", scalar=reader.scalar(tree.body))
-    return Expression(text, "python", array=reader.array(tree.body))
+    try:
+        if kind == "scalar":
+            return Expression(text, "python", scalar=reader.scalar(tree.body))
+        return Expression(text, "python", array=reader.array(tree.body))
+    except DerivationSyntaxError:
+        try:  # "xdz": names run together, which only the LaTeX reading splits
+            return _parse_latex(text, kind, known)
+        except DerivationSyntaxError:
+            pass
+        raise
 
 
 def _function_name(node: ast.expr) -> str | None:

@@ -295,8 +295,8 @@ def _read_word(
     elif name in _WORDS or name in STEP_NAMES:
         raise DerivationSyntaxError(_unknown(name, known), text, at)
     else:
-        try:
-            parts = split_word(name, vocabulary)
+        try:  # only a run of letters is split: a name with _ or digits was typed as one
+            parts = split_word(name, vocabulary) if name.isalpha() else None
         except AmbiguousWordError as exc:
             raise DerivationSyntaxError(str(exc), text, at) from None
         if parts is None:

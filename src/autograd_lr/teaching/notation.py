@@ -17,6 +17,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+
+def _unwrapped(match: re.Match[str]) -> str:
+    r"""A letter out of its font: ``d\mathbf{Z}`` is ``dZ``, ``\lambda\mathbf{w}`` is ``\lambda w``."""
+    after_command = re.search(r"\\[A-Za-z]+\s*$", match.string[: match.start()]) is not None
+    return (" " if after_command else "") + match.group(1)
+
+
 # (pattern, replacement): each replacement holds only what the learner's text means.
 _FONT = r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathnormal|text|textbf|vec|operatorname)"
 _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
@@ -24,8 +31,8 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     ("−", "-"), ("λ", r"\\lambda "), ("ŷ", " a "), ("∂", r"\\partial "),
     ("Σ|∑", r"\\sum "), ("⊤", r"\\top "),
     (r"\\[dt]frac\b", r"\\frac"),
-    (_FONT + r"\s*\{\s*([^{}]*?)\s*\}", r"\1"),  # \mathbf{X} -> X, \mathrm{d}a -> da
-    (_FONT + r"\s+([A-Za-z])", r"\1"),  # \mathbf X -> X
+    (_FONT + r"\s*\{\s*([^{}]*?)\s*\}", lambda m: _unwrapped(m)),  # \mathrm{d}a -> da
+    (_FONT + r"\s+([A-Za-z])", lambda m: _unwrapped(m)),  # \mathbf X -> X
     (r"\\hat\s*\{\s*y\s*\}|\\hat\s*y(?![A-Za-z])", " a "),  # ŷ is the prediction a
     (r"\\hat\s*\{\s*Y\s*\}|\\hat\s*Y(?![A-Za-z])", " A "),
     (r"\^\s*\{\s*(?:\\prime\s*)+\}|\^\s*\\prime", "'"),  # \sigma^{\prime} -> \sigma'
