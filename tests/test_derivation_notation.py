@@ -40,6 +40,7 @@ def same(left: sympy.Expr, right: sympy.Expr) -> bool:
         (r"\hat{y} - y", a - y),
         (r"x_1 dz", x * sympy.Symbol("dz")),
         (r"\frac12 (a - y) \cdot 2", a - y),
+        (r"\tfrac12 (a - y) \cdot 2", a - y),
         (r"\ln a", sympy.log(a)),
         (
             r"\frac{\partial}{\partial a}\left(-y\log a-(1-y)\log(1-a)\right)",

@@ -13,9 +13,13 @@ A step is ``name = expression`` in the lecture's symbols. Per example (scalars):
   then parsed with sympy's LaTeX parser and its lark backend: ``dz``, ``da``, ``dZ``,
   ``da_dz`` are step names (not d·z), ``x \cdot dz`` and ``x\,dz`` are products,
   ``\sigma(z)``, ``\hat{y}``, ``\lambda``, ``x_j``, ``x^{(i)}``, ``\frac{da}{dz}``,
-  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper. In a step
-  over m examples the arrays are noncommutative symbols, so a product keeps the written
-  order: ``X\,dZ^T`` is right and ``dZ^T X`` is not.
+  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper, and so
+  do the forms :mod:`~autograd_lr.teaching.notation` brings to these (bold letters,
+  ``\frac1m``, primes, names run together); ``\sigma'(z)`` is the sigmoid's
+  derivative, ``dZ'`` a transpose, and ``\frac{\partial}{\partial a}(...)`` is
+  differentiated by sympy. In a step over m examples the arrays are noncommutative
+  symbols, so a product keeps the written order: ``X\,dZ^T`` is right and ``dZ^T X``
+  is not. A Python step that does not read (``xdz``) is tried as LaTeX.
 * A **sympy** expression is taken as it is.
 
 Errors are :class:`DerivationSyntaxError` (a ``ValueError``) with the position in the

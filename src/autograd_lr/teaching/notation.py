@@ -30,7 +30,7 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     ("σ", r"\\sigma "), ("′", "'"), ("ᵀ", "^T"), ("·", r"\\cdot "), ("×", r"\\times "),
     ("−", "-"), ("λ", r"\\lambda "), ("ŷ", " a "), ("∂", r"\\partial "),
     ("Σ|∑", r"\\sum "), ("⊤", r"\\top "),
-    (r"\\[dt]frac\b", r"\\frac"),
+    (r"\\[dt]frac(?![A-Za-z])", r"\\frac"),
     (_FONT + r"\s*\{\s*([^{}]*?)\s*\}", lambda m: _unwrapped(m)),  # \mathrm{d}a -> da
     (_FONT + r"\s+([A-Za-z])", lambda m: _unwrapped(m)),  # \mathbf X -> X
     (r"\\hat\s*\{\s*y\s*\}|\\hat\s*y(?![A-Za-z])", " a "),  # ŷ is the prediction a
