@@ -48,6 +48,7 @@ def same(left: sympy.Expr, right: sympy.Expr) -> bool:
         ),
         (r"\frac{d}{da}[-y\ln a-(1-y)\ln(1-a)]", -y / a + (1 - y) / (1 - a)),
         (r"\frac{\mathrm{d}}{\mathrm{d}z}\sigma(z)", sigma(z) * (1 - sigma(z))),
+        (r"\frac{d}{dz}\sigma(z) + z", sigma(z) * (1 - sigma(z)) + z),  # the term only
         ("sigma(z)(1-sigma(z))", sigma(z) * (1 - sigma(z))),
         ("a(1-a)(a-y)", a * (1 - a) * (a - y)),
     ],

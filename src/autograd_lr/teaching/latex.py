@@ -123,7 +123,7 @@ def _parse_latex(text: str, kind: str, known: tuple[str, ...]) -> Expression:
 
 
 def _operand(text: str, start: int) -> tuple[int, int]:
-    r"""The span of what an operator ``\frac{d}{da}`` applies to: a parenthesized group or the rest."""
+    r"""The span of what an operator ``\frac{d}{da}`` applies to: a parenthesized group or a term."""
     begin = start + len(text[start:]) - len(text[start:].lstrip())
     if begin < len(text) and text[begin] == "(":
         depth = 0
@@ -132,6 +132,11 @@ def _operand(text: str, start: int) -> tuple[int, int]:
             if depth == 0:
                 return begin + 1, k
         raise DerivationSyntaxError("this parenthesis is never closed", text, begin)
+    depth = 0  # no parentheses: the operator applies to the term after it, up to + or -
+    for k in range(begin, len(text)):
+        depth += {"(": 1, ")": -1, "{": 1, "}": -1}.get(text[k], 0)
+        if depth < 0 or (depth == 0 and k > begin and text[k] in "+-"):
+            return begin, k
     return begin, len(text)
 
 
