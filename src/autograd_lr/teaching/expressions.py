@@ -100,6 +100,11 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
         ) from None
 
 
+# A nearest form is searched for steps up to this length (the longest honest step is about
+# 100 characters): each edit tried is a parse, and a hostile step should not cost several.
+LONGEST_SUGGESTED = 200
+
+
 def nearest_readable(
     text: str, kind: str, earlier: tuple[str, ...], error: DerivationSyntaxError
 ) -> str | None:
@@ -109,6 +114,8 @@ def nearest_readable(
     only reading), the character at the position removed, the word there removed, and a
     missing ``)`` or ``}`` added at the end.
     """
+    if len(text) > LONGEST_SUGGESTED:
+        return None
     known = known_names(kind, earlier)
     at = error.position
     candidates: list[str] = []
