@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -123,6 +124,26 @@ def test_json_is_versioned_and_valid_against_the_shipped_schema(
     broken = dict(wrong, outcome="pass")  # the schema ties outcome, passed and exit_code
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+    assert wrong["schema_version"] == "1.0"
+    with pytest.raises(jsonschema.ValidationError):  # the number 1 is another format
+        jsonschema.validate(dict(wrong, schema_version=1), schema)
+
+
+def test_every_json_schema_of_the_package_versions_itself_as_a_major_minor_string() -> None:
+    """One format for schema_version across the package's JSON: "MAJOR.MINOR", a string."""
+    import autograd_lr
+
+    root = Path(autograd_lr.__file__).parent
+    versions = {  # Gradescope's results.json follows Gradescope's format: it has no version
+        path.name: properties["schema_version"]
+        for path in sorted(root.rglob("*.schema.json"))
+        if "schema_version" in (properties := json.loads(path.read_text("utf-8"))["properties"])
+    }
+    assert len(versions) >= 3, versions  # the derivation report, check --json, the gradebook
+    for name, version in versions.items():
+        assert isinstance(version.get("const"), str), name
+        assert re.fullmatch(r"\d+\.\d+", version["const"]), (name, version)
+    assert documents.schema()["properties"]["schema_version"]["const"] == documents.SCHEMA_VERSION
 
 
 def test_json_output_file_is_written_atomically(

@@ -7,6 +7,7 @@
 :mod:`~autograd_lr.teaching.derivation`
     ``check_derivation``: a learner's derivation, step by step, against jax.grad
     (reading steps: :mod:`~autograd_lr.teaching.expressions`, :mod:`~autograd_lr.teaching.latex`,
+    :mod:`~autograd_lr.teaching.notation`,
     :mod:`~autograd_lr.teaching.syntax`, :mod:`~autograd_lr.teaching.arrays`;
     references: :mod:`~autograd_lr.teaching.references`; the report:
     :mod:`~autograd_lr.teaching.report`; Markdown and notebooks:

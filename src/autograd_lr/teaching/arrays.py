@@ -24,7 +24,7 @@ from autograd_lr import forward
 
 # function name -> number of arguments
 ARRAY_FUNCTIONS = {
-    "sum": 1, "mean": 1, "dot": 2, "transpose": 1, "diag": 1, "eye": 1,
+    "sum": 1, "mean": 1, "dot": 2, "mul": 2, "transpose": 1, "diag": 1, "eye": 1,
     "sigma": 1, "log": 1, "exp": 1, "sqrt": 1,
 }  # fmt: skip
 
@@ -56,11 +56,16 @@ class ArrayNode:
         if op == "const":
             return float(self.value)
         if op == "name":
+            if self.value not in env:
+                raise ArrayShapeError(f"{self.value!r} has no value in a step over m examples")
             return env[self.value]
         args = [c._evaluate(env) for c in self.children]
         try:
             if op == "product":
                 return _product(args, written=self.value == "written")
+            if op in ("sum", "mean") and self.value is not None:  # (axis, keepdims)
+                axis, keepdims = self.value
+                return _APPLY[op](args[0], axis=axis, keepdims=keepdims)
             return _APPLY[op](*args)
         except ValueError as exc:
             raise ArrayShapeError(f"{op} of shapes {[np.shape(a) for a in args]}: {exc}") from None

@@ -216,7 +216,7 @@ def _array_values(
             RecursionError, MemoryError,
         ) as exc:  # fmt: skip
             value = None  # the note is the first failing problem's, where the report points
-            note = note or f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
+            note = note or _cannot_evaluate(exc, k)
         if value is not None and value.shape != ref.shape:
             if ref.size == 1 and value.size == 1:
                 value = value.reshape(ref.shape)
@@ -230,6 +230,19 @@ def _array_values(
         if not ok and first is None:
             first = k
     return first, values, note
+
+
+def _cannot_evaluate(exc: BaseException, problem: int | None) -> str:
+    """Why a step has no value, in words (no exception class: it is not the learner's)."""
+    where = (
+        ""
+        if problem is None
+        else f" on the problem of shape (n_x, m) = {references.SHAPES[problem]}"
+    )
+    reason = str(exc).splitlines()[0][:200] if str(exc) else "no value"
+    if isinstance(exc, RecursionError):
+        reason = "the expression nests too deeply"
+    return f"cannot evaluate it{where}: {reason}"
 
 
 def check_derivation(
@@ -279,8 +292,10 @@ def check_derivation(
             else:
                 results[name] = _judge_array(name, expr, results, arrays, lambd)
         except (Exception, RecursionError) as exc:  # a report, never a crash, in a course's CI
-            note = f"cannot evaluate: {type(exc).__name__}: {str(exc)[:200]}"
-            results[name] = StepResult.judged(name, expr, "wrong", note=note)
+            true = TRUE_SCALAR[name] if kind == "scalar" else true_forms(name, lambd)[0]
+            results[name] = StepResult.judged(
+                name, expr, "wrong", true=true, note=_cannot_evaluate(exc, None)
+            )
     return DerivationReport(tuple(results.values()), lambd, hints)
 
 

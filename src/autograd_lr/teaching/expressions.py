@@ -13,9 +13,13 @@ A step is ``name = expression`` in the lecture's symbols. Per example (scalars):
   then parsed with sympy's LaTeX parser and its lark backend: ``dz``, ``da``, ``dZ``,
   ``da_dz`` are step names (not d·z), ``x \cdot dz`` and ``x\,dz`` are products,
   ``\sigma(z)``, ``\hat{y}``, ``\lambda``, ``x_j``, ``x^{(i)}``, ``\frac{da}{dz}``,
-  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper. In a step
-  over m examples the arrays are noncommutative symbols, so a product keeps the written
-  order: ``X\,dZ^T`` is right and ``dZ^T X`` is not.
+  ``X\,dZ^T`` and ``\frac{1}{m}\sum_{i=1}^m dZ`` mean what they mean on paper, and so
+  do the forms :mod:`~autograd_lr.teaching.notation` brings to these (bold letters,
+  ``\frac1m``, primes, names run together); ``\sigma'(z)`` is the sigmoid's
+  derivative, ``dZ'`` a transpose, and ``\frac{\partial}{\partial a}(...)`` is
+  differentiated by sympy. In a step over m examples the arrays are noncommutative
+  symbols, so a product keeps the written order: ``X\,dZ^T`` is right and ``dZ^T X``
+  is not. A Python step that does not read (``xdz``) is tried as LaTeX.
 * A **sympy** expression is taken as it is.
 
 Errors are :class:`DerivationSyntaxError` (a ``ValueError``) with the position in the
@@ -25,6 +29,7 @@ text, so a report can point at the character.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import re
 from typing import Any
@@ -33,6 +38,7 @@ import sympy
 
 from autograd_lr.teaching.arrays import ARRAY_FUNCTIONS, ArrayNode
 from autograd_lr.teaching.latex import _parse_latex
+from autograd_lr.teaching.notation import readings
 from autograd_lr.teaching.syntax import (
     ALIASES,
     ARRAY_SYMBOLS,
@@ -83,13 +89,55 @@ def parse_step(value: Any, kind: str, earlier: tuple[str, ...] = ()) -> Expressi
         )
     try:
         return _parse_step(value, kind, earlier)
-    except DerivationSyntaxError:
+    except DerivationSyntaxError as exc:
+        if isinstance(value, str):
+            exc.nearest = nearest_readable(value.strip(), kind, earlier, exc)
         raise
     except (Exception, RecursionError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DerivationSyntaxError(
             f"cannot read this step ({type(exc).__name__}: {reason[:200]})", text[:200]
         ) from None
+
+
+# A nearest form is searched for steps up to this length (the longest honest step is about
+# 100 characters): each edit tried is a parse, and a hostile step should not cost several.
+LONGEST_SUGGESTED = 200
+
+
+def nearest_readable(
+    text: str, kind: str, earlier: tuple[str, ...], error: DerivationSyntaxError
+) -> str | None:
+    """A form one edit away from ``text``, at the error's position, that is read; or None.
+
+    The edits tried, in order: an unknown word replaced by the closest known name (or its
+    only reading), the character at the position removed, the word there removed, and a
+    missing ``)`` or ``}`` added at the end.
+    """
+    if len(text) > LONGEST_SUGGESTED:
+        return None
+    known = known_names(kind, earlier)
+    at = error.position
+    candidates: list[str] = []
+    if at is not None and 0 <= at < len(text):
+        word = re.match(r"[A-Za-z][A-Za-z0-9_]*", text[at:])
+        if word:
+            end = at + word.end()
+            spaced = [" ".join(parts) for parts in readings(word.group(), (*known, "e"))]
+            close = difflib.get_close_matches(word.group(), known, n=2, cutoff=0.5)
+            candidates += [text[:at] + name + text[end:] for name in close + spaced[:1]]
+            candidates.append(text[:at] + text[end:])
+        candidates.append(text[:at] + text[at + 1 :])
+    candidates += [text + ")", text + "}"]
+    for candidate in candidates:
+        if not candidate.strip() or candidate == text:
+            continue
+        try:
+            _parse_step(candidate, kind, earlier)
+        except (Exception, RecursionError):  # not read either: try the next edit
+            continue
+        return candidate
+    return None
 
 
 def _parse_step(value: Any, kind: str, earlier: tuple[str, ...]) -> Expression:
@@ -110,7 +158,7 @@ def _parse_step(value: Any, kind: str, earlier: tuple[str, ...]) -> Expression:
         raise DerivationSyntaxError("the expression is empty", value, 0)
     if text in ("?", "...", "TODO"):  # an exercise's blank
         raise DerivationSyntaxError(f"not written yet: replace {text} by your expression", text, 0)
-    if re.search(r"[\\{}^]", text):
+    if re.search(r"[\\{}^σ′ᵀ·×−ŷ∂Σ∑⊤]", text):  # LaTeX, or the symbols of a printed page
         return _parse_latex(text, kind, known)
     return _parse_python(text, kind, known)
 
@@ -122,18 +170,26 @@ def _parse_python(text: str, kind: str, known: tuple[str, ...]) -> Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        try:  # "x dz", "2a", "x_j dz": LaTeX without a backslash
+        try:  # "x dz", "2a", "x_j dz", "X dZ'": LaTeX without a backslash
             return _parse_latex(text, kind, known)
-        except DerivationSyntaxError:
-            pass
-        position = max(0, (exc.offset or 1) - 1)
+        except DerivationSyntaxError as latex:
+            position = max(0, (exc.offset or 1) - 1)
+            if latex.position is not None and latex.position >= position:
+                raise  # the LaTeX reading went as far: its reason is the closer one
         raise DerivationSyntaxError(
             f"cannot read this as Python ({exc.msg}) nor as LaTeX", text, position
         ) from None
     reader = _PythonReader(text, kind, known)
-    if kind == "scalar":
-        return Expression(text, "python", scalar=reader.scalar(tree.body))
-    return Expression(text, "python", array=reader.array(tree.body))
+    try:
+        if kind == "scalar":
+            return Expression(text, "python", scalar=reader.scalar(tree.body))
+        return Expression(text, "python", array=reader.array(tree.body))
+    except DerivationSyntaxError:
+        try:  # "xdz": names run together, which only the LaTeX reading splits
+            return _parse_latex(text, kind, known)
+        except DerivationSyntaxError:
+            pass
+        raise
 
 
 def _function_name(node: ast.expr) -> str | None:
@@ -209,8 +265,8 @@ class _PythonReader:
                 return sigma(self.scalar(node.args[0]))
             if function in ("log", "exp", "sqrt"):
                 return getattr(sympy, function)(self.scalar(node.args[0]))
-            if isinstance(node.func, ast.Name):  # a(1 - a): a product, as on paper
-                return sympy.Symbol(self.name(node.func)) * self.scalar(node.args[0])
+            if not isinstance(node.func, ast.Attribute):  # a(1 - a), σ(z)(1 - σ(z)): products
+                return self.checked(node, self.scalar(node.func) * self.scalar(node.args[0]))
         raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
 
     def array(self, node: ast.expr) -> ArrayNode:
@@ -234,15 +290,45 @@ class _PythonReader:
                 return ArrayNode(op, (left, right))
         if isinstance(node, ast.Attribute) and node.attr == "T":
             return ArrayNode("transpose", (self.array(node.value),))
-        if isinstance(node, ast.Call) and not node.keywords:
-            function = _function_name(node.func)
-            function = {"sigmoid": "sigma", "transpose": "transpose"}.get(function or "", function)
-            if function in ARRAY_FUNCTIONS and len(node.args) == ARRAY_FUNCTIONS[function]:
-                return ArrayNode(function, tuple(self.array(a) for a in node.args))
-            if (
-                isinstance(node.func, ast.Name)
-                and len(node.args) == 1
-                and function not in ARRAY_FUNCTIONS
-            ):
-                return ArrayNode("mul", (self.array(node.func), self.array(node.args[0])))
+        if isinstance(node, ast.Call):
+            return self.call(node)
         raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
+
+    def call(self, node: ast.Call) -> ArrayNode:
+        """``np.f(...)``, a method ``X.dot(dZ.T)``, ``dZ.sum(axis=1)``, or a product ``A(1 - A)``."""
+        args = list(node.args)
+        function = _function_name(node.func)
+        method = isinstance(node.func, ast.Attribute) and function is None
+        if method:  # X.dot(Y) is np.dot(X, Y); dZ.sum() is np.sum(dZ)
+            assert isinstance(node.func, ast.Attribute)
+            function, args = node.func.attr, [node.func.value, *args]
+        function = {"sigmoid": "sigma", "matmul": "dot", "multiply": "mul"}.get(
+            function or "", function
+        )
+        if function in ("sum", "mean") and (node.keywords or len(args) == 2):
+            return self.reduction(node, function, args)
+        if not node.keywords and len(args) == ARRAY_FUNCTIONS.get(function or "", -1):
+            return ArrayNode(function or "", tuple(self.array(a) for a in args))
+        if not node.keywords and not isinstance(node.func, ast.Attribute) and len(args) == 1:
+            return ArrayNode("mul", (self.array(node.func), self.array(args[0])))  # A(1 - A)
+        raise self.fail(node, f"{ast.unparse(node)!r} is not part of a derivation step here")
+
+    def reduction(self, node: ast.Call, function: str, args: list[ast.expr]) -> ArrayNode:
+        """``np.sum(v, axis=1, keepdims=True)`` (or ``np.mean``): the axis and keepdims read."""
+        options = {k.arg: k.value for k in node.keywords}
+        if len(args) == 2:
+            options.setdefault("axis", args[1])
+        unknown = sorted(str(k) for k in options if k not in ("axis", "keepdims"))
+        if unknown or len(args) not in (1, 2):
+            raise self.fail(node, f"{function} takes an array, axis and keepdims here")
+        axis = options.get("axis")
+        try:
+            value = None if axis is None else ast.literal_eval(axis)
+            keep = ast.literal_eval(options["keepdims"]) if "keepdims" in options else False
+        except ValueError:
+            raise self.fail(node, "axis and keepdims are written as numbers here") from None
+        if not (value is None or (isinstance(value, int) and not isinstance(value, bool))):
+            raise self.fail(node, f"axis is 0, 1 or None, got {ast.unparse(axis)}")  # type: ignore[arg-type]
+        if not isinstance(keep, bool):
+            raise self.fail(node, "keepdims is True or False")
+        return ArrayNode(function, (self.array(args[0]),), (value, keep))

@@ -185,11 +185,15 @@ class StepResult:
     error: str | None = None
     error_position: int | None = None
     note: str | None = None
+    nearest: str | None = None  # unparsed: a close form that is read
     _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def unparsed(cls, name: str, given: Any, exc: Any) -> StepResult:
-        return cls(name, "unparsed", str(given), error=str(exc), error_position=exc.position)
+        return cls(
+            name, "unparsed", str(given), error=str(exc), error_position=exc.position,
+            nearest=getattr(exc, "nearest", None),
+        )  # fmt: skip
 
     @classmethod
     def judged(cls, name: str, expr: Any, verdict: str, **fields: Any) -> StepResult:
@@ -247,6 +251,7 @@ class StepResult:
             "error": self.error,
             "error_position": self.error_position,
             "note": self.note,
+            "nearest": self.nearest,
         }
 
 
@@ -295,15 +300,20 @@ class DerivationReport:
         return out + self.details()
 
     def details(self) -> list[str]:
-        """What is wrong with the first wrong step, at the report's hint level."""
+        """Every step that cannot be read, then the first wrong step, at the report's hint level."""
         level = HINT_LEVELS.index(self.hints)
-        first = self.first_wrong
         out: list[str] = []
+        for step in self.steps:
+            if step.verdict != "unparsed":
+                continue
+            if level == 0:
+                out.append(f"{step.name} cannot be read: check its notation (Python or LaTeX).")
+                continue
+            out.append(f"{step.name} cannot be read: {step.error}")
+            if step.nearest is not None:
+                out.append(f"  nearest form that is read: {step.nearest}")
+        first = next((s for s in self.steps if s.verdict == "wrong"), None)
         if first is None:
-            return out
-        if first.verdict == "unparsed":
-            out.append(f"{first.name} cannot be read: {first.error}" if level >= 1 else
-                       "a step cannot be read: check its syntax (Python or LaTeX).")  # fmt: skip
             return out
         title = f" ({first.mistake_title})" if first.mistake_title and level >= 1 else ""
         out.append(("hint: " if level == 0 else f"{first.name} is wrong{title}: ") + first.concept)
@@ -317,7 +327,7 @@ class DerivationReport:
                 out.append(f"  at {shown}:")
                 out.append(f"    yours gives {_number(first.learner_value)}")
                 out.append(f"    jax.grad of the model gives {_number(first.true_value)}")
-        if level >= 2:
+        if level >= 2 and first.true is not None:
             out.append(f"  fix: {first.name} = {first.true_text}")
             if first.explanation:
                 out.append(f"  {first.explanation}")

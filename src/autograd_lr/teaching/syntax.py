@@ -60,10 +60,14 @@ class sigma(sympy.Function):  # noqa: N801 - the lecture's name
 
 
 class DerivationSyntaxError(ValueError):
-    """A step that cannot be read: ``position`` is the 0-based index in ``text`` (or None)."""
+    """A step that cannot be read: ``position`` is the 0-based index in ``text`` (or None).
+
+    ``nearest`` is a form close to ``text`` that is read (one edit at ``position``), or None.
+    """
 
     def __init__(self, reason: str, text: str, position: int | None = None) -> None:
         self.reason, self.text, self.position = reason, text, position
+        self.nearest: str | None = None  # the closest form that is read, when one is found
         where = "" if position is None else f" at position {position + 1}"
         pointer = "" if position is None else "\n    " + text + "\n    " + " " * position + "^"
         super().__init__(f"{reason}{where}{pointer}")
