@@ -110,12 +110,14 @@ def _grade(args: argparse.Namespace) -> int:
     results = gradebook.grade_all(grader, found, jobs=args.jobs, progress=tick)
     if bar is not None:
         bar.close()
-    print(gradebook.table(results))
-    for path in gradebook.write_gradebook(Path(args.out), grader, results):
-        print(f"wrote      {path}")
+    # the files first: whatever the terminal does with the table, the gradebook is written
+    written = gradebook.write_gradebook(Path(args.out), grader, results)
     if args.gradescope:
         gradebook.write_gradescope(Path(args.gradescope), results[0])
-        print(f"wrote      {args.gradescope}")
+        written.append(Path(args.gradescope))
+    print(gradebook.table(results))
+    for path in written:
+        print(f"wrote      {path}")
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 

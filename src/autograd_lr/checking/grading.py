@@ -291,9 +291,12 @@ class Grader:
     # --- one submission --------------------------------------------------------------------
 
     def grade(self, submission: Submission) -> Graded:
-        """Run ``submission`` in the sandbox and compute its verdict here."""
-        from autograd_lr.checking import submissions
+        """Run ``submission`` in the sandbox and compute its verdict here.
 
+        Never raises for what the submission is or does: whatever fails while reading,
+        running, judging or reporting it becomes its own ``cannot_load`` or ``crash``
+        outcome, so one file never stops a class.
+        """
         graded = Graded(submission.target, submission.path.as_posix(), "crash", self)
         note = self.sandbox_note()
         if note:
@@ -304,24 +307,42 @@ class Grader:
             )
         scratch = Path(tempfile.mkdtemp(prefix="autograd-lr-submission-"))
         try:
-            try:
-                prepared = submissions.prepare(submission, scratch)
-            except submissions.SubmissionError as exc:
-                graded.outcome, graded.error = "cannot_load", str(exc)
-                return graded
-            graded.notes += prepared.notes
-            if prepared.syntax_error:
-                graded.outcome, graded.error = "cannot_load", prepared.syntax_error
-                return graded
-            found = submissions.forbidden_found(prepared, self.options.forbid)
-            if found:
-                graded.outcome = "forbidden_import"
-                graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
-                return graded
-            self._run(graded, scratch, prepared)
+            self._grade(graded, submission, scratch)
+        except Exception as exc:
+            graded.report, graded.outcome = None, "crash"
+            graded.error = f"the grader failed while grading it ({_failure(exc)})"
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        try:  # the report must render: a failure here would stop the gradebook
+            graded.to_dict()
+            str(graded)
+        except Exception as exc:
+            graded.report, graded.outcome = None, "crash"
+            graded.error = f"the grader could not write its report ({_failure(exc)})"
         return graded
+
+    def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
+        from autograd_lr.checking import submissions
+
+        try:
+            prepared = submissions.prepare(submission, scratch)
+        except submissions.SubmissionError as exc:
+            graded.outcome, graded.error = "cannot_load", str(exc)
+            return
+        except Exception as exc:  # a reader's failure on a malformed file: the file's
+            graded.outcome = "cannot_load"
+            graded.error = f"cannot read {graded.file} ({_failure(exc)})"
+            return
+        graded.notes += prepared.notes
+        if prepared.syntax_error:
+            graded.outcome, graded.error = "cannot_load", prepared.syntax_error
+            return
+        found = submissions.forbidden_found(prepared, self.options.forbid)
+        if found:
+            graded.outcome = "forbidden_import"
+            graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
+            return
+        self._run(graded, scratch, prepared)
 
     def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
         from autograd_lr.checking import answers, sandbox, submissions
@@ -410,3 +431,8 @@ def grade(target: str, options: Options | None = None) -> Graded:
 
 def _text(value: Any) -> str:
     return value[:MAX_TEXT] if isinstance(value, str) else ""
+
+
+def _failure(exc: BaseException) -> str:
+    """``"TypeError: message"`` of an exception, cut to :data:`MAX_TEXT`."""
+    return f"{type(exc).__name__}: {exc}".rstrip(": ")[:MAX_TEXT]

@@ -35,6 +35,7 @@ SKIPPED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", ".venv", "node_modu
 MAX_SOURCE_BYTES = 4 * 2**20  # a hand-in larger than this is not a propagate
 REFERENCE = "autograd_lr"
 MAGIC = re.compile(r"^\s*(%|!)")
+SURROGATE = re.compile("[\ud800-\udfff]")  # JSON's "\\ud800" decodes to one; UTF-8 cannot hold it
 
 
 class SubmissionError(ValueError):
@@ -241,15 +242,22 @@ def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
 
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    except Exception as exc:  # nbformat raises many kinds for a broken file
+        found = [(k, cell) for k, cell in enumerate(notebook.cells) if _is_code(cell)]
+        sources = [(k, _cell_source(cell)) for k, cell in found]
+    except Exception as exc:  # nbformat (and a malformed notebook) raise many kinds
         raise SubmissionError(
             f"not a readable notebook ({type(exc).__name__}: {exc})"[:300]
         ) from None
     parts, skipped, cells, line = [], 0, [], 1
-    for k, cell in enumerate(notebook.cells):
-        if cell.get("cell_type") != "code":
-            continue
-        lines = str(cell.get("source", "")).splitlines()
+    for k, source in sources:
+        surrogate = SURROGATE.search(source)
+        if surrogate:
+            raise SubmissionError(
+                f"cell {k + 1} holds a lone surrogate (\\u{ord(surrogate.group()):04x}), which "
+                "is not a character and cannot be run: delete it, or type the character it "
+                "was meant to be"
+            )
+        lines = source.splitlines()
         if lines and lines[0].lstrip().startswith("%%"):  # a cell magic: not Python at all
             skipped += len(lines)
             continue
@@ -265,6 +273,20 @@ def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
         parts.append(f"# --- cell {k + 1}\n" + "\n".join(kept))
         line += len(kept) + 2  # the marker line and the blank line between cells
     return "\n\n".join(parts) + "\n", skipped, cells
+
+
+def _is_code(cell: object) -> bool:
+    return isinstance(cell, dict) and cell.get("cell_type") == "code"
+
+
+def _cell_source(cell: dict[str, object]) -> str:
+    """A code cell's source (a string, or a list of lines in a notebook nbformat let through)."""
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if not isinstance(source, str):
+        raise TypeError(f"a code cell's source is a {type(source).__name__}, not text")
+    return source
 
 
 def in_notebook(where: str, cells: list[tuple[int, int]]) -> str:
@@ -317,6 +339,9 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
     except SyntaxError as exc:
         where = in_notebook(f"line {exc.lineno}", cells)
         prepared.syntax_error = f"SyntaxError: {exc.msg} ({where})"
+        return prepared
+    except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte, a nesting too deep
+        prepared.syntax_error = f"Python cannot parse it ({type(exc).__name__}: {exc})"[:300]
         return prepared
     if REFERENCE in prepared.imports:
         kind = "notebook" if path.suffix == ".ipynb" else "file"
