@@ -70,6 +70,7 @@ def _check(args: argparse.Namespace) -> int:
     import json
 
     from autograd_lr.checking import gradebook, submissions
+    from autograd_lr.checking.answers import printable
     from autograd_lr.files import atomic_write_text
 
     submission = submissions.resolve(args.target)
@@ -80,9 +81,10 @@ def _check(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, json.dumps(report, indent=2) + "\n")
     if args.gradescope:
         gradebook.write_gradescope(Path(args.gradescope), graded)
-    print(json.dumps(report, indent=2) if args.json else graded)
+    # the text view quotes the submission (its messages, its lines): no control character raw
+    print(json.dumps(report, indent=2) if args.json else printable(str(graded), lines=True))
     if graded.outcome == "cannot_load" and not args.json:
-        print(f"autograd-lr check: error: {graded.error}", file=sys.stderr)
+        print(f"autograd-lr check: error: {printable(graded.error)}", file=sys.stderr)
     return int(graded.exit_code)
 
 

@@ -53,7 +53,6 @@ EXIT_CODES = {
 }
 DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}
 REFERENCE = "autograd_lr"  # refused to every submission: it holds the reference solution
-MAX_TEXT = 500
 NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission could read every file the grader's user may read (its source, other "
     "submissions, keys in the home folder)",
@@ -297,7 +296,11 @@ class Grader:
         running, judging or reporting it becomes its own ``cannot_load`` or ``crash``
         outcome, so one file never stops a class.
         """
-        graded = Graded(submission.target, submission.path.as_posix(), "crash", self)
+        from autograd_lr.checking.answers import printable
+
+        # a file's name is the student's too: a newline in it must not make a row of a table
+        target, file = printable(submission.target), printable(submission.path.as_posix())
+        graded = Graded(target, file, "crash", self)
         note = self.sandbox_note()
         if note:
             graded.notes.append(note)
@@ -322,12 +325,12 @@ class Grader:
         return graded
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
-        from autograd_lr.checking import submissions
+        from autograd_lr.checking import answers, submissions
 
         try:
             prepared = submissions.prepare(submission, scratch)
-        except submissions.SubmissionError as exc:
-            graded.outcome, graded.error = "cannot_load", str(exc)
+        except submissions.SubmissionError as exc:  # its text holds the file's name, its content
+            graded.outcome, graded.error = "cannot_load", answers.printable(str(exc))
             return
         except Exception as exc:  # a reader's failure on a malformed file: the file's
             graded.outcome = "cannot_load"
@@ -335,7 +338,7 @@ class Grader:
             return
         graded.notes += prepared.notes
         if prepared.syntax_error:
-            graded.outcome, graded.error = "cannot_load", prepared.syntax_error
+            graded.outcome, graded.error = "cannot_load", answers.printable(prepared.syntax_error)
             return
         found = submissions.forbidden_found(prepared, self.options.forbid)
         if found:
@@ -382,25 +385,28 @@ class Grader:
         status = answer["status"]
         if status in ("import_error", "no_function"):
             graded.outcome = "cannot_load"
-            graded.error = f"cannot load {graded.target}: {_text(answer.get('reason'))}"
-            where = submissions.in_notebook(_text(answer.get("where")), prepared.cells)
+            graded.error = f"cannot load {graded.target}: {answers.shown(answer.get('reason'))}"
+            where = submissions.in_notebook(answers.shown(answer.get("where")), prepared.cells)
             if where:
                 graded.error += f" (at {where})"
             return
         if status == "forbidden_import":
             graded.outcome = "forbidden_import"
-            graded.error = f"it imports {_text(answer.get('module'))}, forbidden in this assignment"
+            graded.error = (
+                f"it imports {answers.shown(answer.get('module'))}, forbidden in this assignment"
+            )
             return
         if status != "ok":
-            graded.error = f"the submission's process failed: {_text(answer.get('reason'))}"
+            graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
         except (ValueError, KeyError, TypeError) as exc:
-            graded.error = f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})"
+            graded.error = f"the submission sent back malformed results ({answers.shown(str(exc))})"
             return
         for c in calls:
             c.where = submissions.in_notebook(c.where, prepared.cells)
+        _require_cost(calls)
         graded.report = self._verdict(calls, prepared.source)
         graded.outcome = "pass" if graded.report.passed else "fail"
         graded.notes.append(
@@ -429,10 +435,24 @@ def grade(target: str, options: Options | None = None) -> Graded:
     return Grader(chosen).grade(submission)
 
 
-def _text(value: Any) -> str:
-    return value[:MAX_TEXT] if isinstance(value, str) else ""
+def _require_cost(calls: list[Call]) -> None:
+    r"""The course's ``propagate`` returns ``(grads, cost)``: a call that returned
+    ``(dw, db)`` breaks that contract here, its cost missing (``Outputs.contract``), so it
+    is never a pass. :func:`~autograd_lr.checking.check.check_gradients` accepts ``(dw, db)``
+    by design, for a learner who checks only the gradients; the grader grades the course's
+    whole contract."""
+    from autograd_lr.checking.calls import FORM_PAIR
+
+    for c in calls:
+        if c.outputs.form == FORM_PAIR and not c.outputs.error:
+            c.outputs.contract["cost"] = (
+                "not returned: the function returned (dw, db), without the cost",
+                'return {"dw": dw, "db": db}, cost',
+            )
 
 
 def _failure(exc: BaseException) -> str:
-    """``"TypeError: message"`` of an exception, cut to :data:`MAX_TEXT`."""
-    return f"{type(exc).__name__}: {exc}".rstrip(": ")[:MAX_TEXT]
+    """``"TypeError: message"`` of an exception, as the grader shows it (cut, printable)."""
+    from autograd_lr.checking.answers import shown
+
+    return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))
