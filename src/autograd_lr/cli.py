@@ -339,6 +339,7 @@ _LIMITS = (
     ("--memory-limit", "memory", _size, "SIZE", "memory per submission, like 2G or 512M"),
     ("--cpu-limit", "cpu_seconds", _whole, "SECONDS", "CPU seconds per process"),
     ("--file-size-limit", "file_size", _size, "SIZE", "largest file a submission may write"),
+    ("--disk-limit", "disk", _size, "SIZE", "all a submission may write in its private copy"),
     ("--process-limit", "processes", _whole, "N", "processes per submission"),
     ("--open-files-limit", "open_files", _whole, "N", "open files per process"),
 )

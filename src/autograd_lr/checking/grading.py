@@ -63,6 +63,7 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 # The fallback started by root: the submission runs as a uid of its own (sandbox.Identity)
 NOT_COVERED_AS_ROOT = (
@@ -73,6 +74,7 @@ NOT_COVERED_AS_ROOT = (
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 
 
@@ -255,10 +257,13 @@ class Grader:
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
+        limits: dict[str, float | int | None] = dict(self.limits.to_dict())
+        if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
+            limits["disk_bytes"] = limits["tmp_bytes"] = None
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
-            "limits": self.limits.to_dict(),
+            "limits": limits,
             "not_covered": self.not_covered(),
             "runs_as": "its own unprivileged uid" if os.geteuid() == 0 else "the grader's user",
         }
