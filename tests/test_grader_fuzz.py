@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_lr.checking import gradebook, submissions
-from autograd_lr.checking.grading import OUTCOMES, Grader, Options
+from autograd_lr.checking.grading import GRADER_FAULT, OUTCOMES, Grader, Options
 from grader_schema import validate
-from test_grader_cli import _cli
+from test_grader_cli import SUBMISSIONS, _cli
 
 pytestmark = [pytest.mark.xdist_group(name="grader_fuzz"), pytest.mark.slow]
 # each example may start a sandboxed child (about a second): few examples, many files each
@@ -127,6 +127,27 @@ def test_random_json_never_stops_the_class(grader: Grader, values: list[Any]) ->
 @given(st.lists(NOTEBOOK, min_size=1, max_size=4))
 def test_random_notebooks_never_stop_the_class(grader: Grader, notebooks: list[Any]) -> None:
     _grade_files(grader, {f"n{k}.ipynb": _json_bytes(nb) for k, nb in enumerate(notebooks)})
+
+
+def test_a_failure_of_the_grader_on_one_submission_is_that_submissions_crash(
+    grader: Grader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text((SUBMISSIONS / "class" / "alice.py").read_text())
+    (tmp_path / "b.py").write_text("def propagate(w, b, X, Y):\n    return 1\n")
+
+    def judged_badly(calls: Any, source: str = "") -> Any:
+        if "return 1" in source:
+            raise KeyError("planted")
+        return real(calls, source)
+
+    real = grader._verdict
+    monkeypatch.setattr(grader, "_verdict", judged_badly)
+    found = submissions.expand([str(tmp_path)], "propagate")
+    a, b = gradebook.grade_all(grader, found, jobs=2)
+    assert a.outcome == "pass"
+    assert b.outcome == "crash" and b.report is None
+    assert b.error.startswith("the grader failed while grading it (KeyError: 'planted')")
+    assert GRADER_FAULT in b.error
 
 
 def _broken_notebook(rng: random.Random, k: int) -> bytes:

@@ -53,6 +53,10 @@ EXIT_CODES = {
 }
 DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}
 REFERENCE = "autograd_lr"  # refused to every submission: it holds the reference solution
+GRADER_FAULT = (
+    "this is a fault of the grader, not of the submission, and the other submissions were "
+    "graded: please report it with this file"
+)
 NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission could read every file the grader's user may read (its source, other "
     "submissions, keys in the home folder)",
@@ -318,7 +322,7 @@ class Grader:
             self._grade(graded, submission, scratch)
         except Exception as exc:
             graded.report, graded.outcome = None, "crash"
-            graded.error = f"the grader failed while grading it ({_failure(exc)})"
+            graded.error = f"the grader failed while grading it ({_failure(exc)}); {GRADER_FAULT}"
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         try:  # the report must render: a failure here would stop the gradebook
@@ -326,7 +330,9 @@ class Grader:
             str(graded)
         except Exception as exc:
             graded.report, graded.outcome = None, "crash"
-            graded.error = f"the grader could not write its report ({_failure(exc)})"
+            graded.error = (
+                f"the grader could not write its report ({_failure(exc)}); {GRADER_FAULT}"
+            )
         return graded
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
