@@ -70,6 +70,7 @@ def _check(args: argparse.Namespace) -> int:
     import json
 
     from autograd_lr.checking import gradebook, submissions
+    from autograd_lr.checking.answers import printable
     from autograd_lr.files import atomic_write_text
 
     submission = submissions.resolve(args.target)
@@ -80,9 +81,10 @@ def _check(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, json.dumps(report, indent=2) + "\n")
     if args.gradescope:
         gradebook.write_gradescope(Path(args.gradescope), graded)
-    print(json.dumps(report, indent=2) if args.json else graded)
+    # the text view quotes the submission (its messages, its lines): no control character raw
+    print(json.dumps(report, indent=2) if args.json else printable(str(graded), lines=True))
     if graded.outcome == "cannot_load" and not args.json:
-        print(f"autograd-lr check: error: {graded.error}", file=sys.stderr)
+        print(f"autograd-lr check: error: {printable(graded.error)}", file=sys.stderr)
     return int(graded.exit_code)
 
 
@@ -110,12 +112,14 @@ def _grade(args: argparse.Namespace) -> int:
     results = gradebook.grade_all(grader, found, jobs=args.jobs, progress=tick)
     if bar is not None:
         bar.close()
-    print(gradebook.table(results))
-    for path in gradebook.write_gradebook(Path(args.out), grader, results):
-        print(f"wrote      {path}")
+    # the files first: whatever the terminal does with the table, the gradebook is written
+    written = gradebook.write_gradebook(Path(args.out), grader, results)
     if args.gradescope:
         gradebook.write_gradescope(Path(args.gradescope), results[0])
-        print(f"wrote      {args.gradescope}")
+        written.append(Path(args.gradescope))
+    print(gradebook.table(results))
+    for path in written:
+        print(f"wrote      {path}")
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
@@ -335,6 +339,7 @@ _LIMITS = (
     ("--memory-limit", "memory", _size, "SIZE", "memory per submission, like 2G or 512M"),
     ("--cpu-limit", "cpu_seconds", _whole, "SECONDS", "CPU seconds per process"),
     ("--file-size-limit", "file_size", _size, "SIZE", "largest file a submission may write"),
+    ("--disk-limit", "disk", _size, "SIZE", "all a submission may write in its private copy"),
     ("--process-limit", "processes", _whole, "N", "processes per submission"),
     ("--open-files-limit", "open_files", _whole, "N", "open files per process"),
 )

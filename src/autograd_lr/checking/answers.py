@@ -6,12 +6,18 @@ a :class:`autograd_lr.checking.check.Call` from the returned skeleton (sequences
 and numeric arrays of a whitelisted dtype; any other object is only its type name) and
 sees which inputs the submission modified in place. Whatever does not fit raises
 ``ValueError``, and the grader reports a crash: never a pass.
+
+Every string that came from a submission (its messages, its output, its file's name) is
+shown through :func:`printable`: a control character is written as its escape, so no
+terminal escape, carriage return or newline of a submission reaches a terminal, a table
+or a spreadsheet raw.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,10 +27,29 @@ if TYPE_CHECKING:
     from autograd_lr.checking.sandbox import Run
 
 MAX_TEXT = 500  # characters kept of any string the submission's process sends
+# C0 and C1 controls with DEL, lone surrogates (a file name that is not UTF-8 decodes to
+# them), the line and paragraph separators, and the bidirectional controls that reorder
+# what a terminal shows
+_CONTROLS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+_UNPRINTABLE = re.compile(f"[{_CONTROLS}]")
+_UNPRINTABLE_BUT_LINES = re.compile(f"(?![\n\t])[{_CONTROLS}]")
 
 
-def _text(value: Any) -> str:
-    return value[:MAX_TEXT] if isinstance(value, str) else ""
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    r"""``text`` with every control character written as its escape (``\x1b``, ``\u202e``);
+    with ``lines``, newlines and tabs are kept (a multi-line report)."""
+    return (_UNPRINTABLE_BUT_LINES if lines else _UNPRINTABLE).sub(_escape, text)
+
+
+def shown(value: Any) -> str:
+    """A string the submission's process sent, as the grader shows it: cut to
+    :data:`MAX_TEXT`, control characters escaped ("" for anything but a string)."""
+    return printable(value[:MAX_TEXT]) if isinstance(value, str) else ""
 
 
 def parse(run: Run) -> dict[str, Any]:
@@ -33,7 +58,7 @@ def parse(run: Run) -> dict[str, Any]:
         raise ValueError("the submission's process sent back more data than any answer holds")
     if not run.answer:
         tail = run.stderr.text().strip().splitlines()
-        last = tail[-1][:MAX_TEXT] if tail else "no message"
+        last = shown(tail[-1]) if tail else "no message"
         code = run.returncode
         how = (
             f"was killed by signal {-code}"
@@ -71,12 +96,12 @@ def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> An
         return tuple(items) if skeleton.get("type") == "tuple" else items
     if "dict" in skeleton and isinstance(skeleton["dict"], dict):
         return {
-            _text(k): _rebuild(v, arrays, depth + 1) for k, v in list(skeleton["dict"].items())[:16]
+            shown(k): _rebuild(v, arrays, depth + 1) for k, v in list(skeleton["dict"].items())[:16]
         }
     if "array" in skeleton and skeleton["array"] in arrays:
         return arrays[skeleton["array"]]
     if "other" in skeleton:
-        return _Opaque(_text(skeleton["other"]))
+        return _Opaque(shown(skeleton["other"]))
     raise ValueError("malformed result")
 
 
@@ -107,21 +132,21 @@ def calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> l
         c = check.Call(p)
         if "wrong_signature" in record:
             c.wrong_signature = True
-            c.signature = _text(record["wrong_signature"])
+            c.signature = shown(record["wrong_signature"])
             c.called_as = expected
             c.exception_type = "TypeError"
-            c.exception = _text(record.get("exception")) or "TypeError: wrong parameters"
+            c.exception = shown(record.get("exception")) or "TypeError: wrong parameters"
         elif "exception" in record:
-            c.exception = _text(record.get("exception")) or "an exception"
-            c.exception_type = _text(record.get("exception_type"))
-            c.where = _text(record.get("where"))
+            c.exception = shown(record.get("exception")) or "an exception"
+            c.exception_type = shown(record.get("exception_type"))
+            c.where = shown(record.get("where"))
         else:
             c.outputs = check.read_outputs(_rebuild(record.get("returned"), arrays))
         seconds = record.get("seconds")
         c.seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
         c.seconds = c.seconds if math.isfinite(c.seconds) else 0.0
         said = record.get("warnings")
-        c.warnings = [_text(x) for x in said[:20]] if isinstance(said, list) else []
+        c.warnings = [shown(x) for x in said[:20]] if isinstance(said, list) else []
         for name, before in (("w", p.w), ("X", p.X), ("Y", p.Y)):
             after = arrays.get(str(record.get(f"after_{name}")))
             if after is None or not np.array_equal(before, after, equal_nan=True):

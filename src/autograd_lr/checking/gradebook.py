@@ -8,6 +8,12 @@ outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
 :func:`gradescope_results` is Gradescope's autograder ``results.json``
 (``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``)
 worth its points, the diagnosis in its ``output``. Every file is written atomically.
+
+What comes from a submission (its file's name, its messages) is shown with its control
+characters escaped (:func:`~autograd_lr.checking.answers.printable`), and a CSV cell of
+such text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) is prefixed with a single quote, as OWASP recommends
+against CSV injection; numbers and the grader's own words are written as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autograd_lr.checking.answers import printable
 from autograd_lr.files import atomic_write_text
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
     from autograd_lr.checking.submissions import Submission
 
 CSV_COLUMNS = ("file", "outcome", "passed", "score", "max_score", "mistakes", "error")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
 
 
 def grade_all(
@@ -83,6 +91,12 @@ def gradebook(grader: Grader, results: Sequence[Graded]) -> dict[str, Any]:
     }
 
 
+def _csv_cell(text: str) -> str:
+    """A cell of a submission's text: printable, and never read as a formula."""
+    text = printable(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_text(results: Sequence[Graded]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -91,13 +105,13 @@ def csv_text(results: Sequence[Graded]) -> str:
         d = r.to_dict()
         writer.writerow(
             [
-                d["file"],
+                _csv_cell(d["file"]),
                 d["outcome"],
                 "true" if d["passed"] else "false",
                 f"{d['score']:g}",
                 f"{d['max_score']:g}",
                 ";".join(d["mistakes"]),
-                (d["error"] or "").replace("\n", " "),
+                _csv_cell(d["error"] or ""),
             ]
         )
     return buffer.getvalue()
@@ -114,13 +128,14 @@ def write_gradebook(folder: Path, grader: Grader, results: Sequence[Graded]) -> 
 
 def table(results: Sequence[Graded]) -> str:
     """The summary printed after a batch: one line per submission, then the counts."""
-    width = max([len(r.file) for r in results] + [10])
+    names = [printable(r.file) for r in results]
+    width = max([len(n) for n in names] + [10])
     lines = [f"{'submission':<{width}}  {'outcome':<16}{'score':>9}  mistakes / error"]
-    for r in results:
+    for r, name in zip(results, names, strict=True):
         d = r.to_dict()
-        why = ", ".join(d["mistakes"]) or (d["error"] or "")
+        why = printable(", ".join(d["mistakes"]) or (d["error"] or ""))
         score = f"{d['score']:g}/{d['max_score']:g}"
-        lines.append(f"{r.file:<{width}}  {r.outcome:<16}{score:>9}  {why[:80]}")
+        lines.append(f"{name:<{width}}  {r.outcome:<16}{score:>9}  {why[:80]}")
     s = summary(results)
     counts = ", ".join(f"{n} {o}" for o, n in sorted(s["outcomes"].items()))
     lines += ["", f"{s['submissions']} submissions: {counts}; mean score {s['mean_score']:.2f}"]
@@ -154,7 +169,7 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
                 "score": earned,
                 "max_score": points,
                 "status": "passed" if earned else "failed",
-                "output": output,
+                "output": printable(output, lines=True),
                 "visibility": "visible",
             }
         )
@@ -164,7 +179,7 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
         summary_text += f"\n\n{note}"
     return {
         "score": d["score"],
-        "output": summary_text,
+        "output": printable(summary_text, lines=True),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "execution_time": d["seconds"],

@@ -53,7 +53,10 @@ EXIT_CODES = {
 }
 DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}
 REFERENCE = "autograd_lr"  # refused to every submission: it holds the reference solution
-MAX_TEXT = 500
+GRADER_FAULT = (
+    "this is a fault of the grader, not of the submission, and the other submissions were "
+    "graded: please report it with this file"
+)
 NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission could read every file the grader's user may read (its source, other "
     "submissions, keys in the home folder)",
@@ -64,6 +67,7 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 # The fallback started by root: the submission runs as a uid of its own (sandbox.Identity)
 NOT_COVERED_AS_ROOT = (
@@ -74,6 +78,7 @@ NOT_COVERED_AS_ROOT = (
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 
 
@@ -256,10 +261,13 @@ class Grader:
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
+        limits: dict[str, float | int | None] = dict(self.limits.to_dict())
+        if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
+            limits["disk_bytes"] = limits["tmp_bytes"] = None
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
-            "limits": self.limits.to_dict(),
+            "limits": limits,
             "not_covered": self.not_covered(),
             "runs_as": "its own unprivileged uid" if os.geteuid() == 0 else "the grader's user",
         }
@@ -291,10 +299,17 @@ class Grader:
     # --- one submission --------------------------------------------------------------------
 
     def grade(self, submission: Submission) -> Graded:
-        """Run ``submission`` in the sandbox and compute its verdict here."""
-        from autograd_lr.checking import submissions
+        """Run ``submission`` in the sandbox and compute its verdict here.
 
-        graded = Graded(submission.target, submission.path.as_posix(), "crash", self)
+        Never raises for what the submission is or does: whatever fails while reading,
+        running, judging or reporting it becomes its own ``cannot_load`` or ``crash``
+        outcome, so one file never stops a class.
+        """
+        from autograd_lr.checking.answers import printable
+
+        # a file's name is the student's too: a newline in it must not make a row of a table
+        target, file = printable(submission.target), printable(submission.path.as_posix())
+        graded = Graded(target, file, "crash", self)
         note = self.sandbox_note()
         if note:
             graded.notes.append(note)
@@ -304,24 +319,44 @@ class Grader:
             )
         scratch = Path(tempfile.mkdtemp(prefix="autograd-lr-submission-"))
         try:
-            try:
-                prepared = submissions.prepare(submission, scratch)
-            except submissions.SubmissionError as exc:
-                graded.outcome, graded.error = "cannot_load", str(exc)
-                return graded
-            graded.notes += prepared.notes
-            if prepared.syntax_error:
-                graded.outcome, graded.error = "cannot_load", prepared.syntax_error
-                return graded
-            found = submissions.forbidden_found(prepared, self.options.forbid)
-            if found:
-                graded.outcome = "forbidden_import"
-                graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
-                return graded
-            self._run(graded, scratch, prepared)
+            self._grade(graded, submission, scratch)
+        except Exception as exc:
+            graded.report, graded.outcome = None, "crash"
+            graded.error = f"the grader failed while grading it ({_failure(exc)}); {GRADER_FAULT}"
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        try:  # the report must render: a failure here would stop the gradebook
+            graded.to_dict()
+            str(graded)
+        except Exception as exc:
+            graded.report, graded.outcome = None, "crash"
+            graded.error = (
+                f"the grader could not write its report ({_failure(exc)}); {GRADER_FAULT}"
+            )
         return graded
+
+    def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
+        from autograd_lr.checking import answers, submissions
+
+        try:
+            prepared = submissions.prepare(submission, scratch)
+        except submissions.SubmissionError as exc:  # its text holds the file's name, its content
+            graded.outcome, graded.error = "cannot_load", answers.printable(str(exc))
+            return
+        except Exception as exc:  # a reader's failure on a malformed file: the file's
+            graded.outcome = "cannot_load"
+            graded.error = f"cannot read {graded.file} ({_failure(exc)})"
+            return
+        graded.notes += prepared.notes
+        if prepared.syntax_error:
+            graded.outcome, graded.error = "cannot_load", answers.printable(prepared.syntax_error)
+            return
+        found = submissions.forbidden_found(prepared, self.options.forbid)
+        if found:
+            graded.outcome = "forbidden_import"
+            graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
+            return
+        self._run(graded, scratch, prepared)
 
     def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
         from autograd_lr.checking import answers, sandbox, submissions
@@ -361,25 +396,28 @@ class Grader:
         status = answer["status"]
         if status in ("import_error", "no_function"):
             graded.outcome = "cannot_load"
-            graded.error = f"cannot load {graded.target}: {_text(answer.get('reason'))}"
-            where = submissions.in_notebook(_text(answer.get("where")), prepared.cells)
+            graded.error = f"cannot load {graded.target}: {answers.shown(answer.get('reason'))}"
+            where = submissions.in_notebook(answers.shown(answer.get("where")), prepared.cells)
             if where:
                 graded.error += f" (at {where})"
             return
         if status == "forbidden_import":
             graded.outcome = "forbidden_import"
-            graded.error = f"it imports {_text(answer.get('module'))}, forbidden in this assignment"
+            graded.error = (
+                f"it imports {answers.shown(answer.get('module'))}, forbidden in this assignment"
+            )
             return
         if status != "ok":
-            graded.error = f"the submission's process failed: {_text(answer.get('reason'))}"
+            graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
         except (ValueError, KeyError, TypeError) as exc:
-            graded.error = f"the submission sent back malformed results ({str(exc)[:MAX_TEXT]})"
+            graded.error = f"the submission sent back malformed results ({answers.shown(str(exc))})"
             return
         for c in calls:
             c.where = submissions.in_notebook(c.where, prepared.cells)
+        _require_cost(calls)
         graded.report = self._verdict(calls, prepared.source)
         graded.outcome = "pass" if graded.report.passed else "fail"
         graded.notes.append(
@@ -408,5 +446,24 @@ def grade(target: str, options: Options | None = None) -> Graded:
     return Grader(chosen).grade(submission)
 
 
-def _text(value: Any) -> str:
-    return value[:MAX_TEXT] if isinstance(value, str) else ""
+def _require_cost(calls: list[Call]) -> None:
+    r"""The course's ``propagate`` returns ``(grads, cost)``: a call that returned
+    ``(dw, db)`` breaks that contract here, its cost missing (``Outputs.contract``), so it
+    is never a pass. :func:`~autograd_lr.checking.check.check_gradients` accepts ``(dw, db)``
+    by design, for a learner who checks only the gradients; the grader grades the course's
+    whole contract."""
+    from autograd_lr.checking.calls import FORM_PAIR
+
+    for c in calls:
+        if c.outputs.form == FORM_PAIR and not c.outputs.error:
+            c.outputs.contract["cost"] = (
+                "not returned: the function returned (dw, db), without the cost",
+                'return {"dw": dw, "db": db}, cost',
+            )
+
+
+def _failure(exc: BaseException) -> str:
+    """``"TypeError: message"`` of an exception, as the grader shows it (cut, printable)."""
+    from autograd_lr.checking.answers import shown
+
+    return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))

@@ -23,7 +23,8 @@ ACTIVE_LOCK = threading.Lock()
 
 @functools.cache
 def become_subreaper() -> bool:
-    """Make orphans of the fallback's runs children of this process, so they can be found."""
+    """Make orphans of the runs children of this process, so they can be found and reaped
+    (the fallback's detached processes, bwrap's child when bwrap is killed)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER

@@ -14,8 +14,9 @@ Owning nothing is what protects: a uid 0 without capabilities still owns
 UTS and cgroup namespaces (no network at all), ``--die-with-parent --new-session``; the
 system (``/usr`` and its symlinks) and the Python installation bound read-only, the
 grader's own package and any ``--forbid-imports`` package hidden under an empty tmpfs;
-the submission's private copy bound writable at ``/submission``; an empty ``/tmp`` of
-bounded size; a fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are
+the submission's private copy at ``/submission``, a tmpfs of :attr:`Limits.disk` bytes
+(the total it may write there) with the prepared file bound read-only in it; an empty
+``/tmp`` of bounded size; a fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are
 bound read-only, and a fresh ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing
 inherited. Killing bwrap kills its PID namespace, so nothing the submission started
 survives the run. Started by root, bwrap makes no user namespace (it would map the
@@ -212,10 +213,15 @@ class Limits:
     processes: int = 64  # processes and threads of the run
     open_files: int = 256
     output: int = 64 * 2**10  # bytes of stdout (and of stderr) kept
-    tmp_size: int = 128 * 2**20  # bytes of its /tmp (memory-backed)
+    tmp_size: int = 128 * 2**20  # bytes of its /tmp (memory-backed, in the sandbox)
+    disk: int = (
+        128 * 2**20
+    )  # bytes its private copy may hold in all (memory-backed, in the sandbox)
 
     def to_dict(self) -> dict[str, float | int]:
         return {
+            "disk_bytes": self.disk,
+            "tmp_bytes": self.tmp_size,
             "timeout_seconds": self.timeout,
             "memory_bytes": self.memory,
             "cpu_seconds": self.cpu_seconds,
@@ -306,11 +312,18 @@ def _folders_above(path: str) -> list[str]:
 
 
 def bwrap_command(
-    scratch: Path, limits: Limits, hide: tuple[str, ...] = (), become: Identity | None = None
+    scratch: Path,
+    limits: Limits,
+    hide: tuple[str, ...] = (),
+    become: Identity | None = None,
+    info_fd: int | None = None,
 ) -> list[str]:
     """The ``bwrap`` arguments that run a command in the sandbox around ``scratch``; with
-    ``become``, the command after them starts as that identity (:meth:`Identity.setpriv`)."""
+    ``become``, the command after them starts as that identity (:meth:`Identity.setpriv`);
+    with ``info_fd``, bwrap writes there the pid of its child (``{"child-pid": N}``)."""
     command = [BWRAP, "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if info_fd is not None:
+        command += ["--info-fd", str(info_fd)]
     if become is None:  # an unprivileged caller: bwrap's own user namespace maps it
         command += ["--unshare-all", "--cap-drop", "ALL"]
     else:  # root: no user namespace (it would map the sandbox to host uid 0)
@@ -349,7 +362,13 @@ def bwrap_command(
     command += ["--proc", "/proc", "--dev", "/dev"]
     for name in PROC_COVERED:  # the kernel's settings, read-only whatever the uid
         command += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
-    command += ["--bind", str(scratch), SCRATCH, "--clearenv"]
+    # the private copy: a tmpfs of its own size, so the total written there is capped
+    # (RLIMIT_FSIZE caps one file only), open to the run's uid alone in the sandbox; the
+    # prepared files bound read-only into it
+    command += ["--perms", "01777", "--size", str(limits.disk), "--tmpfs", SCRATCH]
+    for name in sorted(os.listdir(scratch)):
+        command += ["--ro-bind", str(scratch / name), f"{SCRATCH}/{name}"]
+    command += ["--clearenv"]
     if become is None:  # root's chdir cannot enter the run's 0700 copy: the child does it
         command += ["--chdir", SCRATCH]
     for key, value in ENVIRONMENT.items():
@@ -371,12 +390,19 @@ def bwrap_problem() -> str:
     with tempfile.TemporaryDirectory(prefix="autograd-lr-probe-") as scratch, identity() as who:
         if who is not None:
             os.chown(scratch, who.uid, who.gid)
-        probe = [*bwrap_command(Path(scratch), Limits(), become=who), PYTHON, "-I", "-c", "pass"]
+        processes.become_subreaper()
+        info_read, info_write = os.pipe()
+        command = bwrap_command(Path(scratch), Limits(), become=who, info_fd=info_write)
+        probe = [*command, PYTHON, "-I", "-c", "pass"]
         try:
-            done = subprocess.run(probe, capture_output=True, timeout=30, env=ENVIRONMENT)
+            done = subprocess.run(
+                probe, capture_output=True, timeout=30, env=ENVIRONMENT, pass_fds=(info_write,)
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"bwrap could not start ({exc})"
         finally:
+            os.close(info_write)
+            _reap_bwrap_child(info_read)
             if who is not None:
                 kill_user(who)
     if done.returncode != 0:
@@ -491,10 +517,13 @@ def _run(
         if isolation == "process":  # the child becomes ``who`` once it has imported
             payload["become"] = [who.uid, who.gid]
     data = json.dumps(payload).encode()
+    # orphans of the run become the grader's children, to be found and reaped: the
+    # fallback's detached processes, and bwrap's child when bwrap itself is killed
+    processes.become_subreaper()
+    info_read, info_write = os.pipe() if isolation == "bwrap" else (-1, -1)
     if isolation == "bwrap":
-        command = bwrap_command(scratch, limits, hide, become=who) + argv
+        command = bwrap_command(scratch, limits, hide, become=who, info_fd=info_write) + argv
     else:
-        processes.become_subreaper()
         command = argv
     prlimit = PRLIMIT if os.path.exists(PRLIMIT) and not trusted_program(PRLIMIT) else None
     if prlimit:
@@ -512,12 +541,14 @@ def _run(
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                pass_fds=(result_write,),
+                pass_fds=(result_write,) if info_write < 0 else (result_write, info_write),
                 start_new_session=True,
                 preexec_fn=None if prlimit else (lambda: _preexec(limits)),
             )
         finally:
             os.close(result_write)
+            if info_write >= 0:
+                os.close(info_write)
         processes.ACTIVE.add(process.pid)
     seen: dict[int, str] = {}
     try:
@@ -527,6 +558,8 @@ def _run(
         if who is not None:  # every process of the run's uid, wherever it hid
             kill_user(who)
         _end(process, isolation, outcome, seen)
+        if info_read >= 0:
+            _reap_bwrap_child(info_read)
         with processes.ACTIVE_LOCK:
             processes.ACTIVE.discard(process.pid)
         processes.release(process.pid)
@@ -534,6 +567,35 @@ def _run(
             outcome.left_running += len(processes.of_user(who.uid))
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _reap_bwrap_child(info_read: int) -> None:
+    r"""Reap bwrap's child (the init of the run's PID namespace), whose pid bwrap wrote
+    on its info pipe. Killed, bwrap leaves that child to the nearest subreaper, this
+    process: unreaped, it would stay a ``[bwrap]`` zombie for every run."""
+    info = b""
+    try:
+        os.set_blocking(info_read, False)
+        with contextlib.suppress(BlockingIOError):
+            info = os.read(info_read, 4096)
+    finally:
+        os.close(info_read)
+    try:
+        pid = int(json.loads(info)["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return  # bwrap was killed before it made its child
+    deadline = time.monotonic() + KILL_WAIT
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # bwrap reaped it itself, on a normal exit
+            return
+        if done:
+            return
+        # our own child, not yet reaped, so its pid cannot belong to another process
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 def _feed(pipe: object, data: bytes) -> None:

@@ -11,12 +11,21 @@ run's private scratch directory, and lists what the grader noticed:
 * an import of ``autograd_lr`` (the reference solution, refused in the sandbox), with the
   fix: copy the function into a numpy-only file;
 * an import of a ``--forbid-imports`` module, found in the source before anything runs.
+
+**No link is followed** below the folder the instructor named (:func:`read`): a symbolic
+link, a file with a second name (a hard link, whose other name may be anywhere, a
+classmate's file or a secret), and a special file (a FIFO, a device, a socket) are
+refused, and nothing is read from what they point to. Each component is opened with
+``O_NOFOLLOW`` relative to the folder above it and the opened descriptor is checked
+(``fstat``), so no name can be swapped between the check and the read.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +35,7 @@ SKIPPED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", ".venv", "node_modu
 MAX_SOURCE_BYTES = 4 * 2**20  # a hand-in larger than this is not a propagate
 REFERENCE = "autograd_lr"
 MAGIC = re.compile(r"^\s*(%|!)")
+SURROGATE = re.compile("[\ud800-\udfff]")  # JSON's "\\ud800" decodes to one; UTF-8 cannot hold it
 
 
 class SubmissionError(ValueError):
@@ -34,10 +44,15 @@ class SubmissionError(ValueError):
 
 @dataclass(frozen=True)
 class Submission:
-    """One hand-in: its file (as typed, relative or absolute) and the function to grade."""
+    """One hand-in: its file (as typed, relative or absolute) and the function to grade.
+
+    ``base`` is the folder the instructor named (a folder given to ``grade``, else the
+    file's own folder): links are followed up to it, and never below it.
+    """
 
     path: Path
     function: str
+    base: Path | None = None
 
     @property
     def target(self) -> str:
@@ -60,7 +75,7 @@ def _module_file(where: str) -> Path | None:
     """``pkg.module`` -> ``pkg/module.py`` (or its ``__init__.py``), from the current directory."""
     base = Path(*where.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
+        if os.path.lexists(candidate) and not candidate.is_dir():
             return candidate
     return None
 
@@ -79,7 +94,7 @@ def resolve(target: str) -> Submission:
         )
     if where.endswith(SUFFIXES):
         path = Path(where)
-        if not path.is_file():
+        if not os.path.lexists(path) or path.is_dir():  # a link is refused when read
             raise SubmissionError(f"no such file: {where} (relative to {Path.cwd()})")
         return Submission(path, name)
     if all(part.isidentifier() for part in where.split(".")):
@@ -92,32 +107,132 @@ def resolve(target: str) -> Submission:
     )
 
 
+def _found_under(folder: Path) -> list[Path]:
+    """Every ``.py`` / ``.ipynb`` entry under ``folder``, links and special files included
+    (they are refused when read, so the gradebook lists them), and every link to a
+    folder; no link is followed. Hidden files and :data:`SKIPPED_DIRS` are left out."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_DIRS:
+                    found += _found_under(Path(entry.path))
+            elif entry.name.startswith("."):
+                continue
+            elif entry.name.endswith(SUFFIXES) or (
+                entry.is_symlink() and entry.is_dir(follow_symlinks=True)
+            ):
+                found.append(Path(entry.path))
+    return found
+
+
 def expand(paths: Iterable[str], function: str) -> list[Submission]:
-    """Every ``.py`` / ``.ipynb`` named, or found under a named folder (sorted, recursive)."""
+    """Every ``.py`` / ``.ipynb`` named, or found under a named folder (sorted, recursive;
+    links below a named folder are listed, never followed)."""
     out: list[Submission] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in SUFFIXES
-                and p.is_file()
-                and not (set(p.relative_to(path).parts[:-1]) & SKIPPED_DIRS)
-                and not p.name.startswith(".")
-            )
+            found = sorted(_found_under(path))
             if not found:
                 raise SubmissionError(f"no .py or .ipynb file under {text}")
-            out += [Submission(p, function) for p in found]
-        elif path.is_file() and path.suffix in SUFFIXES:
+            out += [Submission(p, function, path) for p in found]
+        elif os.path.lexists(path) and path.suffix in SUFFIXES:
             out.append(Submission(path, function))
-        elif path.is_file():
+        elif os.path.lexists(path):
             raise SubmissionError(f"{text} is neither a .py file nor an .ipynb notebook")
         else:
             raise SubmissionError(f"no such file or folder: {text} (relative to {Path.cwd()})")
     if not out:
         raise SubmissionError("no submission given")
     return out
+
+
+_KINDS = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def _refused(shown: str, mode: int) -> SubmissionError:
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    fix = (
+        "a submission must be the file itself: replace the link with a copy of the file"
+        if stat.S_ISLNK(mode)
+        else "a submission must be a regular file"
+    )
+    return SubmissionError(f"refused: {shown} is {kind}, which the grader does not read; {fix}")
+
+
+def _open_below(base: Path, parts: tuple[str, ...]) -> int:
+    """An ``O_PATH`` descriptor of ``base/parts...``, no component below ``base`` followed
+    if it is a link (``SubmissionError`` naming it)."""
+    fd = os.open(base, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for k, part in enumerate(parts):
+            nxt = os.open(part, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+            mode = os.fstat(fd).st_mode
+            if k < len(parts) - 1 and not stat.S_ISDIR(mode):
+                folder = (base / Path(*parts[: k + 1])).as_posix()
+                raise _refused(folder, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read(submission: Submission) -> bytes:
+    r"""The bytes of the submission's file, read without following a link below its
+    ``base``: ``SubmissionError`` (refused, with the reason) for a symbolic link, a file
+    with more than one name (a hard link), a special file, or one over
+    :data:`MAX_SOURCE_BYTES`.
+
+    A hard link is refused whatever its other name: the other name could be a classmate's
+    file or a secret outside the class folder, and no ``fstat`` says where it is.
+    """
+    path = submission.path
+    shown = path.as_posix()
+    base = submission.base if submission.base is not None else path.parent
+    try:
+        parts = path.relative_to(base).parts
+    except ValueError:
+        parts = ()
+    if not parts:
+        base, parts = path.parent, (path.name,)
+    try:
+        leaf = _open_below(base, parts)
+    except OSError as exc:
+        raise SubmissionError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(leaf)
+        if not stat.S_ISREG(info.st_mode):
+            raise _refused(shown, info.st_mode)
+        if info.st_nlink > 1:
+            raise SubmissionError(
+                f"refused: {shown} is a hard link (a file with {info.st_nlink} names), and its "
+                "other names may be files outside the class folder, which the grader does not read; "
+                "hand in a copy of the file (cp, not ln)"
+            )
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise SubmissionError(f"{shown} is larger than {MAX_SOURCE_BYTES // 2**20} MiB")
+        # reopened through the descriptor checked above: the same file, whatever its name is now
+        try:
+            fd = os.open(f"/proc/self/fd/{leaf}", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise SubmissionError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    finally:
+        os.close(leaf)
+    with os.fdopen(fd, "rb") as file:
+        raw = file.read(MAX_SOURCE_BYTES + 1)
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SubmissionError(f"{shown} is larger than {MAX_SOURCE_BYTES // 2**20} MiB")
+    return raw
 
 
 def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
@@ -127,15 +242,22 @@ def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
 
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    except Exception as exc:  # nbformat raises many kinds for a broken file
+        found = [(k, cell) for k, cell in enumerate(notebook.cells) if _is_code(cell)]
+        sources = [(k, _cell_source(cell)) for k, cell in found]
+    except Exception as exc:  # nbformat (and a malformed notebook) raise many kinds
         raise SubmissionError(
             f"not a readable notebook ({type(exc).__name__}: {exc})"[:300]
         ) from None
     parts, skipped, cells, line = [], 0, [], 1
-    for k, cell in enumerate(notebook.cells):
-        if cell.get("cell_type") != "code":
-            continue
-        lines = str(cell.get("source", "")).splitlines()
+    for k, source in sources:
+        surrogate = SURROGATE.search(source)
+        if surrogate:
+            raise SubmissionError(
+                f"cell {k + 1} holds a lone surrogate (\\u{ord(surrogate.group()):04x}), which "
+                "is not a character and cannot be run: delete it, or type the character it "
+                "was meant to be"
+            )
+        lines = source.splitlines()
         if lines and lines[0].lstrip().startswith("%%"):  # a cell magic: not Python at all
             skipped += len(lines)
             continue
@@ -151,6 +273,20 @@ def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
         parts.append(f"# --- cell {k + 1}\n" + "\n".join(kept))
         line += len(kept) + 2  # the marker line and the blank line between cells
     return "\n\n".join(parts) + "\n", skipped, cells
+
+
+def _is_code(cell: object) -> bool:
+    return isinstance(cell, dict) and cell.get("cell_type") == "code"
+
+
+def _cell_source(cell: dict[str, object]) -> str:
+    """A code cell's source (a string, or a list of lines in a notebook nbformat let through)."""
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if not isinstance(source, str):
+        raise TypeError(f"a code cell's source is a {type(source).__name__}, not text")
+    return source
 
 
 def in_notebook(where: str, cells: list[tuple[int, int]]) -> str:
@@ -183,12 +319,7 @@ def _imports(tree: ast.AST) -> set[str]:
 def prepare(submission: Submission, scratch: Path) -> Prepared:
     """Write the submission's code into ``scratch``; note what the grader sees in it."""
     path = submission.path
-    try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SubmissionError(f"{path} is larger than {MAX_SOURCE_BYTES // 2**20} MiB")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read(submission)
     notes: list[str] = []
     if path.suffix == ".ipynb":
         source, skipped, cells = notebook_source(raw)
@@ -208,6 +339,9 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
     except SyntaxError as exc:
         where = in_notebook(f"line {exc.lineno}", cells)
         prepared.syntax_error = f"SyntaxError: {exc.msg} ({where})"
+        return prepared
+    except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte, a nesting too deep
+        prepared.syntax_error = f"Python cannot parse it ({type(exc).__name__}: {exc})"[:300]
         return prepared
     if REFERENCE in prepared.imports:
         kind = "notebook" if path.suffix == ".ipynb" else "file"
