@@ -1,0 +1,467 @@
+r"""Verified repair: the smallest set of correction rules that makes the learner's program pass.
+
+.. math::
+
+    \text{repair}(f) = \operatorname*{arg\,min}_{E \subseteq \text{edits},\ |E| \le 3}
+    |E| \quad \text{such that } E(f) \text{ passes the check on every problem}
+
+Breadth-first by number of edits: the rules of :mod:`~autograd_lr.checking.error_model`
+are tried at the first wrong line (:mod:`~autograd_lr.checking.alignment`), then at the
+lines that feed it or read it, then elsewhere; pairs and triples grow from the edits that
+made progress (more of ``dw``, ``db``, the cost right on the first failing problem, or an
+exception gone) and from the edits at the located line. "Passes" means what the check
+means: on every problem, ``dw``, ``db`` and the cost agree with the oracles to
+:data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
+:data:`~autograd_lr.checking.thresholds.COST_RTOL`, in the course's return contract,
+and no argument is changed. A candidate stops at its first failing problem.
+
+The candidates and their results are plain data (:class:`Edit`, source text,
+:class:`~autograd_lr.checking.tracing.Outcome`), and the runner is a parameter with the
+signature of :func:`~autograd_lr.checking.tracing.run_candidates`, so a sandbox can run
+them instead of this process.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograd_lr.checking.alignment import Alignment, align
+from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
+from autograd_lr.checking.error_model import BY_NAME, RULES, Context
+from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
+from autograd_lr.checking.tracing import (
+    Outcome,
+    Raised,
+    Trace,
+    parse_function,
+    run_candidates,
+    trace,
+)
+from autograd_lr.tolerances import relative_error
+
+# Seconds of search before the engine says where and what without a cause. Long enough
+# for every pair of edits around the located line of a propagate of ~15 lines.
+SEARCH_BUDGET = 1.5
+MAX_EDITS = 3
+# Pairs and triples grow from at most this many edits that made progress: enough for
+# the independent mistakes of one learner's propagate, few enough for the budget.
+PROMISING = 12
+# Further edits are tried on the lines of the edits so far and on this many lines
+# around the located one (the located line, the lines that feed it, the lines it feeds).
+NEAR_LINES = 5
+Runner = Callable[..., list[list[Outcome]]]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One rule applied to one node: where (path from the ``def``), before and after (code)."""
+
+    rule: str
+    line: int
+    path: tuple[tuple[str, int], ...]
+    statement: tuple[tuple[str, int], ...]  # the path of the enclosing statement
+    before: str
+    after: str  # "pass" for a deleted statement
+    kind: str  # "expr" or "stmt"
+
+
+@dataclass
+class Repair:
+    """The edits that make the program pass, and the repaired lines (line -> code)."""
+
+    edits: tuple[Edit, ...]
+    source: str
+    lines: dict[int, str]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.rule for e in self.edits))
+
+
+@dataclass
+class Finding:
+    """What the engine found: the located line, and a verified repair if there is one."""
+
+    function: str
+    line: int  # the located line (1 = the def line of the function's source)
+    text: str
+    where: str  # where and what, with no cause
+    repair: Repair | None = None
+    raised: Raised | None = None
+    exhausted: bool = False  # the search ran out of time before it tried everything
+    tried: int = 0
+    seconds: float = 0.0
+    line_offset: int = 0
+    alignment: Alignment | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return self.repair.rules if self.repair is not None else ()
+
+    @property
+    def lines(self) -> list[int]:
+        """The lines the repair changes, else the located line."""
+        if self.repair is not None:
+            return sorted({e.line for e in self.repair.edits})
+        return [self.line] if self.line else []
+
+
+# --- enumerating edits ---------------------------------------------------------------------
+
+_HEADERS = {"For": ("target", "iter"), "While": ("test",), "If": ("test",), "With": ("items",)}
+
+
+def _walk(
+    node: ast.AST,
+    path: tuple[tuple[str, int], ...],
+    statement: tuple[tuple[str, int], ...],
+    parent: ast.AST | None,
+) -> Iterator[
+    tuple[ast.AST, ast.AST | None, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
+]:
+    yield node, parent, path, statement
+    for name, value in ast.iter_fields(node):
+        items = value if isinstance(value, list) else [value]
+        for k, child in enumerate(items):
+            if not isinstance(child, ast.AST) or isinstance(child, ast.expr_context | ast.operator):
+                continue
+            here = (*path, (name, k if isinstance(value, list) else -1))
+            yield from _walk(child, here, here if isinstance(child, ast.stmt) else statement, node)
+
+
+def _statement_line(node: ast.AST) -> int:
+    return int(getattr(node, "lineno", 0))
+
+
+def enumerate_edits(
+    function: ast.FunctionDef, ctx: Context, lines: Sequence[int] | None = None
+) -> list[Edit]:
+    """Every edit every rule proposes on the given lines (all lines when ``None``), in line order."""
+    out: list[Edit] = []
+    seen: set[tuple[tuple[tuple[str, int], ...], str]] = set()
+    for node, parent, path, statement in _walk(function, (), (), None):
+        if node is function or not statement:
+            continue
+        stmt = _at(function, statement)
+        line = _statement_line(stmt)
+        if lines is not None and line not in lines:
+            continue
+        if _in_body_of_compound(path, statement):
+            continue
+        for rule in RULES:
+            for new in rule.propose(node, parent, ctx):
+                after = ast.unparse(new)
+                key = (path, after)
+                if key in seen or after == ast.unparse(node):
+                    continue
+                seen.add(key)
+                kind = "stmt" if isinstance(node, ast.stmt) else "expr"
+                out.append(Edit(rule.name, line, path, statement, ast.unparse(node), after, kind))
+    return out
+
+
+def _in_body_of_compound(
+    path: tuple[tuple[str, int], ...], statement: tuple[tuple[str, int], ...]
+) -> bool:
+    """A node below a compound statement's header belongs to a body statement, not to it."""
+    rest = path[len(statement) :]
+    return bool(rest) and rest[0][0] in ("body", "orelse", "finalbody")
+
+
+def _at(root: ast.AST, path: Sequence[tuple[str, int]]) -> Any:
+    node: Any = root
+    for name, k in path:
+        node = getattr(node, name)
+        if k >= 0:
+            node = node[k]
+    return node
+
+
+def _replace(root: ast.AST, path: Sequence[tuple[str, int]], new: ast.AST) -> ast.AST:
+    """A copy of ``root`` with the node at ``path`` replaced, sharing every other node."""
+    if not path:
+        return new
+    (name, k), rest = path[0], path[1:]
+    clone = copy.copy(root)
+    child = getattr(root, name)
+    if k >= 0:
+        items = list(child)
+        items[k] = _replace(child[k], rest, new)
+        setattr(clone, name, items)
+    else:
+        setattr(clone, name, _replace(child, rest, new))
+    return clone
+
+
+def apply_edit(fn: ast.FunctionDef, e: Edit) -> ast.FunctionDef:
+    """``fn`` with one edit applied (a new tree; ``fn`` is not changed)."""
+    if e.kind == "stmt":
+        new: ast.AST = ast.copy_location(ast.parse(e.after).body[0], _at(fn, e.path))
+    else:
+        new = ast.parse(e.after, mode="eval").body
+    out = _replace(fn, e.path, new)
+    assert isinstance(out, ast.FunctionDef)
+    return out
+
+
+def apply(fn: ast.FunctionDef, edits: Sequence[Edit]) -> tuple[str, dict[int, str]]:
+    """The function's source with ``edits`` applied in order, and each edited line as it now reads."""
+    for e in edits:
+        fn = apply_edit(fn, e)
+    lines: dict[int, str] = {}
+    for e in edits:
+        stmt = _at(fn, e.statement)
+        deleted = isinstance(stmt, ast.Pass)
+        lines[e.line] = "(delete this line)" if deleted else ast.unparse(stmt).splitlines()[0]
+    return program(fn), lines
+
+
+def program(fn: ast.FunctionDef) -> str:
+    return ast.unparse(ast.Module([fn], []))
+
+
+# --- judging --------------------------------------------------------------------------------
+
+
+class Judge:
+    """Whether one outcome passes on one problem, and how many quantities it gets right."""
+
+    def __init__(self, oracles: Sequence[ProblemOracles], allow_pair: bool):
+        self.oracles = list(oracles)
+        self.allow_pair = allow_pair
+
+    def right(self, k: int, outcome: Outcome) -> tuple[bool, int]:
+        if outcome.error:
+            return False, -1
+        out = read_outputs(outcome.returned)
+        if out.error:
+            return False, 0
+        o, ok = self.oracles[k], 0
+        ref = o.expected
+        n_x = o.problem.n_x
+        for name, value, tol, floor in (
+            ("dw", out.dw, GRADIENT_RTOL, o.scale),
+            ("db", out.db, GRADIENT_RTOL, o.scale),
+            ("cost", out.cost, COST_RTOL, 1.0),
+        ):
+            if value is None:
+                continue
+            right_shape = value.shape == (n_x, 1) if name == "dw" else value.size == 1
+            if right_shape and relative_error(value, ref.get(name), floor) <= tol:
+                ok += 1
+        form_ok = out.form == FORM_DICT or (self.allow_pair and out.form == FORM_PAIR)
+        needed = 3 if out.form == FORM_DICT else 2
+        passed = form_ok and ok == needed and not out.contract and not outcome.modified
+        return passed, ok
+
+
+# --- the search -----------------------------------------------------------------------------
+
+
+def _context(
+    fn: ast.FunctionDef, t: Trace, namespace: dict[str, Any], args: Sequence[Any]
+) -> Context:
+    parameters = tuple(a.arg for a in fn.args.args)
+    shapes: dict[str, tuple[int, ...]] = {
+        name: tuple(np.shape(value)) for name, value in zip(parameters, args, strict=False)
+    }
+    for e in t.events:
+        if e.value.shape is not None and not e.name.startswith("return"):
+            shapes[e.name] = e.value.shape
+    local = set(shapes) | set(parameters)
+    reads = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    global_arrays = frozenset(n for n in reads - local if isinstance(namespace.get(n), np.ndarray))
+    calls = {
+        n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    sigmoid = "sigmoid" if "sigmoid" in calls or "sigmoid" in namespace else ""
+    x = parameters[2] if len(parameters) > 2 else "X"
+    m = "m" if "m" in shapes and shapes["m"] == () else f"{x}.shape[1]"
+    return Context(shapes, parameters, sigmoid, m, global_arrays)
+
+
+def _line_order(fn: ast.FunctionDef, located: int) -> list[int]:
+    """The located line, the lines that feed it and read it (nearest first), then the rest."""
+    lines = sorted({s.lineno for s in ast.walk(fn) if isinstance(s, ast.stmt) and s is not fn})
+    defines: dict[int, set[str]] = {}
+    reads: dict[int, set[str]] = {}
+    for s in ast.walk(fn):
+        if isinstance(s, ast.stmt) and s is not fn:
+            targets = [
+                n.id
+                for n in ast.walk(s)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            ]
+            loads = [
+                n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            ]
+            defines.setdefault(s.lineno, set()).update(targets)
+            reads.setdefault(s.lineno, set()).update(loads)
+    if located not in lines:
+        return lines
+    near = [located]
+    feeders = [
+        ln for ln in lines if ln != located and defines.get(ln, set()) & reads.get(located, set())
+    ]
+    readers = [
+        ln for ln in lines if ln != located and defines.get(located, set()) & reads.get(ln, set())
+    ]
+    for ln in sorted(feeders, key=lambda x: abs(x - located)) + sorted(
+        readers, key=lambda x: abs(x - located)
+    ):
+        if ln not in near:
+            near.append(ln)
+    return near + [ln for ln in lines if ln not in near]
+
+
+def search(
+    source: str,
+    function: str,
+    oracles: Sequence[ProblemOracles],
+    namespace: dict[str, Any] | None = None,
+    *,
+    budget: float = SEARCH_BUDGET,
+    runner: Runner = run_candidates,
+    line_offset: int = 0,
+) -> Finding:
+    """Trace ``function`` of ``source`` on the first failing problem, locate, and repair.
+
+    ``oracles``: the check's problems with their reference values (the first one on
+    which the learner's function fails is traced and judged first).
+    """
+    prepared = time.perf_counter()
+    namespace = dict(namespace or {})
+    _, fn = parse_function(source, function)
+    original_program = program(fn)
+    problems = [tuple(o.problem) for o in oracles]
+    original = runner([original_program], function, problems, namespace)[0]
+    allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
+    judge = Judge(oracles, allow_pair)
+    verdicts = [judge.right(k, o) for k, o in enumerate(original)]
+    failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
+    order = [failing] + [k for k in range(len(oracles)) if k != failing]
+    ordered = [problems[k] for k in order]
+    t = trace(source, function, problems[failing], namespace)
+    alignment = align(t, oracles[failing], source, function)
+    located = alignment.line or (t.raised.line if t.raised else 0)
+    finding = Finding(
+        function,
+        located,
+        t.lines.get(located, "").strip(),
+        "",
+        raised=t.raised,
+        line_offset=line_offset,
+        alignment=alignment,
+    )
+    finding.where = describe_where(finding)
+    ctx = _context(fn, t, namespace, problems[failing])
+    lines = _line_order(fn, located)
+    base_score = verdicts[failing][1]
+    tried: set[str] = {original_program}
+    start = time.perf_counter()
+    finding.notes.append(f"prepared in {start - prepared:.2f} s")
+
+    def evaluate(tree: ast.FunctionDef) -> tuple[bool, int]:
+        text = program(tree)
+        if text in tried:
+            return False, -2
+        tried.add(text)
+        first: list[int] = []
+
+        def keep_going(k: int, outcome: Outcome) -> bool:
+            passed, score = judge.right(order[k], outcome)
+            if k == 0:
+                first.append(score)
+            return passed
+
+        results = runner([text], function, ordered, namespace, keep_going)[0]
+        passed = len(results) == len(ordered) and judge.right(order[-1], results[-1])[0]
+        return passed, first[0] if first else -1
+
+    def finish(chosen: Sequence[Edit] = ()) -> Finding:
+        if chosen:
+            text, repaired = apply(fn, chosen)
+            finding.repair = Repair(tuple(chosen), text, repaired)
+        finding.tried = len(tried) - 1
+        finding.seconds = time.perf_counter() - prepared
+        return finding
+
+    State = tuple[ast.FunctionDef, list[Edit], int]
+    frontier: list[State] = [(fn, [], base_score)]
+    for depth in range(1, MAX_EDITS + 1):
+        grown: list[State] = []
+        for tree, chosen, score, ln in _expansions(frontier, lines, depth, base_score):
+            for e in enumerate_edits(tree, ctx, [ln]):
+                if time.perf_counter() - start > budget:
+                    finding.exhausted = True
+                    return finish()
+                new = apply_edit(tree, e)
+                passed, new_score = evaluate(new)
+                if passed:
+                    return finish([*chosen, e])
+                if new_score > max(score, base_score) or (depth == 1 and ln in lines[:3]):
+                    grown.append((new, [*chosen, e], new_score))
+        grown.sort(key=lambda s: -s[2])
+        frontier = grown[: 2 * PROMISING]
+    return finish()
+
+
+def _expansions(
+    frontier: list[Any], lines: list[int], depth: int, base_score: int
+) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int]]:
+    """(state, line) pairs in the order they are tried: at depth 1 every line; deeper, first
+    each state that made progress on its own lines and the located neighbourhood, then
+    the others line by line (so that the located line's pairs come first)."""
+    if depth == 1:
+        for tree, chosen, score in frontier:
+            for ln in lines:
+                yield tree, chosen, score, ln
+        return
+    progress = [s for s in frontier if s[2] > base_score]
+    others = [s for s in frontier if s[2] <= base_score]
+    for tree, chosen, score in progress:
+        for ln in _nearby(lines, chosen):
+            yield tree, chosen, score, ln
+    for ln in _nearby(lines, [e for s in others for e in s[1]]):
+        for tree, chosen, score in others:
+            if ln in _nearby(lines, chosen):
+                yield tree, chosen, score, ln
+
+
+def _nearby(lines: list[int], chosen: Sequence[Edit]) -> list[int]:
+    """The lines a further edit is tried on: those of the edits so far, then the located
+    line and its neighbours."""
+    own = [e.line for e in chosen]
+    return list(dict.fromkeys([*own, *lines[:NEAR_LINES]]))
+
+
+def describe_where(f: Finding) -> str:
+    """Where and what: the line, and what the trace saw there (shapes, values), no cause."""
+    if f.raised is not None and f.raised.line:
+        r = f.raised
+        text = f"line {r.line + f.line_offset} of {f.function}, `{r.text}`, raised {r.type}: {r.message}"
+        if r.failing:
+            shapes = " and ".join(f"{e} is {d}" for e, d in r.operands)
+            text += f"; in `{r.failing}`, {shapes}" if shapes else f"; in `{r.failing}`"
+        return text
+    if f.alignment is not None and f.alignment.line:
+        return f.alignment.describe(f.function).replace(
+            f"line {f.alignment.line} ", f"line {f.alignment.line + f.line_offset} ", 1
+        )
+    return ""
+
+
+def rule_texts(rules: Sequence[str]) -> tuple[str, str]:
+    """The concept and location texts of the rules, in order."""
+    concept = " ".join(BY_NAME[r].concept for r in rules)
+    location = " ".join(BY_NAME[r].location for r in rules)
+    return concept, location
