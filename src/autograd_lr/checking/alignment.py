@@ -144,13 +144,25 @@ def _close(u: np.ndarray, r: np.ndarray) -> bool:
     return bool(np.allclose(u, r, rtol=TRACE_RTOL, atol=TRACE_RTOL * scale))
 
 
-def matches(value: np.ndarray, refs: dict[str, np.ndarray]) -> str:
+def matches(value: np.ndarray, refs: dict[str, np.ndarray], index: int = -1, name: str = "") -> str:
     """The label of the first reference ``value`` equals (as it is, transposed, squeezed, or
-    as a column, a row or an entry of it); ``""`` when none."""
+    as a column, a row or an entry of it); ``""`` when none. ``index``: the loop iteration
+    the value comes from, whose example's entry is tried first; ``name``: the learner's
+    name for it, whose reference of the same name is tried first (dz = a when y = 0)."""
+    if name:
+        own = {k: v for k, v in refs.items() if k.lower() == name.lower()}
+        found = matches(value, own, index) if own else ""
+        if found:
+            return found
     u = np.asarray(value)
     if u.dtype.kind == "c" or not np.all(np.isfinite(u)):
         return ""
     u = u.astype(np.float64).ravel()
+    if u.size == 1 and index >= 0:
+        for label, r in refs.items():
+            r2 = np.atleast_2d(r)
+            if r2.shape[0] == 1 and r2.shape[1] > index and _close(u, r2[:, index]):
+                return f"{label}, one entry"
     for label, r in refs.items():
         r2 = np.atleast_2d(r)
         if u.size == r2.size and (_close(u, r2.ravel()) or _close(u, r2.T.ravel())):
@@ -199,7 +211,7 @@ class Alignment:
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
-            if self.matched.get(n)
+            if self.matched.get(n) and not (self.matched[n] == n and n in _INPUTS)
         ]
         if self.event is None:
             return where
@@ -225,6 +237,9 @@ class Alignment:
                 "intermediates (z, a, the losses, the cost, dz, dw, db, their sums)"
             )
         return f"{where}: " + ("; ".join([*right, verdict]))
+
+
+_INPUTS = ("w", "b", "X", "Y", "m", "n_x")
 
 
 def _reads(source: str, function: str) -> dict[int, list[str]]:
@@ -265,13 +280,15 @@ def align(t: Trace, o: ProblemOracles, source: str, function: str) -> Alignment:
     reads = _reads(source, function)
     matched: dict[str, str] = {n: n for n in ("w", "b", "X", "Y")}
     bad: set[str] = set()
+    looped = {(e.line, e.name) for e in t.events if e.occurrence > 0}
     for e in t.events:
         v = e.value
         label, low = "", False
         if v.data is not None:
             data = np.asarray(v.data)
             low = data.dtype.kind == "f" and data.dtype.itemsize < 8
-            label = "" if low else matches(data, refs)
+            loop = e.occurrence if (e.line, e.name) in looped else -1
+            label = "" if low else matches(data, refs, loop, e.name)
             if not label and not low and _neutral(data) and not e.name.startswith("return"):
                 label = "a starting value"
         inputs = reads.get(e.line, [])

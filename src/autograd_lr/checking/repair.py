@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,14 @@ class Finding:
     line_offset: int = 0
     alignment: Alignment | None = None
     notes: list[str] = field(default_factory=list)
+    lines_text: dict[int, str] = field(default_factory=dict)  # the learner's lines, as written
+
+    @property
+    def detail(self) -> str:
+        """What the trace saw at the located line (:attr:`where` without the line itself)."""
+        head = f"line {self.line + self.line_offset} of {self.function}, `{self.text}`"
+        rest = self.where[len(head) :] if self.where.startswith(head) else self.where
+        return rest.lstrip(":, ").strip()
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -340,6 +349,7 @@ def search(
     """
     prepared = time.perf_counter()
     namespace = dict(namespace or {})
+    function = defined_function(source, function)
     _, fn = parse_function(source, function)
     original_program = program(fn)
     problems = [tuple(o.problem) for o in oracles]
@@ -347,7 +357,9 @@ def search(
     allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
     judge = Judge(oracles, allow_pair)
     verdicts = [judge.right(k, o) for k, o in enumerate(original)]
-    failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
+    if all(ok for ok, _ in verdicts):
+        raise ValueError("run on its own, the source passes: it is not the code that was checked")
+    failing = next(k for k, (ok, _) in enumerate(verdicts) if not ok)
     order = [failing] + [k for k in range(len(oracles)) if k != failing]
     ordered = [problems[k] for k in order]
     t = trace(source, function, problems[failing], namespace)
@@ -363,6 +375,7 @@ def search(
         alignment=alignment,
     )
     finding.where = describe_where(finding)
+    finding.lines_text = {k: v.strip() for k, v in t.lines.items()}
     ctx = _context(fn, t, namespace, problems[failing])
     lines = _line_order(fn, located)
     base_score = verdicts[failing][1]
@@ -419,8 +432,9 @@ def _expansions(
     frontier: list[Any], lines: list[int], depth: int, base_score: int
 ) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int]]:
     """(state, line) pairs in the order they are tried: at depth 1 every line; deeper, first
-    each state that made progress on its own lines and the located neighbourhood, then
-    the others line by line (so that the located line's pairs come first)."""
+    each state that made progress, on every line (its own lines and the located
+    neighbourhood first), then the others on the neighbourhood, line by line (so that
+    the located line's pairs come first)."""
     if depth == 1:
         for tree, chosen, score in frontier:
             for ln in lines:
@@ -429,7 +443,7 @@ def _expansions(
     progress = [s for s in frontier if s[2] > base_score]
     others = [s for s in frontier if s[2] <= base_score]
     for tree, chosen, score in progress:
-        for ln in _nearby(lines, chosen):
+        for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
             yield tree, chosen, score, ln
     for ln in _nearby(lines, [e for s in others for e in s[1]]):
         for tree, chosen, score in others:
@@ -442,6 +456,19 @@ def _nearby(lines: list[int], chosen: Sequence[Edit]) -> list[int]:
     line and its neighbours."""
     own = [e.line for e in chosen]
     return list(dict.fromkeys([*own, *lines[:NEAR_LINES]]))
+
+
+def defined_function(source: str, function: str) -> str:
+    """The name of the function ``source`` defines: ``function`` (a qualified name's last
+    part), or the one ``def`` of the source; ``ValueError`` otherwise."""
+    tree = ast.parse(textwrap.dedent(source))
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    short = function.rsplit(".", 1)[-1]
+    if short in names:
+        return short
+    if len(names) == 1:
+        return names[0]
+    raise ValueError(f"the source defines no single function {function}(...)")
 
 
 def describe_where(f: Finding) -> str:

@@ -247,7 +247,10 @@ def trace(
             hook(line, {name: leaf})
         return value
 
-    fn, scope = compile_function(tree, function, namespace, traced=True)
+    try:
+        fn, scope = compile_function(tree, function, namespace, traced=True)
+    except Exception as exc:
+        raise ValueError(f"the function cannot be defined on its own: {exc}") from None
     scope[_HOOK], scope[_RETURN] = hook, returned
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     raised = None
