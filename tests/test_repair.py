@@ -23,7 +23,7 @@ from autograd_lr.checking import repair, tracing
 from autograd_lr.checking.check import check_gradients
 from autograd_lr.checking.error_model import BY_NAME, RULES, Context
 from autograd_lr.checking.expected import ProblemOracles, default_problems
-from test_tracing import LOOP, NAMESPACE, VECTORIZED, sigmoid
+from test_tracing import LOOP, NAMESPACE, VECTORIZED
 
 # A budget far above what every example needs on an idle machine (≤ 0.6 s measured), so
 # that a busy test machine does not turn a repair into "ran out of time".
@@ -38,13 +38,13 @@ def oracles() -> list[ProblemOracles]:
     return found
 
 
-def learner(source: str, **names: Any) -> Callable[..., Any]:
+def learner(source: str, function: str = "propagate", **names: Any) -> Callable[..., Any]:
     """The function ``source`` defines, with its source findable by inspect (as in a file)."""
     filename = f"<learner {abs(hash((source, tuple(names))))}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     scope: dict[str, Any] = {**NAMESPACE, **names}
     exec(compile(source, filename, "exec"), scope)
-    return scope["propagate"]
+    return scope[function]
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ EXAMPLES = [
         _v("A = sigmoid(np.dot(w.T, X) + b)", "A = sigmoid(np.dot(w.T, X)) + b"),
         (R({"bias_into_sigmoid"}),),
         (4,),
-        never=("logaddexp", "rounding to 0 or 1"),
+        never=("logaddexp",),
     ),
     Example(
         "cost_is_not_the_loss",
@@ -296,7 +296,8 @@ def test_candidates_and_their_results_are_plain_data(oracles: list[ProblemOracle
 
     example = next(e for e in EXAMPLES if e.name == "log_of_one_minus_Y")
     f = repair.search(example.source, "propagate", oracles, NAMESPACE, runner=runner)
-    assert f.rules == ("swap_variable",) and len(seen) == f.tried + 1
+    # every candidate once, and the learner's own program twice (its return form, its verdict)
+    assert f.rules == ("swap_variable",) and len(seen) == f.tried + 2
 
 
 def test_every_rule_name_of_the_catalogue_is_in_the_table() -> None:
@@ -310,6 +311,42 @@ def test_every_rule_name_of_the_catalogue_is_in_the_table() -> None:
     assert set(BY_NAME) == names
     for rule in RULES:
         assert rule.concept and rule.location and "`" not in rule.concept
+
+
+# --- the sigmoid exercise ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "rules", "fix"),
+    [
+        ("return 1 / (1 + np.exp(z))", ("flip_sign",), "return 1 / (1 + np.exp(-z))"),
+        ("e = np.exp(-z)\n    return 1 / (1 - e)", ("flip_sign",), "return 1 / (1 + e)"),
+        (
+            "return 1 / (1 + np.exp(-np.asarray(z, dtype=np.float32)))",
+            ("dtype",),
+            "return 1 / (1 + np.exp(-np.asarray(z)))",
+        ),
+    ],
+    ids=["exponent_sign", "minus_in_denominator", "float32"],
+)
+def test_check_sigmoid_repairs_the_learners_line(
+    body: str, rules: tuple[str, ...], fix: str
+) -> None:
+    from autograd_lr.teaching import exercises
+
+    fn = learner(f"\ndef sigmoid(z):\n    {body}\n", "sigmoid")
+    report = exercises.check_sigmoid(fn)
+    assert not report.passed and report.rules == rules
+    assert fix in report.fix and report.line == 3 + body.count("\n")
+
+
+def test_check_sigmoid_without_repair_says_where_and_what() -> None:
+    from autograd_lr.teaching import exercises
+
+    fn = learner("\ndef sigmoid(z):\n    return 1 / 1 + np.exp(-z)\n", "sigmoid")
+    report = exercises.check_sigmoid(fn)
+    assert not report.passed and not report.rules and report.fix == ""
+    assert "line 3 of sigmoid" in report.diagnosis and "1 + e^(−z)" in report.diagnosis
 
 
 # --- planted single-rule mutants of a right program ---------------------------------------
@@ -347,5 +384,22 @@ def test_a_planted_rule_is_repaired_by_one_edit_that_passes(
     assert f.rules == (planted.rule,) or f.repair.source != mutant
 
 
-def test_sigmoid_names_the_learners_own_sigmoid() -> None:
-    assert sigmoid(np.array([0.0]))[0] == 0.5
+def test_a_failed_submission_never_has_the_full_score() -> None:
+    """Every value right, yet it fails (it changes X): the score cannot be the maximum."""
+    from types import SimpleNamespace
+
+    from autograd_lr import course
+    from autograd_lr.checking.grading import DEFAULT_POINTS, Graded
+
+    def doubles_X(w, b, X, Y):
+        grads, cost = course.propagate(w, b, X, Y)
+        X *= 2.0
+        return grads, cost
+
+    report = check_gradients(doubles_X)
+    assert not report.passed and not report.wrong
+    grader = SimpleNamespace(points=dict(DEFAULT_POINTS))
+    graded = Graded("propagate", "doubles_X.py", "fail", grader, report)  # type: ignore[arg-type]
+    assert sum(graded.scores().values()) < sum(DEFAULT_POINTS.values())
+    passing = Graded("propagate", "ok.py", "pass", grader, check_gradients(course.propagate))  # type: ignore[arg-type]
+    assert sum(passing.scores().values()) == sum(DEFAULT_POINTS.values())

@@ -68,6 +68,11 @@ LABELS = {
     "sum L": "a running sum of the losses",
     "sum X*dZ": "a running sum of x dz",
     "sum dZ": "a running sum of dz",
+    "z": "z",
+    "-z": "−z",
+    "exp(-z)": "e^(−z)",
+    "1+exp(-z)": "1 + e^(−z)",
+    "σ(z)": "σ(z)",
 }
 
 
@@ -211,7 +216,7 @@ class Alignment:
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
-            if self.matched.get(n) and not (self.matched[n] == n and n in _INPUTS)
+            if self.matched.get(n) and LABELS.get(self.matched[n], "") != n
         ]
         if self.event is None:
             return where
@@ -227,7 +232,7 @@ class Alignment:
                 else "propagate returns (grads, cost) with grads = {'dw': dw, 'db': db}"
             )
             verdict = (
-                f"the value returned at {place} is {what}"
+                (f"the value returned at {place} is {what}" if place else f"it returns {what}")
                 + (f", equal to {seen}" if self.label else "")
                 + f", where {expected}"
             )
@@ -274,11 +279,39 @@ RETURNED_PAIR = {"return[0]": "dw", "return[1]": "db"}
 def align(t: Trace, o: ProblemOracles, source: str, function: str) -> Alignment:
     """The first assignment whose value matches no reference while the names it reads did;
     else the return line, if a returned value is not the one expected in its place."""
-    refs = references(o)
     leaves = {e.name for e in t.events if e.name.startswith("return")}
     places = RETURNED_PAIR if leaves == set(RETURNED_PAIR) else RETURNED
+    return align_with(t, references(o), places, source, function, ("w", "b", "X", "Y"))
+
+
+def align_sigmoid(t: Trace, z: np.ndarray, source: str, function: str) -> Alignment:
+    r""":func:`align` for ``sigmoid(z)``: the references are :math:`z, -z, e^{-z}, 1 + e^{-z}`
+    and :math:`\sigma(z)` from :func:`autograd_lr.forward.sigmoid`."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        refs = {"z": z, "-z": -z, "exp(-z)": np.exp(-z), "1+exp(-z)": 1 + np.exp(-z)}
+    refs["σ(z)"] = np.asarray(forward.sigmoid(z))
+    parameter = _parameters(source, function)[:1] or ("z",)
+    return align_with(t, refs, {"return": "σ(z)"}, source, function, parameter)
+
+
+def _parameters(source: str, function: str) -> tuple[str, ...]:
+    _, node = parse_function(source, function)
+    return tuple(a.arg for a in node.args.args)
+
+
+def align_with(
+    t: Trace,
+    refs: dict[str, np.ndarray],
+    places: dict[str, str],
+    source: str,
+    function: str,
+    arguments: tuple[str, ...],
+) -> Alignment:
+    """The alignment with any reference: ``places`` says what each returned leaf must be,
+    ``arguments`` are right by definition."""
     reads = _reads(source, function)
-    matched: dict[str, str] = {n: n for n in ("w", "b", "X", "Y")}
+    matched: dict[str, str] = {n: n for n in arguments}
     bad: set[str] = set()
     looped = {(e.line, e.name) for e in t.events if e.occurrence > 0}
     for e in t.events:

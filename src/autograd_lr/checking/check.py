@@ -336,13 +336,13 @@ def check_gradients(
         function=name or _function_name(fn),
         hints=level,
         source=source,
-        namespace=_namespace(fn) if code is not None else None,
+        namespace=namespace_of(fn) if code is not None else None,
         line_offset=code.co_firstlineno - 1 if code is not None else 0,
         search_budget=search_budget,
     )
 
 
-def _namespace(fn: Callable[..., Any]) -> dict[str, Any]:
+def namespace_of(fn: Callable[..., Any]) -> dict[str, Any]:
     """The names ``fn``'s code reads from outside: its globals and its closure's variables."""
     import contextlib
     import inspect
@@ -363,4 +363,4 @@ def _source(fn: Callable[..., Any]) -> str:
         return ""
 
 
-__all__ += ["validate_hints"]
+__all__ += ["namespace_of", "validate_hints"]

@@ -16,6 +16,7 @@ rule that makes that same mistake (:data:`CONSISTENT`); otherwise it was a guess
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -24,7 +25,8 @@ from autograd_lr.checking.repair import Finding
 from autograd_lr.checking.types import Diagnosis
 
 # what happened, not why (it raised, broke the return contract, changed its inputs,
-# returned NaN, or a shape whose values are right once reshaped): kept as they are
+# returned NaN, a shape whose values are right once reshaped, every entry right but one):
+# kept as they are
 FACTS = frozenset(
     {
         "exception",
@@ -38,10 +40,11 @@ FACTS = frozenset(
         "dw_transposed",
         "dw_flattened",
         "float32",
+        "one_entry_wrong",
     }
 )
-# facts whose texts also guess at a cause (a NaN blamed on saturation): dropped beside a
-# verified repair, which explains them
+# facts whose fixes guess at a cause (a NaN blamed on saturation): beside a verified
+# repair, their fix is the repair
 GUESSING_FACTS = frozenset({"non_finite"})
 # an output model's mistake -> the correction rules that make that mistake
 CONSISTENT: dict[str, frozenset[str]] = {
@@ -72,6 +75,7 @@ CONSISTENT: dict[str, frozenset[str]] = {
             "swap_variable",
             "transpose_operand",
             "drop_transpose",
+            "inplace_update",
         },
         "float32": {"dtype", "inplace_update"},
     }.items()
@@ -133,14 +137,21 @@ def verified(d: Diagnosis, rules: set[str]) -> bool:
     the learner's values on every problem (a finite ``match``), or a mistake the verified
     repair's rules make."""
     codes = set(d.mistakes)
-    if rules and codes & GUESSING_FACTS:
-        return False
+    if codes == {"unclassified"}:
+        return not rules  # "cannot name it" stands only while nothing else names it
     if codes & FACTS or math.isfinite(d.match):
         return True
     return bool(codes) and all(CONSISTENT.get(c, frozenset()) & rules for c in codes)
 
 
 def merge(engine: Diagnosis, old: Sequence[Diagnosis]) -> list[Diagnosis]:
-    """The engine's diagnosis first, then the older diagnoses that are verified."""
+    """The engine's diagnosis first, then the older diagnoses that are verified (a fact
+    whose text guesses at a cause gets the verified repair as its fix)."""
     rules = set(engine.rules)
-    return [engine, *(d for d in old if verified(d, rules))]
+    kept = []
+    for d in old:
+        if rules and set(d.mistakes) & GUESSING_FACTS:
+            kept.append(dataclasses.replace(d, fix=engine.fix))
+        elif verified(d, rules):
+            kept.append(d)
+    return [engine, *kept]

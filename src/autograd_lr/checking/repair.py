@@ -35,7 +35,7 @@ import numpy as np
 
 from autograd_lr.checking.alignment import Alignment, align
 from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
-from autograd_lr.checking.error_model import BY_NAME, RULES, Context
+from autograd_lr.checking.error_model import RULES, Context
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
 from autograd_lr.checking.tracing import (
@@ -48,8 +48,9 @@ from autograd_lr.checking.tracing import (
 )
 from autograd_lr.tolerances import relative_error
 
-# Seconds of search before the engine says where and what without a cause. Long enough
-# for every pair of edits around the located line of a propagate of ~15 lines.
+# Seconds of search (CPU time of this process, so that a busy machine does not shorten
+# it) before the engine says where and what without a cause. Long enough for every pair
+# of edits around the located line of a propagate of ~15 lines.
 SEARCH_BUDGET = 1.5
 MAX_EDITS = 3
 # Pairs and triples grow from at most this many edits that made progress: enough for
@@ -332,6 +333,10 @@ def _line_order(fn: ast.FunctionDef, located: int) -> list[int]:
     return near + [ln for ln in lines if ln not in near]
 
 
+Judging = Callable[[int, Outcome], tuple[bool, int]]
+Locating = Callable[[Trace, int, str, str], Alignment]
+
+
 def search(
     source: str,
     function: str,
@@ -342,28 +347,60 @@ def search(
     runner: Runner = run_candidates,
     line_offset: int = 0,
 ) -> Finding:
-    """Trace ``function`` of ``source`` on the first failing problem, locate, and repair.
+    """Trace ``propagate`` (``function`` of ``source``) on the first failing problem, locate,
+    and repair.
 
     ``oracles``: the check's problems with their reference values (the first one on
     which the learner's function fails is traced and judged first).
     """
+    function = defined_function(source, function)
+    problems = [tuple(o.problem) for o in oracles]
+    _, fn = parse_function(source, function)
+    original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
+    allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
+    judge = Judge(oracles, allow_pair)
+    return search_with(
+        source,
+        function,
+        problems,
+        judge.right,
+        lambda t, k, src, name: align(t, oracles[k], src, name),
+        namespace,
+        budget=budget,
+        runner=runner,
+        line_offset=line_offset,
+    )
+
+
+def search_with(
+    source: str,
+    function: str,
+    problems: Sequence[tuple[Any, ...]],
+    judge: Judging,
+    locate: Locating,
+    namespace: dict[str, Any] | None = None,
+    *,
+    budget: float = SEARCH_BUDGET,
+    runner: Runner = run_candidates,
+    line_offset: int = 0,
+) -> Finding:
+    """The search for any function: ``judge(k, outcome)`` says whether an outcome on
+    ``problems[k]`` passes and how many of its quantities are right; ``locate`` aligns a
+    trace on ``problems[k]`` with the reference's intermediates."""
     prepared = time.perf_counter()
     namespace = dict(namespace or {})
     function = defined_function(source, function)
     _, fn = parse_function(source, function)
     original_program = program(fn)
-    problems = [tuple(o.problem) for o in oracles]
     original = runner([original_program], function, problems, namespace)[0]
-    allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
-    judge = Judge(oracles, allow_pair)
-    verdicts = [judge.right(k, o) for k, o in enumerate(original)]
-    if all(ok for ok, _ in verdicts):
+    verdicts = [judge(k, o) for k, o in enumerate(original)]
+    if len(original) == len(problems) and all(ok for ok, _ in verdicts):
         raise ValueError("run on its own, the source passes: it is not the code that was checked")
-    failing = next(k for k, (ok, _) in enumerate(verdicts) if not ok)
-    order = [failing] + [k for k in range(len(oracles)) if k != failing]
+    failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
+    order = [failing] + [k for k in range(len(problems)) if k != failing]
     ordered = [problems[k] for k in order]
     t = trace(source, function, problems[failing], namespace)
-    alignment = align(t, oracles[failing], source, function)
+    alignment = locate(t, failing, source, function)
     located = alignment.line or (t.raised.line if t.raised else 0)
     finding = Finding(
         function,
@@ -380,8 +417,8 @@ def search(
     lines = _line_order(fn, located)
     base_score = verdicts[failing][1]
     tried: set[str] = {original_program}
-    start = time.perf_counter()
-    finding.notes.append(f"prepared in {start - prepared:.2f} s")
+    start = time.process_time()
+    finding.notes.append(f"prepared in {time.perf_counter() - prepared:.2f} s")
 
     def evaluate(tree: ast.FunctionDef) -> tuple[bool, int]:
         text = program(tree)
@@ -391,13 +428,13 @@ def search(
         first: list[int] = []
 
         def keep_going(k: int, outcome: Outcome) -> bool:
-            passed, score = judge.right(order[k], outcome)
+            passed, score = judge(order[k], outcome)
             if k == 0:
                 first.append(score)
             return passed
 
         results = runner([text], function, ordered, namespace, keep_going)[0]
-        passed = len(results) == len(ordered) and judge.right(order[-1], results[-1])[0]
+        passed = len(results) == len(ordered) and judge(order[-1], results[-1])[0]
         return passed, first[0] if first else -1
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
@@ -412,43 +449,49 @@ def search(
     frontier: list[State] = [(fn, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
-        for tree, chosen, score, ln in _expansions(frontier, lines, depth, base_score):
+        for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
             for e in enumerate_edits(tree, ctx, [ln]):
-                if time.perf_counter() - start > budget:
+                if only is not None and (e.rule == chosen[-1].rule) != only:
+                    continue
+                if time.process_time() - start > budget:
                     finding.exhausted = True
                     return finish()
                 new = apply_edit(tree, e)
                 passed, new_score = evaluate(new)
                 if passed:
                     return finish([*chosen, e])
-                if new_score > max(score, base_score) or (depth == 1 and ln in lines[:3]):
+                if new_score > max(score, base_score) or (depth == 1 and ln == lines[0]):
                     grown.append((new, [*chosen, e], new_score))
-        grown.sort(key=lambda s: -s[2])
-        frontier = grown[: 2 * PROMISING]
+        # the states that made progress, best first and at most 2 * PROMISING of them; then
+        # every one-edit state at the located line (for pairs of edits on that line)
+        progress = sorted((s for s in grown if s[2] > base_score), key=lambda s: -s[2])
+        located_line = [s for s in grown if s[2] <= base_score]
+        frontier = progress[: 2 * PROMISING] + located_line
     return finish()
 
 
 def _expansions(
     frontier: list[Any], lines: list[int], depth: int, base_score: int
-) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int]]:
-    """(state, line) pairs in the order they are tried: at depth 1 every line; deeper, first
+) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int, bool | None]]:
+    """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
     each state that made progress, on every line (its own lines and the located
-    neighbourhood first), then the others on the neighbourhood, line by line (so that
-    the located line's pairs come first)."""
+    neighbourhood first), then the others on their own line only (two edits of one line
+    that are right only together, such as two ε in one cost)."""
     if depth == 1:
         for tree, chosen, score in frontier:
             for ln in lines:
-                yield tree, chosen, score, ln
+                yield tree, chosen, score, ln, None
         return
     progress = [s for s in frontier if s[2] > base_score]
     others = [s for s in frontier if s[2] <= base_score]
     for tree, chosen, score in progress:
         for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
-            yield tree, chosen, score, ln
-    for ln in _nearby(lines, [e for s in others for e in s[1]]):
+            yield tree, chosen, score, ln, None
+    # the same rule once more on the same line first (an ε in both logarithms), then any
+    for same in (True, False):
         for tree, chosen, score in others:
-            if ln in _nearby(lines, chosen):
-                yield tree, chosen, score, ln
+            for ln in dict.fromkeys(e.line for e in chosen):
+                yield tree, chosen, score, ln, same
 
 
 def _nearby(lines: list[int], chosen: Sequence[Edit]) -> list[int]:
@@ -485,10 +528,3 @@ def describe_where(f: Finding) -> str:
             f"line {f.alignment.line} ", f"line {f.alignment.line + f.line_offset} ", 1
         )
     return ""
-
-
-def rule_texts(rules: Sequence[str]) -> tuple[str, str]:
-    """The concept and location texts of the rules, in order."""
-    concept = " ".join(BY_NAME[r].concept for r in rules)
-    location = " ".join(BY_NAME[r].location for r in rules)
-    return concept, location

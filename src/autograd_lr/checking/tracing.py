@@ -258,7 +258,7 @@ def trace(
         warnings.simplefilter("ignore")
         try:
             fn(*copies)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raised = _raised(exc, lines, node)
     return Trace(events, raised, lines)
 
@@ -304,6 +304,8 @@ def _failing_operation(statement: ast.stmt, scope: dict[str, Any], out: Raised) 
     candidates = [n for n in ast.walk(statement) if isinstance(n, ast.BinOp | ast.Call)]
     # smallest first: an operation raises on its own only if its operands did not
     for node in sorted(candidates, key=_size):
+        if not _pure(node):
+            continue  # evaluated again below: numpy and arithmetic only, no other call
         operands = _operands(node)
         try:
             values = [_evaluate(o, scope) for o in operands]
@@ -319,6 +321,33 @@ def _failing_operation(statement: ast.stmt, scope: dict[str, Any], out: Raised) 
                 if not isinstance(o, ast.Constant)
             ]
             return
+
+
+_NUMPY = ("np", "numpy")
+_ARRAY_METHODS = (
+    "reshape",
+    "sum",
+    "mean",
+    "astype",
+    "squeeze",
+    "dot",
+    "transpose",
+    "ravel",
+    "copy",
+)
+
+
+def _pure(node: ast.AST) -> bool:
+    """Only numpy functions, array methods and arithmetic: safe to evaluate once more."""
+    for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+        f = call.func
+        if not isinstance(f, ast.Attribute):
+            return False
+        if isinstance(f.value, ast.Name) and f.value.id in _NUMPY:
+            continue
+        if f.attr not in _ARRAY_METHODS:
+            return False
+    return True
 
 
 def _evaluate(node: ast.expr, scope: dict[str, Any]) -> Any:
@@ -342,7 +371,7 @@ def _shape_text(value: Any) -> str:
 
 # --- the runner of candidate programs ---------------------------------------------------------
 
-Problem = tuple[Any, Any, Any, Any]  # (w, b, X, Y)
+Problem = tuple[Any, ...]  # the arguments: (w, b, X, Y) for propagate, (z,) for sigmoid
 
 
 @dataclass
@@ -382,8 +411,8 @@ def run_candidates(
         except Exception as exc:
             outcomes.append(Outcome(error=f"{type(exc).__name__}: {exc}"))
             continue
-        for k, (w, b, X, Y) in enumerate(problems):
-            outcome = run_one(fn, (w, b, X, Y))
+        for k, args in enumerate(problems):
+            outcome = run_one(fn, args)
             outcomes.append(outcome)
             if keep_going is not None and not keep_going(k, outcome):
                 break
@@ -397,9 +426,11 @@ def run_one(fn: Callable[..., Any], args: Sequence[Any]) -> Outcome:
         warnings.simplefilter("ignore")
         try:
             returned = fn(*copies)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             return Outcome(error=f"{type(exc).__name__}: {exc}")
-    names = ("w", "b", "X", "Y")[: len(args)]
+    names = (
+        ("w", "b", "X", "Y") if len(args) == 4 else tuple(f"argument {k}" for k in range(len(args)))
+    )
     modified = tuple(
         n
         for n, before, after in zip(names, args, copies, strict=True)
