@@ -24,6 +24,7 @@ class Context:
     sigmoid: str = "sigmoid"  # how the learner's code calls σ ("" if it never does)
     m: str = "m"  # an expression for m in the learner's names
     global_arrays: frozenset[str] = frozenset()  # names of arrays the code reads from globals
+    modules: frozenset[str] = frozenset({"np", "numpy", "math"})  # names of modules
 
 
 def _e(text: str) -> ast.expr:
@@ -319,6 +320,9 @@ def log_complement(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Itera
             yield _e(f"1 - np.log({_u(inner.right)})")
 
 
+_ARRAY_ATTRIBUTES = ("T", "shape", "reshape", "sum", "mean", "astype", "squeeze", "dot")
+
+
 def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
     if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
         return
@@ -329,6 +333,13 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
             yield ast.Name(p, ast.Load())
         return
     shape = ctx.shapes.get(node.id)
+    of_module = isinstance(parent, ast.Attribute) and parent.attr not in _ARRAY_ATTRIBUTES
+    if shape is None and not of_module and node.id not in ctx.modules:
+        # never bound when the trace read it (used before its assignment): any array
+        for other, s in ctx.shapes.items():
+            if len(s) > 0:
+                yield ast.Name(other, ast.Load())
+        return
     if shape is None or len(shape) == 0:
         return
     # a name of the same shape; inside a sum, any array (the sum hides the shape)

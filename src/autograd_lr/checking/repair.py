@@ -27,6 +27,7 @@ import ast
 import copy
 import textwrap
 import time
+import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -296,7 +297,10 @@ def _context(
     sigmoid = "sigmoid" if "sigmoid" in calls or "sigmoid" in namespace else ""
     x = parameters[2] if len(parameters) > 2 else "X"
     m = "m" if "m" in shapes and shapes["m"] == () else f"{x}.shape[1]"
-    return Context(shapes, parameters, sigmoid, m, global_arrays)
+    modules = frozenset({"np", "numpy", "math"}) | frozenset(
+        n for n in reads - local if isinstance(namespace.get(n), types.ModuleType)
+    )
+    return Context(shapes, parameters, sigmoid, m, global_arrays, modules)
 
 
 def _line_order(fn: ast.FunctionDef, located: int) -> list[int]:
