@@ -168,15 +168,17 @@ def enumerate_edits(
             continue
         if _in_body_of_compound(path, statement):
             continue
+        before = ""
         for rule in RULES:
             for new in rule.propose(node, parent, ctx):
+                before = before or ast.unparse(node)
                 after = ast.unparse(new)
                 key = (path, after)
-                if key in seen or after == ast.unparse(node):
+                if key in seen or after == before:
                     continue
                 seen.add(key)
                 kind = "stmt" if isinstance(node, ast.stmt) else "expr"
-                out.append(Edit(rule.name, line, path, statement, ast.unparse(node), after, kind))
+                out.append(Edit(rule.name, line, path, statement, before, after, kind))
     return out
 
 
@@ -453,9 +455,13 @@ def search_with(
     frontier: list[State] = [(fn, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
+        proposed: dict[tuple[int, int], list[Edit]] = {}  # (state, line) -> its edits
         for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
-            for e in enumerate_edits(tree, ctx, [ln]):
-                if only is not None and (e.rule == chosen[-1].rule) != only:
+            key = (id(tree), ln)
+            if key not in proposed:
+                proposed[key] = enumerate_edits(tree, ctx, [ln])
+            for e in proposed[key]:
+                if only is not None and _relation(chosen[-1], e) != only:
                     continue
                 if time.process_time() - start > budget:
                     finding.exhausted = True
@@ -476,7 +482,7 @@ def search_with(
 
 def _expansions(
     frontier: list[Any], lines: list[int], depth: int, base_score: int
-) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int, bool | None]]:
+) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int, str | None]]:
     """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
     each state that made progress, on every line (its own lines and the located
     neighbourhood first), then the others on their own line only (two edits of one line
@@ -491,11 +497,21 @@ def _expansions(
     for tree, chosen, score in progress:
         for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
             yield tree, chosen, score, ln, None
-    # the same rule once more on the same line first (an ε in both logarithms), then any
-    for same in (True, False):
+    # on the same line: the same rule once more first (an ε in both logarithms), then an
+    # edit next to the last one (a product made elementwise, then its transpose dropped),
+    # then any
+    for relation in ("same rule", "next to it", "elsewhere"):
         for tree, chosen, score in others:
             for ln in dict.fromkeys(e.line for e in chosen):
-                yield tree, chosen, score, ln, same
+                yield tree, chosen, score, ln, relation
+
+
+def _relation(last: Edit, e: Edit) -> str:
+    """How a further edit on the same line relates to the last one."""
+    if e.rule == last.rule:
+        return "same rule"
+    around = last.path[:-1]
+    return "next to it" if e.path[: len(around)] == around else "elsewhere"
 
 
 def _nearby(lines: list[int], chosen: Sequence[Edit]) -> list[int]:
