@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lr.checking import repair, tracing
+from autograd_lr.checking import candidates, repair, tracing
 from autograd_lr.checking.check import check_gradients
 from autograd_lr.checking.error_model import BY_NAME, RULES, Context
 from autograd_lr.checking.expected import ProblemOracles, default_problems
@@ -352,7 +352,7 @@ def test_check_sigmoid_without_repair_says_where_and_what() -> None:
 # --- planted single-rule mutants of a right program ---------------------------------------
 
 
-def _mutants(source: str) -> list[tuple[str, repair.Edit]]:
+def _mutants(source: str) -> list[tuple[str, candidates.Edit]]:
     """Every program one rule makes from ``source`` (one edit at one place)."""
     _, fn = tracing.parse_function(source, "propagate")
     problem = default_problems()[0]
@@ -360,7 +360,10 @@ def _mutants(source: str) -> list[tuple[str, repair.Edit]]:
     shapes = {e.name: e.value.shape for e in t.events if e.value.shape is not None}
     shapes.update({"w": problem.w.shape, "b": (), "X": problem.X.shape, "Y": problem.Y.shape})
     ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")})
-    return [(repair.program(repair.apply_edit(fn, e)), e) for e in repair.enumerate_edits(fn, ctx)]
+    return [
+        (candidates.program(candidates.apply_edit(fn, e)), e)
+        for e in candidates.enumerate_edits(fn, ctx)
+    ]
 
 
 MUTANTS = _mutants(VECTORIZED)

@@ -203,16 +203,19 @@ class Alignment:
     matched: dict[str, str] = field(default_factory=dict)  # name -> label, last value
     reads: list[str] = field(default_factory=list)  # names the wrong line reads
     low_precision: bool = False
-    label: str = (
-        ""  # what the wrong value equals, if anything (a returned value in the wrong place)
-    )
-    expected: str = ""  # what a returned value in this place should be
+    loop: bool = False  # the line runs in a loop (the event is one of its passes)
+    # what the wrong value equals, if anything (a returned value in the wrong place), and
+    # what a returned value in this place should be
+    label: str = ""
+    expected: str = ""
 
     def describe(self, function: str) -> str:
         """Where and what, in the lecture's words, with no guess at why."""
         if not self.line:
             return ""
         where = f"line {self.line} of {function}, `{self.text}`"
+        if self.event is not None and self.loop:
+            where += f" (in the loop, on its pass {self.event.occurrence + 1})"
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
@@ -338,7 +341,11 @@ def align_with(
             continue
         matched.pop(e.name, None)
         if not any(n in bad for n in inputs):
-            return Alignment(e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low)
+            found = Alignment(
+                e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low
+            )
+            found.loop = (e.line, e.name) in looped
+            return found
         bad.add(e.name)
     if t.raised is not None and t.raised.line:
         line = t.raised.line

@@ -54,7 +54,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "return_keys",
-        'the course reads the gradients as grads["dw"] and grads["db"].',
+        'the course reads the gradients from a dictionary by the keys "dw" and "db".',
         "the dictionary of gradients has other keys.",
         edits.return_keys,
     ),
@@ -174,7 +174,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "loop_bounds",
-        "the loop runs over every example, i = 0 … m − 1: range(m).",
+        "the loop runs over every example, from the first to the m-th, once each.",
         "the bounds of this loop leave out examples (or add one).",
         edits.loop_bounds,
     ),

@@ -24,7 +24,6 @@ them instead of this process.
 from __future__ import annotations
 
 import ast
-import copy
 import textwrap
 import time
 import types
@@ -36,7 +35,8 @@ import numpy as np
 
 from autograd_lr.checking.alignment import Alignment, align
 from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
-from autograd_lr.checking.error_model import RULES, Context
+from autograd_lr.checking.candidates import Edit, apply, apply_edit, enumerate_edits, program
+from autograd_lr.checking.error_model import Context
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
 from autograd_lr.checking.tracing import (
@@ -61,19 +61,6 @@ PROMISING = 12
 # around the located one (the located line, the lines that feed it, the lines it feeds).
 NEAR_LINES = 5
 Runner = Callable[..., list[list[Outcome]]]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One rule applied to one node: where (path from the ``def``), before and after (code)."""
-
-    rule: str
-    line: int
-    path: tuple[tuple[str, int], ...]
-    statement: tuple[tuple[str, int], ...]  # the path of the enclosing statement
-    before: str
-    after: str  # "pass" for a deleted statement
-    kind: str  # "expr" or "stmt"
 
 
 @dataclass
@@ -124,122 +111,6 @@ class Finding:
         if self.repair is not None:
             return sorted({e.line for e in self.repair.edits})
         return [self.line] if self.line else []
-
-
-# --- enumerating edits ---------------------------------------------------------------------
-
-_HEADERS = {"For": ("target", "iter"), "While": ("test",), "If": ("test",), "With": ("items",)}
-
-
-def _walk(
-    node: ast.AST,
-    path: tuple[tuple[str, int], ...],
-    statement: tuple[tuple[str, int], ...],
-    parent: ast.AST | None,
-) -> Iterator[
-    tuple[ast.AST, ast.AST | None, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
-]:
-    yield node, parent, path, statement
-    for name, value in ast.iter_fields(node):
-        items = value if isinstance(value, list) else [value]
-        for k, child in enumerate(items):
-            if not isinstance(child, ast.AST) or isinstance(child, ast.expr_context | ast.operator):
-                continue
-            here = (*path, (name, k if isinstance(value, list) else -1))
-            yield from _walk(child, here, here if isinstance(child, ast.stmt) else statement, node)
-
-
-def _statement_line(node: ast.AST) -> int:
-    return int(getattr(node, "lineno", 0))
-
-
-def enumerate_edits(
-    function: ast.FunctionDef, ctx: Context, lines: Sequence[int] | None = None
-) -> list[Edit]:
-    """Every edit every rule proposes on the given lines (all lines when ``None``), in line order."""
-    out: list[Edit] = []
-    seen: set[tuple[tuple[tuple[str, int], ...], str]] = set()
-    for node, parent, path, statement in _walk(function, (), (), None):
-        if node is function or not statement:
-            continue
-        stmt = _at(function, statement)
-        line = _statement_line(stmt)
-        if lines is not None and line not in lines:
-            continue
-        if _in_body_of_compound(path, statement):
-            continue
-        before = ""
-        for rule in RULES:
-            for new in rule.propose(node, parent, ctx):
-                before = before or ast.unparse(node)
-                after = ast.unparse(new)
-                key = (path, after)
-                if key in seen or after == before:
-                    continue
-                seen.add(key)
-                kind = "stmt" if isinstance(node, ast.stmt) else "expr"
-                out.append(Edit(rule.name, line, path, statement, before, after, kind))
-    return out
-
-
-def _in_body_of_compound(
-    path: tuple[tuple[str, int], ...], statement: tuple[tuple[str, int], ...]
-) -> bool:
-    """A node below a compound statement's header belongs to a body statement, not to it."""
-    rest = path[len(statement) :]
-    return bool(rest) and rest[0][0] in ("body", "orelse", "finalbody")
-
-
-def _at(root: ast.AST, path: Sequence[tuple[str, int]]) -> Any:
-    node: Any = root
-    for name, k in path:
-        node = getattr(node, name)
-        if k >= 0:
-            node = node[k]
-    return node
-
-
-def _replace(root: ast.AST, path: Sequence[tuple[str, int]], new: ast.AST) -> ast.AST:
-    """A copy of ``root`` with the node at ``path`` replaced, sharing every other node."""
-    if not path:
-        return new
-    (name, k), rest = path[0], path[1:]
-    clone = copy.copy(root)
-    child = getattr(root, name)
-    if k >= 0:
-        items = list(child)
-        items[k] = _replace(child[k], rest, new)
-        setattr(clone, name, items)
-    else:
-        setattr(clone, name, _replace(child, rest, new))
-    return clone
-
-
-def apply_edit(fn: ast.FunctionDef, e: Edit) -> ast.FunctionDef:
-    """``fn`` with one edit applied (a new tree; ``fn`` is not changed)."""
-    if e.kind == "stmt":
-        new: ast.AST = ast.copy_location(ast.parse(e.after).body[0], _at(fn, e.path))
-    else:
-        new = ast.parse(e.after, mode="eval").body
-    out = _replace(fn, e.path, new)
-    assert isinstance(out, ast.FunctionDef)
-    return out
-
-
-def apply(fn: ast.FunctionDef, edits: Sequence[Edit]) -> tuple[str, dict[int, str]]:
-    """The function's source with ``edits`` applied in order, and each edited line as it now reads."""
-    for e in edits:
-        fn = apply_edit(fn, e)
-    lines: dict[int, str] = {}
-    for e in edits:
-        stmt = _at(fn, e.statement)
-        deleted = isinstance(stmt, ast.Pass)
-        lines[e.line] = "(delete this line)" if deleted else ast.unparse(stmt).splitlines()[0]
-    return program(fn), lines
-
-
-def program(fn: ast.FunctionDef) -> str:
-    return ast.unparse(ast.Module([fn], []))
 
 
 # --- judging --------------------------------------------------------------------------------
