@@ -406,3 +406,23 @@ def test_a_failed_submission_never_has_the_full_score() -> None:
     assert sum(graded.scores().values()) < sum(DEFAULT_POINTS.values())
     passing = Graded("propagate", "ok.py", "pass", grader, check_gradients(course.propagate))  # type: ignore[arg-type]
     assert sum(passing.scores().values()) == sum(DEFAULT_POINTS.values())
+
+
+def test_the_learners_prints_are_silenced_during_the_search(
+    oracles: list[ProblemOracles], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _v("m = X.shape[1]", 'm = X.shape[1]\n    print("m is", m)', ("(1 - A)", "(1 + A)"))
+    f = repair.search(source, "propagate", oracles, NAMESPACE, budget=BUDGET)
+    assert f.rules == ("flip_sign",) and f.tried > 1
+    assert capsys.readouterr().out == ""
+
+
+def test_a_while_loop_is_never_edited(oracles: list[ProblemOracles]) -> None:
+    """An edit of its counter (i += 1 -> i += -1) would loop for ever in this process."""
+    source = LOOP.replace("    for i in range(m):\n", "    i = 0\n    while i < m:\n").replace(
+        "        db += dz\n", "        db += dz\n        i += 1\n"
+    )
+    source = source.replace("J /= m", "J /= n_x")
+    f = repair.search(source, "propagate", oracles, NAMESPACE, budget=BUDGET)
+    assert f.repair is not None and f.rules == ("swap_variable",)
+    assert all(e.line > 15 for e in f.repair.edits)  # after the loop

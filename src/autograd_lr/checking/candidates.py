@@ -70,7 +70,7 @@ def enumerate_edits(
         line = _statement_line(stmt)
         if lines is not None and line not in lines:
             continue
-        if _in_body_of_compound(path, statement):
+        if _in_body_of_compound(path, statement) or _in_while(function, path):
             continue
         before = ""
         for rule in RULES:
@@ -84,6 +84,19 @@ def enumerate_edits(
                 kind = "stmt" if isinstance(node, ast.stmt) else "expr"
                 out.append(Edit(rule.name, line, path, statement, before, after, kind))
     return out
+
+
+def _in_while(function: ast.FunctionDef, path: tuple[tuple[str, int], ...]) -> bool:
+    """A node of a ``while`` loop: never edited, since an edit there (a counter's sign) could
+    make the candidate loop for ever in this process."""
+    node: Any = function
+    for name, k in path:
+        if isinstance(node, ast.While):
+            return True
+        node = getattr(node, name)
+        if k >= 0:
+            node = node[k]
+    return isinstance(node, ast.While)
 
 
 def _in_body_of_compound(

@@ -208,6 +208,12 @@ class Prepared:
             except (SyntaxError, ValueError) as exc:
                 result.notes.append(f"your source could not be traced line by line ({exc})")
                 return
+            except Exception as exc:  # the engine only adds to a verdict already made
+                result.notes.append(
+                    f"the line-by-line search stopped on {type(exc).__name__}: {exc}; "
+                    "the diagnosis above is from your outputs alone"
+                )
+                return
             if len(_FINDINGS) >= _FINDINGS_KEPT:
                 _FINDINGS.pop(next(iter(_FINDINGS)))
             _FINDINGS[key] = finding

@@ -335,17 +335,16 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
     shape = ctx.shapes.get(node.id)
     of_module = isinstance(parent, ast.Attribute) and parent.attr not in _ARRAY_ATTRIBUTES
     if shape is None and not of_module and node.id not in ctx.modules:
-        # never bound when the trace read it (used before its assignment): any array
-        for other, s in ctx.shapes.items():
-            if len(s) > 0:
-                yield ast.Name(other, ast.Load())
+        # never bound when the trace read it (used before its assignment): any name
+        for other in ctx.shapes:
+            yield ast.Name(other, ast.Load())
         return
-    if shape is None or len(shape) == 0:
+    if shape is None:
         return
-    # a name of the same shape; inside a sum, any array (the sum hides the shape)
+    # a name of the same shape (a number for a number: n_x for m); inside a sum, any array (the sum hides the shape)
     summed = isinstance(parent, ast.Call) and _call_name(parent) in (*_SUM, "mean")
     for other, s in ctx.shapes.items():
-        if other != node.id and (s == shape or (summed and len(s) > 0)):
+        if other != node.id and (s == shape or (summed and len(s) > 0 and len(shape) > 0)):
             yield ast.Name(other, ast.Load())
 
 

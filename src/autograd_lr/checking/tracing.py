@@ -22,7 +22,9 @@ in-process one; a sandbox may replace it by any function with the same signature
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
+import io
 import textwrap
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -254,7 +256,7 @@ def trace(
     scope[_HOOK], scope[_RETURN] = hook, returned
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     raised = None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _quiet():
         warnings.simplefilter("ignore")
         try:
             fn(*copies)
@@ -369,6 +371,14 @@ def _shape_text(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def _quiet() -> contextlib.ExitStack:
+    """The learner's prints, silenced: their code runs once per candidate program."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    return stack
+
+
 # --- the runner of candidate programs ---------------------------------------------------------
 
 Problem = tuple[Any, ...]  # the arguments: (w, b, X, Y) for propagate, (z,) for sigmoid
@@ -422,7 +432,7 @@ def run_candidates(
 def run_one(fn: Callable[..., Any], args: Sequence[Any]) -> Outcome:
     """One call of ``fn`` on copies of ``args``, warnings silenced, exceptions recorded."""
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"), _quiet():
         warnings.simplefilter("ignore")
         try:
             returned = fn(*copies)

@@ -404,6 +404,9 @@ def _explain_sigmoid(result: SigmoidReport, fn: Callable[..., Any]) -> None:
         )
     except (OSError, TypeError, SyntaxError, ValueError):
         return  # no source, or not a def: the recognised mistake (if any) stands
+    except Exception as exc:  # the engine only adds to a verdict already made
+        result.notes.append(f"the line-by-line search stopped on {type(exc).__name__}: {exc}")
+        return
     found = explain.finding_diagnosis(finding, ())
     result.line = found.line
     if finding.repair is not None:
