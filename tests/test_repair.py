@@ -426,3 +426,10 @@ def test_a_while_loop_is_never_edited(oracles: list[ProblemOracles]) -> None:
     f = repair.search(source, "propagate", oracles, NAMESPACE, budget=BUDGET)
     assert f.repair is not None and f.rules == ("swap_variable",)
     assert all(e.line > 15 for e in f.repair.edits)  # after the loop
+
+
+def test_the_repaired_line_keeps_the_learners_writing(oracles: list[ProblemOracles]) -> None:
+    source = _v(COST, "cost = -np.sum(Y*np.log(A) + (1-Y)*np.log(1-Y))/m  # my cost")
+    f = repair.search(source, "propagate", oracles, NAMESPACE, budget=BUDGET)
+    assert f.repair is not None
+    assert f.repair.lines == {5: "cost = -np.sum(Y*np.log(A) + (1-Y)*np.log(1-A))/m  # my cost"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -143,8 +144,13 @@ def apply_edit(fn: ast.FunctionDef, e: Edit) -> ast.FunctionDef:
     return out
 
 
-def apply(fn: ast.FunctionDef, edits: Sequence[Edit]) -> tuple[str, dict[int, str]]:
-    """The function's source with ``edits`` applied in order, and each edited line as it now reads."""
+def apply(
+    fn: ast.FunctionDef, edits: Sequence[Edit], source: dict[int, str] | None = None
+) -> tuple[str, dict[int, str]]:
+    """The function's source with ``edits`` applied in order, and each edited line as it now
+    reads: in the learner's own writing where ``source`` (line -> text) allows (each edit
+    replaces code of that line as written), else as Python prints it."""
+    original = fn
     for e in edits:
         fn = apply_edit(fn, e)
     lines: dict[int, str] = {}
@@ -152,7 +158,36 @@ def apply(fn: ast.FunctionDef, edits: Sequence[Edit]) -> tuple[str, dict[int, st
         stmt = _at(fn, e.statement)
         deleted = isinstance(stmt, ast.Pass)
         lines[e.line] = "(delete this line)" if deleted else ast.unparse(stmt).splitlines()[0]
+    for line in lines:
+        spliced = _spliced(original, [e for e in edits if e.line == line], (source or {}).get(line))
+        if spliced and lines[line] != "(delete this line)":
+            lines[line] = spliced
     return program(fn), lines
+
+
+def _spliced(fn: ast.FunctionDef, edits: Sequence[Edit], text: str | None) -> str:
+    """``text`` with each edit's code put in place of the code it replaces, when every edit
+    replaces one expression of the learner's tree on that line (no edit inside another)."""
+    if text is None or any(e.kind != "expr" for e in edits):
+        return ""
+    spans = []
+    for e in edits:
+        try:
+            node = _at(fn, e.path)
+        except (AttributeError, IndexError, TypeError):
+            return ""  # an edit inside code an earlier edit wrote
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        same_line = getattr(node, "lineno", None) == getattr(node, "end_lineno", None) == e.line
+        if start is None or end is None or not same_line or ast.unparse(node) != e.before:
+            return ""
+        spans.append((start, end, e.after))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
+        return ""
+    out = text.encode()  # col offsets count UTF-8 bytes
+    for start, end, after in reversed(spans):
+        out = out[:start] + after.encode() + out[end:]
+    return out.decode().strip()
 
 
 def program(fn: ast.FunctionDef) -> str:

@@ -316,7 +316,7 @@ def search_with(
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
         if chosen:
-            text, repaired = apply(fn, chosen)
+            text, repaired = apply(fn, chosen, t.lines)
             finding.repair = Repair(tuple(chosen), text, repaired)
         finding.tried = len(tried) - 1
         finding.seconds = time.perf_counter() - prepared
