@@ -126,8 +126,8 @@ EXAMPLES = [
         "cost_is_not_the_loss",
         _v(COST, "cost = A - Y"),
         (),
-        (9,),
-        says=("dz = ∂L/∂z", "the cost J is expected"),
+        (5,),
+        says=("equal to dz = ∂L/∂z", "it is returned as [1], where the cost J is expected"),
         never=("average", "mean over", "losses L⁽ⁱ⁾"),
     ),
     Example(

@@ -208,6 +208,9 @@ class Alignment:
     # what a returned value in this place should be
     label: str = ""
     expected: str = ""
+    # the returned leaf whose value this line made (it is what was returned in the wrong
+    # place: the cost as the sum mJ, or as dz)
+    returned: str = ""
 
     def describe(self, function: str) -> str:
         """Where and what, in the lecture's words, with no guess at why."""
@@ -226,6 +229,13 @@ class Alignment:
         what = self.event.value.describe()
         if self.low_precision:
             verdict = f"{self.event.name} is {what}: its values are computed in low precision"
+        elif self.returned:
+            seen = LABELS.get(self.label.split(",")[0], self.label)
+            expected = LABELS[self.expected] if self.expected else "another value"
+            verdict = (
+                f"{self.event.name} becomes {what}, equal to {seen}; it is returned as "
+                f"{self.returned[len('return') :] or 'the result'}, where {expected} is expected"
+            )
         elif self.event.name.startswith("return"):
             place = self.event.name[len("return") :]
             seen = LABELS.get(self.label.split(",")[0], self.label)
@@ -316,6 +326,7 @@ def align_with(
     reads = _reads(source, function)
     matched: dict[str, str] = {n: n for n in arguments}
     bad: set[str] = set()
+    first: dict[str, Event] = {}  # label -> the first assignment that had it
     looped = {(e.line, e.name) for e in t.events if e.occurrence > 0}
     for e in t.events:
         v = e.value
@@ -329,13 +340,24 @@ def align_with(
                 label = "a starting value"
         inputs = reads.get(e.line, [])
         if e.name.startswith("return"):
-            if label != places.get(e.name):
-                text = t.lines.get(e.line, "").strip()
-                found = Alignment(e.line, text, e, dict(matched), inputs, low)
-                found.label, found.expected = label, places.get(e.name, "")
+            expected = places.get(e.name, "")
+            reshaped = (
+                label == expected
+                and v.shape is not None
+                and int(np.prod(v.shape)) > 1
+                and v.shape != np.shape(refs[expected])
+            )
+            if label != expected or reshaped:
+                origin = first.get(label) if not reshaped and label not in arguments else None
+                at = origin or e
+                text = t.lines.get(at.line, "").strip()
+                found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []), low)
+                found.label, found.expected = label, expected
+                found.returned = e.name if origin is not None else ""
                 return found
             continue
         if label:
+            first.setdefault(label, e)
             matched[e.name] = label
             bad.discard(e.name)
             continue

@@ -84,7 +84,11 @@ def enumerate_edits(
                 seen.add(key)
                 kind = "stmt" if isinstance(node, ast.stmt) else "expr"
                 out.append(Edit(rule.name, line, path, statement, before, after, kind))
-    return out
+    # on each line, in the table's order of rules (the simplest explanation first)
+    order = {rule.name: k for k, rule in enumerate(RULES)}
+    return (
+        sorted(out, key=lambda e: order[e.rule]) if lines is not None and len(lines) == 1 else out
+    )
 
 
 def _in_while(function: ast.FunctionDef, path: tuple[tuple[str, int], ...]) -> bool:

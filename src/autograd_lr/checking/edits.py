@@ -25,6 +25,8 @@ class Context:
     m: str = "m"  # an expression for m in the learner's names
     global_arrays: frozenset[str] = frozenset()  # names of arrays the code reads from globals
     modules: frozenset[str] = frozenset({"np", "numpy", "math"})  # names of modules
+    # names assigned inside a for loop and also before it (a running sum's candidates)
+    accumulators: frozenset[str] = frozenset()
 
 
 def _e(text: str) -> ast.expr:
@@ -132,6 +134,15 @@ def _is_value(node: ast.AST, parent: ast.AST | None) -> bool:
 
 
 def add_sum(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ctx.accumulators
+    ):
+        # the loop's form of the sum over examples: db = dz -> db += dz
+        yield ast.AugAssign(node.targets[0], ast.Add(), node.value)
+        return
     if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
         return
     if _call_name(node) in (*_SUM, "mean", "squeeze", "float"):
@@ -433,7 +444,7 @@ def return_order(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterato
 
 
 def return_keys(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
-    if isinstance(node, ast.Dict) and len(node.keys) == 2 and isinstance(parent, ast.Tuple):
+    if isinstance(node, ast.Dict) and len(node.keys) == 2:
         keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
         for wanted in (("dw", "db"), ("db", "dw")):
             if tuple(keys) != wanted:

@@ -44,6 +44,8 @@ class Rule:
 
 
 # --- the table ----------------------------------------------------------------------------
+# In the order the search tries them on one line: of two repairs with as many edits, the
+# one whose rule comes first is reported (a transpose dropped before one added).
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -83,16 +85,22 @@ RULES: tuple[Rule, ...] = (
         edits.log_complement,
     ),
     Rule(
-        "transpose_operand",
-        "a matrix product pairs rows with columns: one operand must be transposed so that the shapes line up example by example.",
-        "on this line an operand needs a transpose.",
-        edits.transpose_operand,
+        "operand_order",
+        "a matrix product does not commute: z = wᵀX takes w's transpose first; dw = X dZᵀ takes X first.",
+        "on this line the operands of a matrix product are in the wrong order.",
+        edits.operand_order,
     ),
     Rule(
         "drop_transpose",
         "a transpose here pairs the wrong dimensions (or turns an elementwise product into a table).",
         "on this line an operand is transposed that should not be.",
         edits.drop_transpose,
+    ),
+    Rule(
+        "transpose_operand",
+        "a matrix product pairs rows with columns: one operand must be transposed so that the shapes line up example by example.",
+        "on this line an operand needs a transpose.",
+        edits.transpose_operand,
     ),
     Rule(
         "elementwise_to_matmul",
@@ -107,6 +115,18 @@ RULES: tuple[Rule, ...] = (
         edits.matmul_to_elementwise,
     ),
     Rule(
+        "squeeze",
+        "the shapes of the lecture: the cost and db are numbers, dw is a column (n_x, 1).",
+        "this line gives a value of the wrong shape.",
+        edits.squeeze,
+    ),
+    Rule(
+        "change_axis",
+        "the examples are X's columns: m is X.shape[1], the sum over examples runs along axis 1, and dw keeps its shape (n_x, 1).",
+        "on this line an axis is the wrong one (or a dimension is dropped).",
+        edits.change_axis,
+    ),
+    Rule(
         "add_sum",
         "the cost and the gradients sum over the m examples.",
         "on this line the per-example values are not summed.",
@@ -117,18 +137,6 @@ RULES: tuple[Rule, ...] = (
         "this value is per example (or already summed): it takes no sum here.",
         "on this line a sum is taken that should not be.",
         edits.remove_sum,
-    ),
-    Rule(
-        "change_axis",
-        "the examples are X's columns: m is X.shape[1], the sum over examples runs along axis 1, and dw keeps its shape (n_x, 1).",
-        "on this line an axis is the wrong one (or a dimension is dropped).",
-        edits.change_axis,
-    ),
-    Rule(
-        "squeeze",
-        "the shapes of the lecture: the cost and db are numbers, dw is a column (n_x, 1).",
-        "this line gives a value of the wrong shape.",
-        edits.squeeze,
     ),
     Rule(
         "reshape_column",
@@ -183,12 +191,6 @@ RULES: tuple[Rule, ...] = (
         "log a is exact for 0 < a < 1; an ε inside the logarithm changes the cost.",
         "on this line the logarithm has an ε added.",
         edits.epsilon,
-    ),
-    Rule(
-        "operand_order",
-        "a matrix product does not commute: z = wᵀX takes w's transpose first; dw = X dZᵀ takes X first.",
-        "on this line the operands of a matrix product are in the wrong order.",
-        edits.operand_order,
     ),
 )
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

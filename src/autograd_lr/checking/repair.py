@@ -173,7 +173,30 @@ def _context(
     modules = frozenset({"np", "numpy", "math"}) | frozenset(
         n for n in reads - local if isinstance(namespace.get(n), types.ModuleType)
     )
-    return Context(shapes, parameters, sigmoid, m, global_arrays, modules)
+    accumulators = frozenset(_assigned_in_loop(fn) & _assigned_before_loop(fn))
+    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators)
+
+
+def _assigned(statements: list[ast.stmt]) -> set[str]:
+    return {
+        t.id
+        for s in statements
+        for n in ast.walk(s)
+        if isinstance(n, ast.Assign | ast.AugAssign)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(t, ast.Name)
+    }
+
+
+def _assigned_in_loop(fn: ast.FunctionDef) -> set[str]:
+    return {
+        name for loop in ast.walk(fn) if isinstance(loop, ast.For) for name in _assigned(loop.body)
+    }
+
+
+def _assigned_before_loop(fn: ast.FunctionDef) -> set[str]:
+    first = next((k for k, s in enumerate(fn.body) if isinstance(s, ast.For)), len(fn.body))
+    return _assigned(fn.body[:first])
 
 
 def _line_order(fn: ast.FunctionDef, located: int) -> list[int]:
