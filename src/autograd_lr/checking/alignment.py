@@ -356,6 +356,8 @@ def align_with(
                 found.returned = e.name if origin is not None else ""
                 return found
             continue
+        if v.shape is None:
+            continue  # a dict or a tuple of values: its entries are judged where returned
         if label:
             first.setdefault(label, e)
             matched[e.name] = label
