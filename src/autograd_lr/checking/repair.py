@@ -117,7 +117,8 @@ class Finding:
 
 
 class Judge:
-    """Whether one outcome passes on one problem, and how many quantities it gets right."""
+    """Whether one outcome passes on one problem, and a measure of progress: twice the
+    quantities it gets right, plus one each for the contract kept and the inputs intact."""
 
     def __init__(self, oracles: Sequence[ProblemOracles], allow_pair: bool):
         self.oracles = list(oracles)
@@ -145,7 +146,9 @@ class Judge:
         form_ok = out.form == FORM_DICT or (self.allow_pair and out.form == FORM_PAIR)
         needed = 3 if out.form == FORM_DICT else 2
         passed = form_ok and ok == needed and not out.contract and not outcome.modified
-        return passed, ok
+        # progress also counts the contract kept and the inputs left alone, so that an edit
+        # that fixes only those (a deleted w -= ...) leads on to the next one
+        return passed, 2 * ok + (not out.contract) + (not outcome.modified)
 
 
 # --- the search -----------------------------------------------------------------------------
