@@ -246,7 +246,11 @@ def _divides_by_m(node: ast.AST) -> bool:
 def add_mean(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
     if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
         return
-    inside_sum = isinstance(parent, ast.Call) and _call_name(parent) in (*_SUM, "squeeze")
+    inside_sum = (
+        isinstance(parent, ast.Call)
+        and _call_name(parent) in (*_SUM, "squeeze")
+        and node in parent.args
+    )
     if (_is_value(node, parent) or inside_sum) and not _divides_by_m(node):
         yield _e(f"({_u(node)}) / {ctx.m}")
 
