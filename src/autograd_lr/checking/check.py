@@ -34,6 +34,7 @@ from typing import Any
 
 from autograd_lr import oracles
 from autograd_lr.checking import diagnosis as diagnosis_module
+from autograd_lr.checking import explain, repair
 from autograd_lr.checking.calls import call, read_outputs
 from autograd_lr.checking.compare import Fast, compare, row, uses_fast
 from autograd_lr.checking.expected import (
@@ -42,6 +43,7 @@ from autograd_lr.checking.expected import (
     default_problems,
     directional_step,
 )
+from autograd_lr.checking.repair import SEARCH_BUDGET
 from autograd_lr.checking.report import GradientReport
 from autograd_lr.checking.thresholds import (
     COST_RTOL,
@@ -136,12 +138,20 @@ class Prepared:
         notes: Sequence[str] = (),
         hints: Hints | str = "fix",
         source: str = "",
+        namespace: dict[str, Any] | None = None,
+        line_offset: int = 0,
+        search_budget: float = SEARCH_BUDGET,
     ) -> GradientReport:
         """Compare every call with the prepared values, diagnose what is wrong, build the report.
 
         ``calls[k]`` must be the call on ``problems[k]``; with ``error`` and no calls, the
         report says why nothing could be checked (a timeout, a crash of the submission's
         process). ``source``: the submission's code, if known, so that no fix repeats it.
+        With ``namespace`` too (the globals the code runs with, in this process), a failed
+        check traces the source to its first wrong line and searches, for at most
+        ``search_budget`` seconds, the smallest repair that passes
+        (:mod:`~autograd_lr.checking.repair`); ``line_offset`` turns the function's own line
+        numbers into its file's.
         """
         level = validate_hints(hints)
         if calls and len(calls) != len(self.oracles):
@@ -155,9 +165,72 @@ class Prepared:
         )
         if not result.passed:
             result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
+            if source and namespace is not None and self.lambd is None:
+                self._explain(result, function, namespace, line_offset, search_budget)
         result.notes += diagnosis_module.notes(checks)
         result.seconds = time.perf_counter() - start + sum(c.seconds for c in calls)
         return result
+
+    def _explain(
+        self,
+        result: GradientReport,
+        function: str,
+        namespace: dict[str, Any],
+        line_offset: int,
+        budget: float,
+    ) -> None:
+        """Trace, locate and repair the learner's source; the finding leads the diagnosis."""
+        calls = [c.call for c in result.checks]
+        if not calls or any(c.wrong_signature for c in calls):
+            return
+        if any(c.exception_type == "NotImplementedError" for c in calls):
+            return
+        key = (
+            result.source,
+            function,
+            id(namespace.get("__builtins__")),
+            tuple(id(namespace.get(n)) for n in sorted(namespace) if not n.startswith("__")),
+            tuple(_digest(o.problem) for o in self.oracles),
+            line_offset,
+            budget,
+        )
+        finding = _FINDINGS.get(key)
+        if finding is None:
+            try:
+                finding = repair.search(
+                    result.source,
+                    function,
+                    self.oracles,
+                    namespace,
+                    budget=budget,
+                    line_offset=line_offset,
+                )
+            except (SyntaxError, ValueError) as exc:
+                result.notes.append(f"your source could not be traced line by line ({exc})")
+                return
+            except Exception as exc:  # the engine only adds to a verdict already made
+                result.notes.append(
+                    f"the line-by-line search stopped on {type(exc).__name__}: {exc}; "
+                    "the diagnosis above is from your outputs alone"
+                )
+                return
+            if len(_FINDINGS) >= _FINDINGS_KEPT:
+                _FINDINGS.pop(next(iter(_FINDINGS)))
+            _FINDINGS[key] = finding
+        wrong = [q for q in QUANTITIES if result.rows[q].status not in ("ok", "not returned")]
+        engine = explain.finding_diagnosis(finding, wrong)
+        result.diagnosis = explain.merge(engine, result.diagnosis)
+
+
+# The engine's findings of this process, by source, globals and problems: the same
+# function checked again (a notebook cell run twice, full and fast mode) is not searched
+# again. Findings are plain data and never changed after the search.
+_FINDINGS: dict[tuple[Any, ...], repair.Finding] = {}
+_FINDINGS_KEPT = 256
+
+
+def _digest(p: Problem) -> tuple[Any, ...]:
+    return (p.n_x, p.m, float(p.b), p.w.tobytes(), p.X.tobytes(), p.Y.tobytes())
 
 
 def prepare(
@@ -230,6 +303,7 @@ def check_gradients(
     problems: Iterable[Any] | None = None,
     name: str | None = None,
     hints: Hints | str = "fix",
+    search_budget: float = SEARCH_BUDGET,
 ) -> GradientReport:
     r"""Check ``fn``'s ``dw``, ``db`` and cost against the oracles; say what is wrong and how.
 
@@ -246,6 +320,11 @@ def check_gradients(
     code), ``"location"`` (which quantity, which step of the chain rule) or ``"fix"``
     (the corrected line).
 
+    When ``fn``'s source is available and the check fails, the diagnosis is led by the
+    line-by-line finding: the first wrong line of ``fn`` and, when a repair of at most
+    three correction rules makes ``fn`` pass (searched for ``search_budget`` seconds),
+    the rules and the repaired line; otherwise where and what, without a cause.
+
     >>> from autograd_lr import propagate
     >>> check_gradients(propagate).passed
     True
@@ -256,9 +335,28 @@ def check_gradients(
     lam = None if lambd is None else validate_lambd(lambd)
     prepared = prepare(problems, lambd=lam, fast=fast, seed=seed, eager=False)
     calls = [call(fn, p, lam) for p in prepared.problems]
+    source = _source(fn)
+    code = getattr(fn, "__code__", None)
     return prepared.report(
-        calls, function=name or _function_name(fn), hints=level, source=_source(fn)
+        calls,
+        function=name or _function_name(fn),
+        hints=level,
+        source=source,
+        namespace=namespace_of(fn) if code is not None else None,
+        line_offset=code.co_firstlineno - 1 if code is not None else 0,
+        search_budget=search_budget,
     )
+
+
+def namespace_of(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The names ``fn``'s code reads from outside: its globals and its closure's variables."""
+    import contextlib
+    import inspect
+
+    names = dict(getattr(fn, "__globals__", {}))
+    with contextlib.suppress(TypeError, ValueError):
+        names.update(inspect.getclosurevars(fn).nonlocals)
+    return names
 
 
 def _source(fn: Callable[..., Any]) -> str:
@@ -271,4 +369,4 @@ def _source(fn: Callable[..., Any]) -> str:
         return ""
 
 
-__all__ += ["validate_hints"]
+__all__ += ["namespace_of", "validate_hints"]

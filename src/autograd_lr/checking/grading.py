@@ -119,14 +119,27 @@ class Graded:
         return EXIT_CODES[self.outcome]
 
     def scores(self) -> dict[str, float]:
-        """Points per quantity: its points when its verdict is ``ok``, else 0."""
+        """Points per quantity: its points when its verdict is ``ok``, else 0.
+
+        A failed submission never earns the full score: when every quantity is right but
+        the submission still fails (it breaks the return contract, changes its inputs),
+        the quantities named by the contract lose their points, or all of them when none
+        is named (the failure is the whole function's).
+        """
         rows = (
             self.report.rows if self.report is not None and self.outcome in ("pass", "fail") else {}
         )
-        return {
+        earned = {
             name: (points if name in rows and rows[name].status == "ok" else 0.0)
             for name, points in self.grader.points.items()
         }
+        full = sum(earned.values()) == sum(self.grader.points.values())
+        if self.outcome != "pass" and full and earned:
+            blamed = set(self.report.contract) if self.report is not None else set()
+            for name in earned:
+                if name in blamed or not blamed & set(earned):
+                    earned[name] = 0.0
+        return earned
 
     def to_dict(self) -> dict[str, Any]:
         """The report (``schema/report.schema.json``): the same keys for every outcome."""

@@ -72,6 +72,11 @@ class GradientReport:
         return {code for d in self.diagnosis for code in d.mistakes}
 
     @property
+    def rules(self) -> set[str]:
+        """The correction rules of the verified repair (empty when none was found)."""
+        return {rule for d in self.diagnosis for rule in d.rules}
+
+    @property
     def mode(self) -> str:
         modes = sorted({c.mode for c in self.checks if c.mode != "not run"})
         return ", ".join(modes) if modes else "no"
@@ -229,6 +234,7 @@ class GradientReport:
             "hints": self.hints,
             "diagnosis": [d.to_dict(self.hints) for d in self.diagnosis],
             "mistakes": sorted(self.mistakes),
+            "rules": sorted(self.rules),
             "contract": self.contract,
             "wrong_signature": next(
                 (

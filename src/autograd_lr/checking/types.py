@@ -139,6 +139,10 @@ class Diagnosis:
     match: float = math.nan
     concept: str = ""
     location: str = ""
+    # the correction rules of a verified repair (empty unless a repair made the program
+    # pass), and the learner's line it points at (0: no line)
+    rules: tuple[str, ...] = ()
+    line: int = 0
 
     def hint(self, level: str = "fix") -> tuple[str, str]:
         """(text, fix) at a hint level: the fix only at ``"fix"``."""
@@ -171,6 +175,8 @@ class Diagnosis:
             "fix": fix,
             "evidence": self.evidence if level != "concept" else "",
             "model_match": self.match if math.isfinite(self.match) else None,
+            "rules": list(self.rules),
+            "line": self.line or None,
         }
 
 

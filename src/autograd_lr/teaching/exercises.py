@@ -194,6 +194,10 @@ class SigmoidReport:
     concept: str = ""  # the diagnosis in the lecture's words, without code
     mistake: str = ""  # its code: "not_implemented", "math_exp", "float32", ...
     hints: str = "fix"
+    # the correction rules of a verified repair of the learner's source, and the line the
+    # diagnosis points at (0: none); see autograd_lr.checking.repair
+    rules: tuple[str, ...] = ()
+    line: int = 0
 
     def _hint(self) -> tuple[str, str]:
         if self.hints == "fix" or not self.concept:
@@ -373,4 +377,42 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> Si
     result = SigmoidReport(name, cases, hints=level)
     if not result.passed:
         _diagnose_sigmoid(result)
+        if result.mistake != "not_implemented":
+            _explain_sigmoid(result, fn)
     return result
+
+
+def _explain_sigmoid(result: SigmoidReport, fn: Callable[..., Any]) -> None:
+    """Trace the learner's σ to its first wrong line; a verified repair leads the diagnosis,
+    and with neither a repair nor a recognised mistake the report says where and what."""
+    from autograd_lr.checking import explain
+    from autograd_lr.checking.check import namespace_of
+    from autograd_lr.checking.sigmoid_repair import search_sigmoid
+
+    code = getattr(fn, "__code__", None)
+    try:
+        source = inspect.getsource(fn) if code is not None else ""
+        if not source:
+            return
+        finding = search_sigmoid(
+            source,
+            getattr(fn, "__name__", "sigmoid"),
+            list(SIGMOID_CASES.values()),
+            SIGMOID_RTOL,
+            namespace_of(fn),
+            line_offset=code.co_firstlineno - 1 if code is not None else 0,
+        )
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return  # no source, or not a def: the recognised mistake (if any) stands
+    except Exception as exc:  # the engine only adds to a verdict already made
+        result.notes.append(f"the line-by-line search stopped on {type(exc).__name__}: {exc}")
+        return
+    found = explain.finding_diagnosis(finding, ())
+    result.line = found.line
+    if finding.repair is not None:
+        result.rules = found.rules
+        result.diagnosis, result.concept, result.fix = found.message, found.concept, found.fix
+    elif not result.mistake:
+        result.diagnosis, result.concept, result.fix = found.message, found.concept, ""
+    else:
+        result.notes.append(f"where: {finding.where}")

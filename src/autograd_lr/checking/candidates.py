@@ -1,0 +1,198 @@
+r"""Candidate programs: the edits the error model proposes on a learner's function, applied.
+
+.. math:: f' = e_k(\cdots e_1(f)), \qquad e_i = (\text{rule}, \text{path}, \text{after})
+
+An :class:`Edit` is plain data (the rule's name, the line, the path of the node from the
+``def``, its code before and after), so that candidates can be listed, compared and
+sent to another process; :func:`apply_edit` returns a new tree that shares every node it
+does not change (the learner's tree is never modified) and :func:`program` its source.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autograd_lr.checking.error_model import RULES, Context
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One rule applied to one node: where (path from the ``def``), before and after (code)."""
+
+    rule: str
+    line: int
+    path: tuple[tuple[str, int], ...]
+    statement: tuple[tuple[str, int], ...]  # the path of the enclosing statement
+    before: str
+    after: str  # "pass" for a deleted statement
+    kind: str  # "expr" or "stmt"
+
+
+# --- enumerating edits ---------------------------------------------------------------------
+
+
+def _walk(
+    node: ast.AST,
+    path: tuple[tuple[str, int], ...],
+    statement: tuple[tuple[str, int], ...],
+    parent: ast.AST | None,
+) -> Iterator[
+    tuple[ast.AST, ast.AST | None, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
+]:
+    yield node, parent, path, statement
+    for name, value in ast.iter_fields(node):
+        items = value if isinstance(value, list) else [value]
+        for k, child in enumerate(items):
+            if not isinstance(child, ast.AST) or isinstance(child, ast.expr_context | ast.operator):
+                continue
+            here = (*path, (name, k if isinstance(value, list) else -1))
+            yield from _walk(child, here, here if isinstance(child, ast.stmt) else statement, node)
+
+
+def _statement_line(node: ast.AST) -> int:
+    return int(getattr(node, "lineno", 0))
+
+
+def enumerate_edits(
+    function: ast.FunctionDef, ctx: Context, lines: Sequence[int] | None = None
+) -> list[Edit]:
+    """Every edit every rule proposes on the given lines (all lines when ``None``), in line order."""
+    out: list[Edit] = []
+    seen: set[tuple[tuple[tuple[str, int], ...], str]] = set()
+    for node, parent, path, statement in _walk(function, (), (), None):
+        if node is function or not statement:
+            continue
+        stmt = _at(function, statement)
+        line = _statement_line(stmt)
+        if lines is not None and line not in lines:
+            continue
+        if _in_body_of_compound(path, statement) or _in_while(function, path):
+            continue
+        before = ""
+        for rule in RULES:
+            for new in rule.propose(node, parent, ctx):
+                before = before or ast.unparse(node)
+                after = ast.unparse(new)
+                key = (path, after)
+                if key in seen or after == before:
+                    continue
+                seen.add(key)
+                kind = "stmt" if isinstance(node, ast.stmt) else "expr"
+                out.append(Edit(rule.name, line, path, statement, before, after, kind))
+    # on each line, in the table's order of rules (the simplest explanation first)
+    order = {rule.name: k for k, rule in enumerate(RULES)}
+    return (
+        sorted(out, key=lambda e: order[e.rule]) if lines is not None and len(lines) == 1 else out
+    )
+
+
+def _in_while(function: ast.FunctionDef, path: tuple[tuple[str, int], ...]) -> bool:
+    """A node of a ``while`` loop: never edited, since an edit there (a counter's sign) could
+    make the candidate loop for ever in this process."""
+    node: Any = function
+    for name, k in path:
+        if isinstance(node, ast.While):
+            return True
+        node = getattr(node, name)
+        if k >= 0:
+            node = node[k]
+    return isinstance(node, ast.While)
+
+
+def _in_body_of_compound(
+    path: tuple[tuple[str, int], ...], statement: tuple[tuple[str, int], ...]
+) -> bool:
+    """A node below a compound statement's header belongs to a body statement, not to it."""
+    rest = path[len(statement) :]
+    return bool(rest) and rest[0][0] in ("body", "orelse", "finalbody")
+
+
+def _at(root: ast.AST, path: Sequence[tuple[str, int]]) -> Any:
+    node: Any = root
+    for name, k in path:
+        node = getattr(node, name)
+        if k >= 0:
+            node = node[k]
+    return node
+
+
+def _replace(root: ast.AST, path: Sequence[tuple[str, int]], new: ast.AST) -> ast.AST:
+    """A copy of ``root`` with the node at ``path`` replaced, sharing every other node."""
+    if not path:
+        return new
+    (name, k), rest = path[0], path[1:]
+    clone = copy.copy(root)
+    child = getattr(root, name)
+    if k >= 0:
+        items = list(child)
+        items[k] = _replace(child[k], rest, new)
+        setattr(clone, name, items)
+    else:
+        setattr(clone, name, _replace(child, rest, new))
+    return clone
+
+
+def apply_edit(fn: ast.FunctionDef, e: Edit) -> ast.FunctionDef:
+    """``fn`` with one edit applied (a new tree; ``fn`` is not changed)."""
+    if e.kind == "stmt":
+        new: ast.AST = ast.copy_location(ast.parse(e.after).body[0], _at(fn, e.path))
+    else:
+        new = ast.parse(e.after, mode="eval").body
+    out = _replace(fn, e.path, new)
+    assert isinstance(out, ast.FunctionDef)
+    return out
+
+
+def apply(
+    fn: ast.FunctionDef, edits: Sequence[Edit], source: dict[int, str] | None = None
+) -> tuple[str, dict[int, str]]:
+    """The function's source with ``edits`` applied in order, and each edited line as it now
+    reads: in the learner's own writing where ``source`` (line -> text) allows (each edit
+    replaces code of that line as written), else as Python prints it."""
+    original = fn
+    for e in edits:
+        fn = apply_edit(fn, e)
+    lines: dict[int, str] = {}
+    for e in edits:
+        stmt = _at(fn, e.statement)
+        deleted = isinstance(stmt, ast.Pass)
+        lines[e.line] = "(delete this line)" if deleted else ast.unparse(stmt).splitlines()[0]
+    for line in lines:
+        spliced = _spliced(original, [e for e in edits if e.line == line], (source or {}).get(line))
+        if spliced and lines[line] != "(delete this line)":
+            lines[line] = spliced
+    return program(fn), lines
+
+
+def _spliced(fn: ast.FunctionDef, edits: Sequence[Edit], text: str | None) -> str:
+    """``text`` with each edit's code put in place of the code it replaces, when every edit
+    replaces one expression of the learner's tree on that line (no edit inside another)."""
+    if text is None or any(e.kind != "expr" for e in edits):
+        return ""
+    spans = []
+    for e in edits:
+        try:
+            node = _at(fn, e.path)
+        except (AttributeError, IndexError, TypeError):
+            return ""  # an edit inside code an earlier edit wrote
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        same_line = getattr(node, "lineno", None) == getattr(node, "end_lineno", None) == e.line
+        if start is None or end is None or not same_line or ast.unparse(node) != e.before:
+            return ""
+        spans.append((start, end, e.after))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
+        return ""
+    out = text.encode()  # col offsets count UTF-8 bytes
+    for start, end, after in reversed(spans):
+        out = out[:start] + after.encode() + out[end:]
+    return out.decode().strip()
+
+
+def program(fn: ast.FunctionDef) -> str:
+    return ast.unparse(ast.Module([fn], []))

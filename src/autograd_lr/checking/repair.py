@@ -1,0 +1,447 @@
+r"""Verified repair: the smallest set of correction rules that makes the learner's program pass.
+
+.. math::
+
+    \text{repair}(f) = \operatorname*{arg\,min}_{E \subseteq \text{edits},\ |E| \le 3}
+    |E| \quad \text{such that } E(f) \text{ passes the check on every problem}
+
+Breadth-first by number of edits: the rules of :mod:`~autograd_lr.checking.error_model`
+are tried at the first wrong line (:mod:`~autograd_lr.checking.alignment`), then at the
+lines that feed it or read it, then elsewhere; pairs and triples grow from the edits that
+made progress (more of ``dw``, ``db``, the cost right on the first failing problem, or an
+exception gone) and from the edits at the located line. "Passes" means what the check
+means: on every problem, ``dw``, ``db`` and the cost agree with the oracles to
+:data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
+:data:`~autograd_lr.checking.thresholds.COST_RTOL`, in the course's return contract,
+and no argument is changed. A candidate stops at its first failing problem.
+
+The candidates and their results are plain data (:class:`Edit`, source text,
+:class:`~autograd_lr.checking.tracing.Outcome`), and the runner is a parameter with the
+signature of :func:`~autograd_lr.checking.tracing.run_candidates`, so a sandbox can run
+them instead of this process.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+import time
+import types
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograd_lr.checking.alignment import Alignment, align
+from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
+from autograd_lr.checking.candidates import Edit, apply, apply_edit, enumerate_edits, program
+from autograd_lr.checking.error_model import Context
+from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
+from autograd_lr.checking.tracing import (
+    Outcome,
+    Raised,
+    Trace,
+    parse_function,
+    run_candidates,
+    trace,
+)
+from autograd_lr.tolerances import relative_error
+
+# Seconds of search (CPU time of this process, so that a busy machine does not shorten
+# it) before the engine says where and what without a cause. Long enough for every pair
+# of edits around the located line of a propagate of ~15 lines.
+SEARCH_BUDGET = 1.5
+MAX_EDITS = 3
+# Pairs and triples grow from at most this many edits that made progress: enough for
+# the independent mistakes of one learner's propagate, few enough for the budget.
+PROMISING = 12
+# Further edits are tried on the lines of the edits so far and on this many lines
+# around the located one (the located line, the lines that feed it, the lines it feeds).
+NEAR_LINES = 5
+Runner = Callable[..., list[list[Outcome]]]
+
+
+@dataclass
+class Repair:
+    """The edits that make the program pass, and the repaired lines (line -> code)."""
+
+    edits: tuple[Edit, ...]
+    source: str
+    lines: dict[int, str]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.rule for e in self.edits))
+
+
+@dataclass
+class Finding:
+    """What the engine found: the located line, and a verified repair if there is one."""
+
+    function: str
+    line: int  # the located line (1 = the def line of the function's source)
+    text: str
+    where: str  # where and what, with no cause
+    repair: Repair | None = None
+    raised: Raised | None = None
+    exhausted: bool = False  # the search ran out of time before it tried everything
+    tried: int = 0
+    seconds: float = 0.0
+    line_offset: int = 0
+    alignment: Alignment | None = None
+    notes: list[str] = field(default_factory=list)
+    lines_text: dict[int, str] = field(default_factory=dict)  # the learner's lines, as written
+
+    @property
+    def detail(self) -> str:
+        """What the trace saw at the located line (:attr:`where` without the line itself)."""
+        head = f"line {self.line + self.line_offset} of {self.function}, `{self.text}`"
+        rest = self.where[len(head) :] if self.where.startswith(head) else self.where
+        return rest.lstrip(":, ").strip()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return self.repair.rules if self.repair is not None else ()
+
+    @property
+    def lines(self) -> list[int]:
+        """The lines the repair changes, else the located line."""
+        if self.repair is not None:
+            return sorted({e.line for e in self.repair.edits})
+        return [self.line] if self.line else []
+
+
+# --- judging --------------------------------------------------------------------------------
+
+
+class Judge:
+    """Whether one outcome passes on one problem, and a measure of progress: twice the
+    quantities it gets right, plus one each for the contract kept and the inputs intact."""
+
+    def __init__(self, oracles: Sequence[ProblemOracles], allow_pair: bool):
+        self.oracles = list(oracles)
+        self.allow_pair = allow_pair
+
+    def right(self, k: int, outcome: Outcome) -> tuple[bool, int]:
+        if outcome.error:
+            return False, -1
+        out = read_outputs(outcome.returned)
+        if out.error:
+            return False, 0
+        o, ok = self.oracles[k], 0
+        ref = o.expected
+        n_x = o.problem.n_x
+        for name, value, tol, floor in (
+            ("dw", out.dw, GRADIENT_RTOL, o.scale),
+            ("db", out.db, GRADIENT_RTOL, o.scale),
+            ("cost", out.cost, COST_RTOL, 1.0),
+        ):
+            if value is None:
+                continue
+            right_shape = value.shape == (n_x, 1) if name == "dw" else value.size == 1
+            if right_shape and relative_error(value, ref.get(name), floor) <= tol:
+                ok += 1
+        form_ok = out.form == FORM_DICT or (self.allow_pair and out.form == FORM_PAIR)
+        needed = 3 if out.form == FORM_DICT else 2
+        passed = form_ok and ok == needed and not out.contract and not outcome.modified
+        # progress also counts the contract kept and the inputs left alone, so that an edit
+        # that fixes only those (a deleted w -= ...) leads on to the next one
+        return passed, 2 * ok + (not out.contract) + (not outcome.modified)
+
+
+# --- the search -----------------------------------------------------------------------------
+
+
+def _context(
+    fn: ast.FunctionDef, t: Trace, namespace: dict[str, Any], args: Sequence[Any]
+) -> Context:
+    parameters = tuple(a.arg for a in fn.args.args)
+    shapes: dict[str, tuple[int, ...]] = {
+        name: tuple(np.shape(value)) for name, value in zip(parameters, args, strict=False)
+    }
+    for e in t.events:
+        if e.value.shape is not None and not e.name.startswith("return"):
+            shapes[e.name] = e.value.shape
+    local = set(shapes) | set(parameters)
+    reads = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    global_arrays = frozenset(n for n in reads - local if isinstance(namespace.get(n), np.ndarray))
+    calls = {
+        n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    sigmoid = "sigmoid" if "sigmoid" in calls or "sigmoid" in namespace else ""
+    x = parameters[2] if len(parameters) > 2 else "X"
+    m = "m" if "m" in shapes and shapes["m"] == () else f"{x}.shape[1]"
+    modules = frozenset({"np", "numpy", "math"}) | frozenset(
+        n for n in reads - local if isinstance(namespace.get(n), types.ModuleType)
+    )
+    accumulators = frozenset(_assigned_in_loop(fn) & _assigned_before_loop(fn))
+    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators)
+
+
+def _assigned(statements: list[ast.stmt]) -> set[str]:
+    return {
+        t.id
+        for s in statements
+        for n in ast.walk(s)
+        if isinstance(n, ast.Assign | ast.AugAssign)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(t, ast.Name)
+    }
+
+
+def _assigned_in_loop(fn: ast.FunctionDef) -> set[str]:
+    return {
+        name for loop in ast.walk(fn) if isinstance(loop, ast.For) for name in _assigned(loop.body)
+    }
+
+
+def _assigned_before_loop(fn: ast.FunctionDef) -> set[str]:
+    first = next((k for k, s in enumerate(fn.body) if isinstance(s, ast.For)), len(fn.body))
+    return _assigned(fn.body[:first])
+
+
+def _line_order(fn: ast.FunctionDef, located: int) -> list[int]:
+    """The located line, the lines that feed it and read it (nearest first), then the rest."""
+    lines = sorted({s.lineno for s in ast.walk(fn) if isinstance(s, ast.stmt) and s is not fn})
+    defines: dict[int, set[str]] = {}
+    reads: dict[int, set[str]] = {}
+    for s in ast.walk(fn):
+        if isinstance(s, ast.stmt) and s is not fn:
+            targets = [
+                n.id
+                for n in ast.walk(s)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            ]
+            loads = [
+                n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            ]
+            defines.setdefault(s.lineno, set()).update(targets)
+            reads.setdefault(s.lineno, set()).update(loads)
+    if located not in lines:
+        return lines
+    near = [located]
+    feeders = [
+        ln for ln in lines if ln != located and defines.get(ln, set()) & reads.get(located, set())
+    ]
+    readers = [
+        ln for ln in lines if ln != located and defines.get(located, set()) & reads.get(ln, set())
+    ]
+    for ln in sorted(feeders, key=lambda x: abs(x - located)) + sorted(
+        readers, key=lambda x: abs(x - located)
+    ):
+        if ln not in near:
+            near.append(ln)
+    return near + [ln for ln in lines if ln not in near]
+
+
+Judging = Callable[[int, Outcome], tuple[bool, int]]
+Locating = Callable[[Trace, int, str, str], Alignment]
+
+
+def search(
+    source: str,
+    function: str,
+    oracles: Sequence[ProblemOracles],
+    namespace: dict[str, Any] | None = None,
+    *,
+    budget: float = SEARCH_BUDGET,
+    runner: Runner = run_candidates,
+    line_offset: int = 0,
+) -> Finding:
+    """Trace ``propagate`` (``function`` of ``source``) on the first failing problem, locate,
+    and repair.
+
+    ``oracles``: the check's problems with their reference values (the first one on
+    which the learner's function fails is traced and judged first).
+    """
+    function = defined_function(source, function)
+    problems = [tuple(o.problem) for o in oracles]
+    _, fn = parse_function(source, function)
+    original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
+    allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
+    judge = Judge(oracles, allow_pair)
+    return search_with(
+        source,
+        function,
+        problems,
+        judge.right,
+        lambda t, k, src, name: align(t, oracles[k], src, name),
+        namespace,
+        budget=budget,
+        runner=runner,
+        line_offset=line_offset,
+    )
+
+
+def search_with(
+    source: str,
+    function: str,
+    problems: Sequence[tuple[Any, ...]],
+    judge: Judging,
+    locate: Locating,
+    namespace: dict[str, Any] | None = None,
+    *,
+    budget: float = SEARCH_BUDGET,
+    runner: Runner = run_candidates,
+    line_offset: int = 0,
+) -> Finding:
+    """The search for any function: ``judge(k, outcome)`` says whether an outcome on
+    ``problems[k]`` passes and how many of its quantities are right; ``locate`` aligns a
+    trace on ``problems[k]`` with the reference's intermediates."""
+    prepared = time.perf_counter()
+    namespace = dict(namespace or {})
+    function = defined_function(source, function)
+    _, fn = parse_function(source, function)
+    original_program = program(fn)
+    original = runner([original_program], function, problems, namespace)[0]
+    verdicts = [judge(k, o) for k, o in enumerate(original)]
+    if len(original) == len(problems) and all(ok for ok, _ in verdicts):
+        raise ValueError("run on its own, the source passes: it is not the code that was checked")
+    failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
+    order = [failing] + [k for k in range(len(problems)) if k != failing]
+    ordered = [problems[k] for k in order]
+    t = trace(source, function, problems[failing], namespace)
+    alignment = locate(t, failing, source, function)
+    located = alignment.line or (t.raised.line if t.raised else 0)
+    finding = Finding(
+        function,
+        located,
+        t.lines.get(located, "").strip(),
+        "",
+        raised=t.raised,
+        line_offset=line_offset,
+        alignment=alignment,
+    )
+    finding.where = describe_where(finding)
+    finding.lines_text = {k: v.strip() for k, v in t.lines.items()}
+    ctx = _context(fn, t, namespace, problems[failing])
+    lines = _line_order(fn, located)
+    base_score = verdicts[failing][1]
+    tried: set[str] = {original_program}
+    start = time.process_time()
+    finding.notes.append(f"prepared in {time.perf_counter() - prepared:.2f} s")
+
+    def evaluate(tree: ast.FunctionDef) -> tuple[bool, int]:
+        text = program(tree)
+        if text in tried:
+            return False, -2
+        tried.add(text)
+        first: list[int] = []
+
+        def keep_going(k: int, outcome: Outcome) -> bool:
+            passed, score = judge(order[k], outcome)
+            if k == 0:
+                first.append(score)
+            return passed
+
+        results = runner([text], function, ordered, namespace, keep_going)[0]
+        passed = len(results) == len(ordered) and judge(order[-1], results[-1])[0]
+        return passed, first[0] if first else -1
+
+    def finish(chosen: Sequence[Edit] = ()) -> Finding:
+        if chosen:
+            text, repaired = apply(fn, chosen, t.lines)
+            finding.repair = Repair(tuple(chosen), text, repaired)
+        finding.tried = len(tried) - 1
+        finding.seconds = time.perf_counter() - prepared
+        return finding
+
+    State = tuple[ast.FunctionDef, list[Edit], int]
+    frontier: list[State] = [(fn, [], base_score)]
+    for depth in range(1, MAX_EDITS + 1):
+        grown: list[State] = []
+        proposed: dict[tuple[int, int], list[Edit]] = {}  # (state, line) -> its edits
+        for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
+            key = (id(tree), ln)
+            if key not in proposed:
+                proposed[key] = enumerate_edits(tree, ctx, [ln])
+            for e in proposed[key]:
+                if only is not None and _relation(chosen[-1], e) != only:
+                    continue
+                if time.process_time() - start > budget:
+                    finding.exhausted = True
+                    return finish()
+                new = apply_edit(tree, e)
+                passed, new_score = evaluate(new)
+                if passed:
+                    return finish([*chosen, e])
+                if new_score > max(score, base_score) or (depth == 1 and ln == lines[0]):
+                    grown.append((new, [*chosen, e], new_score))
+        # the states that made progress, best first and at most 2 * PROMISING of them; then
+        # every one-edit state at the located line (for pairs of edits on that line)
+        progress = sorted((s for s in grown if s[2] > base_score), key=lambda s: -s[2])
+        located_line = [s for s in grown if s[2] <= base_score]
+        frontier = progress[: 2 * PROMISING] + located_line
+    return finish()
+
+
+def _expansions(
+    frontier: list[Any], lines: list[int], depth: int, base_score: int
+) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int, str | None]]:
+    """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
+    each state that made progress, on every line (its own lines and the located
+    neighbourhood first), then the others on their own line only (two edits of one line
+    that are right only together, such as two ε in one cost)."""
+    if depth == 1:
+        for tree, chosen, score in frontier:
+            for ln in lines:
+                yield tree, chosen, score, ln, None
+        return
+    progress = [s for s in frontier if s[2] > base_score]
+    others = [s for s in frontier if s[2] <= base_score]
+    for tree, chosen, score in progress:
+        for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
+            yield tree, chosen, score, ln, None
+    # on the same line: the same rule once more first (an ε in both logarithms), then an
+    # edit next to the last one (a product made elementwise, then its transpose dropped),
+    # then any
+    for relation in ("same rule", "next to it", "elsewhere"):
+        for tree, chosen, score in others:
+            for ln in dict.fromkeys(e.line for e in chosen):
+                yield tree, chosen, score, ln, relation
+
+
+def _relation(last: Edit, e: Edit) -> str:
+    """How a further edit on the same line relates to the last one."""
+    if e.rule == last.rule:
+        return "same rule"
+    around = last.path[:-1]
+    return "next to it" if e.path[: len(around)] == around else "elsewhere"
+
+
+def _nearby(lines: list[int], chosen: Sequence[Edit]) -> list[int]:
+    """The lines a further edit is tried on: those of the edits so far, then the located
+    line and its neighbours."""
+    own = [e.line for e in chosen]
+    return list(dict.fromkeys([*own, *lines[:NEAR_LINES]]))
+
+
+def defined_function(source: str, function: str) -> str:
+    """The name of the function ``source`` defines: ``function`` (a qualified name's last
+    part), or the one ``def`` of the source; ``ValueError`` otherwise."""
+    tree = ast.parse(textwrap.dedent(source))
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    short = function.rsplit(".", 1)[-1]
+    if short in names:
+        return short
+    if len(names) == 1:
+        return names[0]
+    raise ValueError(f"the source defines no single function {function}(...)")
+
+
+def describe_where(f: Finding) -> str:
+    """Where and what: the line, and what the trace saw there (shapes, values), no cause."""
+    if f.raised is not None and f.raised.line:
+        r = f.raised
+        text = f"line {r.line + f.line_offset} of {f.function}, `{r.text}`, raised {r.type}: {r.message}"
+        if r.failing:
+            shapes = " and ".join(f"{e} is {d}" for e, d in r.operands)
+            text += f"; in `{r.failing}`, {shapes}" if shapes else f"; in `{r.failing}`"
+        return text
+    if f.alignment is not None and f.alignment.line:
+        return f.alignment.describe(f.function).replace(
+            f"line {f.alignment.line} ", f"line {f.alignment.line + f.line_offset} ", 1
+        )
+    return ""
