@@ -86,6 +86,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.dask_bench --dir out --json out/dask_bench.json
 	$(BIN)/python -m benchmarks.grader_bench
 	$(BIN)/python -m benchmarks.checker_bench --json out/checker_bench.json
+	$(BIN)/python -m benchmarks.repair_bench --json out/repair_bench.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis docs/_build docs/notebooks docs/api/generated
