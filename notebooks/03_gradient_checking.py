@@ -425,7 +425,9 @@ print(report)
 # `.mistakes` (the codes of the mistakes recognised) and `.diagnosis`. We assert, for
 # every planted mistake, that the check fails, that exactly $dw$ and $db$ are blamed
 # (the cost is right), and that the diagnosis names the mistake we planted and nothing
-# else.
+# else. The feedback engine also traces each function's lines: where a rule of its error
+# model repairs the program, it names the rule and gives the repaired line; where none
+# does (an extra factor σ′ has no rule), it says only where and what, and no fix.
 
 # %%
 planted = {
@@ -442,7 +444,10 @@ for fn, mistakes in planted.items():
     assert not report.passed
     assert report.wrong == ["dw", "db"]
     assert report.mistakes == mistakes, report.mistakes
-    assert all(d.fix for d in report.diagnosis), "every diagnosis says how to fix it"
+    for d in report.diagnosis:
+        names_a_cause = bool(d.mistakes or d.rules)
+        assert names_a_cause == bool(d.fix), "a fix exactly where a cause is named"
+        assert names_a_cause or d.line > 0, "without a cause: where, by line"
 
 # %% [markdown]
 # ## Fast mode, for many features
