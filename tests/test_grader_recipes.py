@@ -9,8 +9,12 @@ notebook would run it, on a right and on a wrong ``propagate``.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,7 @@ def _blocks(language: str) -> list[str]:
 def _commands() -> list[str]:
     found = []
     for block in _blocks("console") + _blocks("bash") + _blocks("yaml"):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():
             line = re.sub(r"^\s*(\$|command:)\s*", "", line)
             if line.startswith("autograd-lr "):
                 found.append(line)
@@ -67,3 +71,80 @@ def test_the_autograded_cell_recipe_passes_right_and_fails_wrong(
     exec(cell, _notebook_namespace(CLASS / "alice.py"))
     with pytest.raises(AssertionError, match="wrong sign"):
         exec(cell, _notebook_namespace(CLASS / "bob.py"))
+
+
+# --- Gradescope: run_autograder on /autograder/submission/ -------------------------------
+
+UTILS = """import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+"""
+
+PROPAGATE_WITH_UTILS = """import numpy as np
+from utils import sigmoid
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = A - Y
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
+"""
+
+
+def _run_autograder(tmp_path: Path, uploads: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    """Gradescope's layout under ``tmp_path`` (standing for ``/``): the uploads in
+    ``autograder/submission/``; the guide's ``run_autograder`` run by bash as written,
+    its ``/autograder`` moved there; its exit code and ``results.json``."""
+    (script,) = [b for b in _blocks("bash") if "# run_autograder" in b]
+    root = tmp_path / "autograder"
+    for folder in ("submission", "results", "source"):
+        (root / folder).mkdir(parents=True)
+    for name, text in uploads.items():
+        (root / "submission" / name).write_text(text)
+    run = root / "source" / "run_autograder"
+    run.write_text(script.replace("/autograder", str(root)))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run(
+        ["bash", str(run)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    results = root / "results" / "results.json"
+    assert results.exists(), f"no results.json; stderr:\n{done.stderr}"
+    return done.returncode, json.loads(results.read_text())
+
+
+@pytest.mark.slow
+def test_run_autograder_grades_the_file_that_defines_propagate_with_its_helper(
+    tmp_path: Path,
+) -> None:
+    code, results = _run_autograder(
+        tmp_path, {"propagate.py": PROPAGATE_WITH_UTILS, "utils.py": UTILS}
+    )
+    assert code == 0, results["output"]
+    assert [t["status"] for t in results["tests"]] == ["passed"] * 3
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) == 3
+
+
+@pytest.mark.slow
+def test_run_autograder_writes_the_reason_when_two_files_define_propagate(
+    tmp_path: Path,
+) -> None:
+    correct = (CLASS / "alice.py").read_text()
+    code, results = _run_autograder(tmp_path, {"a.py": correct, "b.py": correct})
+    assert code == 2
+    assert results["score"] == 0
+    assert "2 files define propagate: a.py, b.py" in results["output"]
+
+
+@pytest.mark.slow
+def test_run_autograder_grades_a_wrong_propagate_beside_an_unrelated_file(
+    tmp_path: Path,
+) -> None:
+    code, results = _run_autograder(
+        tmp_path, {"utils.py": UTILS, "hw.py": (CLASS / "bob.py").read_text()}
+    )
+    assert code == 1
+    assert "wrong sign" in results["output"]
