@@ -9,7 +9,9 @@ notebook would run it, on a right and on a wrong ``propagate``.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
+import linecache
 import os
 import re
 import shlex
@@ -18,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd_lr import cli
@@ -148,3 +151,54 @@ def test_run_autograder_grades_a_wrong_propagate_beside_an_unrelated_file(
     )
     assert code == 1
     assert "wrong sign" in results["output"]
+
+
+# --- nbgrader / Otter: the autograded cell in the student's kernel ----------------------
+
+STUDENT_CELLS = [
+    "import numpy as np",
+    "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))",
+    """def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = {dZ}
+    return {{"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}}, cost""",
+    # the notebook's own data, under the names of propagate's parameters
+    "X = np.ones((2, 3))\nY = np.zeros((1, 3))",
+]
+
+
+def _run_cells(cells: list[str], namespace: dict[str, Any]) -> None:
+    """Run cells as IPython does: each compiled under a name of its own whose lines are in
+    ``linecache``, so ``inspect.getsource`` finds a function a cell defined."""
+    for k, cell in enumerate(cells):
+        name = f"<notebook cell {k + 1}>"
+        linecache.cache[name] = (len(cell), None, cell.splitlines(keepends=True), name)
+        exec(compile(cell, name, "exec"), namespace)
+
+
+def _kernel(dZ: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    _run_cells([cell.format(dZ=dZ) for cell in STUDENT_CELLS], namespace)
+    return namespace
+
+
+def test_the_students_propagate_needs_its_own_sigmoid() -> None:
+    """The kernel the recipe is tested on: propagate's source alone raises NameError."""
+    alone: dict[str, Any] = {"np": np}
+    exec(inspect.getsource(_kernel("A - Y")["propagate"]), alone)
+    w, X, Y = np.zeros((2, 1)), np.ones((2, 3)), np.ones((1, 3))
+    with pytest.raises(NameError, match="sigmoid"):
+        alone["propagate"](w, 0.0, X, Y)
+
+
+@pytest.mark.slow
+def test_the_autograded_cell_carries_the_students_sigmoid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (cell,) = _blocks("python")
+    monkeypatch.chdir(tmp_path)
+    _run_cells([cell], _kernel("A - Y"))
+    with pytest.raises(AssertionError, match="wrong sign"):
+        _run_cells([cell], _kernel("Y - A"))
