@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import linecache
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -79,3 +81,27 @@ def test_a_helper_inside_the_function_and_a_recursive_one_are_kept_once() -> Non
 def test_only_a_function_is_taken() -> None:
     with pytest.raises(ValueError, match="not a builtin_function_or_method"):
         standalone_source(len)  # type: ignore[arg-type]
+
+
+def test_a_helper_from_the_students_own_module_beside_the_notebook_is_carried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "student_utils.py").write_text(
+        "import numpy as np\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "student_utils", raising=False)
+    kernel = _kernel("from student_utils import sigmoid", "def f(z):\n    return sigmoid(z)")
+    source = standalone_source(kernel["f"])
+    assert "import student_utils" not in source and "from student_utils" not in source
+    monkeypatch.chdir(tmp_path.parent)  # the file runs where student_utils.py is not
+    monkeypatch.delitem(sys.modules, "student_utils")
+    assert _alone(source)["f"](0.0) == 0.5  # exactness is the claim: 1 / (1 + 1)
+
+
+def test_a_library_function_stays_an_import() -> None:
+    kernel = _kernel("from json import dumps", "def f(z):\n    return dumps(z)")
+    source = standalone_source(kernel["f"])
+    assert source.startswith("from json import dumps\n")
+    assert "def dumps" not in source

@@ -9,7 +9,8 @@ each written back as
 
 * an ``import`` (a module: ``import numpy as np``; a library's function or class:
   ``from math import log``),
-* the source of the student's own function or class, and in turn what that one reads,
+* the source of the student's own function or class (defined in the notebook, or in a
+  module file of the notebook's folder, the current directory), and in turn what it reads,
 * a constant (a number, a string, ``True``/``None``, a tuple of them), by its ``repr``.
 
 Nothing else can be carried: a global array or object raises ``ValueError`` with its
@@ -22,9 +23,11 @@ import builtins
 import importlib
 import inspect
 import symtable
+import sys
 import textwrap
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 _CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
@@ -50,6 +53,14 @@ def _is_constant(value: object) -> bool:
     return isinstance(value, _CONSTANTS)
 
 
+def _beside(value: Any) -> bool:
+    """Whether ``value`` comes from a module file in the current folder, the notebook's: a
+    student's own ``utils.py``, which the file the grader runs would not find."""
+    module = sys.modules.get(getattr(value, "__module__", ""))
+    where = getattr(module, "__file__", None)
+    return isinstance(where, str) and Path(where).resolve().parent == Path.cwd().resolve()
+
+
 def _library_import(name: str, value: Any) -> str | None:
     """``from module import value`` when that gives this very object back, else None."""
     module, own = getattr(value, "__module__", None), getattr(value, "__name__", None)
@@ -69,7 +80,8 @@ def standalone_source(function: Callable[..., Any]) -> str:
 
     ``function`` is a function defined in a notebook or a module (``inspect.getsource``
     must find its source). The student's own functions and classes it calls (those
-    defined where ``function`` is, ``__module__`` alike) are carried with their source,
+    defined where ``function`` is, ``__module__`` alike, or in a module file of the
+    current directory, like a ``utils.py`` beside the notebook) are carried with their source,
     and what they read in turn; modules and library objects as imports; constants by
     value. A name that is not defined is left out, so running the file shows the same
     ``NameError`` the notebook would.
@@ -114,7 +126,7 @@ def standalone_source(function: Callable[..., Any]) -> str:
                 module = found.__name__
                 imports[f"import {module}" + (f" as {used}" if used != module else "")] = None
             elif (inspect.isfunction(found) or inspect.isclass(found)) and (
-                found.__module__ == home
+                found.__module__ == home or _beside(found)
             ):
                 todo.append((used, found, getattr(found, "__globals__", namespace)))
             elif _is_constant(found):
