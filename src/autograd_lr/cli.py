@@ -417,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd-lr",
         description="Logistic regression with hand-derived gradients, verified by machines.",
     )
+    from autograd_lr import __version__
+
+    parser.add_argument("--version", action="version", version=f"autograd-lr {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     verify = commands.add_parser(

@@ -22,4 +22,5 @@ model's cost, and every model of a wrong answer is built from those oracles too.
   :mod:`~autograd_lr.checking.answers` its answer read strictly,
   :mod:`~autograd_lr.checking.gradebook` a class; ``schema/``)
 * :mod:`~autograd_lr.checking.pytest_plugin`: the ``assert_gradients_correct`` fixture
+* :mod:`~autograd_lr.checking.recipes`: a notebook's function, with its helpers, as a file to grade
 """

@@ -3,7 +3,8 @@ r"""What students hand in: ``.py`` files, ``.ipynb`` notebooks, folders of them.
 Everything here reads the submission as **data** in the grader's process (``ast.parse``,
 ``nbformat``): nothing of it runs here. :func:`resolve` turns a command-line target
 into a :class:`Submission` (the path relative to the current directory, as typed;
-sub-folders included); :func:`prepare` writes the code the child will load into the
+sub-folders included; a folder target, ``folder:function``, is the one file in it that
+defines the function, found by :func:`pick`); :func:`prepare` writes the code the child will load into the
 run's private scratch directory, and lists what the grader noticed:
 
 * a notebook's code cells, in order, with IPython magics (``%...``, ``%%...`` cells) and
@@ -23,6 +24,7 @@ refused, and nothing is read from what they point to. Each component is opened w
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import stat
@@ -53,6 +55,11 @@ class Submission:
     path: Path
     function: str
     base: Path | None = None
+    # the student's own modules beside it that it imports (``from utils import sigmoid``):
+    # copied next to it, so the import works where it runs
+    helpers: tuple[Path, ...] = ()
+    # why a folder target names no single file; the grade is then ``cannot_load`` with it
+    problem: str = ""
 
     @property
     def target(self) -> str:
@@ -89,9 +96,11 @@ def resolve(target: str) -> Submission:
     where, sep, name = target.rpartition(":")
     if not sep or not where or not name.isidentifier():
         raise SubmissionError(
-            f"target {target!r} must be path/to/file.py:function, notebook.ipynb:function "
-            "or package.module:function"
+            f"target {target!r} must be path/to/file.py:function, notebook.ipynb:function, "
+            "folder:function or package.module:function"
         )
+    if os.path.isdir(where):
+        return pick(Path(where), name)
     if where.endswith(SUFFIXES):
         path = Path(where)
         if not os.path.lexists(path) or path.is_dir():  # a link is refused when read
@@ -103,8 +112,90 @@ def resolve(target: str) -> Submission:
             raise SubmissionError(f"no module {where} in {Path.cwd()}: give its file, {where}.py")
         return Submission(found, name)
     raise SubmissionError(
-        f"{where!r} is neither a .py or .ipynb file nor a module name like pkg.module"
+        f"{where!r} is neither a .py or .ipynb file nor a module name like pkg.module, nor a folder"
     )
+
+
+def _defines(source: str, function: str) -> bool:
+    """Whether the module's top level defines ``function`` (``def``, ``async def``)."""
+    tree = ast.parse(source)
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
+        for node in tree.body
+    )
+
+
+def _code_of(submission: Submission) -> str:
+    """A file's code as the grader runs it (a notebook's code cells as one script)."""
+    raw = read(submission)
+    if submission.path.suffix == ".ipynb":
+        return notebook_source(raw)[0]
+    return raw.decode("utf-8", errors="replace")
+
+
+def _local_imports(path: Path, folder: Path, source: str) -> tuple[Path, ...]:
+    """The ``.py`` modules of ``folder`` that ``source`` imports, and theirs in turn."""
+    found: dict[str, Path] = {}
+    todo = [source]
+    while todo:
+        try:
+            names = _imports(ast.parse(todo.pop()))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # the grader reports the file's own syntax error; a helper's, at import
+        for name in sorted(names - set(found) - {path.stem}):
+            helper = folder / f"{name}.py"
+            if not os.path.lexists(helper):
+                continue
+            found[name] = helper
+            # a link or an unreadable file is refused when it is copied, with the reason
+            with contextlib.suppress(SubmissionError):
+                todo.append(_code_of(Submission(helper, "", folder)))
+    return tuple(found[name] for name in sorted(found))
+
+
+def pick(folder: Path, function: str) -> Submission:
+    r"""The file under ``folder`` whose top level defines ``function``, found by parsing
+    each ``.py`` and ``.ipynb`` (nothing is imported or run), with the modules beside it
+    that it imports.
+
+    As in Gradescope's ``/autograder/submission/``, where a student may upload
+    ``propagate.py`` with a ``utils.py`` it imports. When no file or several define it,
+    the :class:`Submission` carries the reason in ``problem`` (graded ``cannot_load``
+    with it, so a report is still written); links below ``folder`` are never followed.
+    """
+    files = sorted(_found_under(folder))
+    if not files:
+        raise SubmissionError(f"no .py or .ipynb file under {folder.as_posix()}")
+    defining: list[tuple[Path, str]] = []
+    unreadable: list[str] = []
+    for path in files:
+        shown = path.relative_to(folder).as_posix()
+        try:
+            source = _code_of(Submission(path, function, folder))
+            if _defines(source, function):
+                defining.append((path, source))
+        except SubmissionError as exc:
+            unreadable.append(f"{shown} ({exc})")
+        except SyntaxError as exc:
+            unreadable.append(f"{shown} (SyntaxError: {exc.msg}, line {exc.lineno})")
+        except (ValueError, RecursionError, MemoryError) as exc:
+            unreadable.append(f"{shown} (Python cannot parse it: {type(exc).__name__})")
+    names = ", ".join(p.relative_to(folder).as_posix() for p in files)
+    if len(defining) == 1:
+        ((path, source),) = defining
+        return Submission(path, function, folder, _local_imports(path, path.parent, source))
+    if defining:
+        several = ", ".join(p.relative_to(folder).as_posix() for p, _ in defining)
+        problem = (
+            f"{len(defining)} files define {function}: {several}; the grader cannot tell which "
+            f"one to grade: hand in {function} in one file only (rename or delete the others)"
+        )
+    else:
+        problem = f"no file defines {function} at its top level (looked in: {names})"
+        if unreadable:
+            problem += "; these could not be read: " + "; ".join(unreadable)
+        problem += f": hand in the file with `def {function}(...)` in it"
+    return Submission(folder, function, folder, problem=problem)
 
 
 def _found_under(folder: Path) -> list[Path]:
@@ -318,6 +409,8 @@ def _imports(tree: ast.AST) -> set[str]:
 
 def prepare(submission: Submission, scratch: Path) -> Prepared:
     """Write the submission's code into ``scratch``; note what the grader sees in it."""
+    if submission.problem:
+        raise SubmissionError(submission.problem)
     path = submission.path
     raw = read(submission)
     notes: list[str] = []
@@ -334,8 +427,18 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
     file = f"{name if name[0].isalpha() else 'm_' + name}.py"
     (scratch / file).write_text(source, encoding="utf-8")
     prepared = Prepared(file, source, cells, notes)
+    helper_imports: set[str] = set()
+    for helper in submission.helpers:
+        if helper.name == file:
+            continue  # the submission itself, under the name it is loaded as
+        code = read(Submission(helper, submission.function, submission.base))
+        (scratch / helper.name).write_bytes(code)
+        notes.append(f"{helper.name} was copied beside it, since it imports that module")
+        # a helper's syntax error shows when the submission imports it
+        with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
+            helper_imports |= _imports(ast.parse(code))
     try:
-        prepared.imports = _imports(ast.parse(source, filename=str(path)))
+        prepared.imports = _imports(ast.parse(source, filename=str(path))) | helper_imports
     except SyntaxError as exc:
         where = in_notebook(f"line {exc.lineno}", cells)
         prepared.syntax_error = f"SyntaxError: {exc.msg} ({where})"
