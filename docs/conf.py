@@ -75,7 +75,10 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(.*\.)?_[A-Za-z0-9][^.]*"),  # private helpers are not in the reference
     # numpydoc type fields: literal values and shapes read as class names
     (r"py:class", r'(\{?".*"\}?|\d+|True|False|None|n_features|n_samples|n_x|m)'),
-    (r"py:.*", r"(numpy|np|jax|dask|distributed|sklearn|scipy|matplotlib|pathlib|os)(\..*)?"),
+    (
+        r"py:.*",
+        r"(numpy|np|jax|dask|distributed|sklearn|scipy|matplotlib|pathlib|os|ast|symtable)(\..*)?",
+    ),
     (r"py:.*", r"(collections\.abc|typing|types|argparse|dataclasses|enum)\..*"),
     (r"py:class", r"(Any|Callable|Sequence|Mapping|Iterable|Iterator|Path|ArrayLike|NDArray)"),
     (r"py:class", r"(optional|array-like|array_like|callable|default.*|.*ndarray.*)"),
