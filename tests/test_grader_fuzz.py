@@ -135,7 +135,7 @@ def test_a_failure_of_the_grader_on_one_submission_is_that_submissions_crash(
     (tmp_path / "a.py").write_text((SUBMISSIONS / "class" / "alice.py").read_text())
     (tmp_path / "b.py").write_text("def propagate(w, b, X, Y):\n    return 1\n")
 
-    def judged_badly(calls: Any, source: str = "") -> Any:
+    def judged_badly(calls: Any, source: str = "", search: Any = None) -> Any:
         if "return 1" in source:
             raise KeyError("planted")
         return real(calls, source)

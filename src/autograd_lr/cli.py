@@ -52,6 +52,7 @@ def _grader(args: argparse.Namespace, function: str) -> Any:
         forbid=args.forbid_imports,
         points=tuple(args.points.items()),
         hints=args.hints,
+        search_seconds=args.search_seconds,
     )
     try:
         grader = grading.Grader(options)
@@ -177,6 +178,7 @@ def _checked(
 
 
 _positive = _checked(float, lambda v: v > 0, "a number > 0")
+_seconds = _checked(float, lambda v: 0 <= v < float("inf"), "a number of seconds >= 0")
 _non_negative = _checked(float, lambda v: 0 <= v < float("inf"), "a finite number >= 0")
 _count = _checked(int, lambda v: v >= 0, "a whole number >= 0")
 _fraction = _checked(
@@ -356,6 +358,7 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         help="auto: bubblewrap when it works, else a separate process with limits (and say "
         "so); require: refuse to grade without bubblewrap; none: no sandbox (default auto)",
     )
+    from autograd_lr.checking import grading
     from autograd_lr.checking.sandbox import Limits
 
     for option, name, kind, metavar, text in _LIMITS:
@@ -365,6 +368,15 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
             option, dest=name, type=kind, default=default, metavar=metavar,
             help=f"{text} (default {shown})",
         )  # fmt: skip
+    parser.add_argument(
+        "--search-seconds",
+        type=_seconds,
+        default=grading.Options().search_seconds,
+        metavar="SECONDS",
+        help="wall-clock seconds of the search for a repair of a failed submission, whose "
+        "candidate programs run in the sandbox too; 0: no search, 5 is a good value "
+        f"(default {grading.Options().search_seconds:g})",
+    )
     parser.add_argument(
         "--seed",
         type=_seed,

@@ -25,6 +25,7 @@ import numpy as np
 if TYPE_CHECKING:
     from autograd_lr.checking.check import Call
     from autograd_lr.checking.sandbox import Run
+    from autograd_lr.checking.tracing import Outcome, Trace
 
 MAX_TEXT = 500  # characters kept of any string the submission's process sends
 # C0 and C1 controls with DEL, lone surrogates (a file name that is not UTF-8 decodes to
@@ -153,3 +154,124 @@ def calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> l
                 c.modified.append(name)
         found.append(c)
     return found
+
+
+# --- the repair search's runs ---------------------------------------------------------------
+
+MAX_CANDIDATE_ARRAYS = 64  # arrays one candidate's outcomes on every problem may send back
+MAX_TRACE_ARRAYS = 5000  # one per recorded assignment (child.MAX_EVENTS)
+_GLOBAL_KINDS = ("array", "module", "function", "other")
+
+
+def _ok(answer: dict[str, Any], limit: int) -> dict[str, np.ndarray]:
+    """The decoded arrays of an ``ok`` answer of at most ``limit`` arrays."""
+    from autograd_lr.checking.child import decode_array
+
+    if answer.get("status") != "ok":
+        reason = shown(answer.get("reason")) or shown(answer.get("status"))
+        raise ValueError(f"the submission's process could not run the candidates ({reason})")
+    raw = answer.get("arrays")
+    if not isinstance(raw, dict) or len(raw) > limit:
+        raise ValueError("malformed arrays")
+    return {str(k): decode_array(v) for k, v in raw.items()}
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int or not 0 <= value < 2**31:
+        raise ValueError("malformed number")
+    return value
+
+
+def outcomes(answer: dict[str, Any], sources: int, problems: int) -> list[list[Outcome]]:
+    """The candidates' :class:`~autograd_lr.checking.tracing.Outcome` s, one list per
+    source, from the child's answer; ``ValueError`` when it is not exactly that."""
+    from autograd_lr.checking.tracing import Outcome
+
+    arrays = _ok(answer, MAX_CANDIDATE_ARRAYS * max(sources, 1))
+    found = answer.get("outcomes")
+    if not isinstance(found, list) or len(found) != sources:
+        raise ValueError("the results do not cover every candidate")
+    rebuilt = []
+    for records in found:
+        if not isinstance(records, list) or not 0 < len(records) <= problems:
+            raise ValueError("malformed outcomes")
+        row = []
+        for r in records:
+            if not isinstance(r, dict) or not isinstance(r.get("modified"), list):
+                raise ValueError("malformed outcome")
+            error = shown(r.get("error"))
+            returned = None if error else _rebuild(r.get("returned"), arrays)
+            modified = tuple(shown(n) for n in r["modified"][:8])
+            row.append(Outcome(returned, error, modified))
+        rebuilt.append(row)
+    return rebuilt
+
+
+def trace(answer: dict[str, Any]) -> Trace:
+    """The learner's :class:`~autograd_lr.checking.tracing.Trace` from the child's answer."""
+    from autograd_lr.checking.tracing import Event, Raised, Recorded, Trace
+
+    arrays = _ok(answer, MAX_TRACE_ARRAYS)
+    data = answer.get("trace")
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise ValueError("malformed trace")
+    events = []
+    for e in data["events"][:MAX_TRACE_ARRAYS]:
+        value = e.get("value") if isinstance(e, dict) else None
+        if not isinstance(value, dict):
+            raise ValueError("malformed trace")
+        shape = value.get("shape")
+        if shape is not None:
+            if not isinstance(shape, list) or len(shape) > 4:
+                raise ValueError("malformed trace")
+            shape = tuple(_int(n) for n in shape)
+        key = value.get("data")
+        array = arrays.get(key) if isinstance(key, str) else None
+        recorded = Recorded(shape, shown(value.get("dtype")), array, shown(value.get("kind")))
+        events.append(
+            Event(_int(e.get("line")), _int(e.get("occurrence")), shown(e.get("name")), recorded)
+        )
+    raised = data.get("raised")
+    if raised is not None:
+        if not isinstance(raised, dict) or not isinstance(raised.get("operands"), list):
+            raise ValueError("malformed trace")
+        operands = [
+            (shown(o[0]), shown(o[1]))
+            for o in raised["operands"][:8]
+            if isinstance(o, list) and len(o) == 2
+        ]
+        raised = Raised(
+            shown(raised.get("type")),
+            shown(raised.get("message")),
+            _int(raised.get("line")),
+            shown(raised.get("text")),
+            operands,
+            shown(raised.get("failing")),
+        )
+    lines = data.get("lines")
+    if not isinstance(lines, dict):
+        raise ValueError("malformed trace")
+    text = {_int(int(k)): shown(v) for k, v in list(lines.items())[:2000] if str(k).isdigit()}
+    return Trace(events, raised, text)
+
+
+def namespace(answer: dict[str, Any]) -> dict[str, Any]:
+    """Stand-ins for the submission's globals (an empty array, a module, ``None``), by the
+    kinds the child sent: what the repair search needs to know of them outside the sandbox
+    (which names are arrays, modules, its own ``sigmoid``), and nothing of their values."""
+    import types
+
+    kinds = answer.get("globals")
+    if not isinstance(kinds, dict):
+        return {}
+    stand_ins: dict[str, Any] = {}
+    for name, kind in list(kinds.items())[:200]:
+        if not isinstance(name, str) or not name.isidentifier() or kind not in _GLOBAL_KINDS:
+            continue
+        stand_ins[name] = {
+            "array": np.zeros(0),
+            "module": types.ModuleType(name),
+            "function": print,  # a callable: its name is what counts
+            "other": None,
+        }[kind]
+    return stand_ins

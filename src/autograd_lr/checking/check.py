@@ -27,6 +27,7 @@ trust, use :mod:`autograd_lr.checking.grading` (``autograd-lr check``).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from autograd_lr.checking.thresholds import (
     QUANTITIES,
     WORST_ENTRIES,
 )
+from autograd_lr.checking.tracing import run_candidates, trace
 from autograd_lr.checking.types import (
     HINT_LEVELS,
     Call,
@@ -141,6 +143,9 @@ class Prepared:
         namespace: dict[str, Any] | None = None,
         line_offset: int = 0,
         search_budget: float = SEARCH_BUDGET,
+        runner: repair.Runner = run_candidates,
+        tracer: repair.Tracer = trace,
+        clock: Callable[[], float] = time.process_time,
     ) -> GradientReport:
         """Compare every call with the prepared values, diagnose what is wrong, build the report.
 
@@ -151,7 +156,9 @@ class Prepared:
         check traces the source to its first wrong line and searches, for at most
         ``search_budget`` seconds, the smallest repair that passes
         (:mod:`~autograd_lr.checking.repair`); ``line_offset`` turns the function's own line
-        numbers into its file's.
+        numbers into its file's. ``runner`` and ``tracer`` run the learner's code (in this
+        process by default; a grader's run it in its sandbox, with ``namespace`` made of
+        stand-ins for the globals there) and ``search_budget`` is in seconds of ``clock``.
         """
         level = validate_hints(hints)
         if calls and len(calls) != len(self.oracles):
@@ -166,7 +173,12 @@ class Prepared:
         if not result.passed:
             result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
             if source and namespace is not None and self.lambd is None:
-                self._explain(result, function, namespace, line_offset, search_budget)
+                search = functools.partial(
+                    repair.search, budget=search_budget, runner=runner, tracer=tracer, clock=clock
+                )
+                self._explain(
+                    result, function, namespace, line_offset, search_budget, search, runner
+                )
         result.notes += diagnosis_module.notes(checks)
         result.seconds = time.perf_counter() - start + sum(c.seconds for c in calls)
         return result
@@ -178,6 +190,8 @@ class Prepared:
         namespace: dict[str, Any],
         line_offset: int,
         budget: float,
+        search: Callable[..., repair.Finding],
+        runner: repair.Runner,
     ) -> None:
         """Trace, locate and repair the learner's source; the finding leads the diagnosis."""
         calls = [c.call for c in result.checks]
@@ -194,16 +208,14 @@ class Prepared:
             line_offset,
             budget,
         )
-        finding = _FINDINGS.get(key)
+        # a finding of this process's runner is kept; one of a sandbox's is not (its
+        # globals are stand-ins, the same for two submissions with different helpers)
+        cached = runner is run_candidates
+        finding = _FINDINGS.get(key) if cached else None
         if finding is None:
             try:
-                finding = repair.search(
-                    result.source,
-                    function,
-                    self.oracles,
-                    namespace,
-                    budget=budget,
-                    line_offset=line_offset,
+                finding = search(
+                    result.source, function, self.oracles, namespace, line_offset=line_offset
                 )
             except (SyntaxError, ValueError) as exc:
                 result.notes.append(f"your source could not be traced line by line ({exc})")
@@ -216,7 +228,8 @@ class Prepared:
                 return
             if len(_FINDINGS) >= _FINDINGS_KEPT:
                 _FINDINGS.pop(next(iter(_FINDINGS)))
-            _FINDINGS[key] = finding
+            if cached:
+                _FINDINGS[key] = finding
         wrong = [q for q in QUANTITIES if result.rows[q].status not in ("ok", "not returned")]
         engine = explain.finding_diagnosis(finding, wrong)
         result.diagnosis = explain.merge(engine, result.diagnosis)

@@ -170,8 +170,122 @@ def _load(file: str, name: str) -> Any:
     return fn
 
 
+MAX_EVENTS = 5000  # assignments of one trace sent back (a propagate's loop makes hundreds)
+MAX_GLOBALS = 200  # names of the submission's module described to the grader
+
+
+def _problem(p: dict[str, Any]) -> tuple[Any, ...]:
+    """``(w, b, X, Y)`` of one problem as the grader encodes it."""
+    return decode_array(p["w"]), float(p["b"]), decode_array(p["X"]), decode_array(p["Y"])
+
+
+def _globals(namespace: dict[str, Any]) -> dict[str, str]:
+    """What each global name of the submission is ("array", "module", "function", "other"):
+    the repair search outside the sandbox knows the names, never the objects."""
+    import types
+
+    kinds: dict[str, str] = {}
+    for name, value in list(namespace.items())[: 4 * MAX_GLOBALS]:
+        if not isinstance(name, str) or name.startswith("__") or len(kinds) >= MAX_GLOBALS:
+            continue
+        if type(value) is np.ndarray:
+            kinds[name[:MAX_TEXT]] = "array"
+        elif type(value) is types.ModuleType:
+            kinds[name[:MAX_TEXT]] = "module"
+        elif callable(value):
+            kinds[name[:MAX_TEXT]] = "function"
+        else:
+            kinds[name[:MAX_TEXT]] = "other"
+    return kinds
+
+
+def _load_tracing(source: str) -> Any:
+    """The grader's ``tracing.py`` (standard library and numpy only), sent with the request."""
+    import types
+
+    module = types.ModuleType("autograd_lr_tracing")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, "tracing.py", "exec"), module.__dict__)
+    return module
+
+
+def _recorded(value: Any, arrays: dict[str, Any]) -> dict[str, Any]:
+    data = value.data
+    key = None
+    if isinstance(data, np.ndarray) and data.dtype.kind in NUMERIC_KINDS:
+        key = f"a{len(arrays)}"
+        arrays[key] = encode_array(data)
+    return {
+        "shape": None if value.shape is None else [int(n) for n in value.shape],
+        "dtype": str(value.dtype)[:MAX_TEXT],
+        "kind": str(value.kind)[:MAX_TEXT],
+        "data": key,
+    }
+
+
+def _trace_data(t: Any, arrays: dict[str, Any]) -> dict[str, Any]:
+    """A :class:`tracing.Trace` as JSON-ready data, its values' entries in ``arrays``."""
+    r = t.raised
+    return {
+        "events": [
+            {
+                "line": int(e.line),
+                "occurrence": int(e.occurrence),
+                "name": str(e.name)[:MAX_TEXT],
+                "value": _recorded(e.value, arrays),
+            }
+            for e in t.events[:MAX_EVENTS]
+        ],
+        "raised": None
+        if r is None
+        else {
+            "type": str(r.type)[:MAX_TEXT],
+            "message": str(r.message)[:MAX_TEXT],
+            "line": int(r.line),
+            "text": str(r.text)[:MAX_TEXT],
+            "operands": [[str(e)[:MAX_TEXT], str(d)[:MAX_TEXT]] for e, d in r.operands[:8]],
+            "failing": str(r.failing)[:MAX_TEXT],
+        },
+        "lines": {str(k): str(v)[:MAX_TEXT] for k, v in list(t.lines.items())[:2000]},
+    }
+
+
+def run_candidates(request: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
+    """The repair search's request: run each candidate program (or trace the learner's
+    one) with the submission's globals, by ``tracing.py``'s own functions, and send back
+    every outcome as data."""
+    job = request["candidates"]
+    tracing = _load_tracing(str(request["tracing"]))
+    function = str(job["function"])
+    problems = [_problem(p) for p in job["problems"]]
+    sources = [str(s) for s in job["sources"]]
+    arrays: dict[str, Any] = {}
+    if job.get("trace"):
+        t = tracing.trace(sources[0], function, problems[0], namespace)
+        return {
+            "protocol": PROTOCOL,
+            "status": "ok",
+            "trace": _trace_data(t, arrays),
+            "arrays": arrays,
+        }
+    found = tracing.run_candidates(sources, function, problems, namespace)
+    outcomes = [
+        [
+            {
+                "returned": None if o.error else _flatten(o.returned, arrays),
+                "error": str(o.error)[:MAX_TEXT],
+                "modified": [str(n)[:MAX_TEXT] for n in o.modified],
+            }
+            for o in outcomes
+        ]
+        for outcomes in found
+    ]
+    return {"protocol": PROTOCOL, "status": "ok", "outcomes": outcomes, "arrays": arrays}
+
+
 def run(request: dict[str, Any]) -> dict[str, Any]:
-    """Load the submission and call it on every problem; the answer as JSON-ready data."""
+    """Load the submission and call it on every problem (or run the repair search's
+    candidates, :func:`run_candidates`); the answer as JSON-ready data."""
     import warnings
 
     blocked = [str(b) for b in request.get("blocked", [])]
@@ -195,12 +309,15 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             "module": top[:MAX_TEXT],
             "where": _where(exc, file),
         }
+    namespace = vars(sys.modules["submission"])
+    if request.get("candidates") is not None:
+        return run_candidates(request, namespace)
     lambd = request.get("lambd")
     arrays: dict[str, Any] = {}
     calls = []
     for k, p in enumerate(request["problems"]):
-        w, X, Y = decode_array(p["w"]), decode_array(p["X"]), decode_array(p["Y"])
-        args: tuple[Any, ...] = (w, float(p["b"]), X, Y)
+        args: tuple[Any, ...] = _problem(p)
+        w, X, Y = args[0], args[2], args[3]
         if lambd is not None:
             args += (float(lambd),)
         record: dict[str, Any] = {}
@@ -227,7 +344,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             arrays[key] = encode_array(np.asarray(after).view(np.ndarray))
             record[f"after_{label}"] = key
         calls.append(record)
-    return {"protocol": PROTOCOL, "status": "ok", "calls": calls, "arrays": arrays}
+    answer = {"protocol": PROTOCOL, "status": "ok", "calls": calls, "arrays": arrays}
+    answer["globals"] = _globals(namespace)
+    return answer
 
 
 def _open_to(path: str, uid: int, gid: int) -> bool:

@@ -25,11 +25,13 @@ imported where they are used.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,9 +39,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from autograd_lr.checking.check import Call, GradientReport
     from autograd_lr.checking.sandbox import Limits, Mode, Run
     from autograd_lr.checking.submissions import Prepared, Submission
+    from autograd_lr.checking.tracing import Outcome, Trace
 
 SCHEMA_VERSION = "1.0"
 OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
@@ -95,6 +100,10 @@ class Options:
     forbid: tuple[str, ...] = ()
     points: tuple[tuple[str, float], ...] = tuple(DEFAULT_POINTS.items())
     hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
+    # wall-clock seconds of the repair search per failed submission (0: none); every
+    # candidate program runs in the sandbox (SandboxedRunner), one sandboxed run per batch.
+    # Off by default: a search costs up to its budget and ~0.5 s per run on each failure
+    search_seconds: float = 0.0
 
 
 @dataclass
@@ -229,7 +238,14 @@ class Grader:
             raise ValueError(f"seed must be a whole number or 'random', got {options.seed!r}")
         self.lambd = None if options.lambd is None else validate_lambd(options.lambd)
         self.problems = check.default_problems(self.seed)
-        self.child_source = Path(__file__).with_name("child.py").read_text(encoding="utf-8")
+        if not options.search_seconds >= 0:
+            raise ValueError(
+                f"search_seconds must be a number of seconds >= 0, got {options.search_seconds!r}"
+            )
+        here = Path(__file__)
+        self.child_source = here.with_name("child.py").read_text(encoding="utf-8")
+        # sent to the child with every run of the repair search: the package is hidden there
+        self.tracing_source = here.with_name("tracing.py").read_text(encoding="utf-8")
         self.request = {
             "function": options.function,
             "lambd": self.lambd,
@@ -268,9 +284,41 @@ class Grader:
         assert self._verdict(right).passed, "the grader's own oracle answer must pass"
         assert not self._verdict(flipped).passed, "a sign-flipped answer must fail"
 
-    def _verdict(self, calls: list[Call], source: str = "") -> GradientReport:
+    def _verdict(
+        self, calls: list[Call], source: str = "", search: SandboxedRunner | None = None
+    ) -> GradientReport:
+        """The report of ``calls``; with ``search``, a failed submission's source is traced
+        and repaired by candidate programs run in the sandbox (``search`` runs them)."""
+        if search is None:
+            return self.prepared.report(
+                calls, function=self.options.function, hints=self.options.hints, source=source
+            )
         return self.prepared.report(
-            calls, function=self.options.function, hints=self.options.hints, source=source
+            calls,
+            function=self.options.function,
+            hints=self.options.hints,
+            source=source,
+            namespace=search.namespace,
+            line_offset=search.line_offset,
+            search_budget=self.options.search_seconds,
+            runner=search,
+            tracer=search.trace,
+            clock=time.perf_counter,  # the candidates run in other processes: wall-clock time
+        )
+
+    def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
+        """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
+        from autograd_lr.checking import sandbox
+
+        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
+        limits = dataclasses.replace(self.limits, timeout=min(timeout, self.limits.timeout))
+        return sandbox.run(
+            argv,
+            json.dumps(request).encode(),
+            scratch,
+            limits,
+            self.isolation,
+            hide=self.options.forbid,
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
@@ -376,15 +424,7 @@ class Grader:
 
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
         request = dict(self.request, file=f"{where}/{prepared.file}")
-        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
-        run = sandbox.run(
-            argv,
-            json.dumps(request).encode(),
-            scratch,
-            self.limits,
-            self.isolation,
-            hide=self.options.forbid,
-        )
+        run = self.sandboxed(request, scratch, self.limits.timeout)
         graded.run = run
         if run.left_running:
             graded.notes.append(f"{run.left_running} process(es) of the run could not be killed")
@@ -431,12 +471,153 @@ class Grader:
         for c in calls:
             c.where = submissions.in_notebook(c.where, prepared.cells)
         _require_cost(calls)
-        graded.report = self._verdict(calls, prepared.source)
+        search = (
+            None
+            if not self.options.search_seconds
+            else SandboxedRunner(
+                self,
+                request,
+                scratch,
+                answers.namespace(answer),
+                _line_offset(prepared, self.options.function),
+            )
+        )
+        graded.report = self._verdict(calls, prepared.source, search)
         graded.outcome = "pass" if graded.report.passed else "fail"
+        if search is not None and search.runs:
+            graded.notes.append(
+                f"the repair search ran {search.candidates} candidate program(s) in "
+                f"{search.runs} sandboxed run(s) ({search.seconds:.2f} s)"
+            )
         graded.notes.append(
             f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "
             f"({run.seconds:.2f} s); the expected values and the verdict were computed outside it"
         )
+
+
+class SandboxedRunner:
+    """The repair search's runner and tracer for one submission: each call is one run of
+    the child in the grader's sandbox, with the run's limits, and what comes back is data.
+
+    ``runner(sources, function, problems, namespace, keep_going)`` has the signature of
+    :func:`~autograd_lr.checking.tracing.run_candidates`; the child runs every problem
+    (``keep_going`` is a judge and stays out here: the search judges the outcomes).
+    ``trace`` has the signature of :func:`~autograd_lr.checking.tracing.trace`. In both,
+    ``namespace`` is ignored: the code runs with the submission's own globals, in the
+    sandbox, and :attr:`namespace` holds stand-ins for them. No run starts later than
+    the search's budget allows: each run's timeout ends at the deadline (plus the time a
+    run needs to start), so a candidate that never returns costs at most that.
+    """
+
+    def __init__(
+        self,
+        grader: Grader,
+        request: dict[str, Any],
+        scratch: Path,
+        namespace: dict[str, Any],
+        line_offset: int,
+    ) -> None:
+        self.grader, self.request, self.scratch = grader, request, scratch
+        self.namespace, self.line_offset = namespace, line_offset
+        self.deadline = 0.0  # set at the first run
+        self.runs = self.candidates = 0
+        self.seconds = 0.0
+
+    def _ask(self, job: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """The child's answer to ``job``, or ``None`` and why there is none."""
+        from autograd_lr.checking import answers
+
+        now = time.perf_counter()
+        if not self.runs:
+            self.deadline = now + self.grader.options.search_seconds
+        request = dict(self.request, candidates=job, tracing=self.grader.tracing_source)
+        run = self.grader.sandboxed(request, self.scratch, max(self.deadline - now, 0.0) + START)
+        self.runs += 1
+        self.seconds += time.perf_counter() - now
+        if run.stopped:
+            return None, f"the run was stopped ({run.stopped})"
+        try:
+            return answers.parse(run), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+    def __call__(
+        self,
+        sources: Sequence[str],
+        function: str,
+        problems: Sequence[tuple[Any, ...]],
+        namespace: dict[str, Any] | None = None,
+        keep_going: Any = None,
+    ) -> list[list[Outcome]]:
+        from autograd_lr.checking import answers
+        from autograd_lr.checking.tracing import Outcome
+
+        self.candidates += len(sources)
+        job = {"function": function, "sources": list(sources), "problems": _encoded(problems)}
+        answer, why = self._ask(job)
+        if answer is not None:
+            try:
+                return answers.outcomes(answer, len(sources), len(problems))
+            except (ValueError, KeyError, TypeError) as exc:
+                why = f"malformed results ({answers.shown(str(exc))})"
+        return [[Outcome(error=f"SandboxError: {why}")] for _ in sources]
+
+    def trace(
+        self,
+        source: str,
+        function: str,
+        args: Sequence[Any],
+        namespace: dict[str, Any] | None = None,
+    ) -> Trace:
+        from autograd_lr.checking import answers
+
+        job = {
+            "function": function,
+            "sources": [source],
+            "problems": _encoded([args]),
+            "trace": True,
+        }
+        answer, why = self._ask(job)
+        if answer is None:
+            raise ValueError(f"the sandboxed trace failed: {why}")
+        try:
+            return answers.trace(answer)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"the sandboxed trace sent back malformed data ({exc})") from None
+
+
+# seconds a sandboxed run needs to start and load the submission (~0.3 s measured), given
+# to every run of the search on top of the budget left
+START = 2.0
+
+
+def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    from autograd_lr.checking.child import encode_array
+
+    return [
+        {"w": encode_array(w), "b": float(b), "X": encode_array(X), "Y": encode_array(Y)}
+        for w, b, X, Y in problems
+    ]
+
+
+def _line_offset(prepared: Prepared, function: str) -> int:
+    """What turns a line of the child's script into a line of the notebook cell that
+    defines the function (0 for a ``.py`` file: its lines are the script's)."""
+    import ast
+
+    if not prepared.cells:
+        return 0
+    try:
+        tree = ast.parse(prepared.source)
+    except SyntaxError:
+        return 0
+    short = function.rsplit(".", 1)[-1]
+    defs = [n.lineno for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == short]
+    if not defs:
+        return 0
+    line = defs[-1]
+    start = max((s for s, _ in prepared.cells if s <= line), default=1)
+    return 1 - start
 
 
 def schema(name: str = "report") -> dict[str, Any]:

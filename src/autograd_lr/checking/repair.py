@@ -18,7 +18,9 @@ and no argument is changed. A candidate stops at its first failing problem.
 The candidates and their results are plain data (:class:`Edit`, source text,
 :class:`~autograd_lr.checking.tracing.Outcome`), and the runner is a parameter with the
 signature of :func:`~autograd_lr.checking.tracing.run_candidates`, so a sandbox can run
-them instead of this process.
+them instead of this process (and so is the tracer, with the signature of
+:func:`~autograd_lr.checking.tracing.trace`). The candidates of one state and one line go
+to the runner together, as one batch: a sandbox starts once per batch, not per candidate.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ PROMISING = 12
 # around the located one (the located line, the lines that feed it, the lines it feeds).
 NEAR_LINES = 5
 Runner = Callable[..., list[list[Outcome]]]
+Tracer = Callable[..., Trace]  # trace(source, function, args, namespace) -> Trace
 
 
 @dataclass
@@ -248,13 +251,17 @@ def search(
     *,
     budget: float = SEARCH_BUDGET,
     runner: Runner = run_candidates,
+    tracer: Tracer = trace,
+    clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
 ) -> Finding:
     """Trace ``propagate`` (``function`` of ``source``) on the first failing problem, locate,
     and repair.
 
     ``oracles``: the check's problems with their reference values (the first one on
-    which the learner's function fails is traced and judged first).
+    which the learner's function fails is traced and judged first). ``budget`` is in
+    seconds of ``clock``: this process's CPU time by default, wall-clock time for a runner
+    whose candidates run elsewhere.
     """
     function = defined_function(source, function)
     problems = [tuple(o.problem) for o in oracles]
@@ -271,6 +278,8 @@ def search(
         namespace,
         budget=budget,
         runner=runner,
+        tracer=tracer,
+        clock=clock,
         line_offset=line_offset,
     )
 
@@ -285,6 +294,8 @@ def search_with(
     *,
     budget: float = SEARCH_BUDGET,
     runner: Runner = run_candidates,
+    tracer: Tracer = trace,
+    clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
 ) -> Finding:
     """The search for any function: ``judge(k, outcome)`` says whether an outcome on
@@ -302,7 +313,7 @@ def search_with(
     failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
     order = [failing] + [k for k in range(len(problems)) if k != failing]
     ordered = [problems[k] for k in order]
-    t = trace(source, function, problems[failing], namespace)
+    t = tracer(source, function, problems[failing], namespace)
     alignment = locate(t, failing, source, function)
     located = alignment.line or (t.raised.line if t.raised else 0)
     finding = Finding(
@@ -320,25 +331,34 @@ def search_with(
     lines = _line_order(fn, located)
     base_score = verdicts[failing][1]
     tried: set[str] = {original_program}
-    start = time.process_time()
+    results: dict[str, list[Outcome]] = {}  # a batch's outcomes, by candidate program
+    start = clock()
     finding.notes.append(f"prepared in {time.perf_counter() - prepared:.2f} s")
+
+    def keep_going(k: int, outcome: Outcome) -> bool:
+        return judge(order[k], outcome)[0]
+
+    def run_batch(trees: Sequence[ast.FunctionDef]) -> None:
+        """Every new candidate of ``trees`` in one call of the runner."""
+        texts = list(dict.fromkeys(t for t in map(program, trees) if t not in tried))
+        if texts:
+            tried.update(texts)
+            found = runner(texts, function, ordered, namespace, keep_going)
+            results.update(zip(texts, found, strict=True))
 
     def evaluate(tree: ast.FunctionDef) -> tuple[bool, int]:
         text = program(tree)
-        if text in tried:
-            return False, -2
-        tried.add(text)
-        first: list[int] = []
-
-        def keep_going(k: int, outcome: Outcome) -> bool:
-            passed, score = judge(order[k], outcome)
-            if k == 0:
-                first.append(score)
-            return passed
-
-        results = runner([text], function, ordered, namespace, keep_going)[0]
-        passed = len(results) == len(ordered) and judge(order[-1], results[-1])[0]
-        return passed, first[0] if first else -1
+        if text not in results:  # run before in another batch, or the learner's own
+            if text in tried:
+                return False, -2
+            run_batch([tree])
+        outcomes = results.pop(text)
+        if not outcomes:
+            return False, -1
+        # a runner may run every problem (keep_going is a hint): judged here in full
+        verdicts = [judge(order[k], o) for k, o in enumerate(outcomes)]
+        passed = len(outcomes) == len(ordered) and all(ok for ok, _ in verdicts)
+        return passed, verdicts[0][1]
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
         if chosen:
@@ -357,13 +377,18 @@ def search_with(
             key = (id(tree), ln)
             if key not in proposed:
                 proposed[key] = enumerate_edits(tree, ctx, [ln])
-            for e in proposed[key]:
-                if only is not None and _relation(chosen[-1], e) != only:
-                    continue
-                if time.process_time() - start > budget:
-                    finding.exhausted = True
-                    return finish()
-                new = apply_edit(tree, e)
+            batch = [
+                (e, apply_edit(tree, e))
+                for e in proposed[key]
+                if only is None or _relation(chosen[-1], e) == only
+            ]
+            if not batch:
+                continue
+            if clock() - start > budget:
+                finding.exhausted = True
+                return finish()
+            run_batch([new for _, new in batch])
+            for e, new in batch:
                 passed, new_score = evaluate(new)
                 if passed:
                     return finish([*chosen, e])
