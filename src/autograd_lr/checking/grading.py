@@ -504,7 +504,7 @@ class SandboxedRunner:
     (``keep_going`` is a judge and stays out here: the search judges the outcomes).
     ``trace`` has the signature of :func:`~autograd_lr.checking.tracing.trace`. In both,
     ``namespace`` is ignored: the code runs with the submission's own globals, in the
-    sandbox, and :attr:`namespace` holds stand-ins for them. No run starts later than
+    sandbox, and the attribute ``namespace`` holds stand-ins for them. No run starts later than
     the search's budget allows: each run's timeout ends at the deadline (plus the time a
     run needs to start), so a candidate that never returns costs at most that.
     """
