@@ -88,7 +88,7 @@ TWO_PASS_CHUNKS_PER_CPU = 2
 # fill one cache line (8 on 64-byte lines), so two threads never write into the same line.
 TWO_PASS_ROW_UNIT = max(1, PARAMS.caches.line_bytes // 8)
 # Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
-# size: the peak extra memory stays a small share of X (issue 6's target: 10 %).
+# size: the peak extra memory stays a small share of X (the target: 10 %).
 FUSED_PARTIAL_SHARE = 20
 # numba fastmath flags for the kernels: "reassoc" lets the sums Σ_i X[j, i] dz_i be
 # vectorized (summed in SIMD lanes, then the lanes added), "contract" allows fused
