@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 from referencing import Registry, Resource
 
-from autograd_lr.checking.grading import schema
+from autograd_lr.grading.grader import schema
 
 
 def validate(instance: Any, name: str) -> None:

@@ -24,9 +24,9 @@ CORRECT = ROOT / "tests" / "submissions" / "class" / "alice.py"
 BIN = Path(sys.executable).parent
 # what the package reads at run time with importlib.resources: it must be in the wheel
 PACKAGE_DATA = (
-    "autograd_lr/checking/schema/report.schema.json",
-    "autograd_lr/checking/schema/gradebook.schema.json",
-    "autograd_lr/checking/schema/gradescope.schema.json",
+    "autograd_lr/grading/schema/report.schema.json",
+    "autograd_lr/grading/schema/gradebook.schema.json",
+    "autograd_lr/grading/schema/gradescope.schema.json",
     "autograd_lr/teaching/schema/derivation.schema.json",
     "autograd_lr/datasets/data/breast_cancer.csv",
 )
@@ -130,4 +130,4 @@ def test_make_dist_builds_an_sdist_and_a_wheel_with_the_package_data(
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [name for name in PACKAGE_DATA if name not in names]
     assert not missing, f"not in {wheel.name}: {missing}"
-    assert "autograd_lr/checking/child.py" in names
+    assert "autograd_lr/grading/child.py" in names

@@ -2,7 +2,7 @@
 
 In process, hypothesis writes random bytes, random JSON and random notebooks (code cells of
 random text, lone surrogates and NUL characters included) into a class folder; grading it
-(:func:`~autograd_lr.checking.gradebook.grade_all`, the gradebook's files and the printed
+(:func:`~autograd_lr.grading.gradebook.grade_all`, the gradebook's files and the printed
 table) must never raise, and every file must get its own row. Through the CLI, fifty
 broken notebooks of every kind produce a gradebook of fifty rows.
 """
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lr.checking import gradebook, submissions
-from autograd_lr.checking.grading import GRADER_FAULT, OUTCOMES, Grader, Options
+from autograd_lr.grading import gradebook, submissions
+from autograd_lr.grading.grader import GRADER_FAULT, OUTCOMES, Grader, Options
 from grader_schema import validate
 from test_grader_cli import SUBMISSIONS, _cli
 

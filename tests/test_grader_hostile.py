@@ -28,7 +28,8 @@ import numpy as np
 import pytest
 
 import autograd_lr
-from autograd_lr.checking import check, sandbox
+from autograd_lr.checking import check
+from autograd_lr.grading import sandbox
 from autograd_lr.oracles import jax_value_and_gradients
 from grader_schema import validate
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lr.checking import sandbox
+from autograd_lr.grading import sandbox
 from grader_schema import validate
 
 SUBMISSIONS = Path(__file__).parent / "submissions"

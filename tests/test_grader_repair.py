@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lr.checking import grading, sandbox
 from autograd_lr.checking.check import check_gradients
+from autograd_lr.grading import grader, sandbox
 from grader_schema import validate
 
 HAS_BWRAP = not sandbox.bwrap_problem()
@@ -165,8 +165,8 @@ def test_a_candidate_that_never_returns_stops_at_the_budget(tmp_path: Path, mode
     notes = [str(n) for n in report["notes"]]  # type: ignore[attr-defined]
     assert any("could not be traced" in n and "timeout" in n for n in notes), notes
     # three runs before the search proper (the program twice, its trace), each stopped by
-    # the budget plus a run's start-up (grading.START), and the kill of each: far below
+    # the budget plus a run's start-up (grader.START), and the kill of each: far below
     # the run's own --timeout of 60 s
     searched = next(n for n in notes if n.startswith("the repair search ran"))
     seconds = float(re.search(r"\(([\d.]+) s\)", searched).group(1))  # type: ignore[union-attr]
-    assert seconds < 1 + 3 * (grading.START + 2), searched
+    assert seconds < 1 + 3 * (grader.START + 2), searched

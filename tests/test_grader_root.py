@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from autograd_lr.checking import sandbox
+from autograd_lr.grading import sandbox
 
 pytestmark = [pytest.mark.xdist_group(name="grader_root"), pytest.mark.slow]
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lr.checking import answers, child, grading, sandbox, submissions
-from autograd_lr.checking.grading import Grader, Options
+from autograd_lr.grading import answers, child, sandbox, submissions
+from autograd_lr.grading.grader import Grader, Options, schema
 from grader_schema import validate
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -336,7 +336,7 @@ def test_the_shipped_schemas_are_valid_json_schemas() -> None:
     import jsonschema
 
     for name in ("report", "gradebook", "gradescope"):
-        jsonschema.Draft202012Validator.check_schema(grading.schema(name))
+        jsonschema.Draft202012Validator.check_schema(schema(name))
 
 
 def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lr.checking.recipes import standalone_source
+from autograd_lr.grading.recipes import standalone_source
 
 
 def _kernel(*cells: str) -> dict[str, Any]:

@@ -394,7 +394,7 @@ def test_a_failed_submission_never_has_the_full_score() -> None:
     from types import SimpleNamespace
 
     from autograd_lr import course
-    from autograd_lr.checking.grading import DEFAULT_POINTS, Graded
+    from autograd_lr.grading.grader import DEFAULT_POINTS, Graded
 
     def doubles_X(w, b, X, Y):
         grads, cost = course.propagate(w, b, X, Y)

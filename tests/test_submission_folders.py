@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lr.checking import submissions
-from autograd_lr.checking.submissions import SubmissionError
+from autograd_lr.grading import submissions
+from autograd_lr.grading.submissions import SubmissionError
 
 DEFINES = "import numpy as np\n\n\ndef propagate(w, b, X, Y):\n    return None\n"
 IMPORTS_UTILS = "from utils import sigmoid\n\n\ndef propagate(w, b, X, Y):\n    return sigmoid\n"

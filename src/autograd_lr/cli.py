@@ -6,7 +6,7 @@ Six subcommands (verify, train, predict, check, grade, derivation), each an argp
 parser and a handler that calls one library function and prints its result. The module
 is longer than the others (about 600 lines) because it holds every option's help text in
 one parser; it holds no logic of its own: training is :func:`autograd_lr.train`, grading
-:mod:`autograd_lr.checking.grading`, derivations :mod:`autograd_lr.teaching.documents`.
+:mod:`autograd_lr.grading.grader`, derivations :mod:`autograd_lr.teaching.documents`.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _grader(args: argparse.Namespace, function: str) -> Any:
     """The Grader of ``check`` and ``grade`` (prepared before any submission runs)."""
-    from autograd_lr.checking import grading, sandbox
+    from autograd_lr.grading import grader as grading_grader
+    from autograd_lr.grading import sandbox
 
     limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
-    options = grading.Options(
+    options = grading_grader.Options(
         function=function,
         lambd=args.lambd,
         seed=args.seed,
@@ -55,7 +56,7 @@ def _grader(args: argparse.Namespace, function: str) -> Any:
         search_seconds=args.search_seconds,
     )
     try:
-        grader = grading.Grader(options)
+        grader = grading_grader.Grader(options)
     except sandbox.SandboxUnavailableError as exc:
         raise UsageError(str(exc)) from None
     if grader.isolation != "bwrap":
@@ -70,9 +71,9 @@ def _check(args: argparse.Namespace) -> int:
     """Grade one submission: exit 0 pass, 1 fail/timeout/crash/forbidden import, 2 cannot load."""
     import json
 
-    from autograd_lr.checking import gradebook, submissions
-    from autograd_lr.checking.answers import printable
     from autograd_lr.files import atomic_write_text
+    from autograd_lr.grading import gradebook, submissions
+    from autograd_lr.grading.answers import printable
 
     submission = submissions.resolve(args.target)
     graded = _grader(args, submission.function).grade(submission)
@@ -91,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
-    from autograd_lr.checking import gradebook, submissions
+    from autograd_lr.grading import gradebook, submissions
 
     found = submissions.expand(args.submissions, args.function)
     if args.gradescope and len(found) != 1:
@@ -358,8 +359,8 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         help="auto: bubblewrap when it works, else a separate process with limits (and say "
         "so); require: refuse to grade without bubblewrap; none: no sandbox (default auto)",
     )
-    from autograd_lr.checking import grading
-    from autograd_lr.checking.sandbox import Limits
+    from autograd_lr.grading import grader
+    from autograd_lr.grading.sandbox import Limits
 
     for option, name, kind, metavar, text in _LIMITS:
         default = getattr(Limits(), name)
@@ -371,11 +372,11 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--search-seconds",
         type=_seconds,
-        default=grading.Options().search_seconds,
+        default=grader.Options().search_seconds,
         metavar="SECONDS",
         help="wall-clock seconds of the search for a repair of a failed submission, whose "
         "candidate programs run in the sandbox too; 0: no search, 5 is a good value "
-        f"(default {grading.Options().search_seconds:g})",
+        f"(default {grader.Options().search_seconds:g})",
     )
     parser.add_argument(
         "--seed",

@@ -17,12 +17,12 @@ The pieces, by role: :mod:`.calls` runs the function and reads its return value,
 every model of a wrong answer that a verdict may need *before* any submitted code runs;
 :meth:`Prepared.report` then judges the :class:`Call` records a submission produced
 with plain numpy arithmetic on those values: no jax, no import, no compilation. The
-grader (:mod:`autograd_lr.checking.grading`) works this way; :func:`check_gradients`
+grader (:mod:`autograd_lr.grading.grader`) works this way; :func:`check_gradients`
 prepares lazily (only what its verdict asks for), which keeps a passing check fast.
 
 Everything is checked in float64: the problems are float64, and a float32 answer is
 reported as such. The learner's code runs in this process; to grade code you do not
-trust, use :mod:`autograd_lr.checking.grading` (``autograd-lr check``).
+trust, use :mod:`autograd_lr.grading.grader` (``autograd-lr check``).
 """
 
 from __future__ import annotations

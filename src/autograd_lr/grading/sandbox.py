@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from autograd_lr.checking import processes
+from autograd_lr.grading import processes
 
 Isolation = Literal["bwrap", "process"]
 # the interpreter by an absolute path without "..": inside the sandbox only the bound

@@ -24,8 +24,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from autograd_lr.checking.check import Call
-    from autograd_lr.checking.sandbox import Run
     from autograd_lr.checking.tracing import Outcome, Trace
+    from autograd_lr.grading.sandbox import Run
 
 MAX_TEXT = 500  # characters kept of any string the submission's process sends
 # C0 and C1 controls with DEL, lone surrogates (a file name that is not UTF-8 decodes to
@@ -88,7 +88,7 @@ def parse(run: Run) -> dict[str, Any]:
 
 def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
     """The submission's return value from its skeleton; ``ValueError`` if malformed."""
-    from autograd_lr.checking.child import MAX_STRUCTURE_DEPTH
+    from autograd_lr.grading.child import MAX_STRUCTURE_DEPTH
 
     if depth > MAX_STRUCTURE_DEPTH + 1 or not isinstance(skeleton, dict) or len(skeleton) > 2:
         raise ValueError("malformed result")
@@ -116,7 +116,7 @@ class _Opaque:
 def calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> list[Call]:
     from autograd_lr.checking import check
     from autograd_lr.checking.calls import called_as
-    from autograd_lr.checking.child import decode_array
+    from autograd_lr.grading.child import decode_array
 
     raw = answer.get("arrays")
     if not isinstance(raw, dict) or len(raw) > 64 * len(problems):
@@ -165,7 +165,7 @@ _GLOBAL_KINDS = ("array", "module", "function", "other")
 
 def _ok(answer: dict[str, Any], limit: int) -> dict[str, np.ndarray]:
     """The decoded arrays of an ``ok`` answer of at most ``limit`` arrays."""
-    from autograd_lr.checking.child import decode_array
+    from autograd_lr.grading.child import decode_array
 
     if answer.get("status") != "ok":
         reason = shown(answer.get("reason")) or shown(answer.get("status"))

@@ -7,10 +7,10 @@ A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
    every expected value and model of a mistake on them
    (:func:`autograd_lr.checking.check.prepare`), and judges the oracle's own answer (it
    must pass) and a sign-flipped one (it must fail) (DESIGN.md, rule 7);
-2. each submission then runs in the sandbox (:mod:`~autograd_lr.checking.sandbox`: its
+2. each submission then runs in the sandbox (:mod:`~autograd_lr.grading.sandbox`: its
    private copy, no network, limits, nothing left running afterwards) as the child
-   program :mod:`~autograd_lr.checking.child`, which sends back plain numbers over a pipe;
-3. the grader reads that answer as untrusted data (:mod:`~autograd_lr.checking.answers`:
+   program :mod:`~autograd_lr.grading.child`, which sends back plain numbers over a pipe;
+3. the grader reads that answer as untrusted data (:mod:`~autograd_lr.grading.answers`:
    size-capped JSON, numeric arrays only, every field checked) and judges it with the
    prepared values (``Prepared.report``: numpy arithmetic, no jax, no import).
 
@@ -33,6 +33,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from autograd_lr.checking.check import Call, GradientReport
-    from autograd_lr.checking.sandbox import Limits, Mode, Run
-    from autograd_lr.checking.submissions import Prepared, Submission
     from autograd_lr.checking.tracing import Outcome, Trace
+    from autograd_lr.grading.sandbox import Limits, Mode, Run
+    from autograd_lr.grading.submissions import Prepared, Submission
 
 SCHEMA_VERSION = "1.0"
 OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
@@ -221,8 +222,9 @@ class Grader:
     """
 
     def __init__(self, options: Options) -> None:
-        from autograd_lr.checking import check, sandbox
-        from autograd_lr.checking.child import encode_array
+        from autograd_lr.checking import check
+        from autograd_lr.grading import sandbox
+        from autograd_lr.grading.child import encode_array
         from autograd_lr.validation import validate_lambd
 
         check.validate_hints(options.hints)
@@ -245,7 +247,8 @@ class Grader:
         here = Path(__file__)
         self.child_source = here.with_name("child.py").read_text(encoding="utf-8")
         # sent to the child with every run of the repair search: the package is hidden there
-        self.tracing_source = here.with_name("tracing.py").read_text(encoding="utf-8")
+        tracing = resources.files("autograd_lr.checking").joinpath("tracing.py")
+        self.tracing_source = tracing.read_text(encoding="utf-8")
         self.request = {
             "function": options.function,
             "lambd": self.lambd,
@@ -308,7 +311,7 @@ class Grader:
 
     def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
-        from autograd_lr.checking import sandbox
+        from autograd_lr.grading import sandbox
 
         argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
         limits = dataclasses.replace(self.limits, timeout=min(timeout, self.limits.timeout))
@@ -366,7 +369,7 @@ class Grader:
         running, judging or reporting it becomes its own ``cannot_load`` or ``crash``
         outcome, so one file never stops a class.
         """
-        from autograd_lr.checking.answers import printable
+        from autograd_lr.grading.answers import printable
 
         # a file's name is the student's too: a newline in it must not make a row of a table
         target, file = printable(submission.target), printable(submission.path.as_posix())
@@ -397,7 +400,7 @@ class Grader:
         return graded
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
-        from autograd_lr.checking import answers, submissions
+        from autograd_lr.grading import answers, submissions
 
         try:
             prepared = submissions.prepare(submission, scratch)
@@ -420,7 +423,7 @@ class Grader:
         self._run(graded, scratch, prepared)
 
     def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
-        from autograd_lr.checking import answers, sandbox, submissions
+        from autograd_lr.grading import answers, sandbox, submissions
 
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
         request = dict(self.request, file=f"{where}/{prepared.file}")
@@ -525,7 +528,7 @@ class SandboxedRunner:
 
     def _ask(self, job: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         """The child's answer to ``job``, or ``None`` and why there is none."""
-        from autograd_lr.checking import answers
+        from autograd_lr.grading import answers
 
         now = time.perf_counter()
         if not self.runs:
@@ -549,8 +552,8 @@ class SandboxedRunner:
         namespace: dict[str, Any] | None = None,
         keep_going: Any = None,
     ) -> list[list[Outcome]]:
-        from autograd_lr.checking import answers
         from autograd_lr.checking.tracing import Outcome
+        from autograd_lr.grading import answers
 
         self.candidates += len(sources)
         job = {"function": function, "sources": list(sources), "problems": _encoded(problems)}
@@ -569,7 +572,7 @@ class SandboxedRunner:
         args: Sequence[Any],
         namespace: dict[str, Any] | None = None,
     ) -> Trace:
-        from autograd_lr.checking import answers
+        from autograd_lr.grading import answers
 
         job = {
             "function": function,
@@ -592,7 +595,7 @@ START = 2.0
 
 
 def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-    from autograd_lr.checking.child import encode_array
+    from autograd_lr.grading.child import encode_array
 
     return [
         {"w": encode_array(w), "b": float(b), "X": encode_array(X), "Y": encode_array(Y)}
@@ -622,16 +625,16 @@ def _line_offset(prepared: Prepared, function: str) -> int:
 
 def schema(name: str = "report") -> dict[str, Any]:
     """The shipped JSON Schema ``schema/<name>.schema.json`` (report, gradebook, gradescope)."""
-    from importlib.resources import files
-
-    text = files("autograd_lr.checking").joinpath("schema", f"{name}.schema.json").read_text()
+    text = (
+        resources.files("autograd_lr.grading").joinpath("schema", f"{name}.schema.json").read_text()
+    )
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
 
 def grade(target: str, options: Options | None = None) -> Graded:
     """Grade one target, ``path/to/file.py:function`` (or ``.ipynb``), with its own Grader."""
-    from autograd_lr.checking import submissions
+    from autograd_lr.grading import submissions
 
     submission = submissions.resolve(target)
     chosen = options or Options()
@@ -658,6 +661,6 @@ def _require_cost(calls: list[Call]) -> None:
 
 def _failure(exc: BaseException) -> str:
     """``"TypeError: message"`` of an exception, as the grader shows it (cut, printable)."""
-    from autograd_lr.checking.answers import shown
+    from autograd_lr.grading.answers import shown
 
     return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))

@@ -1,6 +1,6 @@
 r"""A whole class: grade many submissions in parallel; write the gradebook and Gradescope's file.
 
-:func:`grade_all` grades every submission with one :class:`~autograd_lr.checking.grading.Grader`
+:func:`grade_all` grades every submission with one :class:`~autograd_lr.grading.grader.Grader`
 (the expected values and the models of mistakes computed once), ``jobs`` sandboxes at a
 time. :func:`write_gradebook` writes ``gradebook.csv`` (one row per submission: file,
 outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
@@ -10,7 +10,7 @@ outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
 worth its points, the diagnosis in its ``output``. Every file is written atomically.
 
 What comes from a submission (its file's name, its messages) is shown with its control
-characters escaped (:func:`~autograd_lr.checking.answers.printable`), and a CSV cell of
+characters escaped (:func:`~autograd_lr.grading.answers.printable`), and a CSV cell of
 such text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with a single quote, as OWASP recommends
 against CSV injection; numbers and the grader's own words are written as they are.
@@ -27,12 +27,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograd_lr.checking.answers import printable
 from autograd_lr.files import atomic_write_text
+from autograd_lr.grading.answers import printable
 
 if TYPE_CHECKING:
-    from autograd_lr.checking.grading import Graded, Grader
-    from autograd_lr.checking.submissions import Submission
+    from autograd_lr.grading.grader import Graded, Grader
+    from autograd_lr.grading.submissions import Submission
 
 CSV_COLUMNS = ("file", "outcome", "passed", "score", "max_score", "mistakes", "error")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
@@ -77,7 +77,7 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
 def gradebook(grader: Grader, results: Sequence[Graded]) -> dict[str, Any]:
     """The content of ``gradebook.json``."""
     from autograd_lr import __version__
-    from autograd_lr.checking.grading import SCHEMA_VERSION
+    from autograd_lr.grading.grader import SCHEMA_VERSION
 
     return {
         "schema_version": SCHEMA_VERSION,
