@@ -13,7 +13,8 @@ The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
 :mod:`~autograd_lr.course`     the lecture's propagate, optimize, predict, model
 :mod:`~autograd_lr.fast`       the single-pass kernel and the Dask execution
 :mod:`~autograd_lr.training`   solvers, the estimator, ``train(...)``, persistence, plots
-:mod:`~autograd_lr.checking`   check_gradients, diagnosis, reports, the grader
+:mod:`~autograd_lr.checking`   check_gradients, the feedback engine, reports
+:mod:`~autograd_lr.grading`    the grader: submitted code run apart, the gradebook
 :mod:`~autograd_lr.teaching`   exercises and ``verify``, the main job
 :mod:`~autograd_lr.datasets`   the shipped data, generators, CSV and chunked loaders
 =============================  ================================================================
