@@ -63,13 +63,30 @@ def test_train_writes_model_plots_and_a_summary(two_feature) -> None:
     assert min(png_size(out / "cost.png")) > 300
     assert min(png_size(out / "decision_boundary.png")) > 300
     # the progress bar (stderr) shows the solver and the current cost
-    assert re.search(r"gd: .*\d+/10000 .*cost=0\.\d{6}", result.stderr), result.stderr[-500:]
+    assert re.search(r"gd: .*\d+/\d+ .*cost=0\.\d{6}", result.stderr), result.stderr[-500:]
     for line in ("iterations", "final cost", "train accuracy", "test accuracy", "time"):
         assert re.search(rf"^  {line} ", result.stdout, re.MULTILINE), line
     metadata = load_model(out).metadata
     assert f"J = {metadata['final_cost']:.8f}" in result.stdout
     assert f"{metadata['iterations']} of at most 10000 (converged" in result.stdout
     assert metadata["m_train"] == 320 and metadata["m_test"] == 80
+
+
+def test_a_bar_that_stops_early_says_it_converged_and_at_which_iteration(two_feature) -> None:
+    """The bar's last state (tqdm redraws with \\r) ends at 100 % of the iterations taken."""
+    root, result = two_feature
+    N = load_model(root / "model").metadata["iterations"]
+    assert 0 < N < 10_000  # it did stop early: the case where a bar used to freeze
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith(f"gd: converged at iteration {N}: 100%|"), last
+    assert f"| {N}/{N} [" in last, last
+
+
+def test_a_bar_that_reaches_the_limit_says_it_did_not_converge(tmp_path: Path) -> None:
+    result = run("train", "--dataset", "two-feature", "--iterations", "7", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("gd: not converged, stopped at the limit of 7 iterations: 100%|"), last
 
 
 def test_the_saved_model_is_exactly_what_the_solver_computes(two_feature) -> None:

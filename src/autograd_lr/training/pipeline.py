@@ -297,10 +297,21 @@ def fit_with_progress(
             )
         else:
             fit = solvers.newton(w0, 0.0, X, Y, callback=show, **options)
+        # A run that stops early ends the bar at 100 % of the iterations it took, and says
+        # why: a bar left at 30 % of max_iter looks like an abort.
+        bar.total = fit.n_iter
+        bar.set_description(progress_verdict(fit), refresh=False)
         bar.set_postfix_str(
             f"cost={fit.final_cost:.6f} max|dJ|={fit.gradient_max[-1]:.1e}", refresh=True
         )
     return fit
+
+
+def progress_verdict(fit: solvers.SolverResult) -> str:
+    """How the progress bar ends: ``gd: converged at iteration 84`` or the limit reached."""
+    if fit.converged:
+        return f"{fit.solver}: converged at iteration {fit.n_iter}"
+    return f"{fit.solver}: not converged, stopped at the limit of {fit.n_iter} iterations"
 
 
 # --- the pieces both pipelines share ------------------------------------------------------
