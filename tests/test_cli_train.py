@@ -72,6 +72,40 @@ def test_train_writes_model_plots_and_a_summary(two_feature) -> None:
     assert metadata["m_train"] == 320 and metadata["m_test"] == 80
 
 
+def test_the_summary_explains_alpha_and_lambda_in_one_line_each(two_feature) -> None:
+    root, result = two_feature
+    metadata = load_model(root / "model").metadata
+    alpha, lambd = metadata["learning_rate"], metadata["lambda"]
+    lines = result.stdout.splitlines()
+    assert (
+        f"  step size       α = {alpha:.4g} (1/L, L the largest curvature of J): "
+        "each step is w := w − α·dw, b := b − α·db"
+    ) in lines
+    assert lambd == 1.0
+    assert (
+        "  L2 penalty      λ = 1 in J + (λ/2m)‖w‖², which keeps w small (b is not "
+        "penalized); scikit-learn's C = 1/λ = 1"
+    ) in lines
+
+
+ACCURACY = re.compile(r"(\d+\.\d) % \((\d+)/(\d+)\)")
+
+
+def test_train_and_predict_print_accuracy_one_way(two_feature) -> None:
+    """Every accuracy the commands print: one decimal, then the count it comes from."""
+    root, trained = two_feature
+    predicted = run("predict", "--model", "model", "model/test.csv", cwd=root)
+    lines = [
+        line for line in (trained.stdout + predicted.stdout).splitlines() if "accuracy" in line
+    ]
+    assert len(lines) == 3, lines
+    for line in lines:
+        found = ACCURACY.search(line)
+        assert found is not None and line.count("%") == 1, line
+        percent, correct, m = found.groups()
+        assert percent == f"{100 * int(correct) / int(m):.1f}", line
+
+
 def test_a_bar_that_stops_early_says_it_converged_and_at_which_iteration(two_feature) -> None:
     """The bar's last state (tqdm redraws with \\r) ends at 100 % of the iterations taken."""
     root, result = two_feature
@@ -141,7 +175,8 @@ def test_train_on_a_csv_with_text_labels_reports_the_mapping(tmp_path: Path) -> 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "mapped from the file's labels: 'B' -> 0, 'M' -> 1" in result.stdout
-    assert "λ = 2 (C = 0.5)" in result.stdout
+    assert "L2 penalty      λ = 2 in J + (λ/2m)‖w‖², " in result.stdout
+    assert "scikit-learn's C = 1/λ = 0.5" in result.stdout
     assert re.search(r"newton: .*cost=", result.stderr)
     model = load_model(tmp_path / "run")
     assert model.metadata["lambda"] == 2.0 and model.class_names == ("B", "M")
