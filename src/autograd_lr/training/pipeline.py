@@ -86,7 +86,7 @@ class TrainResult:
             f"  final cost      J = {r.final_cost:.8f}",
             f"  train accuracy  {accuracy_text(self.train_correct, self.m_train)}",
         ]
-        if self.test_accuracy is not None:
+        if self.test_correct is not None:
             lines.append(f"  test accuracy   {accuracy_text(self.test_correct, self.m_test)}")
         lines.append(f"  time            {self.seconds:.2f} s")
         if self.files:
