@@ -6,7 +6,7 @@ with protanopia, deuteranopia or tritanopia. Red against green, the usual pair f
 
 - :data:`CLASS_COLOURS`: the examples of class 0 (orange) and class 1 (blue), which also
   differ in lightness, so they stay apart in greyscale print.
-- :func:`probability_colormap`: the map of :math:`a = P(y = 1 \mid x)`, from the class-0
+- :func:`probability_colormap` (a :func:`diverging_colormap`): the map of :math:`a = P(y = 1 \mid x)`, from the class-0
   colour through white (:math:`a = \frac12`, the decision boundary) to the class-1 colour.
 - :data:`CYCLE` and :func:`style`: the colour cycle for every other line, for
   ``matplotlib.pyplot.style.use(style())`` in a notebook.
@@ -49,13 +49,18 @@ CYCLE = tuple(
 )
 
 
-def probability_colormap() -> Any:
-    r"""A matplotlib colormap for :math:`a \in [0, 1]`: class-0 colour, white at 1/2, class-1 colour."""
+def diverging_colormap() -> Any:
+    """A matplotlib colormap from the class-0 colour (low) through white (middle) to the class-1 colour (high)."""
     from matplotlib.colors import LinearSegmentedColormap
 
     return LinearSegmentedColormap.from_list(
-        "class_probability", [CLASS_COLOURS[0], "#FFFFFF", CLASS_COLOURS[1]]
+        "okabe_ito_diverging", [CLASS_COLOURS[0], "#FFFFFF", CLASS_COLOURS[1]]
     )
+
+
+def probability_colormap() -> Any:
+    r"""The colormap of :math:`a \in [0, 1]`: :func:`diverging_colormap`, white at :math:`a = \frac12`."""
+    return diverging_colormap()
 
 
 def style() -> dict[str, Any]:
