@@ -51,7 +51,7 @@ from autograd_lr.datasets import (
     train_test_split,
 )
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
-from autograd_lr.training import palette
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.solvers import (
     DivergenceError,
@@ -60,7 +60,7 @@ from autograd_lr.training.solvers import (
     newton,
 )
 
-plt.style.use(palette.style())  # colours a colour-blind reader tells apart, in every figure
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 LAMBD = 1.0  # λ, the L2 strength; scikit-learn's C = 1/λ
 
@@ -451,11 +451,11 @@ A_grid = A_grid.reshape(G1.shape)
 
 fig, ax = plt.subplots(figsize=(7, 6))
 shade = ax.contourf(
-    G1, G2, A_grid, levels=np.linspace(0, 1, 21), cmap=palette.probability_colormap(), alpha=0.35
+    G1, G2, A_grid, levels=np.linspace(0, 1, 21), cmap=figures.probability_colormap(), alpha=0.35
 )
 ax.contour(G1, G2, A_grid, levels=[0.5], colors="black", linewidths=2)
 ax.plot(g1, -(theta_bayes[0] * g1 + theta_bayes[2]) / theta_bayes[1], "k--", lw=1.2)
-for label, colour in enumerate(palette.CLASS_COLOURS):
+for label, colour in enumerate(figures.CLASS_COLOURS):
     seen, unseen = Y2[0] == label, two_test.Y[0] == label
     ax.scatter(*X2[:, seen], s=14, color=colour, label=f"train, y = {label}")
     ax.scatter(

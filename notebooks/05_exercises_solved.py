@@ -49,11 +49,11 @@ from autograd_lr import check_derivation
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.teaching import exercises
 from autograd_lr.tolerances import relative_error
-from autograd_lr.training import palette
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.solvers import gradient_descent
 
-plt.style.use(palette.style())  # colours a colour-blind reader tells apart, in every figure
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 # %% [markdown]
 # ## Exercise 0: the derivation, by hand
@@ -267,7 +267,7 @@ left.set_xlabel("iteration")
 left.set_ylabel(r"cost $J(w, b)$ of your propagate (log scale)")
 left.set_title(rf"Gradient descent on your gradients, $\alpha$ = {ALPHA}")
 left.grid(alpha=0.3)
-for label, colour in enumerate(palette.CLASS_COLOURS):
+for label, colour in enumerate(figures.CLASS_COLOURS):
     members = Y[0] == label
     right.scatter(X[0, members], X[1, members], s=12, color=colour, label=f"y = {label}")
 x1 = np.linspace(X[0].min(), X[0].max(), 2)

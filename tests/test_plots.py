@@ -1,7 +1,7 @@
 """The training plots: cost on a log axis, and only colours a colour-blind reader can tell apart.
 
 Every colour drawn is read back from the figure (lines, markers, the probability map)
-and must come from :mod:`autograd_lr.training.palette`, or be white or a grey. The
+and must come from the palette of :mod:`autograd_lr.training.figures`, or be white or a grey. The
 walk-throughs are held to the same palette by reading their sources.
 """
 
@@ -16,11 +16,11 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.contour import ContourSet
 
 from autograd_lr.datasets import make_two_feature
-from autograd_lr.training import palette, plots
+from autograd_lr.training import figures, plots
 from autograd_lr.training.persistence import Model
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {c.lower() for c in palette.PALETTE}
+OURS = {c.lower() for c in figures.PALETTE}
 
 
 def neutral(colour: object) -> bool:
@@ -63,7 +63,7 @@ def test_the_cost_curve_has_both_panels_on_a_log_axis_in_the_palette() -> None:
     cost_line = left.get_lines()[0]
     np.testing.assert_array_equal(cost_line.get_ydata(), costs)
     colours = drawn_colours(figure)
-    assert to_hex(palette.COST_COLOUR) in colours
+    assert to_hex(figures.COST_COLOUR) in colours
     assert all(c in OURS or neutral(c) for c in colours), colours - OURS
 
 
@@ -72,12 +72,12 @@ def test_the_decision_boundary_uses_the_class_colours_and_a_map_between_them() -
     figure = plots.decision_boundary_figure(model, X, Y, X_test=X[:, :10], Y_test=Y[:, :10])
     ax = figure.axes[0]
     colours = drawn_colours(figure)
-    assert {c.lower() for c in palette.CLASS_COLOURS} <= colours
+    assert {c.lower() for c in figures.CLASS_COLOURS} <= colours
     assert all(c in OURS or neutral(c) for c in colours), colours - OURS
     (shade,) = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
     cmap = shade.cmap
-    assert to_hex(cmap(0.0)) == palette.CLASS_COLOURS[0].lower()
-    assert to_hex(cmap(1.0)) == palette.CLASS_COLOURS[1].lower()
+    assert to_hex(cmap(0.0)) == figures.CLASS_COLOURS[0].lower()
+    assert to_hex(cmap(1.0)) == figures.CLASS_COLOURS[1].lower()
     # a = 1/2, the boundary, is white: within one step of the map's 256-entry lookup table,
     # which puts 0.5 between two entries
     np.testing.assert_allclose(cmap(0.5), (1.0, 1.0, 1.0, 1.0), atol=1 / 255)
@@ -90,7 +90,7 @@ def test_the_class_colours_differ_in_lightness_too() -> None:
         r, g, b, _ = to_rgba(colour)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
-    zero, one = palette.CLASS_COLOURS
+    zero, one = figures.CLASS_COLOURS
     assert zero != one and abs(luma(zero) - luma(one)) > 0.2
 
 
@@ -107,7 +107,7 @@ RED_GREEN = ("RdYlGn", "RdGn", "PiYG", '"green"', '"red"', "tab:", "coolwarm")
 )
 def test_figures_take_their_colours_from_the_palette(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    if path.name == "palette.py":
+    if path.name == "figures.py":  # the palette's home
         return
     strays = [c for c in HEX.findall(text) if c.lower() not in OURS and not neutral(c)]
     assert not strays, f"{path.name}: colours outside the palette: {strays}"

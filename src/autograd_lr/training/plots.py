@@ -4,7 +4,7 @@ matplotlib is imported inside the functions (``import autograd_lr`` stays light)
 used through its object-oriented API with the Agg canvas: no window, no pyplot state,
 no change to the caller's matplotlib backend, and it works on a machine without a
 display. Files are written atomically (temporary file + ``os.replace``). Every colour
-comes from :mod:`autograd_lr.training.palette` (safe for colour-blind readers).
+comes from the palette of :mod:`autograd_lr.training.figures` (safe for colour-blind readers).
 
 Each plot is a function that returns the figure (``cost_curve_figure``,
 ``decision_boundary_figure``: what the tests inspect) and one that saves it as a PNG.
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr.training import palette
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.persistence import Model
 
@@ -77,7 +77,7 @@ def cost_curve_figure(
     k = np.arange(costs.size)
     figure = _figure(9.0, 3.6)
     left, right = figure.subplots(1, 2)
-    left.semilogy(k, np.where(costs > 0, costs, np.nan), color=palette.COST_COLOUR, lw=1.6)
+    left.semilogy(k, np.where(costs > 0, costs, np.nan), color=figures.COST_COLOUR, lw=1.6)
     # Iterations on a log axis too (linear from 0 to 1, so k = 0 shows): the fast early fall
     # and the slow late creep each get room, where a linear axis shows a cliff and a floor.
     left.set_xscale("symlog", linthresh=1)
@@ -87,7 +87,7 @@ def cost_curve_figure(
     left.set_title(f"cost: {costs[0]:.4f} → {costs[-1]:.4f}")
     left.grid(alpha=0.3)
     positive = np.where(gradient_max > 0, gradient_max, np.nan)
-    right.semilogy(k, positive, color=palette.GRADIENT_COLOUR, lw=1.6)
+    right.semilogy(k, positive, color=figures.GRADIENT_COLOUR, lw=1.6)
     if tol > 0:
         right.axhline(tol, color="grey", ls="--", lw=1, label=f"tol = {tol:g}")
         right.legend(loc="upper right")
@@ -152,9 +152,9 @@ def decision_boundary_figure(
     figure = _figure(6.4, 5.4)
     ax = figure.subplots()
     shade = ax.contourf(
-        G1, G2, A, levels=np.linspace(0, 1, 21), cmap=palette.probability_colormap(), alpha=0.35
+        G1, G2, A, levels=np.linspace(0, 1, 21), cmap=figures.probability_colormap(), alpha=0.35
     )
-    ax.contour(G1, G2, A, levels=[0.5], colors=palette.OKABE_ITO["black"], linewidths=1.8)
+    ax.contour(G1, G2, A, levels=[0.5], colors=figures.OKABE_ITO["black"], linewidths=1.8)
     figure.colorbar(shade, ax=ax, label=r"$a = \hat y = P(y = 1 \mid x)$")
     for label in (0, 1):
         named = model.class_names[label] != str(label)
@@ -164,7 +164,7 @@ def decision_boundary_figure(
             X[0, members],
             X[1, members],
             s=16,
-            color=palette.CLASS_COLOURS[label],
+            color=figures.CLASS_COLOURS[label],
             label=f"train: {name}",
         )
         if X_test is not None and Y_test is not None:
@@ -175,11 +175,11 @@ def decision_boundary_figure(
                 Xt[1, test_members],
                 s=26,
                 facecolors="none",
-                edgecolors=palette.CLASS_COLOURS[label],
+                edgecolors=figures.CLASS_COLOURS[label],
                 linewidths=1.2,
                 label=f"test: {name}",
             )
-    ax.plot([], [], color=palette.OKABE_ITO["black"], lw=1.8, label=r"decision boundary $a = 1/2$")
+    ax.plot([], [], color=figures.OKABE_ITO["black"], lw=1.8, label=r"decision boundary $a = 1/2$")
     ax.set_xlim(g1[0], g1[-1])
     ax.set_ylim(g2[0], g2[-1])
     ax.set_xlabel(model.feature_names[0])
