@@ -65,13 +65,17 @@ docs: $(STAMP)
 docs-test: $(STAMP) system-packages
 	$(BIN)/pytest -p no:xdist tests/test_docs.py
 
-# JupyterLab on notebooks/: creates the learner's paired .ipynb that are missing (never
-# overwrites one), then starts the server. LAB_ARGS: extra arguments for `jupyter lab`
-# (as root, as on a fresh container, JupyterLab needs --allow-root to start at all).
+# JupyterLab on notebooks/, its file browser opened on the learner's folder notebooks/mine/:
+# creates the learner's notebooks that are missing (never overwrites one), then starts the
+# server. The solved exercises are hidden from its file browser (hide_globs: Jupyter's
+# defaults plus *_solved.*). LAB_ARGS: extra arguments for `jupyter lab` (as root, as on
+# a fresh container, JupyterLab needs --allow-root to start at all).
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_HIDE := __pycache__ '*.pyc' '*.pyo' .DS_Store '*~' '*_solved.*'
 lab: $(STAMP)
 	$(BIN)/python tests/notebook_runner.py --lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ContentsManager.preferred_dir=mine \
+	  $(foreach glob,$(LAB_HIDE),--ContentsManager.hide_globs=$(glob)) $(LAB_ARGS)
 
 # The gradient against its peers and the memory floor (rewrites benchmarks/RESULTS.md),
 # then the Dask row: 8e6 × 100 (6.4 GB) written to zarr under out/, timed, deleted.

@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -54,7 +55,10 @@ from autograd_lr.tolerances import (
     gradient_scale,
     relative_error,
 )
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
+
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, the spacing of float64 numbers near 1
 
@@ -142,7 +146,14 @@ def draw_graph(ax, values):
             arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.5},
         )
         if label:
-            ax.text(*where, label, color="tab:red", ha="left", va="bottom", fontsize=10)
+            ax.text(
+                *where,
+                label,
+                color=figures.OKABE_ITO["vermillion"],
+                ha="left",
+                va="bottom",
+                fontsize=10,
+            )
     for name, (px, py, text) in nodes.items():
         ax.text(
             px,
@@ -471,7 +482,7 @@ for label, c in curves.items():
 FLOOR = 1e-20  # exact zeros are drawn here on the log-scale panel
 right = z_grid >= 0
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-for label, color in ((0.0, "tab:blue"), (1.0, "tab:orange")):
+for label, color in zip((0.0, 1.0), figures.CLASS_COLOURS, strict=True):
     c = curves[label]
     axes[0].plot(z_grid, c["stable_loss"], color=color, label=f"softplus form, y = {label:g}")
     axes[0].plot(z_grid, c["naive_loss"], "--", color="k", lw=1)
@@ -501,7 +512,7 @@ axes[2].semilogy(
 for ax, title in zip(
     axes, ("loss L against z", "dL/dz against z", "|error| of L vs 40-digit reference"), strict=True
 ):
-    ax.axvspan(z_star, z_grid[-1], color="tab:red", alpha=0.1)
+    ax.axvspan(z_star, z_grid[-1], color=figures.OKABE_ITO["vermillion"], alpha=0.1)
     ax.set_xlabel("z")
     ax.set_title(title)
     ax.legend(fontsize=8)

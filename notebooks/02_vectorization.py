@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -43,7 +44,10 @@ from threadpoolctl import threadpool_limits
 
 from autograd_lr import forward, gradients, oracles, problems, propagate
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
+
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, the spacing of float64 numbers near 1
 
@@ -308,7 +312,7 @@ print("propagate(w, b, X, Y_column.reshape(1, -1)):", grads_fixed["dw"].ravel(),
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-limits = {"vmin": -1.0, "vmax": 1.0, "cmap": "coolwarm"}
+limits = {"vmin": -1.0, "vmax": 1.0, "cmap": figures.diverging_colormap()}
 axes[0].imshow(dZ_right, **limits)
 axes[0].set_title(f"A - Y, Y of shape {Y.shape}\n-> {dZ_right.shape}")
 image = axes[1].imshow(dZ_trap, **limits)

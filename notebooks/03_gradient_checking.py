@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -36,7 +37,10 @@ import numpy as np
 
 from autograd_lr import check_gradients, forward, oracles, problems, propagate
 from autograd_lr.tolerances import JAX_RTOL, relative_error
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
+
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 EPS64 = float(np.finfo(np.float64).eps)  # 2.2e-16
 EPS32 = float(np.finfo(np.float32).eps)  # 1.2e-7
@@ -195,8 +199,8 @@ assert 1 / MODEL_FACTOR <= ratio / predicted_ratio <= MODEL_FACTOR
 # %%
 fig, ax = plt.subplots(figsize=(8, 5))
 for errors, eps, name, colour in (
-    (error64, EPS64, "float64", "tab:blue"),
-    (error32, EPS32, "float32", "tab:orange"),
+    (error64, EPS64, "float64", figures.CYCLE[0]),
+    (error32, EPS32, "float32", figures.CYCLE[1]),
 ):
     ax.loglog(steps, errors, ".", ms=4, color=colour, label=f"central difference, {name}")
     ax.loglog(

@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -50,6 +51,7 @@ from autograd_lr.datasets import (
     train_test_split,
 )
 from autograd_lr.tolerances import JAX_RTOL, gradient_scale, relative_error
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.solvers import (
     DivergenceError,
@@ -57,6 +59,8 @@ from autograd_lr.training.solvers import (
     lipschitz_constant,
     newton,
 )
+
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 LAMBD = 1.0  # λ, the L2 strength; scikit-learn's C = 1/λ
 
@@ -446,10 +450,12 @@ A_grid = forward.sigmoid(forward.logits(fit2.w, fit2.b, np.stack([G1.ravel(), G2
 A_grid = A_grid.reshape(G1.shape)
 
 fig, ax = plt.subplots(figsize=(7, 6))
-shade = ax.contourf(G1, G2, A_grid, levels=np.linspace(0, 1, 21), cmap="RdYlGn", alpha=0.35)
+shade = ax.contourf(
+    G1, G2, A_grid, levels=np.linspace(0, 1, 21), cmap=figures.probability_colormap(), alpha=0.35
+)
 ax.contour(G1, G2, A_grid, levels=[0.5], colors="black", linewidths=2)
 ax.plot(g1, -(theta_bayes[0] * g1 + theta_bayes[2]) / theta_bayes[1], "k--", lw=1.2)
-for label, colour in ((0, "#d95f02"), (1, "#1b9e77")):
+for label, colour in enumerate(figures.CLASS_COLOURS):
     seen, unseen = Y2[0] == label, two_test.Y[0] == label
     ax.scatter(*X2[:, seen], s=14, color=colour, label=f"train, y = {label}")
     ax.scatter(

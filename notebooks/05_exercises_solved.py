@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -37,8 +38,8 @@
 # The notation is the lecture's: $X$ of shape $(n_x, m)$, one column per example;
 # $Y$ of shape $(1, m)$; $w$ of shape $(n_x, 1)$; $b$ a number.
 #
-# (Stuck? `05_exercises_solved.ipynb`, beside your copy, holds one solution of each.
-# Try first.)
+# (Stuck? `notebooks/05_exercises_solved.py`, outside your folder, holds one solution of
+# each. Try first.)
 
 # %%
 import matplotlib.pyplot as plt
@@ -48,8 +49,11 @@ from autograd_lr import check_derivation
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.teaching import exercises
 from autograd_lr.tolerances import relative_error
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.solvers import gradient_descent
+
+plt.style.use(figures.palette_style())  # colours a colour-blind reader tells apart, in every figure
 
 # %% [markdown]
 # ## Exercise 0: the derivation, by hand
@@ -258,12 +262,12 @@ assert relative_error(costs, package.costs[:STEPS]) <= SAME_PATH_RTOL
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-left.plot(costs)
+left.semilogy(costs)
 left.set_xlabel("iteration")
-left.set_ylabel(r"cost $J(w, b)$ of your propagate")
+left.set_ylabel(r"cost $J(w, b)$ of your propagate (log scale)")
 left.set_title(rf"Gradient descent on your gradients, $\alpha$ = {ALPHA}")
 left.grid(alpha=0.3)
-for label, colour in ((0, "#d95f02"), (1, "#1b9e77")):
+for label, colour in enumerate(figures.CLASS_COLOURS):
     members = Y[0] == label
     right.scatter(X[0, members], X[1, members], s=12, color=colour, label=f"y = {label}")
 x1 = np.linspace(X[0].min(), X[0].max(), 2)

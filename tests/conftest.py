@@ -41,6 +41,7 @@ SLOW_MODULES = {
     "test_chunked",
     "test_cli_train",
     "test_derivation_documents",
+    "test_learner_notebooks",
 }
 SLOW_PREFIXES = ("test_grader_", "test_docs_")
 # Single tests that take seconds even on an idle machine (hypothesis over jax.hessian,

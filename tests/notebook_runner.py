@@ -25,9 +25,16 @@ promotion raises (``JAX_NUMPY_RANK_PROMOTION=raise``).
 **Exercises.** ``NN_topic_solved.py`` is the one source of an exercise notebook
 (:mod:`notebook_exercises`: the solutions between ``### BEGIN SOLUTION`` and
 ``### END SOLUTION`` markers). The tests and the docs run its solved form; the learner
-gets ``NN_topic.ipynb`` with the solutions taken out, written by ``make lab`` when it
-does not exist yet. **No command here ever overwrites a notebook in** ``notebooks/``:
-:func:`prepare_for_lab` only creates the ones that are missing.
+gets ``notebooks/mine/NN_topic.ipynb`` with the solutions taken out, written by
+``make lab`` when it does not exist yet; no ``.ipynb`` of the solved source is made.
+**No command here ever overwrites a notebook in** ``notebooks/``: :func:`prepare_for_lab`
+only creates the ones that are missing.
+
+**The learner's folder.** ``notebooks/mine/`` (:data:`LEARNER_FOLDER`) holds the
+learner's own notebooks. Git neither tracks nor ignores them: ``git clean -fdX`` (ignored
+files only), ``git stash`` (tracked changes only) and ``make clean`` leave them, and
+``git add`` takes them without ``-f``. ``git clean -fd`` and ``-fdx`` delete untracked
+files, theirs included: the docs say so (``docs/notebooks.md``).
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ EXECUTED_DIR = ROOT / "docs" / "notebooks"  # the executed copies: the docs' pag
 FIGURE_DIR = EXECUTED_DIR / "figures"
 PACKAGE_DIR = ROOT / "src" / "autograd_lr"
 NOTEBOOK_GLOB = "[0-9]*.py"
+LEARNER_FOLDER = "mine"  # notebooks/mine/: the learner's notebooks, untracked and not ignored
 SOLVED_SUFFIX = "_solved"  # NN_topic_solved.py: the one source of the exercises NN_topic
 KEY_FIELD = "autograd_lr_run"  # notebook metadata: what an executed copy was run from
 
@@ -315,34 +323,61 @@ def _not_newer_than(ipynb: Path, text: Path) -> None:
     os.utime(ipynb, (stamp - 1, stamp - 1))
 
 
-def prepare_for_lab(directory: Path = NOTEBOOK_DIR) -> list[str]:
-    """Create the learner's notebooks in ``directory`` that are missing; touch no other file.
+def _move(source: Path, target: Path) -> bool:
+    """Move ``source`` to ``target`` unless ``target`` exists (a hard link, then unlink)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    source.unlink()
+    return True
 
-    Each source ``NN_topic.py`` gets its paired ``NN_topic.ipynb`` (jupytext pairs them
-    through ``jupytext.toml``: saving in JupyterLab updates both). Each solved source
-    ``NN_topic_solved.py`` also gives the learner's ``NN_topic.ipynb`` and its pair
-    ``NN_topic.py``, with the solutions taken out. A notebook that exists, or whose pair
-    exists, is the learner's and is left exactly as it is. Returns one line per notebook.
+
+def prepare_for_lab(directory: Path = NOTEBOOK_DIR) -> list[str]:
+    """Create the learner's notebooks that are missing; touch no other file.
+
+    Each walk-through ``NN_topic.py`` gets its paired ``NN_topic.ipynb`` beside it
+    (jupytext pairs them through ``jupytext.toml``: saving in JupyterLab updates both).
+    Each solved source ``NN_topic_solved.py`` gives the learner's ``NN_topic.ipynb`` and
+    its pair ``NN_topic.py`` in ``mine/`` (:data:`LEARNER_FOLDER`), with the solutions
+    taken out; the solved source gets no ``.ipynb``. A notebook that exists, or whose pair
+    exists, is the learner's and is left exactly as it is; an exercise notebook that an
+    earlier version made beside the sources (where ``git clean -fdX`` deletes it) is
+    moved into ``mine/``, never over a file there. Returns one line per notebook.
     """
     import jupytext
 
+    mine = directory / LEARNER_FOLDER
+    mine.mkdir(exist_ok=True)
     lines = []
     for source in notebook_sources(directory):
-        pairs = [(source, read_notebook(source))]
         if is_solved_source(source):
-            learner = directory / f"{exercise_name(source)}.py"
-            pairs.append((learner, exercise_notebook(read_notebook(source), source.name)))
-        for text_file, notebook in pairs:
-            ipynb = text_file.with_suffix(".ipynb")
-            name = ipynb.relative_to(directory.parent)
-            if ipynb.exists() or (text_file != source and text_file.exists()):
-                lines.append(f"{name}: kept (yours)")
-                continue
-            if text_file != source:
-                _create(text_file, jupytext.writes(notebook, fmt="py:percent"))
-            if _create(ipynb, jupytext.writes(notebook, fmt="ipynb")):
-                _not_newer_than(ipynb, text_file)
-                lines.append(f"{name}: created, paired with {text_file.name}")
+            text_file = mine / f"{exercise_name(source)}.py"
+            moved = [
+                old.name
+                for old in (directory / text_file.name, directory / f"{text_file.stem}.ipynb")
+                if old.exists() and _move(old, mine / old.name)
+            ]
+            if moved:
+                lines.append(
+                    f"{mine.relative_to(directory.parent)}: moved {', '.join(moved)} here from "
+                    f"{directory.name}/ (git ignores it there; `git clean -fdX` deletes it)"
+                )
+            notebook = exercise_notebook(read_notebook(source), source.name)
+        else:
+            text_file, notebook = source, None
+        ipynb = text_file.with_suffix(".ipynb")
+        name = ipynb.relative_to(directory.parent)
+        if ipynb.exists() or (text_file != source and text_file.exists()):
+            lines.append(f"{name}: kept (yours)")
+            continue
+        if notebook is None:
+            notebook = read_notebook(source)
+        else:
+            _create(text_file, jupytext.writes(notebook, fmt="py:percent"))
+        if _create(ipynb, jupytext.writes(notebook, fmt="ipynb")):
+            _not_newer_than(ipynb, text_file)
+            lines.append(f"{name}: created, paired with {text_file.name}")
     return lines
 
 
@@ -351,7 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="default: every notebooks/[0-9]*.py")
     parser.add_argument("--force", action="store_true", help="run even where a run is reused")
     parser.add_argument(
-        "--lab", action="store_true", help="create the learner's missing .ipynb in notebooks/"
+        "--lab",
+        action="store_true",
+        help="create the learner's missing notebooks (exercises in notebooks/mine/)",
     )
     args = parser.parse_args(argv)
     if args.lab:

@@ -63,13 +63,64 @@ def test_train_writes_model_plots_and_a_summary(two_feature) -> None:
     assert min(png_size(out / "cost.png")) > 300
     assert min(png_size(out / "decision_boundary.png")) > 300
     # the progress bar (stderr) shows the solver and the current cost
-    assert re.search(r"gd: .*\d+/10000 .*cost=0\.\d{6}", result.stderr), result.stderr[-500:]
+    assert re.search(r"gd: .*\d+/\d+ .*cost=0\.\d{6}", result.stderr), result.stderr[-500:]
     for line in ("iterations", "final cost", "train accuracy", "test accuracy", "time"):
         assert re.search(rf"^  {line} ", result.stdout, re.MULTILINE), line
     metadata = load_model(out).metadata
     assert f"J = {metadata['final_cost']:.8f}" in result.stdout
     assert f"{metadata['iterations']} of at most 10000 (converged" in result.stdout
     assert metadata["m_train"] == 320 and metadata["m_test"] == 80
+
+
+def test_the_summary_explains_alpha_and_lambda_in_one_line_each(two_feature) -> None:
+    root, result = two_feature
+    metadata = load_model(root / "model").metadata
+    alpha, lambd = metadata["learning_rate"], metadata["lambda"]
+    lines = result.stdout.splitlines()
+    assert (
+        f"  step size       α = {alpha:.4g} (1/L, L the largest curvature of J): "
+        "each step is w := w − α·dw, b := b − α·db"
+    ) in lines
+    assert lambd == 1.0
+    assert (
+        "  L2 penalty      λ = 1 in J + (λ/2m)‖w‖², which keeps w small (b is not "
+        "penalized); scikit-learn's C = 1/λ = 1"
+    ) in lines
+
+
+ACCURACY = re.compile(r"(\d+\.\d) % \((\d+)/(\d+)\)")
+
+
+def test_train_and_predict_print_accuracy_one_way(two_feature) -> None:
+    """Every accuracy the commands print: one decimal, then the count it comes from."""
+    root, trained = two_feature
+    predicted = run("predict", "--model", "model", "model/test.csv", cwd=root)
+    lines = [
+        line for line in (trained.stdout + predicted.stdout).splitlines() if "accuracy" in line
+    ]
+    assert len(lines) == 3, lines
+    for line in lines:
+        found = ACCURACY.search(line)
+        assert found is not None and line.count("%") == 1, line
+        percent, correct, m = found.groups()
+        assert percent == f"{100 * int(correct) / int(m):.1f}", line
+
+
+def test_a_bar_that_stops_early_says_it_converged_and_at_which_iteration(two_feature) -> None:
+    """The bar's last state (tqdm redraws with \\r) ends at 100 % of the iterations taken."""
+    root, result = two_feature
+    N = load_model(root / "model").metadata["iterations"]
+    assert 0 < N < 10_000  # it did stop early: the case where a bar used to freeze
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith(f"gd: converged at iteration {N}: 100%|"), last
+    assert f"| {N}/{N} [" in last, last
+
+
+def test_a_bar_that_reaches_the_limit_says_it_did_not_converge(tmp_path: Path) -> None:
+    result = run("train", "--dataset", "two-feature", "--iterations", "7", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("gd: not converged, stopped at the limit of 7 iterations: 100%|"), last
 
 
 def test_the_saved_model_is_exactly_what_the_solver_computes(two_feature) -> None:
@@ -124,7 +175,8 @@ def test_train_on_a_csv_with_text_labels_reports_the_mapping(tmp_path: Path) -> 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "mapped from the file's labels: 'B' -> 0, 'M' -> 1" in result.stdout
-    assert "λ = 2 (C = 0.5)" in result.stdout
+    assert "L2 penalty      λ = 2 in J + (λ/2m)‖w‖², " in result.stdout
+    assert "scikit-learn's C = 1/λ = 0.5" in result.stdout
     assert re.search(r"newton: .*cost=", result.stderr)
     model = load_model(tmp_path / "run")
     assert model.metadata["lambda"] == 2.0 and model.class_names == ("B", "M")

@@ -343,11 +343,12 @@ def test_no_make_target_touches_a_learners_notebooks(site: Site, tmp_path: Path)
 
     assert "created" in run("lab")
     notebooks = copy / "notebooks"
-    exercises = jupytext.read(notebooks / "05_exercises.ipynb")
+    mine = notebooks / "mine"  # the learner's folder
+    exercises = jupytext.read(mine / "05_exercises.ipynb")
     first = next(i for i, c in enumerate(exercises.cells) if "NotImplementedError" in c.source)
     exercises.cells[first].source = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))  # mine"
-    jupytext.write(exercises, notebooks / "05_exercises.ipynb")
-    jupytext.write(exercises, notebooks / "05_exercises.py", fmt="py:percent")
+    jupytext.write(exercises, mine / "05_exercises.ipynb")
+    jupytext.write(exercises, mine / "05_exercises.py", fmt="py:percent")
     walkthrough = jupytext.read(notebooks / "01_derivation.ipynb")
     walkthrough.cells[0].source += "\n\nMy note: dz = a - y, because the a(1 - a) cancels."
     jupytext.write(walkthrough, notebooks / "01_derivation.ipynb")

@@ -40,6 +40,7 @@ from notebook_exercises import (
 from notebook_runner import (
     EXECUTED_DIR,
     FIGURE_DIR,
+    LEARNER_FOLDER,
     NOTEBOOK_DIR,
     SOLVED_SUFFIX,
     NotebookError,
@@ -296,27 +297,57 @@ def test_make_lab_creates_the_learners_notebooks_and_never_overwrites_them(tmp_p
     first = prepare_for_lab(tmp_path)
     assert all("created" in line for line in first), first
     exercise = EXERCISES[0]
-    learner_ipynb = tmp_path / f"{exercise.stem.removesuffix(SOLVED_SUFFIX)}.ipynb"
+    mine = tmp_path / LEARNER_FOLDER
+    learner_ipynb = mine / f"{exercise.stem.removesuffix(SOLVED_SUFFIX)}.ipynb"
     learner_py = learner_ipynb.with_suffix(".py")
     assert learner_ipynb.exists() and learner_py.exists()
     assert BEGIN_SOLUTION not in learner_py.read_text(encoding="utf-8")
     assert "NotImplementedError" in learner_py.read_text(encoding="utf-8")
-    for source in NOTEBOOKS:  # jupytext refuses a pair whose .ipynb is newer than its .py
+    # the solved exercises stay out of the learner's path: no .ipynb of them anywhere
+    assert not list(tmp_path.rglob(f"*{SOLVED_SUFFIX}.ipynb"))
+    assert sorted(p.name for p in mine.iterdir()) == [learner_ipynb.name, learner_py.name]
+    walk_throughs = [s for s in NOTEBOOKS if s not in EXERCISES]
+    for source in walk_throughs:  # jupytext refuses a pair whose .ipynb is newer than its .py
         ipynb = tmp_path / f"{source.stem}.ipynb"
         assert ipynb.stat().st_mtime <= (tmp_path / source.name).stat().st_mtime
         assert [c.source for c in jupytext.read(ipynb).cells] == [
             c.source for c in read_notebook(tmp_path / source.name).cells
         ]
+    assert learner_ipynb.stat().st_mtime <= learner_py.stat().st_mtime
+
+    def files() -> dict[str, bytes]:
+        return {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*.*")}
 
     answer = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))  # my answer"
-    mine = jupytext.read(learner_ipynb)
-    mine.cells[5].source = answer
-    jupytext.write(mine, learner_ipynb)
+    notebook = jupytext.read(learner_ipynb)
+    notebook.cells[5].source = answer
+    jupytext.write(notebook, learner_ipynb)
     learner_py.write_text(learner_py.read_text(encoding="utf-8") + "\n# my note\n")
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = files()
     again = prepare_for_lab(tmp_path)
     assert len(again) == len(first) and all("kept (yours)" in line for line in again), again
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert files() == before
+
+
+def test_make_lab_moves_an_exercise_notebook_made_beside_the_sources_into_mine(
+    tmp_path: Path,
+) -> None:
+    """Where an earlier ``make lab`` put it, git ignores it: moved, bytes kept, never over one."""
+    for source in NOTEBOOKS:
+        shutil.copy2(source, tmp_path / source.name)
+    name = EXERCISES[0].stem.removesuffix(SOLVED_SUFFIX)
+    old = {tmp_path / f"{name}.ipynb": b'{"mine": 1}', tmp_path / f"{name}.py": b"# mine\n"}
+    for path, data in old.items():
+        path.write_bytes(data)
+    lines = prepare_for_lab(tmp_path)
+    assert any("moved" in line for line in lines), lines
+    for path, data in old.items():
+        assert not path.exists() and (tmp_path / LEARNER_FOLDER / path.name).read_bytes() == data
+    # a second old copy while mine/ has one: left where it is, nothing overwritten
+    (tmp_path / f"{name}.py").write_bytes(b"# another\n")
+    prepare_for_lab(tmp_path)
+    assert (tmp_path / f"{name}.py").read_bytes() == b"# another\n"
+    assert (tmp_path / LEARNER_FOLDER / f"{name}.py").read_bytes() == b"# mine\n"
 
 
 def _notebook(*sources: str) -> nbformat.NotebookNode:
@@ -365,10 +396,13 @@ def test_in_jupyter_an_edit_in_either_form_of_a_pair_is_kept(tmp_path: Path) -> 
 
     Saving the exercise notebook through the server writes the answer to both the
     ``.ipynb`` and its paired ``.py``; an edit of the ``.py`` shows when the notebook is
-    opened again. The server listens on 127.0.0.1 only, with a token.
+    opened again. The server takes the contents options of ``make lab`` (read from the
+    Makefile): it starts in the learner's folder and lists no solved exercises. It
+    listens on 127.0.0.1 only, with a token.
     """
     import json
     import secrets
+    import shlex
     import socket
     import subprocess
     import time
@@ -384,7 +418,17 @@ def test_in_jupyter_an_edit_in_either_form_of_a_pair_is_kept(tmp_path: Path) -> 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     token = secrets.token_hex(16)
+    recipe = subprocess.run(
+        ["make", "-s", "-n", "lab", "STAMP="],
+        cwd=NOTEBOOK_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("\\\n", " ")
+    lab_options = [a for a in shlex.split(recipe) if a.startswith("--ContentsManager.")]
+    assert any(a.startswith("--ContentsManager.preferred_dir=") for a in lab_options), recipe
     command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root"]
+    command += lab_options
     command += [
         f"--ServerApp.{k}={v}"
         for k, v in {"ip": "127.0.0.1", "port": port, "token": token, "root_dir": lab}.items()
@@ -409,7 +453,7 @@ def test_in_jupyter_an_edit_in_either_form_of_a_pair_is_kept(tmp_path: Path) -> 
         deadline = time.monotonic() + 90  # a jupyter server starts in 2-10 s; a busy machine
         while True:
             try:
-                notebook = call("05_exercises.ipynb")["content"]
+                notebook = call("mine/05_exercises.ipynb")["content"]
                 break
             except OSError:
                 assert server.poll() is None, log.read_text(errors="replace")
@@ -418,16 +462,21 @@ def test_in_jupyter_an_edit_in_either_form_of_a_pair_is_kept(tmp_path: Path) -> 
         assert notebook["metadata"]["jupytext"]["text_representation"]["format_name"] == "percent"
         stub = next(c for c in notebook["cells"] if "NotImplementedError" in "".join(c["source"]))
         stub["source"] = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))  # saved in Jupyter"
-        call("05_exercises.ipynb", {"type": "notebook", "format": "json", "content": notebook})
+        call("mine/05_exercises.ipynb", {"type": "notebook", "format": "json", "content": notebook})
         for name in ("05_exercises.ipynb", "05_exercises.py"):
-            assert "# saved in Jupyter" in (lab / name).read_text(encoding="utf-8"), name
-        text = lab / "05_exercises.py"
+            assert "# saved in Jupyter" in (lab / "mine" / name).read_text(encoding="utf-8"), name
+        text = lab / "mine" / "05_exercises.py"
         text.write_text(
             text.read_text(encoding="utf-8").replace("saved in Jupyter", "edited as text"),
             encoding="utf-8",
         )
-        cells = call("05_exercises.ipynb")["content"]["cells"]
+        cells = call("mine/05_exercises.ipynb")["content"]["cells"]
         assert any("# edited as text" in "".join(c["source"]) for c in cells)
+        listed = [item["name"] for item in call("")["content"]]
+        assert LEARNER_FOLDER in listed and not [n for n in listed if SOLVED_SUFFIX in n], listed
+        page = urllib.request.Request(f"http://127.0.0.1:{port}/lab", headers=headers)
+        with urllib.request.urlopen(page, timeout=30) as response:  # JupyterLab's page config
+            assert f'"preferredPath": "{LEARNER_FOLDER}"' in response.read().decode()
     finally:
         server.terminate()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,42 @@ def test_verify_passes_and_trains() -> None:
     text = str(report)
     assert "hand-derived" in text and "jax.grad" in text and "finite diff." in text
     assert "all hand-derived gradients verified" in text
+
+
+VALUE = r"-?\d\.\d{9}e[+-]\d\d"  # the value columns' one format: 10 significant digits
+ERROR = r"\d\.\de[+-]\d\d"  # the relative errors'
+
+
+def test_the_report_reads_one_way() -> None:
+    """Each column in one format, headings with one pair of brackets, accuracy as elsewhere.
+
+    At w = 0 the hand-derived db is exactly 0 while jax.grad's is 1.3e-18: the row must
+    print both in the column's format, not ``0`` beside ``1.3e-18``.
+    """
+    report = verify.run(m=200, seed=1, iterations=500)
+    lines = str(report).splitlines()
+    rows = [line for line in lines if re.match(r"  (dw\d+|db) ", line)]
+    assert len(rows) == 9
+    for line in rows:
+        assert re.fullmatch(rf"  (dw\d+|db) +{VALUE} +{VALUE} +{VALUE} +{ERROR} +{ERROR}", line), (
+            line
+        )
+    start = report.stages[0]
+    assert start.rows[-1].hand == 0.0, "the case this test is about: an exact 0 in the db row"
+    assert lines[1] == (  # α in one line: the update it scales, and its name
+        "gradient descent: 500 iterations of w := w − α·dw, b := b − α·db, "
+        "with the step size (learning rate) α = 0.5"
+    )
+    headings = [line for line in lines if line.startswith("at ")]
+    assert len(headings) == 3 and all(": cost J = " in h for h in headings)
+    for line in lines:
+        assert not re.search(r"\)\s*\(", line), f"doubled brackets: {line}"
+    for name, correct, m, percent in (
+        ("train", report.train_correct, report.m_train, report.train_accuracy),
+        ("test", report.test_correct, report.m_test, report.test_accuracy),
+    ):
+        assert m == 200 and correct == round(percent * m / 100)
+        assert f"{name + ' accuracy':<16}{100 * correct / m:.1f} % ({correct}/{m})" in lines
 
 
 def test_verify_catches_a_wrong_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,7 +90,7 @@ def test_cli_verify_runs_as_a_console_script() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "quantity" in result.stdout and "dw1" in result.stdout and "db" in result.stdout
-    assert "accuracy: train" in result.stdout
+    assert re.search(r"^train accuracy  \d+\.\d % \(\d+/400\)$", result.stdout, re.MULTILINE)
 
 
 def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

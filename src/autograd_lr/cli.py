@@ -244,7 +244,7 @@ def _predict(args: argparse.Namespace) -> int:
     import io
 
     from autograd_lr import files
-    from autograd_lr.course import accuracy
+    from autograd_lr.course import accuracy_text
     from autograd_lr.datasets import load_csv, load_features
     from autograd_lr.datasets.csv import read_table
     from autograd_lr.training import persistence
@@ -280,9 +280,8 @@ def _predict(args: argparse.Namespace) -> int:
         f"{int((labels == 1).sum())} × {model.class_names[1]} (1)"
     )
     if known is not None:
-        percent = accuracy(labels.reshape(1, -1), known.Y)
         correct = int((labels.reshape(1, -1) == known.Y).sum())
-        print(f"accuracy   {percent:.1f} % ({correct}/{known.m}) against column {model.target!r}")
+        print(f"accuracy   {accuracy_text(correct, known.m)} against column {model.target!r}")
     print(f"wrote      {output}")
     return EXIT_OK
 

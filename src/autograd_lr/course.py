@@ -219,3 +219,14 @@ def accuracy(Y_prediction: Any, Y: Any) -> float:
             f"use .reshape(1, -1)"
         )
     return float(100.0 - np.mean(np.abs(Y_prediction - Y)) * 100.0)
+
+
+def accuracy_text(correct: int, m: int) -> str:
+    """An accuracy as the package prints it everywhere: ``98.2 % (111/113)``.
+
+    One decimal of the percentage, then the count it comes from: ``correct`` right out of
+    ``m`` examples (``m >= 1``).
+    """
+    if m < 1 or not 0 <= correct <= m:
+        raise ValueError(f"need 0 <= correct <= m and m >= 1, got correct={correct}, m={m}")
+    return f"{100.0 * correct / m:.1f} % ({correct}/{m})"

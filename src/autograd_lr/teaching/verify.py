@@ -59,12 +59,16 @@ class Report:
 
     stages: list[Stage]
     final_cost: float
-    train_accuracy: float
+    train_accuracy: float  # percent, as course.accuracy gives it
     test_accuracy: float
     iterations: int
     learning_rate: float
     seconds: float
     data: dict[str, Any] = field(default_factory=dict)
+    train_correct: int = 0  # of m_train examples
+    m_train: int = 0
+    test_correct: int = 0
+    m_test: int = 0
 
     @property
     def passed(self) -> bool:
@@ -73,35 +77,43 @@ class Report:
     def __str__(self) -> str:
         lines = [
             f"autograd-lr verify: {self.data.get('description', '')}",
-            f"gradient descent: {self.iterations} iterations, learning rate α = "
-            f"{self.learning_rate:g}",
+            f"gradient descent: {self.iterations} iterations of w := w − α·dw, b := b − α·db, "
+            f"with the step size (learning rate) α = {self.learning_rate:g}",
             "",
         ]
         for stage in self.stages:
-            lines.append(f"{stage.label} (cost J = {stage.cost:.10f})")
+            lines.append(f"{stage.label}: cost J = {stage.cost:.10f}")
             lines.append(
                 f"  {'quantity':<9}{'hand-derived':>18}{'jax.grad':>18}"
                 f"{'finite diff.':>18}{'rel. err jax':>14}{'rel. err FD':>13}"
             )
-            for row in stage.rows:
+            for row in stage.rows:  # one format per column: an exact 0 prints as 0.0…e+00
                 lines.append(
-                    f"  {row.quantity:<9}{row.hand:>18.10g}{row.jax:>18.10g}"
-                    f"{row.finite_difference:>18.10g}{row.error_jax:>14.1e}{row.error_fd:>13.1e}"
+                    f"  {row.quantity:<9}{row.hand:>18.{VALUE_DIGITS}e}"
+                    f"{row.jax:>18.{VALUE_DIGITS}e}{row.finite_difference:>18.{VALUE_DIGITS}e}"
+                    f"{row.error_jax:>14.1e}{row.error_fd:>13.1e}"
                 )
             verdict = "OK" if stage.passed else "FAILED"
             lines.append(
-                f"  relative error (to the summands' scale): jax {stage.error_jax:.1e} (tolerance {JAX_RTOL:g}), "
-                f"finite differences {stage.error_fd:.1e} (tolerance "
-                f"{FINITE_DIFFERENCE_RTOL:g}): {verdict}"
+                f"  relative error to the summands' scale: "
+                f"jax {_within(stage.error_jax, JAX_RTOL)}, "
+                f"finite differences {_within(stage.error_fd, FINITE_DIFFERENCE_RTOL)}: {verdict}"
             )
             lines.append("")
-        lines.append(f"final cost J = {self.final_cost:.6f}")
-        lines.append(
-            f"accuracy: train {self.train_accuracy:.2f} %, test {self.test_accuracy:.2f} %"
-        )
+        lines.append(f"final cost      J = {self.final_cost:.6f}")
+        lines.append(f"train accuracy  {course.accuracy_text(self.train_correct, self.m_train)}")
+        lines.append(f"test accuracy   {course.accuracy_text(self.test_correct, self.m_test)}")
         verdict = "all hand-derived gradients verified" if self.passed else "VERIFICATION FAILED"
         lines.append(f"{verdict} ({self.seconds:.2f} s)")
         return "\n".join(lines)
+
+
+VALUE_DIGITS = 9  # digits after the point of the value columns: 10 significant, as in 1.3e-18
+
+
+def _within(error: float, tolerance: float) -> str:
+    """``4.6e-17 ≤ 1e-12`` or ``3.2e-01 > 1e-12``: an error beside its tolerance."""
+    return f"{error:.1e} {'≤' if error <= tolerance else '>'} {tolerance:g}"
 
 
 def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
@@ -157,14 +169,14 @@ def run(
     train = make_two_feature(m, seed)
     test = make_two_feature(m, seed + 1)
     w, b = course.initialize_with_zeros(train.n_x)
-    stages = [check_stage("at the start (w = 0, b = 0)", w, b, train.X, train.Y)]
+    stages = [check_stage("at the start, w = 0 and b = 0", w, b, train.X, train.Y)]
     # At w = 0 every a is 1/2, which hides mistakes such as σ(−z) for σ(z): check a
     # generic point too (seeded, drawn from the standard normal).
     rng = np.random.default_rng(seed)
     w_random, b_random = rng.standard_normal((train.n_x, 1)), float(rng.standard_normal())
     stages.append(
         check_stage(
-            f"at a random point (w, b ~ N(0, 1), seed {seed})",
+            f"at a random point, w and b drawn from N(0, 1) with seed {seed}",
             w_random,
             b_random,
             train.X,
@@ -173,17 +185,18 @@ def run(
     )
     params, _, _ = course.optimize(w, b, train.X, train.Y, iterations, learning_rate)
     w, b = params["w"], params["b"]
-    stages.append(
-        check_stage(f"at the end (after {iterations} iterations)", w, b, train.X, train.Y)
-    )
+    stages.append(check_stage(f"at the end, after {iterations} iterations", w, b, train.X, train.Y))
     _, final_cost = course.propagate(w, b, train.X, train.Y)
-    train_accuracy = course.accuracy(course.predict(w, b, train.X), train.Y)
-    test_accuracy = course.accuracy(course.predict(w, b, test.X), test.Y)
+    train_predicted, test_predicted = course.predict(w, b, train.X), course.predict(w, b, test.X)
     return Report(
         stages=stages,
         final_cost=final_cost,
-        train_accuracy=train_accuracy,
-        test_accuracy=test_accuracy,
+        train_accuracy=course.accuracy(train_predicted, train.Y),
+        test_accuracy=course.accuracy(test_predicted, test.Y),
+        train_correct=int(course.count_correct(train_predicted, train.Y)),
+        m_train=train.m,
+        test_correct=int(course.count_correct(test_predicted, test.Y)),
+        m_test=test.m,
         iterations=iterations,
         learning_rate=learning_rate,
         seconds=time.perf_counter() - start,

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
-from autograd_lr.course import accuracy, count_correct
+from autograd_lr.course import accuracy, accuracy_text, count_correct
 from autograd_lr.training import persistence, solvers
 from autograd_lr.validation import (
     lambd_from_C,
@@ -38,6 +38,7 @@ from autograd_lr.validation import (
 
 DEFAULT_ITERATIONS = {"gd": 10_000, "newton": 100}
 SOLVERS = tuple(DEFAULT_ITERATIONS)
+SOLVER_NAMES = {"gd": "gd (gradient descent)", "newton": "newton (Newton's method, exact Hessian)"}
 Echo = Callable[[str], None]
 
 
@@ -59,11 +60,12 @@ class TrainResult:
     test_correct: int | None = None
     seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
+    lambd: float = 1.0  # the L2 strength λ that ``penalty`` describes
+    auto_learning_rate: bool = False  # α was chosen as 1/L ('auto')
 
     def summary(self) -> str:
         """The summary ``autograd-lr train`` ends with: solver, iterations, cost, accuracies, files."""
         r = self.fit
-        alpha = "" if r.learning_rate is None else f", α = {r.learning_rate:.4g}"
         g = r.gradient_max[-1]
         status = (
             f"converged: max|∂J| = {g:.2e} ≤ tol {self.tol:g}"
@@ -72,15 +74,20 @@ class TrainResult:
         )
         lines = [
             "summary",
-            f"  solver          {r.solver}{alpha}, {self.penalty}",
+            f"  solver          {SOLVER_NAMES[r.solver]}",
+        ]
+        if r.learning_rate is not None:
+            lines.append(
+                f"  step size       {explain_step_size(r.learning_rate, self.auto_learning_rate)}"
+            )
+        lines += [
+            f"  L2 penalty      {explain_penalty(self.lambd)}",
             f"  iterations      {r.n_iter} of at most {self.max_iter} ({status})",
             f"  final cost      J = {r.final_cost:.8f}",
-            f"  train accuracy  {self.train_accuracy:.1f} % ({self.train_correct}/{self.m_train})",
+            f"  train accuracy  {accuracy_text(self.train_correct, self.m_train)}",
         ]
-        if self.test_accuracy is not None:
-            lines.append(
-                f"  test accuracy   {self.test_accuracy:.1f} % ({self.test_correct}/{self.m_test})"
-            )
+        if self.test_correct is not None:
+            lines.append(f"  test accuracy   {accuracy_text(self.test_correct, self.m_test)}")
         lines.append(f"  time            {self.seconds:.2f} s")
         if self.files:
             lines += ["wrote", *(f"  {path}" for path in self.files)]
@@ -151,7 +158,8 @@ def train(
     model = _model(fit, data, scaler)
     result = TrainResult(
         model=model, fit=fit, dataset=data.name, penalty=penalty, max_iter=max_iter, tol=tol,
-        m_train=train_set.m, m_test=m_test,
+        m_train=train_set.m, m_test=m_test, lambd=lambd,
+        auto_learning_rate=learning_rate == "auto",
         **_scored(model.predict(train_set.X), train_set.Y, "train"),
     )  # fmt: skip
     if test_set is not None:
@@ -250,7 +258,8 @@ def train_chunked(
     result = TrainResult(
         model=model, fit=fit, dataset=str(stored.path), penalty=penalty, max_iter=max_iter,
         tol=tol, m_train=stored.m, train_correct=train_correct,
-        train_accuracy=100.0 * train_correct / stored.m,
+        train_accuracy=100.0 * train_correct / stored.m, lambd=lambd,
+        auto_learning_rate=learning_rate == "auto",
     )  # fmt: skip
     result.seconds = time.perf_counter() - started
     result.model = replace(
@@ -297,10 +306,21 @@ def fit_with_progress(
             )
         else:
             fit = solvers.newton(w0, 0.0, X, Y, callback=show, **options)
+        # A run that stops early ends the bar at 100 % of the iterations it took, and says
+        # why: a bar left at 30 % of max_iter looks like an abort.
+        bar.total = fit.n_iter
+        bar.set_description(progress_verdict(fit), refresh=False)
         bar.set_postfix_str(
             f"cost={fit.final_cost:.6f} max|dJ|={fit.gradient_max[-1]:.1e}", refresh=True
         )
     return fit
+
+
+def progress_verdict(fit: solvers.SolverResult) -> str:
+    """How the progress bar ends: ``gd: converged at iteration 84`` or the limit reached."""
+    if fit.converged:
+        return f"{fit.solver}: converged at iteration {fit.n_iter}"
+    return f"{fit.solver}: not converged, stopped at the limit of {fit.n_iter} iterations"
 
 
 # --- the pieces both pipelines share ------------------------------------------------------
@@ -315,6 +335,22 @@ def _penalty(lambd: float | None, C: float | None) -> tuple[float, str]:
         return value, f"λ = {value:g} (C = {float(C):g})"
     value = validate_lambd(1.0 if lambd is None else lambd)
     return value, f"λ = {value:g}" + (f" (C = {1.0 / value:g})" if value > 0 else " (no penalty)")
+
+
+def explain_step_size(alpha: float, auto: bool) -> str:
+    """α in one line: its value, where it came from, and what it does."""
+    source = "1/L, L the largest curvature of J" if auto else "as given"
+    return f"α = {alpha:.4g} ({source}): each step is w := w − α·dw, b := b − α·db"
+
+
+def explain_penalty(lambd: float) -> str:
+    """λ in one line: its value, what it does, and scikit-learn's C = 1/λ."""
+    if lambd == 0:
+        return "λ = 0: no penalty, the cost is J alone (scikit-learn's C = ∞)"
+    return (
+        f"λ = {lambd:g} in J + (λ/2m)‖w‖², which keeps w small (b is not penalized); "
+        f"scikit-learn's C = 1/λ = {1 / lambd:g}"
+    )
 
 
 def _max_iter(solver: str, iterations: int | None) -> int:

@@ -3,7 +3,11 @@ r"""PNG plots of training: the cost curve, and the decision boundary for two fea
 matplotlib is imported inside the functions (``import autograd_lr`` stays light) and
 used through its object-oriented API with the Agg canvas: no window, no pyplot state,
 no change to the caller's matplotlib backend, and it works on a machine without a
-display. Files are written atomically (temporary file + ``os.replace``).
+display. Files are written atomically (temporary file + ``os.replace``). Every colour
+comes from the palette of :mod:`autograd_lr.training.figures` (safe for colour-blind readers).
+
+Each plot is a function that returns the figure (``cost_curve_figure``,
+``decision_boundary_figure``: what the tests inspect) and one that saves it as a PNG.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
 from autograd_lr.training.persistence import Model
 
 DPI = 110
 GRID_POINTS = 300  # per axis, for the probability map behind the decision boundary
 MARGIN = 0.08  # fraction of each axis' data range added around the points
-CLASS_COLOURS = ("#d95f02", "#1b9e77")  # class 0, class 1 (colour-blind safe pair)
 
 
 def _figure(width: float, height: float) -> Any:
@@ -44,10 +48,24 @@ def cost_curve(
     tol: float = 0.0,
     title: str = "",
 ) -> Path:
-    r"""Two panels over the iterations k: the cost :math:`J(\theta_k)`, and :math:`\max|\partial J(\theta_k)|` on a log scale.
+    r""":func:`cost_curve_figure`, saved as the PNG ``path``; returns the path."""
+    return _save(cost_curve_figure(costs, gradient_max, tol=tol, title=title), path)
+
+
+def cost_curve_figure(
+    costs: Sequence[float] | np.ndarray,
+    gradient_max: Sequence[float] | np.ndarray,
+    *,
+    tol: float = 0.0,
+    title: str = "",
+) -> Any:
+    r"""Two panels over the iterations k, both on a log axis: :math:`J(\theta_k)` and :math:`\max|\partial J(\theta_k)|`.
 
     ``costs`` and ``gradient_max`` have one entry per iterate (``n_iter + 1``); ``tol``,
-    if positive, is drawn as the stopping line. Returns the PNG's path.
+    if positive, is drawn as the stopping line. On linear axes the cost looks flat after
+    the first few hundred iterations; with both of its axes logarithmic its late, small
+    decrease still shows. :math:`\max|\partial J|` keeps a linear k axis, where linear
+    convergence is a straight line. Returns the matplotlib figure.
     """
     costs = np.asarray(costs, dtype=np.float64)
     gradient_max = np.asarray(gradient_max, dtype=np.float64)
@@ -59,13 +77,17 @@ def cost_curve(
     k = np.arange(costs.size)
     figure = _figure(9.0, 3.6)
     left, right = figure.subplots(1, 2)
-    left.plot(k, costs, color="#1f4e79", lw=1.6)
-    left.set_xlabel("iteration k")
-    left.set_ylabel(r"cost $J(w, b)$")
+    left.semilogy(k, np.where(costs > 0, costs, np.nan), color=figures.COST_COLOUR, lw=1.6)
+    # Iterations on a log axis too (linear from 0 to 1, so k = 0 shows): the fast early fall
+    # and the slow late creep each get room, where a linear axis shows a cliff and a floor.
+    left.set_xscale("symlog", linthresh=1)
+    left.set_xlim(0, max(k[-1], 1))
+    left.set_xlabel("iteration k (log scale)")
+    left.set_ylabel(r"cost $J(w, b)$ (log scale)")
     left.set_title(f"cost: {costs[0]:.4f} → {costs[-1]:.4f}")
     left.grid(alpha=0.3)
     positive = np.where(gradient_max > 0, gradient_max, np.nan)
-    right.semilogy(k, positive, color="#7a0177", lw=1.6)
+    right.semilogy(k, positive, color=figures.GRADIENT_COLOUR, lw=1.6)
     if tol > 0:
         right.axhline(tol, color="grey", ls="--", lw=1, label=f"tol = {tol:g}")
         right.legend(loc="upper right")
@@ -75,7 +97,7 @@ def cost_curve(
     right.grid(alpha=0.3, which="both")
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return figure
 
 
 def decision_boundary(
@@ -88,13 +110,27 @@ def decision_boundary(
     Y_test: Any = None,
     title: str = "",
 ) -> Path:
+    r""":func:`decision_boundary_figure`, saved as the PNG ``path``; returns the path."""
+    figure = decision_boundary_figure(model, X, Y, X_test=X_test, Y_test=Y_test, title=title)
+    return _save(figure, path)
+
+
+def decision_boundary_figure(
+    model: Model,
+    X: Any,
+    Y: Any,
+    *,
+    X_test: Any = None,
+    Y_test: Any = None,
+    title: str = "",
+) -> Any:
     r"""The examples of two features and the line :math:`a = \sigma(w^\top x + b) = \frac12`.
 
     ``X (2, m)`` in the model's raw feature units, ``Y (1, m)``; test examples, if
     given, are drawn as hollow markers. The background shades :math:`a` over the plane
     (computed by ``model.probabilities``, i.e. the forward model, standardization
     included), so the boundary is where the colour changes, not a line drawn from a
-    formula.
+    formula. Returns the matplotlib figure.
     """
     if model.n_x != 2:
         raise ValueError(
@@ -115,15 +151,21 @@ def decision_boundary(
 
     figure = _figure(6.4, 5.4)
     ax = figure.subplots()
-    shade = ax.contourf(G1, G2, A, levels=np.linspace(0, 1, 21), cmap="RdYlGn", alpha=0.35)
-    ax.contour(G1, G2, A, levels=[0.5], colors="black", linewidths=1.8)
+    shade = ax.contourf(
+        G1, G2, A, levels=np.linspace(0, 1, 21), cmap=figures.probability_colormap(), alpha=0.35
+    )
+    ax.contour(G1, G2, A, levels=[0.5], colors=figures.OKABE_ITO["black"], linewidths=1.8)
     figure.colorbar(shade, ax=ax, label=r"$a = \hat y = P(y = 1 \mid x)$")
     for label in (0, 1):
         named = model.class_names[label] != str(label)
         name = f"{model.class_names[label]} (y = {label})" if named else f"y = {label}"
         members = Y[0] == label
         ax.scatter(
-            X[0, members], X[1, members], s=16, color=CLASS_COLOURS[label], label=f"train: {name}"
+            X[0, members],
+            X[1, members],
+            s=16,
+            color=figures.CLASS_COLOURS[label],
+            label=f"train: {name}",
         )
         if X_test is not None and Y_test is not None:
             Xt, Yt = np.asarray(X_test), np.asarray(Y_test)
@@ -133,11 +175,11 @@ def decision_boundary(
                 Xt[1, test_members],
                 s=26,
                 facecolors="none",
-                edgecolors=CLASS_COLOURS[label],
+                edgecolors=figures.CLASS_COLOURS[label],
                 linewidths=1.2,
                 label=f"test: {name}",
             )
-    ax.plot([], [], color="black", lw=1.8, label=r"decision boundary $a = 1/2$")
+    ax.plot([], [], color=figures.OKABE_ITO["black"], lw=1.8, label=r"decision boundary $a = 1/2$")
     ax.set_xlim(g1[0], g1[-1])
     ax.set_ylim(g2[0], g2[-1])
     ax.set_xlabel(model.feature_names[0])
@@ -145,4 +187,4 @@ def decision_boundary(
     ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
     if title:
         ax.set_title(title)
-    return _save(figure, path)
+    return figure
