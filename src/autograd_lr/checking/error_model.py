@@ -228,6 +228,12 @@ DERIVATION_RULES: tuple[Rule, ...] = (
         derivation_only,
     ),
     Rule(
+        "add_bias",
+        "the bias is part of the logit: z = wᵀx + b, so a = σ(wᵀx + b).",
+        "on this line b is missing from the logit.",
+        derivation_only,
+    ),
+    Rule(
         "add_input",
         "z = wᵀx + b depends on w_j through x_j, so each weight's derivative carries its own input.",
         "on this line the input x is missing.",
