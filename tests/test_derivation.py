@@ -251,6 +251,7 @@ def test_the_derivation_checker_never_reaches_the_hand_math() -> None:
         "expressions",
         "latex",
         "syntax",
+        "slips",
     ):
         importer = f"autograd_lr.teaching.{module}"
         assert not graph.chain_exists(importer, "autograd_lr.gradients"), importer

@@ -7,7 +7,7 @@ r"""The derivation report: per-step verdicts, named slips, hints at three levels
 * ``"fix"`` -- and the true expression (and what sympy simplifies the learner's step to).
 
 A slip is named only by a correction of the error model
-(:mod:`autograd_lr.checking.error_model`, through :mod:`~autograd_lr.teaching.slips`)
+(:mod:`autograd_lr.checking.error_model`, through ``autograd_lr.teaching.slips``)
 that makes the step right: its name and texts are the rule's, and the report shows the
 part of the step it corrects. A wrong step that no correction explains is still wrong,
 with the step's own concept, where it differs and the true step.
@@ -25,7 +25,6 @@ import sympy
 
 from autograd_lr.checking.error_model import ALL_BY_NAME  # one home: the mistakes' texts
 from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
-from autograd_lr.teaching.slips import Correction
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 # A step on the true earlier steps agrees with the reference to this (moderate points).
@@ -65,7 +64,7 @@ def true_forms(step: str, lambd: float) -> tuple[str, str]:
 
 
 def _clause(location: str) -> str:
-    """An error model's ``location`` ("on this line σ′ is applied twice.") as a clause of a title.
+    """An error model's ``location`` ("on this line σ′ is applied twice.") as a clause.
 
     A derivation step is one line of the learner's derivation: the title names the step.
     """
@@ -100,7 +99,8 @@ class StepResult:
     learner_value: Any = None
     true_value: Any = None
     mistake: str | None = None  # the error model's rule whose correction makes the step right
-    correction: Correction | None = None  # that correction: the rules, which part, into what
+    # that correction (a teaching.slips.Correction): the rules, which part, into what
+    correction: Any = None
     follows_from: str | None = None
     error: str | None = None
     error_position: int | None = None
@@ -252,7 +252,12 @@ class DerivationReport:
         if level >= 1:
             out.append(f"  you wrote: {first.given}")
             if first.correction is not None:
-                out.append(f"  where: {', '.join(first.correction.at)}")
+                c = first.correction
+                parts = (
+                    "the whole step" if whole else at
+                    for at, whole in zip(c.at, c.whole, strict=True)
+                )
+                out.append(f"  where: {', '.join(parts)}")
             if first.note:
                 out.append(f"  {first.note}")
             if first.point is not None:
