@@ -4,8 +4,9 @@ Each :class:`Form` is one step, written as on the lecture's slides, in the cours
 notebooks, in textbooks or in numpy; it is checked after the true earlier steps of
 :data:`CONTEXT`, so that its verdict is its own. Every ``CORRECT`` form must be read
 and judged ``ok``; every ``WRONG`` form must be read and judged ``wrong`` at its own
-step (the first wrong step of its derivation). :func:`measure` gives the figures the
-docs page quotes.
+step (the first wrong step of its derivation), and named by the slip :data:`SLIPS`
+records for it (or not named, where it records None). :func:`measure` gives the
+figures the docs page quotes.
 """
 
 from __future__ import annotations
@@ -208,6 +209,83 @@ WRONG: tuple[Form, ...] = tuple(
 )  # fmt: skip
 
 
+# The slip each wrong form is named by: the error model's rule whose correction makes it
+# right (autograd_lr.teaching.slips), or None where no correction of the error model does
+# (the report then says where the step is wrong, not why).
+SLIPS: dict[tuple[str, str], str | None] = {
+    ('da', 'y/a - (1-y)/(1-a)'): 'flip_sign',
+    ('da', '-y/a'): 'add_one_minus_y_term',
+    ('da', '-y/a - (1-y)/(1-a)'): 'flip_sign',
+    ('da', '\\frac{y}{a} - \\frac{1-y}{1-a}'): 'flip_sign',
+    ('da', '-\\frac{y}{a}'): 'add_one_minus_y_term',
+    ('da', '\\frac{\\partial}{\\partial a}\\left(y\\log a + (1-y)\\log(1-a)\\right)'): 'flip_sign',
+    ('da', '\\frac{y-a}{a(1-a)}'): 'flip_sign',
+    ('da', '-\\frac{y}{a} + \\frac{1}{1-a}'): 'add_one_minus_y_term',
+    ('da_dz', "\\sigma'(z)(1-\\sigma'(z))"): None,
+    ('da_dz', 'a'): 'add_sigma_prime',
+    ('da_dz', '1 - a'): None,
+    ('da_dz', 'a(1+a)'): 'flip_sign',
+    ('da_dz', '\\sigma(z)'): 'add_sigma_prime',
+    ('da_dz', 'a^2(1-a)^2'): 'remove_sigma_prime',
+    ('da_dz', '-a(1-a)'): 'flip_sign',
+    ('da_dz', 'sigma(z)*(1+sigma(z))'): 'flip_sign',
+    ('da_dz', '\\frac{e^{-z}}{1+e^{-z}}'): None,
+    ('dz', 'y - a'): 'flip_sign',
+    ('dz', 'a(1-a)(a-y)'): 'remove_sigma_prime',
+    ('dz', 'da'): 'add_sigma_prime',
+    ('dz', '\\frac{dL}{da}'): 'add_sigma_prime',
+    ('dz', 'da\\cdot\\sigma(z)'): 'add_sigma_prime',
+    ('dz', '\\sigma(z) + y'): 'flip_sign',
+    ('dz', '\\sigma(w^Tx) - y'): 'add_bias',
+    ('dz', 'da \\cdot da_dz \\cdot a(1-a)'): 'remove_sigma_prime',
+    ('dz', "da\\cdot\\sigma'(z)\\cdot\\sigma'(z)"): 'remove_sigma_prime',
+    ('dw', 'dz'): 'add_input',
+    ('dw', 'x * a'): None,
+    ('dw', 'x(y - a)'): 'flip_sign',
+    ('dw', 'x\\,da'): 'add_sigma_prime',
+    ('dw', 'x^2 dz'): 'remove_input',
+    ('dw', 'w\\,dz'): 'swap_variable',
+    ('dw', 'x_1 (a - y) a(1-a)'): 'remove_sigma_prime',
+    ('dw', '\\frac{\\partial}{\\partial w}\\left(\\log(1+e^{wx+b})\\right)'): None,
+    ('db', 'x dz'): 'remove_input',
+    ('db', '-dz'): 'flip_sign',
+    ('db', 'da'): 'add_sigma_prime',
+    ('db', 'y - a'): 'flip_sign',
+    ('db', '\\sigma(z)'): None,
+    ('db', 'x_1\\,dz'): 'remove_input',
+    ('dJ_dw', 'X @ dZ.T'): 'add_mean',
+    ('dJ_dw', '\\frac{1}{m} dZ X^T'): 'transpose_operand',
+    ('dJ_dw', '\\frac{1}{m} X^T dZ'): 'operand_order',
+    ('dJ_dw', 'np.sum(X * dZ) / m'): 'change_axis',
+    ('dJ_dw', 'np.sum(X * dZ, axis=0, keepdims=True) / m'): 'change_axis',
+    ('dJ_dw', 'np.mean(X * dZ)'): 'change_axis',
+    ('dJ_dw', "\\frac{1}{m} dZ' X"): 'operand_order',
+    ('dJ_dw', '\\frac{1}{m} X (Y - A)^T'): 'flip_sign',
+    ('dJ_dw', '-\\frac{1}{m} X dZ^T'): 'flip_sign',
+    ('dJ_dw', 'X.dot(dZ)/m'): 'transpose_operand',
+    ('dJ_dw', 'X\\,dZ^T'): 'add_mean',
+    ('dJ_dw', 'np.sum(X * dZ, axis=1) / m'): 'change_axis',
+    ('dJ_dw', 'X @ dZ.T / m + lambd * w'): 'divide_l2_by_m',
+    ('dJ_dw', 'X @ dZ.T / m'): 'add_l2_term',
+    ('dJ_dw', '\\frac{1}{m}XdZ^T - \\frac{\\lambda}{m}w'): 'flip_sign',
+    ('dJ_dw', "\\frac{1}{m}X dZ' + \\lambda w"): 'divide_l2_by_m',
+    ('dJ_db', 'np.sum(dZ)'): 'add_mean',
+    ('dJ_db', 'np.sum(X * dZ) / m'): 'remove_input',
+    ('dJ_db', '\\sum_{i=1}^m dZ_i'): 'add_mean',
+    ('dJ_db', '\\frac{1}{m}\\sum (Y - A)'): 'flip_sign',
+    ('dJ_db', 'dZ.sum()'): 'add_mean',
+    ('dJ_db', 'np.mean(Y - A)'): 'flip_sign',
+    ('dJ_db', 'np.sum(dZ)/m + lambd/m*b'): 'unregularize_bias',
+    ('dJ_db', '\\frac{1}{m}\\sum dZ + \\lambda b'): 'unregularize_bias',
+    ('d2J_dw2', 'X @ np.diag(A * (1 - A)) @ X.T'): 'add_mean',
+    ('d2J_dw2', '\\frac{1}{m} X \\operatorname{diag}(A) X^T'): 'add_sigma_prime',
+    ('d2J_dw2', '\\frac{1}{m} X X^T'): None,
+    ('d2J_dw2', '\\frac{1}{m} X \\operatorname{diag}(A(1-A)) X^T'): 'add_l2_term',
+    ('d2J_dw2', 'X @ np.diag(A * (1 - A)) @ X.T / m + lambd * np.eye(n_x)'): 'divide_l2_by_m',
+
+}  # fmt: skip
+
+
 def steps_of(form: Form) -> dict[str, str]:
     """The derivation that checks ``form``: the true earlier steps, then ``form``."""
     if form.step not in CONTEXT:
@@ -233,6 +311,9 @@ class Figures:
     wrong: int = 0
     caught: int = 0
     missed: list[Form] = field(default_factory=list)
+    named: int = 0  # wrong forms named by the slip SLIPS expects
+    located_only: int = 0  # wrong forms without a name, as SLIPS expects
+    wrong_name: list[tuple[Form, str | None]] = field(default_factory=list)  # and the name given
 
     @property
     def read_share(self) -> float:
@@ -251,7 +332,8 @@ def measure() -> Figures:
             unread.append(form)
         elif verdict != "ok":
             marked_wrong.append(form)
-    caught = 0
+    caught = named = located_only = 0
+    wrong_name = []
     for form in WRONG:
         report = check(form)
         first = report.first_wrong
@@ -259,7 +341,15 @@ def measure() -> Figures:
             caught += 1
         else:
             missed.append(form)
+        mistake = report[form.step].mistake
+        if mistake != SLIPS[form.step, form.text]:
+            wrong_name.append((form, mistake))
+        elif mistake is None:
+            located_only += 1
+        else:
+            named += 1
     return Figures(
         correct=len(CORRECT), read=len(CORRECT) - len(unread), judged_right=judged_right,
         marked_wrong=marked_wrong, unread=unread, wrong=len(WRONG), caught=caught, missed=missed,
+        named=named, located_only=located_only, wrong_name=wrong_name,
     )  # fmt: skip

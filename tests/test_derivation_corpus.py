@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from derivation_corpus import CORRECT, WRONG, Form, check, measure
+from derivation_corpus import CORRECT, SLIPS, WRONG, Form, check, measure
 
 ISSUE_FORMS = [  # every form the report of learners' notation quoted
     ("dJ_dw", r"\frac{1}{m} X dZ'"), ("da_dz", r"\sigma'(z)"), ("dz", r"da\cdot\sigma'(z)"),
@@ -60,6 +60,15 @@ def test_every_wrong_form_is_caught_at_its_own_step() -> None:
     assert figures.missed == [] and figures.caught == figures.wrong
 
 
+def test_every_wrong_form_has_the_slip_the_corpus_records() -> None:
+    """Named by the rule whose correction makes it right, or not named at all: never another."""
+    figures = measure()
+    assert set(SLIPS) == {(form.step, form.text) for form in WRONG}
+    assert figures.wrong_name == [], figures.wrong_name
+    assert figures.named + figures.located_only == figures.wrong
+    assert figures.named >= 60  # every form the value models named (44), and more
+
+
 # --- equivalent notations -----------------------------------------------------------------
 
 _TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![0-9_])|\\top|\\intercal)|'")
@@ -97,7 +106,7 @@ def _over_m(text: str, form: str) -> str:
 
 def _bold(text: str, array: bool, command: str) -> str:
     letters = "XAYZ" if array else "xw"
-    return re.sub(rf"(?<![\\A-Za-z])([{letters}])(?![A-Za-z])", rf"\\{command}{{\1}}", text)
+    return re.sub(rf"(?<![\\A-Za-z{{])([{letters}])(?![A-Za-z])", rf"\\{command}{{\1}}", text)
 
 
 REWRITES = {

@@ -72,7 +72,7 @@ def test_cli_exit_codes_and_text(
     assert "PASSED" in capsys.readouterr().out
     assert main(["derivation", str(files["wrong"]), "--hints", "location"]) == 1
     out = capsys.readouterr().out
-    assert "dw is wrong (x is missing from dw)" in out and "fix:" not in out
+    assert "dw is wrong (the input x is missing)" in out and "fix:" not in out
     assert main(["derivation", str(files["notebook"])]) == 1
     assert "fix: dw = x*(a - y)" in capsys.readouterr().out
     assert main(["derivation", str(files["right"].with_name("missing.md"))]) == 2
@@ -119,7 +119,7 @@ def test_json_is_versioned_and_valid_against_the_shipped_schema(
         "dw",
     )
     (dw,) = [s for s in wrong["steps"] if s["name"] == "dw"]
-    assert dw["mistake"] == "x_missing" and dw["block"] == 0 and dw["verdict"] == "wrong"
+    assert dw["mistake"] == "add_input" and dw["block"] == 0 and dw["verdict"] == "wrong"
     assert seen["missing"]["outcome"] == "cannot_load" and seen["missing"]["notes"]
     broken = dict(wrong, outcome="pass")  # the schema ties outcome, passed and exit_code
     with pytest.raises(jsonschema.ValidationError):
@@ -161,7 +161,7 @@ def test_assert_derivation_correct_takes_steps_or_a_file(files: dict[str, Path])
     with pytest.raises(AssertionError, match="dz is wrong"):
         assert_derivation_correct({"dz": "y - a"})
     assert len(assert_derivation_correct(files["right"])) == 2
-    with pytest.raises(AssertionError, match=r"dw is wrong \(x is missing from dw\)"):
+    with pytest.raises(AssertionError, match=r"dw is wrong \(the input x is missing\)"):
         assert_derivation_correct(files["wrong"])
     # λ belongs to a document's blocks: a λ passed with a file is refused, not dropped
     with pytest.raises(ValueError, match="info string"):
@@ -196,4 +196,4 @@ def test_a_course_repository_fails_its_pytest_run_on_a_wrong_step(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed, 1 passed" in done.stdout
     assert "FAILED test_derivations.py::test_wrong" in done.stdout
-    assert "dw is wrong (x is missing from dw)" in done.stdout
+    assert "dw is wrong (the input x is missing)" in done.stdout

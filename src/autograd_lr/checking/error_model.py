@@ -194,3 +194,74 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+# --- rules of the derivation ----------------------------------------------------------------
+# Mistakes of a hand derivation that have no edit of the learner's code here: the derivation
+# checker (autograd_lr.teaching) applies them, as every rule it names, to the learner's step
+# as an expression, and names one only when its correction makes the step right. They are
+# not in RULES, so the repair search of code never tries them.
+
+
+def derivation_only(node: ast.AST, parent: ast.AST | None, context: Context) -> Iterator[ast.AST]:
+    """No edit of code: the rule is applied to the steps of a derivation only."""
+    return iter(())
+
+
+DERIVATION_RULES: tuple[Rule, ...] = (
+    Rule(
+        "add_one_minus_y_term",
+        "the loss has a term for y = 1 and a term for y = 0, the second weighted by (1 − y); both depend on a, so both have a derivative.",
+        "on this line the term of y = 0 (or its weight 1 − y) is missing.",
+        derivation_only,
+    ),
+    Rule(
+        "add_sigma_prime",
+        "from a back to z the chain rule multiplies by da/dz = σ′(z), the sigmoid's own derivative, which is a(1 − a) (not σ itself).",
+        "on this line the factor σ′(z) = a(1 − a) is missing.",
+        derivation_only,
+    ),
+    Rule(
+        "remove_sigma_prime",
+        "the sigmoid's derivative enters once, on the way from a back to z; once you have dz, going on to w and b does not bring it again.",
+        "on this line σ′(z) = a(1 − a) is applied twice.",
+        derivation_only,
+    ),
+    Rule(
+        "add_bias",
+        "the bias is part of the logit: z = wᵀx + b, so a = σ(wᵀx + b).",
+        "on this line b is missing from the logit.",
+        derivation_only,
+    ),
+    Rule(
+        "add_input",
+        "z = wᵀx + b depends on w_j through x_j, so each weight's derivative carries its own input.",
+        "on this line the input x is missing.",
+        derivation_only,
+    ),
+    Rule(
+        "remove_input",
+        "z = wᵀx + b depends on b with slope 1 and on w_j with slope x_j: db carries no input, dw_j one x_j.",
+        "on this line an input x is one too many.",
+        derivation_only,
+    ),
+    Rule(
+        "divide_l2_by_m",
+        "the L2 term of J is (λ/2m)‖w‖²: it is divided by m like the rest of J, and so is its derivative.",
+        "on this line the L2 term lacks its 1/m.",
+        derivation_only,
+    ),
+    Rule(
+        "add_l2_term",
+        "with λ > 0, J includes (λ/2m)‖w‖², and its derivative adds (λ/m) w to ∂J/∂w.",
+        "on this line the L2 term is missing.",
+        derivation_only,
+    ),
+    Rule(
+        "unregularize_bias",
+        "the bias is not regularized: the L2 term involves w only.",
+        "on this line b carries an L2 term.",
+        derivation_only,
+    ),
+)
+ALL_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES + DERIVATION_RULES}

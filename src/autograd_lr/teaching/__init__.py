@@ -10,6 +10,7 @@
     :mod:`~autograd_lr.teaching.notation`,
     :mod:`~autograd_lr.teaching.syntax`, :mod:`~autograd_lr.teaching.arrays`;
     references: :mod:`~autograd_lr.teaching.references`; the report:
-    :mod:`~autograd_lr.teaching.report`; Markdown and notebooks:
+    :mod:`~autograd_lr.teaching.report`, its slips named by the error model's corrections
+    in ``autograd_lr.teaching.slips``; Markdown and notebooks:
     :mod:`~autograd_lr.teaching.documents`).
 """

@@ -37,6 +37,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from autograd_lr import forward
 from autograd_lr.checking.check import validate_hints
 from autograd_lr.teaching import references
 from autograd_lr.teaching.arrays import ArrayShapeError
@@ -50,13 +51,8 @@ from autograd_lr.teaching.expressions import (
     sigma,
     sigmoid_formula,
 )
-from autograd_lr.teaching.report import (
-    MODEL_RTOL,
-    DerivationReport,
-    StepResult,
-    name_mistake,
-    true_forms,
-)
+from autograd_lr.teaching.report import MODEL_RTOL, DerivationReport, StepResult, true_forms
+from autograd_lr.teaching.slips import Context, Correction, find_correction
 from autograd_lr.tolerances import relative_error
 from autograd_lr.validation import validate_lambd
 
@@ -175,7 +171,7 @@ def _scalar_values(step: str, expr: Any) -> tuple[int | None, list[float | None]
 def _right_on_true_steps(step: str, expr: Any, used: list[str]) -> bool:
     """Whether ``expr``, each used step replaced by its jax reference, is the reference of ``step``.
 
-    As the array steps and the mistake models do: compared at the moderate points, where
+    As the array steps do, and the corrections of a slip: compared at the moderate points, where
     the float64 references are exact to ~1e-13 relative, to the models' MODEL_RTOL.
     """
     points = references.per_example_points("a" if step == "da" else "z")
@@ -329,9 +325,9 @@ def _judge_scalar(
     if first is not None and root is not None and _right_on_true_steps(name, expr.scalar, used):
         verdict = "follows_from_wrong"
     points = references.per_example_points("a" if name == "da" else "z")
-    mistake = None
-    if verdict == "wrong" and values:
-        mistake = name_mistake(name, np.array([np.nan if v is None else v for v in values]), points)
+    correction = None
+    if verdict == "wrong":
+        correction = _scalar_correction(name, expr.scalar, used, own if root is None else None)
     witness = None if first is None or not values else first
     return StepResult.judged(
         name, expr, verdict, learner=learner, true=TRUE_SCALAR[name],
@@ -340,8 +336,86 @@ def _judge_scalar(
         else None,
         learner_value=values[witness] if witness is not None else None,
         true_value=float(points.reference[name][witness]) if witness is not None else None,
-        mistake=mistake, follows_from=root if verdict == "follows_from_wrong" else None,
+        mistake=None if correction is None else correction.rules[0], correction=correction,
+        follows_from=root if verdict == "follows_from_wrong" else None,
     )  # fmt: skip
+
+
+def _scalar_correction(
+    name: str, expr: Any, used: list[str], own: dict[str, Any] | None
+) -> Correction | None:
+    """The error model's correction that makes the step right, judged as every step is.
+
+    With the learner's earlier steps right (``own``), the corrected step, those steps
+    substituted, must pass at all the points of the step; else it must be right on the
+    true earlier steps (as a step that follows from a wrong one). And it must be the true
+    step *exactly* (:func:`_exactly_true`): a correction that only shrinks an error below
+    the tolerance (``a - y + 1e-13 z``, the small term times a(1 − a)) explains nothing.
+    """
+    earlier = None if own is None or not all(s in own for s in used) else own
+
+    def right(candidate: Any) -> bool:
+        if not _roughly_right(name, candidate, used) or not _exactly_true(name, candidate, used):
+            return False
+        if earlier is None:
+            return _right_on_true_steps(name, candidate, used)
+        mine = candidate.xreplace({sympy.Symbol(s): earlier[s] for s in used})
+        return _scalar_values(name, mine)[0] is None
+
+    return find_correction(expr, "scalar", Context(name, 0.0), right)
+
+
+# Two forms of one step agree to this at 60 digits (what cancellation leaves of them at
+# |z| <= 6: a few digits); a distortion that a correction only shrinks is far above it.
+EXACT_RTOL = 1e-40
+
+
+def _exactly_true(step: str, expr: Any, used: list[str]) -> bool:
+    """Whether ``expr``, the used steps in their true forms, is the true step at 60 digits.
+
+    Compared at the moderate points with :data:`TRUE_SCALAR` (a form of each step checked
+    against jax by the tests): the numerical counterpart of sympy's ``simplify(e - t) == 0``,
+    which also holds where sympy cannot simplify (a derivative written as one, σ in z).
+    """
+    mine = expr.xreplace({sympy.Symbol(s): TRUE_SCALAR[s] for s in used})
+    f, g = _evaluator(mine, SCALAR_SYMBOLS), _evaluator(TRUE_SCALAR[step], SCALAR_SYMBOLS)
+    if f is None or g is None:
+        return False
+    points = references.per_example_points("a" if step == "da" else "z")
+    with mpmath.workdps(references.DIGITS):
+        for i in np.flatnonzero(points.moderate):
+            env = points.env(int(i))
+            args = [env[s] for s in SCALAR_SYMBOLS]
+            try:
+                value, true = f(*args), g(*args)
+                if abs(value - true) > EXACT_RTOL * max(abs(true), mpmath.mpf(1e-20)):
+                    return False
+            except (Exception, RecursionError):  # no value there: not the true step
+                return False
+    return True
+
+
+def _roughly_right(step: str, expr: Any, used: list[str]) -> bool:
+    """A quick filter in float64 at the moderate points, the used steps at their references."""
+    points = references.per_example_points("a" if step == "da" else "z")
+    where = points.moderate
+    names = SCALAR_SYMBOLS + tuple(used)
+    env = {"a": points.a, "z": points.z, "y": points.y, "x": points.x, "w": points.w,
+           "b": points.z - points.w * points.x}  # fmt: skip
+    env.update({s: points.reference[s] for s in used})
+    try:
+        f = sympy.lambdify(
+            sympy.symbols(names), expr, modules=[{"sigma": forward.sigmoid}, "numpy"]
+        )
+        with np.errstate(all="ignore"):
+            value = np.broadcast_to(
+                np.asarray(f(*(np.asarray(env[s])[where] for s in names)), dtype=np.float64),
+                where.sum(),
+            )
+    except (Exception, RecursionError):  # no value: not right
+        return False
+    ref = points.reference[step][where]
+    return bool(np.all(np.abs(value - ref) <= MODEL_RTOL * np.maximum(np.abs(ref), 1e-12)))
 
 
 def _judge_array(
@@ -359,18 +433,30 @@ def _judge_array(
     learner_env = {s: arrays[s] for s in used if s in arrays}
     first, values, note = _array_values(name, expr, learner_env, lambd)
     verdict = "ok" if first is None else "wrong"
-    if first is not None and root is not None:
-        truth = {s: [p.reference[s] for p in problems] for s in used if s in arrays}
-        if _array_values(name, expr, truth, lambd)[0] is None:
-            verdict = "follows_from_wrong"
+
+    def truth_env(used: list[str]) -> dict[str, list[Any]]:
+        return {s: [p.reference[s] for p in problems] for s in used if s in arrays}
+
+    if (
+        first is not None
+        and root is not None
+        and _array_values(name, expr, truth_env(used), lambd)[0] is None
+    ):
+        verdict = "follows_from_wrong"
     if verdict == "ok" and "dz" in used and _root(results, ["dz"]) is not None:
         # dZ holds the true dz of each example; the learner's own dz was wrong
         verdict, root = "follows_from_wrong", _root(results, ["dz"])
     if verdict == "ok" or all(s in arrays for s in used if s != "dz"):
         arrays[name] = values
-    mistake = None
-    if verdict == "wrong" and note is None:
-        mistake = name_mistake(name, values, problems)
+    correction = None
+    if verdict == "wrong" and expr.array is not None:
+        env = learner_env if root is None else truth_env(used)
+
+        def right(candidate: Any) -> bool:
+            fixed = Expression(expr.source, expr.language, array=candidate)
+            return _array_values(name, fixed, env, lambd)[0] is None
+
+        correction = find_correction(expr.array, "array", Context(name, lambd), right)
     witness = first if verdict != "ok" else None
     plain, latex = true_forms(name, lambd)
     return StepResult.judged(
@@ -381,8 +467,8 @@ def _judge_array(
         learner_value=(None if witness is None or values[witness] is None
                        else np.asarray(values[witness]).tolist()),
         true_value=(None if witness is None else problems[witness].reference[name].tolist()),
-        mistake=mistake, follows_from=root if verdict == "follows_from_wrong" else None,
-        note=note,
+        mistake=None if correction is None else correction.rules[0], correction=correction,
+        follows_from=root if verdict == "follows_from_wrong" else None, note=note,
     )  # fmt: skip
 
 

@@ -6,11 +6,11 @@ r"""The derivation report: per-step verdicts, named slips, hints at three levels
 * ``"location"`` -- and which step is wrong, at which point, with both values;
 * ``"fix"`` -- and the true expression (and what sympy simplifies the learner's step to).
 
-Slips are named by comparing the learner's values with *models of wrong answers* built
-from the jax references (never from a hand formula): e.g. "σ' applied twice" is the
-reference dz times the reference da/dz, "sign of a term" flips one of the two terms of
-dL/da, which are :math:`y\,\partial_a L(a, 1)` and :math:`(1-y)\,\partial_a L(a, 0)`
-(the loss is linear in y).
+A slip is named only by a correction of the error model
+(:mod:`autograd_lr.checking.error_model`, through ``autograd_lr.teaching.slips``)
+that makes the step right: its name and texts are the rule's, and the report shows the
+part of the step it corrects. A wrong step that no correction explains is still wrong,
+with the step's own concept, where it differs and the true step.
 """
 
 from __future__ import annotations
@@ -23,41 +23,14 @@ from typing import Any
 import numpy as np
 import sympy
 
+from autograd_lr.checking.error_model import ALL_BY_NAME  # one home: the mistakes' texts
 from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
-MODEL_RTOL = 1e-6  # a slip's model and the learner's values agree to this (moderate points)
+# A step on the true earlier steps agrees with the reference to this (moderate points).
+MODEL_RTOL = 1e-6
 
-SLIPS = {
-    "sign": "a sign slipped",
-    "missing_one_minus_y": "the (1 − y) term is missing",
-    "sigma_prime_forgotten": "the factor σ'(z) = a(1 − a) is forgotten",
-    "sigma_prime_twice": "σ'(z) = a(1 − a) is applied twice",
-    "x_missing": "x is missing from dw",
-    "x_in_db": "db carries an x it does not have",
-    "mean_missing": "the 1/m of the mean is missing",
-    "lambda_not_over_m": "λ where the L2 term has λ/m",
-    "lambda_missing": "the L2 term is missing",
-    "b_regularized": "b is regularized",
-}
-CONCEPT = {
-    "sign": "The loss is L = −(y log a + (1 − y) log(1 − a)): the minus in front reaches "
-    "every term, and the derivative of log(1 − a) brings a minus sign of its own.",
-    "missing_one_minus_y": "The loss has a term for y = 1 and a term for y = 0, the second "
-    "weighted by (1 − y); both depend on a, so both have a derivative.",
-    "sigma_prime_forgotten": "From a back to z the chain rule multiplies by da/dz, the "
-    "sigmoid's own derivative, which can be written with a alone.",
-    "sigma_prime_twice": "The sigmoid's derivative enters once, on the way from a back to z; "
-    "once you have dz, going on to w and b does not bring it again.",
-    "x_missing": "z = wᵀx + b depends on w_j through x_j, so each weight's derivative "
-    "carries its own input.",
-    "x_in_db": "z = wᵀx + b depends on b with slope 1: the bias's derivative carries no input.",
-    "mean_missing": "J is the mean of the m losses, so each of its derivatives is a mean too: "
-    "the sum over the examples divided by m.",
-    "lambda_not_over_m": "The L2 term of J is (λ/2m)‖w‖²: it is divided by m like the rest of "
-    "J, and so is its derivative.",
-    "lambda_missing": "With λ > 0, J includes (λ/2m)‖w‖², and its derivative adds to ∂J/∂w.",
-    "b_regularized": "The bias is not regularized: the L2 term involves w only.",
+CONCEPT = {  # what each step is, for a wrong step no correction explains
     "da": "da is the derivative of the loss L(a, y) = −(y log a + (1 − y) log(1 − a)) with "
     "respect to a, y held fixed.",
     "da_dz": "da/dz is the derivative of the sigmoid a = σ(z); it can be written with a alone.",
@@ -90,67 +63,12 @@ def true_forms(step: str, lambd: float) -> tuple[str, str]:
     return plain, latex
 
 
-def _scalar_models(step: str, p: Any) -> dict[str, list[np.ndarray]]:
-    r = p.reference
-    t1, t0 = p.y * r["da_y1"], (1 - p.y) * r["da_y0"]  # the two terms of dL/da
-    no_one_minus_y = [t1 + r["da_y0"], t1]
-    if step == "da":
-        return {"sign": [-t1 + t0, t1 - t0, -(t1 + t0)], "missing_one_minus_y": no_one_minus_y}
-    if step == "da_dz":
-        return {"sigma_prime_forgotten": [p.a, np.ones_like(p.a)],
-                "sigma_prime_twice": [r["da_dz"] ** 2], "sign": [-r["da_dz"]]}  # fmt: skip
-    factor = p.x if step == "dw" else 1.0
-    models = {
-        "sign": [-r[step]],
-        "sigma_prime_forgotten": [factor * r["da"]],
-        "sigma_prime_twice": [r[step] * r["da_dz"]],
-        "missing_one_minus_y": [factor * m * r["da_dz"] for m in no_one_minus_y],
-    }
-    if step == "dw":
-        models["x_missing"] = [r["dz"]]
-    if step == "db":
-        models["x_in_db"] = [p.x * r["dz"]]
-    return models
+def _clause(location: str) -> str:
+    """An error model's ``location`` ("on this line σ′ is applied twice.") as a clause.
 
-
-def _array_models(step: str, point: Any) -> dict[str, list[np.ndarray]]:
-    env, g = point.env, point.reference[step]
-    lam, m = env["lambd"], env["m"]
-    penalized = {"dJ_dw": env["w"], "dJ_db": 0.0 * g, "d2J_dw2": env["I"]}[step]
-    l2 = lam / m * penalized  # the L2 term of the step (none for b)
-    data = g - l2
-    models = {"mean_missing": [m * data + l2, m * g], "sign": [-g, -data + l2]}
-    if step != "dJ_db" and lam:
-        models["lambda_not_over_m"] = [data + lam * penalized]
-        models["lambda_missing"] = [data]
-    if step == "dJ_db" and lam:
-        models["b_regularized"] = [g + lam / m * env["b"], g + lam * env["b"]]
-    return models
-
-
-def name_mistake(step: str, values: Any, points: Any) -> str | None:
-    """The slip whose model agrees with the learner's ``values`` everywhere it is compared."""
-
-    def close(u: Any, v: Any) -> bool:
-        u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
-        if u.shape != v.shape or not np.all(np.isfinite(u)):
-            return False
-        return bool(np.all(np.abs(u - v) <= MODEL_RTOL * np.maximum(np.abs(v), 1e-12)))
-
-    if isinstance(points, tuple):  # over m examples: one problem per entry
-        if any(v is None for v in values):
-            return None
-        per_point = [_array_models(step, point) for point in points]
-        for slip in per_point[0]:
-            for k in range(len(per_point[0][slip])):
-                if all(close(values[j], per_point[j][slip][k]) for j in range(len(points))):
-                    return slip
-        return None
-    where = points.moderate
-    for slip, candidates in _scalar_models(step, points).items():
-        if any(close(values[where], c[where]) for c in candidates):
-            return slip
-    return None
+    A derivation step is one line of the learner's derivation: the title names the step.
+    """
+    return location.removeprefix("on this line ").removesuffix(".")
 
 
 def _latex(expr: Any) -> str:
@@ -180,7 +98,9 @@ class StepResult:
     point: dict[str, Any] | None = None
     learner_value: Any = None
     true_value: Any = None
-    mistake: str | None = None
+    mistake: str | None = None  # the error model's rule whose correction makes the step right
+    # that correction (a teaching.slips.Correction): the rules, which part, into what
+    correction: Any = None
     follows_from: str | None = None
     error: str | None = None
     error_position: int | None = None
@@ -201,12 +121,17 @@ class StepResult:
 
     @property
     def mistake_title(self) -> str | None:
-        return SLIPS.get(self.mistake) if self.mistake else None
+        """Where the named slip is, in the error model's words (its ``location``, as a clause)."""
+        if self.correction is None:
+            return None
+        return "; ".join(_clause(ALL_BY_NAME[rule].location) for rule in self.correction.rules)
 
     @property
     def concept(self) -> str:
         """What and why, in the lecture's words (no expression of the fix)."""
-        return CONCEPT[self.mistake] if self.mistake else CONCEPT[self.name]
+        if self.correction is None:
+            return CONCEPT[self.name]
+        return " ".join(ALL_BY_NAME[rule].concept for rule in self.correction.rules)
 
     @property
     def learner_text(self) -> str:
@@ -247,6 +172,13 @@ class StepResult:
             "true_value": self.true_value,
             "mistake": self.mistake,
             "mistake_title": self.mistake_title,
+            "correction": None
+            if self.correction is None
+            else {
+                "rules": list(self.correction.rules),
+                "at": list(self.correction.at),
+                "to": list(self.correction.to),
+            },
             "follows_from": self.follows_from,
             "error": self.error,
             "error_position": self.error_position,
@@ -319,6 +251,13 @@ class DerivationReport:
         out.append(("hint: " if level == 0 else f"{first.name} is wrong{title}: ") + first.concept)
         if level >= 1:
             out.append(f"  you wrote: {first.given}")
+            if first.correction is not None:
+                c = first.correction
+                parts = (
+                    "the whole step" if whole else at
+                    for at, whole in zip(c.at, c.whole, strict=True)
+                )
+                out.append(f"  where: {', '.join(parts)}")
             if first.note:
                 out.append(f"  {first.note}")
             if first.point is not None:
@@ -329,6 +268,10 @@ class DerivationReport:
                 out.append(f"    jax.grad of the model gives {_number(first.true_value)}")
         if level >= 2 and first.true is not None:
             out.append(f"  fix: {first.name} = {first.true_text}")
+            if first.correction is not None:
+                c = first.correction
+                made = "; ".join(f"{at} -> {to}" for at, to in zip(c.at, c.to, strict=True))
+                out.append(f"  the correction that makes your step right: {made}")
             if first.explanation:
                 out.append(f"  {first.explanation}")
         return out
