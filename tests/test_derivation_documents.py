@@ -124,7 +124,7 @@ def test_json_is_versioned_and_valid_against_the_shipped_schema(
     broken = dict(wrong, outcome="pass")  # the schema ties outcome, passed and exit_code
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
-    assert wrong["schema_version"] == "1.0"
+    assert wrong["schema_version"] == documents.SCHEMA_VERSION == "2.0"
     with pytest.raises(jsonschema.ValidationError):  # the number 1 is another format
         jsonschema.validate(dict(wrong, schema_version=1), schema)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from autograd_lr.teaching.report import DerivationReport
 
-SCHEMA_VERSION = "1.0"  # "MAJOR.MINOR", the format of every JSON report of the package
+SCHEMA_VERSION = "2.0"  # "MAJOR.MINOR", the format of every JSON report of the package; 2.0: mistakes are the error model's rule names
 EXIT_PASS, EXIT_FAIL, EXIT_CANNOT_LOAD = 0, 1, 2
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _OPTION = re.compile(r"^(?P<key>lambd|lambda|λ)\s*=\s*(?P<value>\S+)$")
