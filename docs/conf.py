@@ -13,7 +13,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from autograd_lr import _LAZY  # the top-level names and the modules that define them
+from autograd_lr import (
+    _LAZY,  # the top-level names and the modules that define them
+    __version__,
+)
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -21,7 +24,7 @@ ROOT = DOCS.parent
 project = "autograd-lr"
 author = "autograd-lr developers"
 copyright = "autograd-lr developers, MIT license"
-release = version = "0.1.0"
+release = version = __version__  # shown in the header
 
 extensions = [
     "myst_nb",
@@ -29,6 +32,9 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",  # the [source] link of every documented function and class
+    "sphinx_copybutton",
+    "sphinxarg.ext",  # the CLI reference, generated from the argparse parser
 ]
 
 templates_path = ["_templates"]
@@ -45,6 +51,12 @@ if _spec is None or _spec.origin is None:
 MATHJAX_STATIC = Path(_spec.origin).parent / "static"  # holds mathjax/tex-chtml.js, fonts, ...
 html_static_path = ["_static", str(MATHJAX_STATIC)]
 mathjax_path = "mathjax/tex-chtml.js"  # relative: _static/mathjax/tex-chtml.js
+
+# --- Copy buttons: a reader copies the command, not the prompt or the output -------------
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True  # a block with prompts: copy the prompted lines only
+copybutton_exclude = ".linenos, .gp, .go"
 
 # --- MyST and notebooks -----------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -92,15 +104,27 @@ nitpick_ignore_regex = [
 html_theme = "pydata_sphinx_theme"
 html_title = "autograd-lr"
 html_favicon = "_static/favicon.svg"
+# Every page is a top-level entry of the site, so the theme's header links (one per page)
+# wrapped to three rows and its "section navigation" sidebar was empty. Instead: the whole
+# site's table of contents in a narrow left sidebar (the current page's sections unfolded),
+# a header of one row (name, version, search, light/dark), and no right sidebar, so the
+# text column gets the width a display equation or a report needs (tests/test_docs.py
+# measures it at 1280 and 1024 px).
 html_theme_options = {
     "navigation_with_keys": False,
-    "show_toc_level": 2,
+    "navbar_start": ["navbar-logo", "version"],
+    "navbar_center": [],
+    "navbar_end": ["search-button-field", "theme-switcher"],
+    "navbar_persistent": [],
     "footer_start": ["copyright"],
     "footer_end": [],
-    "secondary_sidebar_items": ["page-toc"],
+    "secondary_sidebar_items": [],
+    "show_prev_next": True,
 }
 html_context = {"default_mode": "light"}  # else the theme logs an error on a fresh profile
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+html_sidebars = {"**": ["site-nav"]}
+html_css_files = ["layout.css"]
+html_js_files = ["fit-math.js"]
 html_show_sourcelink = False
 html_copy_source = False
 

@@ -55,9 +55,9 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
 
     .. math::
 
-        A = \sigma(w^\top X + b), \quad
-        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr),
-        \quad dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
+        & A = \sigma(w^\top X + b), \quad
+        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr), \\
+        & dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
 
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
     ``({"dw": (n_x, 1) array, "db": np.float64}, cost: float)`` (``db`` is the

@@ -2,8 +2,8 @@ r"""The forward model of logistic regression, written once.
 
 .. math::
 
-    z = w^\top x + b, \qquad a = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad
-    L(a, y) = -\bigl(y \log a + (1 - y) \log(1 - a)\bigr), \qquad
+    & z = w^\top x + b, \qquad a = \sigma(z) = \frac{1}{1 + e^{-z}}, \\
+    & L(a, y) = -\bigl(y \log a + (1 - y) \log(1 - a)\bigr), \qquad
     J(w, b) = \frac{1}{m} \sum_{i=1}^{m} L(a^{(i)}, y^{(i)})
 
 Shapes follow the lecture: ``X (n_x, m)`` one column per example, ``Y (1, m)``,

@@ -357,9 +357,9 @@ def gradients_fused(
 
     .. math::
 
-        dw = \tfrac{1}{m} \textstyle\sum_i x^{(i)} (\sigma(z^{(i)}) - y^{(i)}) + \tfrac{\lambda}{m} w,
-        \quad db = \tfrac{1}{m} \textstyle\sum_i (\sigma(z^{(i)}) - y^{(i)}),
-        \quad J = \tfrac{1}{m} \textstyle\sum_i L(z^{(i)}, y^{(i)}) + \tfrac{\lambda}{2m} \lVert w\rVert^2
+        & dw = \tfrac{1}{m} \textstyle\sum_i x^{(i)} (\sigma(z^{(i)}) - y^{(i)}) + \tfrac{\lambda}{m} w,
+        \quad db = \tfrac{1}{m} \textstyle\sum_i (\sigma(z^{(i)}) - y^{(i)}), \\
+        & J = \tfrac{1}{m} \textstyle\sum_i L(z^{(i)}, y^{(i)}) + \tfrac{\lambda}{2m} \lVert w\rVert^2
 
     with :math:`z^{(i)} = w^\top x^{(i)} + b`, summed block by block of ``block``
     examples (see the section comment above). ``w (n_x, 1)``, scalar ``b``, numpy

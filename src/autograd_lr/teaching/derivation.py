@@ -2,9 +2,9 @@ r"""Check a learner's derivation step by step against jax.grad of the model's ow
 
 .. math::
 
-    da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}, \quad
-    dz = da \cdot \frac{da}{dz} = da \cdot a(1-a) = a - y, \quad
-    dw_j = x_j\,dz, \quad db = dz, \quad
+    & da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}, \quad
+    dz = da \cdot \frac{da}{dz} = da \cdot a(1-a) = a - y, \\
+    & dw_j = x_j\,dz, \quad db = dz, \quad
     \frac{\partial J}{\partial w} = \frac{1}{m} X\,dZ^\top (+ \tfrac{\lambda}{m} w), \quad
     \frac{\partial J}{\partial b} = \frac{1}{m} \sum_i dz^{(i)}
 
