@@ -11,6 +11,7 @@ so the build itself executes nothing.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from autograd_lr import (
@@ -20,6 +21,7 @@ from autograd_lr import (
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS))  # cli_parser, which the CLI reference (cli.md) renders
 
 project = "autograd-lr"
 author = "autograd-lr developers"
@@ -38,7 +40,12 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "README.md",
+    "notebooks/05_exercises_solved.ipynb",
+]
 suppress_warnings: list[str] = []
 
 # --- MathJax, served from the built site ------------------------------------------------
@@ -67,13 +74,19 @@ nb_merge_streams = True
 
 # --- API reference ----------------------------------------------------------------------
 autosummary_generate = True
+# scikit-learn's metadata-routing setters, generated on the estimator class
+ALWAYS_EXCLUDED = [
+    "set_fit_request",
+    "set_predict_request",
+    "set_score_request",
+    "set_predict_proba_request",
+    "set_decision_function_request",
+]
 autodoc_default_options = {
     "members": True,
     "undoc-members": True,  # the named tolerances and thresholds, with their values
     "ignore-module-all": True,  # a package's __all__ re-exports: documented in their module
-    # scikit-learn's metadata-routing setters, generated on the estimator class
-    "exclude-members": "set_fit_request,set_predict_request,set_score_request,"
-    "set_predict_proba_request,set_decision_function_request",
+    "exclude-members": ",".join(ALWAYS_EXCLUDED),
 }
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -93,7 +106,7 @@ nitpick_ignore_regex = [
     ),
     (r"py:.*", r"(collections\.abc|typing|types|argparse|dataclasses|enum)\..*"),
     (r"py:class", r"(Any|Callable|Sequence|Mapping|Iterable|Iterator|Path|ArrayLike|NDArray)"),
-    (r"py:class", r"(optional|array-like|array_like|callable|default.*|.*ndarray.*)"),
+    (r"py:class", r"(optional|array-like|array_like|callable|iterable|default.*|.*ndarray.*)"),
     (r"py:class", r"(np\.float64|float64|Self|NotImplementedType|PathLike.*)"),
     # typing.Literal aliases named in annotations (checking.sandbox.Mode): documented in
     # their module, but a Literal alias is not a class Sphinx can link to
@@ -161,7 +174,28 @@ def _constants(package: Path) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-autosummary_context = {"constants": _constants(ROOT / "src" / "autograd_lr")}
+# The public names, each on its own page (docs/api.md lists them): the top-level names,
+# documented under ``autograd_lr.<name>``, and the exercises' one-call checks. The module
+# that defines one leaves it out and links to that page, so every object is documented
+# once. The module pages themselves are generated recursively from the package, so a
+# module added, moved or renamed needs no change here.
+EXERCISE_CHECKS = ["check_sigmoid", "check_propagate", "check_propagate_l2"]
+PAGE_OF = {f"{module}.{name}": f"autograd_lr.{name}" for name, module in _LAZY.items()}
+PAGE_OF |= {
+    f"autograd_lr.teaching.exercises.{n}": f"autograd_lr.teaching.exercises.{n}"
+    for n in EXERCISE_CHECKS
+}
+OWN_PAGES: dict[str, list[str]] = {}
+for _defined in sorted(PAGE_OF):
+    _module, _, _name = _defined.rpartition(".")
+    OWN_PAGES.setdefault(_module, []).append(_name)
+
+autosummary_context = {
+    "constants": _constants(ROOT / "src" / "autograd_lr"),
+    "own_pages": OWN_PAGES,
+    "page_of": PAGE_OF,
+    "always_excluded": ALWAYS_EXCLUDED,
+}
 
 
 # --- Cross-references ---------------------------------------------------------------------
