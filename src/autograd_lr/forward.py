@@ -12,7 +12,7 @@ Shapes follow the lecture: ``X (n_x, m)`` one column per example, ``Y (1, m)``,
 Every function here runs unchanged on numpy, jax.numpy and dask arrays: the array
 namespace is read off the arguments, so ``jax.grad`` differentiates exactly the code
 users run, never a re-typed copy. This module imports none of the others in the
-package (DESIGN.md, independence rule 1); it holds no derivative.
+package (independence rule 1); it holds no derivative.
 """
 
 from __future__ import annotations

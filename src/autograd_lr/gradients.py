@@ -13,7 +13,7 @@ rule, one node at a time:
 Over m examples each derivative of :math:`J` is the mean of the per-example ones:
 :math:`dw = \frac{1}{m} X\, dZ^\top`, :math:`db = \frac{1}{m} \sum_i dz^{(i)}`.
 
-This module never imports jax nor the oracles (DESIGN.md, independence rule 2): the
+This module never imports jax nor the oracles (independence rule 2): the
 hand math stands on its own. Forward quantities (:math:`z`, :math:`\sigma`, the loss)
 come from :mod:`autograd_lr.forward`, their one home.
 

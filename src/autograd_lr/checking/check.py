@@ -5,7 +5,7 @@ r"""Check a learner's ``propagate``: which of ``dw``, ``db``, ``cost`` is wrong,
 ``grads = {"dw", "db"}``, or ``(dw, db)``. :func:`check_gradients` runs it on several
 deterministic problems (:func:`default_problems`) and compares each quantity with the
 oracles (:mod:`autograd_lr.oracles`): ``jax.grad`` of :func:`autograd_lr.forward.cost` is
-the reference, finite differences check it (DESIGN.md, rule 4: the checker compares, it
+the reference, finite differences check it (independence rule 4: the checker compares, it
 derives nothing by hand; it never imports :mod:`autograd_lr.gradients`).
 
 The pieces, by role: :mod:`.calls` runs the function and reads its return value,

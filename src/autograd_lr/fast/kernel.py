@@ -8,7 +8,7 @@ reading X from memory once. It is plumbing, not math: the per-example derivative
 applies is the hand one, ``dz = a - y``, retyped for numba in :mod:`autograd_lr.fast.losses`
 and checked against ``jax.grad`` of :func:`autograd_lr.forward.cost` in the tests.
 
-This module never imports jax nor the oracles (DESIGN.md, independence rule 2).
+This module never imports jax nor the oracles (independence rule 2).
 """
 
 from __future__ import annotations
