@@ -190,7 +190,15 @@ for _defined in sorted(PAGE_OF):
     _module, _, _name = _defined.rpartition(".")
     OWN_PAGES.setdefault(_module, []).append(_name)
 
+# A public page documents the object under the module that defines it (the page is named
+# by the public name): viewcode's [source] links and their links back then agree.
+REAL_NAME = {public: defined for defined, public in PAGE_OF.items()}
+# Every object is documented in the module that defines it, so nothing needs following;
+# following would send a module's lock (a constant) to the source of `_thread`.
+viewcode_follow_imported_members = False
+
 autosummary_context = {
+    "real_name": REAL_NAME,
     "constants": _constants(ROOT / "src" / "autograd_lr"),
     "own_pages": OWN_PAGES,
     "page_of": PAGE_OF,
