@@ -251,8 +251,8 @@ def test_every_public_name_has_its_page(site: Site) -> None:
         text = site.pages[path].facts["text"]
         for heading in ("Parameters", "Example"):
             assert heading in text, f"{name}: no {heading} section"
-        # a function says what it returns; a class, what it holds once fitted
-        assert "Returns" in text or "Attributes" in text, f"{name}: no Returns section"
+        if not name.rpartition(".")[2][0].isupper():  # a function (a class returns nothing)
+            assert "Returns" in text, f"{name}: no Returns section"
         assert "viewcode-link" in html, f"{name}: no [source] link"
 
 
