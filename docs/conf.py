@@ -11,17 +11,22 @@ so the build itself executes nothing.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
-from autograd_lr import _LAZY  # the top-level names and the modules that define them
+from autograd_lr import (
+    _LAZY,  # the top-level names and the modules that define them
+    __version__,
+)
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS))  # cli_parser, which the CLI reference (cli.md) renders
 
 project = "autograd-lr"
 author = "autograd-lr developers"
 copyright = "autograd-lr developers, MIT license"
-release = version = "0.1.0"
+release = version = __version__  # shown in the header
 
 extensions = [
     "myst_nb",
@@ -29,10 +34,18 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",  # the [source] link of every documented function and class
+    "sphinx_copybutton",
+    "sphinxarg.ext",  # the CLI reference, generated from the argparse parser
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "README.md",
+    "notebooks/05_exercises_solved.ipynb",
+]
 suppress_warnings: list[str] = []
 
 # --- MathJax, served from the built site ------------------------------------------------
@@ -46,6 +59,12 @@ MATHJAX_STATIC = Path(_spec.origin).parent / "static"  # holds mathjax/tex-chtml
 html_static_path = ["_static", str(MATHJAX_STATIC)]
 mathjax_path = "mathjax/tex-chtml.js"  # relative: _static/mathjax/tex-chtml.js
 
+# --- Copy buttons: a reader copies the command, not the prompt or the output -------------
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True  # a block with prompts: copy the prompted lines only
+copybutton_exclude = ".linenos, .gp, .go"
+
 # --- MyST and notebooks -----------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -55,13 +74,19 @@ nb_merge_streams = True
 
 # --- API reference ----------------------------------------------------------------------
 autosummary_generate = True
+# scikit-learn's metadata-routing setters, generated on the estimator class
+ALWAYS_EXCLUDED = [
+    "set_fit_request",
+    "set_predict_request",
+    "set_score_request",
+    "set_predict_proba_request",
+    "set_decision_function_request",
+]
 autodoc_default_options = {
     "members": True,
     "undoc-members": True,  # the named tolerances and thresholds, with their values
     "ignore-module-all": True,  # a package's __all__ re-exports: documented in their module
-    # scikit-learn's metadata-routing setters, generated on the estimator class
-    "exclude-members": "set_fit_request,set_predict_request,set_score_request,"
-    "set_predict_proba_request,set_decision_function_request",
+    "exclude-members": ",".join(ALWAYS_EXCLUDED),
 }
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -81,7 +106,7 @@ nitpick_ignore_regex = [
     ),
     (r"py:.*", r"(collections\.abc|typing|types|argparse|dataclasses|enum)\..*"),
     (r"py:class", r"(Any|Callable|Sequence|Mapping|Iterable|Iterator|Path|ArrayLike|NDArray)"),
-    (r"py:class", r"(optional|array-like|array_like|callable|default.*|.*ndarray.*)"),
+    (r"py:class", r"(optional|array-like|array_like|callable|iterable|default.*|.*ndarray.*)"),
     (r"py:class", r"(np\.float64|float64|Self|NotImplementedType|PathLike.*)"),
     # typing.Literal aliases named in annotations (checking.sandbox.Mode): documented in
     # their module, but a Literal alias is not a class Sphinx can link to
@@ -92,15 +117,27 @@ nitpick_ignore_regex = [
 html_theme = "pydata_sphinx_theme"
 html_title = "autograd-lr"
 html_favicon = "_static/favicon.svg"
+# Every page is a top-level entry of the site, so the theme's header links (one per page)
+# wrapped to three rows and its "section navigation" sidebar was empty. Instead: the whole
+# site's table of contents in a narrow left sidebar (the current page's sections unfolded),
+# a header of one row (name, version, search, light/dark), and no right sidebar, so the
+# text column gets the width a display equation or a report needs (tests/test_docs.py
+# measures it at 1280 and 1024 px).
 html_theme_options = {
     "navigation_with_keys": False,
-    "show_toc_level": 2,
+    "navbar_start": ["navbar-logo", "version"],
+    "navbar_center": [],
+    "navbar_end": ["search-button-field", "theme-switcher"],
+    "navbar_persistent": [],
     "footer_start": ["copyright"],
     "footer_end": [],
-    "secondary_sidebar_items": ["page-toc"],
+    "secondary_sidebar_items": [],
+    "show_prev_next": True,
 }
 html_context = {"default_mode": "light"}  # else the theme logs an error on a fresh profile
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+html_sidebars = {"**": ["site-nav"]}
+html_css_files = ["layout.css"]
+html_js_files = ["fit-math.js"]
 html_show_sourcelink = False
 html_copy_source = False
 
@@ -137,7 +174,36 @@ def _constants(package: Path) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-autosummary_context = {"constants": _constants(ROOT / "src" / "autograd_lr")}
+# The public names, each on its own page (docs/api.md lists them): the top-level names,
+# documented under ``autograd_lr.<name>``, and the exercises' one-call checks. The module
+# that defines one leaves it out and links to that page, so every object is documented
+# once. The module pages themselves are generated recursively from the package, so a
+# module added, moved or renamed needs no change here.
+EXERCISE_CHECKS = ["check_sigmoid", "check_propagate", "check_propagate_l2"]
+PAGE_OF = {f"{module}.{name}": f"autograd_lr.{name}" for name, module in _LAZY.items()}
+PAGE_OF |= {
+    f"autograd_lr.teaching.exercises.{n}": f"autograd_lr.teaching.exercises.{n}"
+    for n in EXERCISE_CHECKS
+}
+OWN_PAGES: dict[str, list[str]] = {}
+for _defined in sorted(PAGE_OF):
+    _module, _, _name = _defined.rpartition(".")
+    OWN_PAGES.setdefault(_module, []).append(_name)
+
+# A public page documents the object under the module that defines it (the page is named
+# by the public name): viewcode's [source] links and their links back then agree.
+REAL_NAME = {public: defined for defined, public in PAGE_OF.items()}
+# Every object is documented in the module that defines it, so nothing needs following;
+# following would send a module's lock (a constant) to the source of `_thread`.
+viewcode_follow_imported_members = False
+
+autosummary_context = {
+    "real_name": REAL_NAME,
+    "constants": _constants(ROOT / "src" / "autograd_lr"),
+    "own_pages": OWN_PAGES,
+    "page_of": PAGE_OF,
+    "always_excluded": ALWAYS_EXCLUDED,
+}
 
 
 # --- Cross-references ---------------------------------------------------------------------

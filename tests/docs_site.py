@@ -36,7 +36,7 @@ DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 SPHINX_ARGS = ["-q", "-W", "--keep-going", "-n", "-b", "html", str(DOCS), str(HTML)]
 STAMP = HTML / ".built-from"  # the hash of what the site was built from
-INPUTS = (".md", ".py", ".rst", ".svg", ".css", ".ipynb", ".png")
+INPUTS = (".md", ".py", ".rst", ".svg", ".css", ".js", ".html", ".ipynb", ".png")
 
 
 class BuildError(Exception):

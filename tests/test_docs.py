@@ -43,6 +43,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--window-size=1280,1600",
 ]
+# The widths a reader's laptop shows the site at: at each, nothing may be cut off.
+WIDTHS = (1280, 1024)
+MIN_TEXT_COLUMN_PX = 680  # at 1280 px: a display equation or a report needs this much
+HEADER_ONE_ROW_PX = 80  # the theme's header is 64 px high on one row
 # Loading a page, MathJax's typesetting and the images take well under a second here;
 # a loaded 2-core machine may need many times that.
 PAGE_TIMEOUT_S = 60
@@ -85,12 +89,57 @@ return {
 """
 
 
+# At the window's current width: the text column's width, and every display equation,
+# table, code or report block that is cut off (its content wider than its box, so the
+# reader must scroll it) or sticks out of the text column; the header's rows.
+_LAYOUT = """
+const done = arguments[arguments.length - 1];
+// two frames after a resize: the page's own resize handlers (fit-math.js) have run
+requestAnimationFrame(() => requestAnimationFrame(() => done(measure())));
+function measure() {
+const column = document.querySelector("article.bd-article") || document.body;
+const box = column.getBoundingClientRect();
+const describe = (el) => {
+  const tag = el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : "");
+  return tag + ": " + (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+};
+const cut = [];
+const blocks = column.querySelectorAll(
+  "div.math, mjx-container[display='true'], table, pre, div.highlight, div.cell_output");
+for (const el of blocks) {
+  if (el.closest("details:not([open])") || el.offsetParent === null) continue;  // not shown
+  const r = el.getBoundingClientRect();
+  const clipped = el.scrollWidth > el.clientWidth + 1;
+  const out = r.right > box.right + 1 || r.left < box.left - 1;
+  if (clipped || out) {
+    cut.push(`${describe(el)} (${el.scrollWidth} px in ${el.clientWidth} px, right ${Math.round(r.right)} > ${Math.round(box.right)})`);
+  }
+}
+const header = document.querySelector(".bd-header .navbar-header-items, .bd-header");
+const items = header ? Array.from(header.querySelectorAll(".navbar-item, li.nav-item"))
+  .filter((el) => el.offsetParent !== null) : [];
+const rows = new Set(items.map((el) => Math.round(el.getBoundingClientRect().top)));
+const nav = document.querySelector(".bd-sidebar-primary");
+return {
+  column: Math.round(box.width),
+  cut: cut,
+  headerHeight: document.querySelector(".bd-header") ?
+    Math.round(document.querySelector(".bd-header").getBoundingClientRect().height) : 0,
+  hiddenInMore: document.querySelectorAll(".bd-header .dropdown-menu .nav-item").length,
+  emptySidebar: !!(nav && nav.offsetParent !== null && nav.getBoundingClientRect().width > 0
+    && nav.innerText.trim().replace(/Section Navigation/g, "").trim() === ""),
+};
+}
+"""
+
+
 @dataclass
 class Page:
     """What the browser saw on one page of the site."""
 
     path: str
     facts: dict[str, Any]
+    layout: dict[int, dict[str, Any]] = field(default_factory=dict)  # window width -> _LAYOUT
     console: list[dict[str, Any]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
@@ -149,7 +198,12 @@ def site() -> Iterator[Site]:
                 driver.get(urljoin(base, path))
                 assert driver.execute_async_script(_SETTLE) == "ok", path
                 facts = driver.execute_script(_FACTS)
-                page = Page(path, facts, driver.get_log("browser"))
+                page = Page(path, facts)
+                for width in WIDTHS:
+                    driver.set_window_size(width, 1600)
+                    page.layout[width] = driver.execute_async_script(_LAYOUT)
+                driver.set_window_size(WIDTHS[0], 1600)
+                page.console = driver.get_log("browser")
                 page.requests = _requests(driver.get_log("performance"))
                 seen[path] = page
                 if path in SCREENSHOTS:
@@ -172,10 +226,34 @@ def test_the_site_has_the_learners_pages(site: Site) -> None:
         "benchmarks.html",
         "api.html",
         "notebooks/01_derivation.html",
-        "notebooks/05_exercises_solved.html",
         "api/generated/autograd_lr.gradients.html",
+        "cli.html",
     }
     assert expected <= set(site.pages), sorted(expected - set(site.pages))
+    # the solved exercises are the instructor's: a learner's path does not pass them
+    assert not [p for p in site.pages if "solved" in p], sorted(site.pages)
+
+
+# The exercises' one-call checks: public, but in their module rather than at the top level.
+EXERCISE_CHECKS = ("check_sigmoid", "check_propagate", "check_propagate_l2")
+
+
+def test_every_public_name_has_its_page(site: Site) -> None:
+    """Parameters described, returns, an example and a [source] link, on the name's own page."""
+    from autograd_lr import _LAZY
+
+    names = [f"autograd_lr.{name}" for name in _LAZY]
+    names += [f"autograd_lr.teaching.exercises.{name}" for name in EXERCISE_CHECKS]
+    for name in names:
+        path = f"api/generated/{name}.html"
+        assert path in site.pages, f"{name} has no page of its own"
+        html = (HTML / path).read_text(encoding="utf-8")
+        text = site.pages[path].facts["text"]
+        for heading in ("Parameters", "Example"):
+            assert heading in text, f"{name}: no {heading} section"
+        if not name.rpartition(".")[2][0].isupper():  # a function (a class returns nothing)
+            assert "Returns" in text, f"{name}: no Returns section"
+        assert "viewcode-link" in html, f"{name}: no [source] link"
 
 
 def test_the_api_reference_has_every_module(site: Site) -> None:
@@ -212,6 +290,34 @@ def test_every_image_loads(site: Site) -> None:
     assert any("notebooks/" in path for path, _, _ in images), "the notebooks show no figure"
     broken = [(path, src) for path, src, width in images if width <= 0]
     assert not broken, broken
+
+
+def test_nothing_is_cut_off_at_a_laptops_width(site: Site) -> None:
+    """No display equation, table or report is cut off at 1280 or 1024 px, on any page."""
+    cut = [
+        f"{page.path} at {width} px: {block}"
+        for page in site.pages.values()
+        for width, layout in page.layout.items()
+        for block in layout["cut"]
+    ]
+    assert not cut, f"{len(cut)} blocks cut off:\n" + "\n".join(cut[:30])
+
+
+def test_the_text_column_is_wide_and_the_header_one_row(site: Site) -> None:
+    narrow = {
+        page.path: page.layout[WIDTHS[0]]["column"]
+        for page in site.pages.values()
+        if page.layout[WIDTHS[0]]["column"] < MIN_TEXT_COLUMN_PX
+    }
+    assert not narrow, f"text column under {MIN_TEXT_COLUMN_PX} px at {WIDTHS[0]} px: {narrow}"
+    empty = [p.path for p in site.pages.values() if p.layout[WIDTHS[0]]["emptySidebar"]]
+    assert not empty, f"an empty navigation sidebar on {empty}"
+    for width in WIDTHS:
+        heights = {p.path: p.layout[width]["headerHeight"] for p in site.pages.values()}
+        tall = {path: h for path, h in heights.items() if h > HEADER_ONE_ROW_PX}
+        assert not tall, f"the header wraps at {width} px: {tall}"
+    hidden = {p.path for p in site.pages.values() if p.layout[WIDTHS[0]]["hiddenInMore"]}
+    assert not hidden, f"sections hidden under 'More' at {WIDTHS[0]} px on {sorted(hidden)[:5]}"
 
 
 def test_no_console_errors(site: Site) -> None:

@@ -4,7 +4,8 @@ The lecture's API is at the top level:
 
 >>> from autograd_lr import initialize_with_zeros, propagate, optimize, predict, model, sigmoid
 
-The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
+The subpackages and modules, by role (the documentation's *Layout* page gives the
+rules between them):
 
 =============================  ================================================================
 :mod:`~autograd_lr.forward`    the forward model, once: sigmoid, logits, loss, cost, prediction
@@ -19,8 +20,24 @@ The rooms, by role (``docs/`` and DESIGN.md give the rules between them):
 :mod:`~autograd_lr.datasets`   the shipped data, generators, CSV and chunked loaders
 =============================  ================================================================
 
-Every name below is loaded on first use (PEP 562), so ``import autograd_lr.gradients``
-loads the hand math and the forward model and nothing else: no jax, no checker.
+The top-level names, each documented on its own page:
+
+==========================================  ==================================================
+:func:`~autograd_lr.sigmoid`                the logistic function, elementwise and stable
+:func:`~autograd_lr.initialize_with_zeros`  :math:`w = 0`, :math:`b = 0`
+:func:`~autograd_lr.propagate`              the cost and its gradient, vectorized
+:func:`~autograd_lr.optimize`               gradient descent
+:func:`~autograd_lr.predict`                labels from :math:`\sigma(w^\top x + b) > 0.5`
+:func:`~autograd_lr.model`                  the whole lecture: train, then predict
+:func:`~autograd_lr.accuracy`               the percentage of labels right
+:func:`~autograd_lr.check_gradients`        a ``propagate``'s gradient against the oracles
+:func:`~autograd_lr.check_derivation`       a hand derivation, step by step
+:class:`~autograd_lr.LogisticRegressionGD`  the scikit-learn estimator
+:func:`~autograd_lr.train`                  train on a data set, as ``autograd-lr train`` does
+==========================================  ==================================================
+
+Each is loaded on first use (PEP 562), so ``import autograd_lr.gradients`` loads the
+hand math and the forward model and nothing else: no jax, no checker.
 """
 
 from __future__ import annotations
@@ -77,7 +94,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """Load a top-level name from its room on first use (PEP 562)."""
+    """Load a top-level name from its module on first use (PEP 562)."""
     try:
         module = _LAZY[name]
     except KeyError:

@@ -30,8 +30,23 @@ COST_EVERY = 100  # the lecture records (and prints) the cost every 100 iteratio
 def sigmoid(z: Any) -> Any:
     r"""Logistic function :math:`\sigma(z) = 1/(1 + e^{-z})`, elementwise; stable for all finite z.
 
-    Accepts scalars, lists and arrays of any shape (numpy, jax.numpy); integers become
-    float64.
+    Parameters
+    ----------
+    z : float or array_like
+        A number, a list or an array of any shape (numpy or jax.numpy), e.g. the row
+        ``Z (1, m)`` of logits; integers become float64.
+
+    Returns
+    -------
+    array
+        :math:`\sigma(z)`, the same shape as ``z``, every value in :math:`[0, 1]`; no
+        overflow for any finite ``z`` (the exponent is never positive).
+
+    Examples
+    --------
+    >>> from autograd_lr import sigmoid
+    >>> print(sigmoid(np.array([0.0, 2.0])))
+    [0.5        0.88079708]
     """
     if isinstance(z, int | float | list | tuple) or (
         isinstance(z, np.ndarray) and z.dtype.kind in "biu"
@@ -43,7 +58,29 @@ def sigmoid(z: Any) -> Any:
 def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
     r"""Zero parameters :math:`w = 0 \in \mathbb{R}^{dim \times 1}`, :math:`b = 0`.
 
-    ``dim`` = n_x -> ``(w (dim, 1) float64, b = 0.0)``.
+    Parameters
+    ----------
+    dim : int
+        The number of features n_x, at least 1.
+
+    Returns
+    -------
+    w : ndarray
+        Zeros of shape ``(dim, 1)``, float64.
+    b : float
+        ``0.0``.
+
+    Raises
+    ------
+    ValueError
+        If ``dim`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from autograd_lr import initialize_with_zeros
+    >>> w, b = initialize_with_zeros(2)
+    >>> print(w.shape, b)
+    (2, 1) 0.0
     """
     if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
         raise ValueError(f"dim (n_x, the number of features) must be an integer >= 1, got {dim!r}")
@@ -55,18 +92,42 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
 
     .. math::
 
-        A = \sigma(w^\top X + b), \quad
-        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr),
-        \quad dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
+        & A = \sigma(w^\top X + b), \quad
+        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr), \\
+        & dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
 
-    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
-    ``({"dw": (n_x, 1) array, "db": np.float64}, cost: float)`` (``db`` is the
-    ``np.float64`` the course's notebook asserts). float32 input gives float32 ``dw``;
-    everything else is float64. A large numpy X
+    float32 input gives float32 ``dw``; everything else is float64. A large numpy X
     (:func:`~autograd_lr.fast.kernel.fused_applies`) takes the single-pass kernel
     :func:`~autograd_lr.fast.kernel.gradients_fused` (X read once, sums in float64); the
     rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
 
+    Parameters
+    ----------
+    w : array_like
+        Weights, shape ``(n_x, 1)``.
+    b : float
+        Bias, a scalar.
+    X : array_like
+        Inputs, shape ``(n_x, m)``: one column per example.
+    Y : array_like
+        Labels 0 or 1, shape ``(1, m)``.
+
+    Returns
+    -------
+    grads : dict
+        ``{"dw": (n_x, 1) array, "db": np.float64}`` (``db`` is the ``np.float64`` the
+        course's notebook asserts).
+    cost : float
+        :math:`J(w, b)`.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not match the others (the message gives the shapes), a label is
+        not 0 or 1, a value is NaN or infinite, or the cost overflows.
+
+    Examples
+    --------
     >>> grads, cost = propagate(np.array([[1.0], [2.0]]), 2.0,
     ...                         np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]),
     ...                         np.array([[1, 0, 1]]))
@@ -109,10 +170,47 @@ def optimize(
 ) -> tuple[dict[str, Any], Grads, list[float]]:
     r"""Gradient descent: repeat :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`.
 
-    ``num_iterations`` steps with learning rate :math:`\alpha` = ``learning_rate``.
-    Returns ``(params {"w", "b"}, grads {"dw", "db"} of the last iteration, costs)``
-    with the cost recorded every 100 iterations (iteration 0, 100, ...), printed when
-    ``print_cost``. The inputs are not modified.
+    The inputs are not modified.
+
+    Parameters
+    ----------
+    w : array_like
+        Initial weights, shape ``(n_x, 1)``.
+    b : float
+        Initial bias.
+    X : array_like
+        Inputs, shape ``(n_x, m)``.
+    Y : array_like
+        Labels 0 or 1, shape ``(1, m)``.
+    num_iterations : int
+        The number of gradient steps.
+    learning_rate : float
+        The step size :math:`\alpha > 0`.
+    print_cost : bool
+        Print the cost every 100 iterations.
+
+    Returns
+    -------
+    params : dict
+        ``{"w": (n_x, 1), "b": float}`` after the last step.
+    grads : dict
+        ``{"dw", "db"}`` of the last iteration.
+    costs : list of float
+        The cost at iterations 0, 100, 200, ...
+
+    Raises
+    ------
+    ValueError
+        For the shapes and values :func:`propagate` refuses, or a learning rate or number
+        of iterations that is not positive.
+
+    Examples
+    --------
+    >>> from autograd_lr import optimize
+    >>> X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
+    >>> params, grads, costs = optimize(np.zeros((2, 1)), 0.0, X, Y, num_iterations=101)
+    >>> len(costs), costs[0] > costs[1]
+    (2, True)
     """
     w, b, X, Y = validate_problem(w, b, X, Y)
     num_iterations = validate_iterations(num_iterations)
@@ -136,8 +234,32 @@ def optimize(
 def predict(w: Any, b: Any, X: Any) -> np.ndarray:
     r"""Labels :math:`\hat y = 1` where :math:`a = \sigma(w^\top x + b) > 0.5`, else 0.
 
-    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> ``Y_prediction (1, m)`` of 0.0/1.0,
-    by :func:`autograd_lr.forward.predict_labels` (the rule written as :math:`z > 0`).
+    The rule is :func:`autograd_lr.forward.predict_labels` (written as :math:`z > 0`).
+
+    Parameters
+    ----------
+    w : array_like
+        Weights, shape ``(n_x, 1)``.
+    b : float
+        Bias.
+    X : array_like
+        Inputs, shape ``(n_x, m)``.
+
+    Returns
+    -------
+    ndarray
+        ``Y_prediction (1, m)`` of 0.0 and 1.0.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match or a value is NaN or infinite.
+
+    Examples
+    --------
+    >>> from autograd_lr import predict
+    >>> print(predict(np.array([[1.0], [-1.0]]), 0.0, np.array([[2.0, 0.0], [1.0, 3.0]])))
+    [[1. 0.]]
     """
     X = validate_X(X)
     w = validate_w(w, X.shape[0])
@@ -158,11 +280,43 @@ def model(
 
     Initialize with zeros, :func:`optimize`, :func:`predict` on the training and test set.
 
-    ``X_train (n_x, m_train)``, ``Y_train (1, m_train)``, ``X_test (n_x, m_test)``,
-    ``Y_test (1, m_test)`` -> dict with ``costs``, ``Y_prediction_test``,
-    ``Y_prediction_train``, ``w``, ``b``, ``learning_rate``, ``num_iterations``.
-    Accuracy is :math:`100 - \frac{100}{m}\sum|\hat y - y|` percent, printed when
-    ``print_cost``.
+    Accuracy is :math:`100 - \frac{100}{m}\sum|\hat y - y|` percent.
+
+    Parameters
+    ----------
+    X_train : array_like
+        Training inputs, shape ``(n_x, m_train)``.
+    Y_train : array_like
+        Training labels 0 or 1, shape ``(1, m_train)``.
+    X_test : array_like
+        Test inputs, shape ``(n_x, m_test)``.
+    Y_test : array_like
+        Test labels, shape ``(1, m_test)``.
+    num_iterations : int
+        The number of gradient steps.
+    learning_rate : float
+        The step size :math:`\alpha > 0`.
+    print_cost : bool
+        Print the cost every 100 iterations and both accuracies.
+
+    Returns
+    -------
+    dict
+        ``costs``, ``Y_prediction_test``, ``Y_prediction_train``, ``w``, ``b``,
+        ``learning_rate``, ``num_iterations``.
+
+    Raises
+    ------
+    ValueError
+        For the shapes and values :func:`optimize` refuses.
+
+    Examples
+    --------
+    >>> from autograd_lr import model
+    >>> X, Y = np.array([[1.0, 2.0, -1.0, -2.0]]), np.array([[1, 1, 0, 0]])
+    >>> d = model(X, Y, X, Y, num_iterations=200)
+    >>> print(d["Y_prediction_test"])
+    [[1. 1. 0. 0.]]
     """
     X_train = validate_X(X_train, "X_train")
     Y_train = validate_Y(Y_train, X_train.shape[1], "Y_train")
@@ -204,9 +358,30 @@ def count_correct(Y_prediction: Any, Y: Any) -> Any:
 def accuracy(Y_prediction: Any, Y: Any) -> float:
     r"""Accuracy in percent, :math:`100\,(1 - \frac{1}{m}\sum_i |\hat y^{(i)} - y^{(i)}|)`.
 
-    ``Y_prediction`` and ``Y`` are ``(1, m)`` rows of 0/1 labels; a rank-1 ``(m,)`` array
-    (scikit-learn's layout) is read as that row. A column ``(m, 1)`` is refused: against
-    a row it would broadcast to ``(m, m)``.
+    Parameters
+    ----------
+    Y_prediction : array_like
+        Predicted labels 0/1, a row ``(1, m)``; a rank-1 ``(m,)`` array (scikit-learn's
+        layout) is read as that row.
+    Y : array_like
+        True labels 0/1, the same layout.
+
+    Returns
+    -------
+    float
+        The percentage of labels predicted right.
+
+    Raises
+    ------
+    ValueError
+        For a column ``(m, 1)`` (against a row it would broadcast to ``(m, m)``) or
+        shapes that differ.
+
+    Examples
+    --------
+    >>> from autograd_lr import accuracy
+    >>> accuracy(np.array([[1, 0, 1, 1]]), np.array([[1, 0, 0, 1]]))
+    75.0
     """
     Y_prediction = np.asarray(Y_prediction, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

@@ -2,8 +2,8 @@ r"""The forward model of logistic regression, written once.
 
 .. math::
 
-    z = w^\top x + b, \qquad a = \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad
-    L(a, y) = -\bigl(y \log a + (1 - y) \log(1 - a)\bigr), \qquad
+    & z = w^\top x + b, \qquad a = \sigma(z) = \frac{1}{1 + e^{-z}}, \\
+    & L(a, y) = -\bigl(y \log a + (1 - y) \log(1 - a)\bigr), \qquad
     J(w, b) = \frac{1}{m} \sum_{i=1}^{m} L(a^{(i)}, y^{(i)})
 
 Shapes follow the lecture: ``X (n_x, m)`` one column per example, ``Y (1, m)``,
@@ -12,7 +12,7 @@ Shapes follow the lecture: ``X (n_x, m)`` one column per example, ``Y (1, m)``,
 Every function here runs unchanged on numpy, jax.numpy and dask arrays: the array
 namespace is read off the arguments, so ``jax.grad`` differentiates exactly the code
 users run, never a re-typed copy. This module imports none of the others in the
-package (DESIGN.md, independence rule 1); it holds no derivative.
+package (independence rule 1); it holds no derivative.
 """
 
 from __future__ import annotations

@@ -5,15 +5,15 @@ rule, one node at a time:
 
 .. math::
 
-    da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1 - y}{1 - a}, \qquad
-    \frac{\partial a}{\partial z} = a(1 - a), \qquad
-    dz = da \cdot a(1 - a) = a - y, \qquad
+    & da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1 - y}{1 - a}, \qquad
+    \frac{\partial a}{\partial z} = a(1 - a), \\
+    & dz = da \cdot a(1 - a) = a - y, \qquad
     dw_j = x_j\, dz, \qquad db = dz.
 
 Over m examples each derivative of :math:`J` is the mean of the per-example ones:
 :math:`dw = \frac{1}{m} X\, dZ^\top`, :math:`db = \frac{1}{m} \sum_i dz^{(i)}`.
 
-This module never imports jax nor the oracles (DESIGN.md, independence rule 2): the
+This module never imports jax nor the oracles (independence rule 2): the
 hand math stands on its own. Forward quantities (:math:`z`, :math:`\sigma`, the loss)
 come from :mod:`autograd_lr.forward`, their one home.
 
@@ -120,8 +120,8 @@ def gradients_vectorized(
 
     .. math::
 
-        Z = w^\top X + b, \quad A = \sigma(Z), \quad dZ = A - Y, \quad
-        dw = \tfrac{1}{m} X\, dZ^\top + \tfrac{\lambda}{m} w, \quad
+        & Z = w^\top X + b, \quad A = \sigma(Z), \quad dZ = A - Y, \\
+        & dw = \tfrac{1}{m} X\, dZ^\top + \tfrac{\lambda}{m} w, \quad
         db = \tfrac{1}{m} \textstyle\sum_i dZ_i
 
     with cost :math:`J = \frac{1}{m}\sum_i L^{(i)} + \frac{\lambda}{2m}\lVert w\rVert^2`.

@@ -18,14 +18,14 @@ work on any :math:`f:\mathbb{R}^n \to \mathbb{R}` of a flat vector
 
 Everything here is computed in float64 whatever the input precision, and jax runs in
 64-bit mode inside these functions without the caller touching ``jax_enable_x64``.
-This module never imports :mod:`autograd_lr.gradients` (DESIGN.md, independence rule 3):
+This module never imports :mod:`autograd_lr.gradients` (independence rule 3):
 an oracle that reused a hand formula would prove nothing.
 
 jax's value-and-grad of any list of costs (:func:`jax_values_and_gradients`, the one
 place the checker's models of mistakes are differentiated too) is compiled once per
 problem shape and kept in a persistent cache (:func:`_jax`). At about 490 lines this
-module is above the house's 450 on purpose: it is the one home of differentiation
-(DESIGN.md), and the three oracles share the packing, the steps and the Richardson rule.
+module is long on purpose: it is the one home of differentiation, and the three
+oracles share the packing, the steps and the Richardson rule.
 """
 
 from __future__ import annotations

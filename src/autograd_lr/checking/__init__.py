@@ -1,6 +1,6 @@
 """Checking: compare a learner's gradient with the oracles, and name the mistake.
 
-This room compares and never derives (DESIGN.md, rule 4): it never imports the hand
+This package compares and never derives (independence rule 4): it never imports the hand
 math (:mod:`autograd_lr.gradients`, :mod:`autograd_lr.fast`), the training code or the
 course. Every expected value comes from :mod:`autograd_lr.oracles` applied to the forward
 model's cost, and every model of a wrong answer is built from those oracles too. It never

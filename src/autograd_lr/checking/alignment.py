@@ -5,8 +5,8 @@ oracles only (nothing derived by hand),
 
 .. math::
 
-    Z = w^\top X + b,\ A = \sigma(Z),\ L^{(i)} = L(a^{(i)}, y^{(i)}),\ J = \tfrac1m \textstyle\sum_i L^{(i)},
-    \ dZ = \bigl(\partial L^{(i)}/\partial z^{(i)}\bigr)_i,\ dw = \partial J/\partial w,\ db = \partial J/\partial b
+    & Z = w^\top X + b,\ A = \sigma(Z),\ L^{(i)} = L(a^{(i)}, y^{(i)}),\ J = \tfrac1m \textstyle\sum_i L^{(i)}, \\
+    & dZ = \bigl(\partial L^{(i)}/\partial z^{(i)}\bigr)_i,\ dw = \partial J/\partial w,\ db = \partial J/\partial b
 
 (``dZ`` by the complex step of the per-example loss, ``dw`` and ``db`` the check's
 reference, ``jax.grad`` of the cost), and the forms a right program

@@ -5,7 +5,7 @@ r"""Check a learner's ``propagate``: which of ``dw``, ``db``, ``cost`` is wrong,
 ``grads = {"dw", "db"}``, or ``(dw, db)``. :func:`check_gradients` runs it on several
 deterministic problems (:func:`default_problems`) and compares each quantity with the
 oracles (:mod:`autograd_lr.oracles`): ``jax.grad`` of :func:`autograd_lr.forward.cost` is
-the reference, finite differences check it (DESIGN.md, rule 4: the checker compares, it
+the reference, finite differences check it (independence rule 4: the checker compares, it
 derives nothing by hand; it never imports :mod:`autograd_lr.gradients`).
 
 The pieces, by role: :mod:`.calls` runs the function and reads its return value,
@@ -320,25 +320,53 @@ def check_gradients(
 ) -> GradientReport:
     r"""Check ``fn``'s ``dw``, ``db`` and cost against the oracles; say what is wrong and how.
 
-    ``fn(w, b, X, Y)`` with ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` returns
-    ``(grads, cost)`` with ``grads = {"dw": (n_x, 1), "db": scalar}``, or ``(dw, db)``. With
-    ``lambd`` = λ it is called as ``fn(w, b, X, Y, lambd)`` and checked against the
-    L2-regularized cost :math:`J + \frac{\lambda}{2m}\lVert w\rVert^2`.
+    The expected values come from ``jax.grad`` of the model's cost, confirmed by finite
+    differences. When ``fn``'s source is available and the check fails, the diagnosis is
+    led by the line-by-line finding: the first wrong line of ``fn`` and, when a repair of
+    at most three correction rules makes ``fn`` pass (searched for ``search_budget``
+    seconds), the rules and the repaired line; otherwise where and what, without a cause.
 
-    ``fast``: ``"auto"`` (fast mode on problems with more than :data:`FAST_AUTO_N_X`
-    features), ``True`` or ``False``. ``seed`` picks the default problems and the fast
-    mode's directions; ``problems`` replaces the default ones (each a
-    :class:`~autograd_lr.problems.Problem` or ``(w, b, X, Y)``). ``hints``: how much the
-    diagnosis says: ``"concept"`` (what is wrong and why, in the lecture's words, no
-    code), ``"location"`` (which quantity, which step of the chain rule) or ``"fix"``
-    (the corrected line).
+    Parameters
+    ----------
+    fn : callable
+        ``fn(w, b, X, Y)`` with ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)``
+        returning ``(grads, cost)`` with ``grads = {"dw": (n_x, 1), "db": scalar}``, or
+        ``(dw, db)``.
+    fast : "auto" or bool
+        Fast mode compares directional derivatives instead of every component:
+        ``"auto"`` uses it on problems with more than :data:`FAST_AUTO_N_X` features.
+    seed : int
+        Picks the default problems and the fast mode's directions.
+    lambd : float, optional
+        λ ≥ 0: ``fn`` is called as ``fn(w, b, X, Y, lambd)`` and checked against the
+        L2-regularized cost :math:`J + \frac{\lambda}{2m}\lVert w\rVert^2`.
+    problems : iterable, optional
+        Replaces the default problems; each a :class:`~autograd_lr.problems.Problem` or
+        ``(w, b, X, Y)``.
+    name : str, optional
+        The name the report gives ``fn`` (default: its qualified name).
+    hints : {"concept", "location", "fix"}
+        How much the diagnosis says: what is wrong and why, in the lecture's words, no
+        code; which quantity and which step of the chain rule; or the corrected line.
+    search_budget : float
+        Seconds the repair search may take when the check fails.
 
-    When ``fn``'s source is available and the check fails, the diagnosis is led by the
-    line-by-line finding: the first wrong line of ``fn`` and, when a repair of at most
-    three correction rules makes ``fn`` pass (searched for ``search_budget`` seconds),
-    the rules and the repaired line; otherwise where and what, without a cause.
+    Returns
+    -------
+    GradientReport
+        ``passed``, the quantities that are wrong, per-problem errors and the diagnosis;
+        ``print`` it for the report a learner reads.
 
-    >>> from autograd_lr import propagate
+    Raises
+    ------
+    ValueError
+        If ``fn`` is not callable, ``hints`` is not one of the three levels or ``lambd``
+        is negative. A ``fn`` that raises or returns the wrong shapes is not an error
+        here: the report says so.
+
+    Examples
+    --------
+    >>> from autograd_lr import check_gradients, propagate
     >>> check_gradients(propagate).passed
     True
     """

@@ -1,6 +1,6 @@
 r"""Models of wrong answers: costs whose oracle gradient is what a mistaken ``propagate`` returns.
 
-Nothing here is a derivative (DESIGN.md, rule 4): each model is a *cost*, written with
+Nothing here is a derivative (independence rule 4): each model is a *cost*, written with
 :mod:`autograd_lr.forward`'s pieces, and :mod:`autograd_lr.oracles` differentiates it
 (``jax.value_and_grad``) at a point ``at(w, b)``. Every cost takes
 ``(w, b, X, Y, lambd)`` and ignores ``lambd`` (the diagnosis adds the right L2 term, or

@@ -23,7 +23,7 @@ def assert_gradients_correct() -> Callable[..., Any]:
 
     The same as :func:`autograd_lr.testing.assert_gradients_correct`, built here from the
     checker itself: :mod:`autograd_lr.testing` also serves the derivation checker of the
-    teaching room, which the checker never reaches (DESIGN.md, rule 4).
+    teaching package, which the checker never reaches (independence rule 4).
     """
     from autograd_lr.checking.check import check_gradients
 

@@ -1,4 +1,4 @@
-"""The checker's thresholds, each a named constant with its reason (STYLE.md, principle 5).
+"""The checker's thresholds, each a named constant with its reason.
 
 Shared by :mod:`~autograd_lr.checking.check` (verdicts) and
 :mod:`~autograd_lr.checking.diagnosis` (which model of a mistake fits), so that a

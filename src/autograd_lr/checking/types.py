@@ -1,6 +1,6 @@
 """The checker's shared records: what a call returned, how each quantity compared, a diagnosis.
 
-Plain data passed between the rooms of the checker (:mod:`.calls` fills a :class:`Call`,
+Plain data passed between the parts of the checker (:mod:`.calls` fills a :class:`Call`,
 :mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`Diagnosis`,
 :mod:`autograd_lr.checking.report` renders them). Every signal is a field: a wrong signature is
 ``Call.wrong_signature``, a broken return contract is ``Outputs.contract``, never a

@@ -14,6 +14,6 @@
     Dask execution: one task per chunk running the hand gradient on a numpy chunk, then
     one sum; persist-if-fits; ``connect``.
 
-Nothing here derives: the math is :mod:`autograd_lr.gradients`; this room only decides
-*how* it is evaluated. It never reaches jax nor the oracles (DESIGN.md, rule 2).
+Nothing here derives: the math is :mod:`autograd_lr.gradients`; this package only decides
+*how* it is evaluated. It never reaches jax nor the oracles (independence rule 2).
 """

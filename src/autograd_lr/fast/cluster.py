@@ -4,9 +4,9 @@ The gradient is a sum over examples, so it splits over chunks of examples:
 
 .. math::
 
-    dw = \frac1m X\, dZ^\top = \frac1m \sum_{c} X_c\, dZ_c^\top, \qquad
-    db = \frac1m \sum_c \sum_{i \in c} dZ_i, \qquad
-    J = \frac1m \sum_c \sum_{i \in c} L^{(i)},
+    & dw = \frac1m X\, dZ^\top = \frac1m \sum_{c} X_c\, dZ_c^\top, \qquad
+    db = \frac1m \sum_c \sum_{i \in c} dZ_i, \\
+    & J = \frac1m \sum_c \sum_{i \in c} L^{(i)},
 
 with :math:`X_c` ``(n_x, m_c)`` the columns (examples) of chunk c. Nothing here derives
 anything: :func:`autograd_lr.gradients.gradients_vectorized` and
@@ -203,9 +203,9 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
 
     .. math::
 
-        dw = \frac1m \sum_c m_c\, dw_c + \frac{\lambda}{m} w, \qquad
-        db = \frac1m \sum_c m_c\, db_c, \qquad
-        J = \frac1m \sum_c m_c\, J_c + \frac{\lambda}{2m} \lVert w \rVert^2
+        & dw = \frac1m \sum_c m_c\, dw_c + \frac{\lambda}{m} w, \qquad
+        db = \frac1m \sum_c m_c\, db_c, \\
+        & J = \frac1m \sum_c m_c\, J_c + \frac{\lambda}{2m} \lVert w \rVert^2
 
     where :math:`(dw_c, db_c, J_c)` are the hand-derived gradient and cost (λ = 0) of
     chunk c's :math:`m_c` examples, computed on the worker with numpy by

@@ -8,7 +8,7 @@ reading X from memory once. It is plumbing, not math: the per-example derivative
 applies is the hand one, ``dz = a - y``, retyped for numba in :mod:`autograd_lr.fast.losses`
 and checked against ``jax.grad`` of :func:`autograd_lr.forward.cost` in the tests.
 
-This module never imports jax nor the oracles (DESIGN.md, independence rule 2).
+This module never imports jax nor the oracles (independence rule 2).
 """
 
 from __future__ import annotations
@@ -357,9 +357,9 @@ def gradients_fused(
 
     .. math::
 
-        dw = \tfrac{1}{m} \textstyle\sum_i x^{(i)} (\sigma(z^{(i)}) - y^{(i)}) + \tfrac{\lambda}{m} w,
-        \quad db = \tfrac{1}{m} \textstyle\sum_i (\sigma(z^{(i)}) - y^{(i)}),
-        \quad J = \tfrac{1}{m} \textstyle\sum_i L(z^{(i)}, y^{(i)}) + \tfrac{\lambda}{2m} \lVert w\rVert^2
+        & dw = \tfrac{1}{m} \textstyle\sum_i x^{(i)} (\sigma(z^{(i)}) - y^{(i)}) + \tfrac{\lambda}{m} w,
+        \quad db = \tfrac{1}{m} \textstyle\sum_i (\sigma(z^{(i)}) - y^{(i)}), \\
+        & J = \tfrac{1}{m} \textstyle\sum_i L(z^{(i)}, y^{(i)}) + \tfrac{\lambda}{2m} \lVert w\rVert^2
 
     with :math:`z^{(i)} = w^\top x^{(i)} + b`, summed block by block of ``block``
     examples (see the section comment above). ``w (n_x, 1)``, scalar ``b``, numpy

@@ -23,9 +23,8 @@ def loss_and_dz(z: float, y: float) -> tuple[float, float]:
 
     .. math::
 
-        \sigma(z) = \begin{cases} 1/(1 + e) & z \ge 0 \\ e/(1 + e) & z < 0 \end{cases},
-        \qquad
-        L(z, y) = \log(1 + e^{z}) - y z = \max(z, 0) + \log(1 + e) - y z
+        & \sigma(z) = \begin{cases} 1/(1 + e) & z \ge 0 \\ e/(1 + e) & z < 0 \end{cases}, \\
+        & L(z, y) = \log(1 + e^{z}) - y z = \max(z, 0) + \log(1 + e) - y z
 
     Scalar ``z``, ``y`` -> ``(L, dz)``. One exponential serves both. The exponent is
     never positive, so nothing overflows for any finite ``z`` (at :math:`|z| = 10^3`,

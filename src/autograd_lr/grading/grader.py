@@ -6,7 +6,7 @@ A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
    checker, the diagnosis, the oracles, jax), draws the problems from the seed, computes
    every expected value and model of a mistake on them
    (:func:`autograd_lr.checking.check.prepare`), and judges the oracle's own answer (it
-   must pass) and a sign-flipped one (it must fail) (DESIGN.md, rule 7);
+   must pass) and a sign-flipped one (it must fail), all before any submission runs;
 2. each submission then runs in the sandbox (:mod:`~autograd_lr.grading.sandbox`: its
    private copy, no network, limits, nothing left running afterwards) as the child
    program :mod:`~autograd_lr.grading.child`, which sends back plain numbers over a pipe;

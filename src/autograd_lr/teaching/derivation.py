@@ -2,9 +2,9 @@ r"""Check a learner's derivation step by step against jax.grad of the model's ow
 
 .. math::
 
-    da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}, \quad
-    dz = da \cdot \frac{da}{dz} = da \cdot a(1-a) = a - y, \quad
-    dw_j = x_j\,dz, \quad db = dz, \quad
+    & da = \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}, \quad
+    dz = da \cdot \frac{da}{dz} = da \cdot a(1-a) = a - y, \\
+    & dw_j = x_j\,dz, \quad db = dz, \quad
     \frac{\partial J}{\partial w} = \frac{1}{m} X\,dZ^\top (+ \tfrac{\lambda}{m} w), \quad
     \frac{\partial J}{\partial b} = \frac{1}{m} \sum_i dz^{(i)}
 
@@ -246,18 +246,38 @@ def check_derivation(
 ) -> DerivationReport:
     r"""Check each step of a hand derivation against ``jax.grad`` of the model's loss and cost.
 
-    ``steps`` maps step names to the learner's expressions (Python syntax, LaTeX or
-    sympy), in the order derived: per example ``da`` (:math:`\partial L/\partial a`),
-    ``da_dz``, ``dz``, ``dw`` (:math:`\partial L/\partial w_j` with ``x`` for
-    :math:`x_j`), ``db``; over m examples ``dJ_dw``, ``dJ_db`` (in ``X``, ``A``, ``Y``,
-    ``Z``, ``dZ``, ``w``, ``b``, ``m``, ``lambd``) and ``d2J_dw2`` (the w block of the
-    Hessian). ``lambd`` = :math:`\lambda \ge 0` adds :math:`\frac{\lambda}{2m}\lVert w\rVert^2`
-    to J. ``hints`` is ``"concept"`` (what and why, no expression), ``"location"`` (and
-    which step, where it differs) or ``"fix"`` (and the true expression).
+    Parameters
+    ----------
+    steps : dict
+        Step names to the learner's expressions (Python syntax, LaTeX or sympy), in the
+        order derived: per example ``da`` (:math:`\partial L/\partial a`), ``da_dz``,
+        ``dz``, ``dw`` (:math:`\partial L/\partial w_j` with ``x`` for :math:`x_j`),
+        ``db``; over m examples ``dJ_dw``, ``dJ_db`` (in ``X``, ``A``, ``Y``, ``Z``,
+        ``dZ``, ``w``, ``b``, ``m``, ``lambd``) and ``d2J_dw2`` (the w block of the
+        Hessian). A later step may use an earlier one by name.
+    lambd : float
+        :math:`\lambda \ge 0` adds :math:`\frac{\lambda}{2m}\lVert w\rVert^2` to J.
+    hints : {"concept", "location", "fix"}
+        What and why, no expression; and which step, where it differs; or also the true
+        expression.
 
-    Returns a :class:`~autograd_lr.teaching.report.DerivationReport`; raises
-    ``ValueError`` for a step name it does not know (listing the known ones). A step that
-    cannot be read is reported ``unparsed``, with the position of the problem.
+    Returns
+    -------
+    DerivationReport
+        One result per step (``ok``, ``wrong``, ``unparsed`` with the position of the
+        problem) and the classic slip it recognises; ``print`` it.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``steps``, a step name it does not know (listing the known ones),
+        a negative ``lambd`` or an unknown ``hints`` level.
+
+    Examples
+    --------
+    >>> from autograd_lr import check_derivation
+    >>> check_derivation({"da": "-y/a + (1-y)/(1-a)", "dz": "da * a*(1-a)"}).passed
+    True
     """
     if not isinstance(steps, Mapping) or not steps:
         raise ValueError(

@@ -148,14 +148,68 @@ def _exercise(name: str, table: dict[str, Callable[..., Any]]) -> Callable[..., 
 
 
 def check_propagate(fn: Callable[..., Any] = propagate, **options: Any) -> GradientReport:
-    """Check exercise 2: :func:`autograd_lr.checking.check.check_gradients` on your ``propagate``."""
+    """Check exercise 2: :func:`autograd_lr.checking.check.check_gradients` on your ``propagate``.
+
+    Parameters
+    ----------
+    fn : callable
+        Your ``propagate(w, b, X, Y) -> (grads, cost)``; by default the skeleton, which
+        is reported "not implemented" until you fill it in.
+    **options
+        Passed on to :func:`~autograd_lr.checking.check.check_gradients` (``hints``,
+        ``seed``, ``problems``, ...).
+
+    Returns
+    -------
+    GradientReport
+        Which of ``dw``, ``db`` and the cost are wrong, and how; ``print`` it.
+
+    Raises
+    ------
+    ValueError
+        For an option :func:`~autograd_lr.checking.check.check_gradients` refuses.
+
+    Examples
+    --------
+    >>> from autograd_lr import propagate
+    >>> from autograd_lr.teaching import exercises
+    >>> exercises.check_propagate(propagate).passed
+    True
+    """
     return check_gradients(fn, **options)
 
 
 def check_propagate_l2(
     fn: Callable[..., Any] = propagate_l2, lambd: float = L2_LAMBDA, **options: Any
 ) -> GradientReport:
-    """Check exercise 3: ``fn(w, b, X, Y, lambd)`` against :math:`J + \\frac{\\lambda}{2m}\\lVert w\\rVert^2`."""
+    r"""Check exercise 3: ``fn(w, b, X, Y, lambd)`` against :math:`J + \frac{\lambda}{2m}\lVert w\rVert^2`.
+
+    Parameters
+    ----------
+    fn : callable
+        Your ``propagate_l2(w, b, X, Y, lambd) -> (grads, cost)``; by default the skeleton.
+    lambd : float
+        λ ≥ 0; the default :data:`L2_LAMBDA` makes a missing or mis-scaled
+        :math:`\frac{\lambda}{m} w` show on every problem.
+    **options
+        Passed on to :func:`~autograd_lr.checking.check.check_gradients`.
+
+    Returns
+    -------
+    GradientReport
+        Which of ``dw``, ``db`` and the cost are wrong, and how; ``print`` it.
+
+    Raises
+    ------
+    ValueError
+        If ``lambd`` is negative or an option is refused.
+
+    Examples
+    --------
+    >>> from autograd_lr.teaching import exercises
+    >>> exercises.check_propagate_l2(exercises.solution("propagate_l2")).passed
+    True
+    """
     return check_gradients(fn, lambd=lambd, **options)
 
 
@@ -367,9 +421,32 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> Si
     the input's shape kept. Recognised mistakes (:data:`SIGMOID_MODELS`, each named only
     when it fits every input and differs from σ on one): :math:`1/(1 + e^{z})`,
     :math:`e^{z}`, :math:`\sigma'(z)` returned for σ, ``math.exp`` (fine on a number, a
-    ``TypeError`` on arrays), float32, and a skeleton not filled in. ``hints``:
-    ``"concept"`` or ``"location"`` say what is wrong without the corrected line, ``"fix"``
-    gives it.
+    ``TypeError`` on arrays), float32, and a skeleton not filled in.
+
+    Parameters
+    ----------
+    fn : callable
+        Your ``sigmoid(z)``; by default the skeleton.
+    hints : {"concept", "location", "fix"}
+        ``"concept"`` or ``"location"`` say what is wrong without the corrected line,
+        ``"fix"`` gives it.
+
+    Returns
+    -------
+    SigmoidReport
+        One case per input, ``passed``, and the mistake when one is recognised.
+
+    Raises
+    ------
+    ValueError
+        If ``hints`` is not one of the three levels.
+
+    Examples
+    --------
+    >>> from autograd_lr import sigmoid
+    >>> from autograd_lr.teaching import exercises
+    >>> exercises.check_sigmoid(sigmoid).passed
+    True
     """
     level = validate_hints(hints)
     name = getattr(fn, "__qualname__", None) or repr(fn)

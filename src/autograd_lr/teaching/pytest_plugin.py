@@ -7,7 +7,7 @@
         assert_derivation_correct("derivation.md")   # every ```derivation block of the file
 
 It lives beside the derivation checker, not in :mod:`autograd_lr.checking.pytest_plugin`,
-because the checker never reaches the teaching room (DESIGN.md, rule 4). It loads in every
+because the checker never reaches the teaching package (independence rule 4). It loads in every
 pytest run of an environment where autograd-lr is installed, so this module imports
 nothing but pytest; the derivation checker is imported when the fixture is used.
 """

@@ -91,6 +91,23 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         Whether the stopping rule was met (else a ``ConvergenceWarning`` was issued).
     n_features_in_, feature_names_in_
         As in every scikit-learn estimator.
+
+    Raises
+    ------
+    ValueError
+        In ``fit``: an unknown solver, ``C`` not positive, labels that are not two
+        classes, or data with NaN or infinite values.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from autograd_lr import LogisticRegressionGD
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), LogisticRegressionGD(solver="newton")).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
     """
 
     def __init__(

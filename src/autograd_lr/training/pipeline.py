@@ -113,13 +113,55 @@ def train(
 ) -> TrainResult:
     r"""Train logistic regression on ``dataset`` with the hand-derived gradients.
 
-    ``dataset``: ``"breast-cancer"``, ``"two-feature"``, a CSV path (with ``target``, its
-    label column) or a :class:`~autograd_lr.datasets.Dataset`. The penalty is
-    :math:`\frac{\lambda}{2m}\lVert w\rVert^2` with ``lambd`` = λ, or ``C`` = 1/λ as in
-    scikit-learn (default λ = 1). ``iterations`` defaults to
-    :data:`DEFAULT_ITERATIONS` of the solver. ``echo`` receives the lines describing the
-    data (``print`` in the CLI); ``progress`` shows a bar on stderr.
+    The CLI's ``autograd-lr train`` and the training notebook both call it.
 
+    Parameters
+    ----------
+    dataset : str, Path or Dataset
+        ``"breast-cancer"``, ``"two-feature"``, a CSV path (with ``target``) or a
+        :class:`~autograd_lr.datasets.Dataset`.
+    target : str, optional
+        The label column of a CSV file.
+    solver : {"gd", "newton"}
+        Gradient descent or Newton's method (hand-derived Hessian).
+    learning_rate : float or "auto"
+        The step size of gradient descent; ``"auto"`` takes it from the Lipschitz
+        constant of the gradient.
+    iterations : int, optional
+        At most this many iterations; default :data:`DEFAULT_ITERATIONS` of the solver.
+    tol : float
+        Stop when the largest gradient component is at most ``tol``.
+    lambd, C : float, optional
+        The penalty :math:`\frac{\lambda}{2m}\lVert w\rVert^2` with ``lambd`` = λ, or
+        ``C`` = 1/λ as in scikit-learn; default λ = 1. Give at most one.
+    test_fraction : float
+        The share of examples held out for testing.
+    seed : int
+        The split's (and a generated data set's) seed.
+    standardize : bool
+        Standardize features with the training set's mean and standard deviation.
+    out : str or Path, optional
+        A folder for the model file, the plots and the test split.
+    progress : bool
+        Show a progress bar on stderr.
+    echo : callable, optional
+        Receives the lines describing the data (``print`` in the CLI).
+
+    Returns
+    -------
+    TrainResult
+        The fitted parameters, costs, accuracies and the files written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown data set or solver, both ``lambd`` and ``C``, a training set with
+        one class only, or a learning rate that makes gradient descent diverge (the
+        message gives a safe rate).
+
+    Examples
+    --------
+    >>> from autograd_lr import train
     >>> result = train("two-feature", progress=False)
     >>> result.train_accuracy > 80
     True

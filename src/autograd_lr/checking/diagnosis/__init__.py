@@ -1,6 +1,6 @@
 r"""Name the learner's mistake in the lecture's terms, at the hint level the report asks for.
 
-Nothing here derives a gradient by hand (DESIGN.md, rule 4). A mistake is recognised
+Nothing here derives a gradient by hand (independence rule 4). A mistake is recognised
 by matching the learner's answer :math:`\hat q` against **models of wrong answers**,
 each built from the oracles alone (:mod:`~autograd_lr.checking.mistakes`, values
 prepared in :mod:`~autograd_lr.checking.expected`):
