@@ -60,9 +60,12 @@ def grade_all(
 
 
 def summary(results: Sequence[Graded]) -> dict[str, Any]:
-    """Counts per outcome and per mistake, and the mean score."""
+    """Counts per outcome and per mistake, the mean score, and the named causes and located
+    lines by exercise and step (:func:`autograd_lr.grading.summary.counts`)."""
+    from autograd_lr.grading.summary import counts
+
     n = len(results)
-    scores = [r.to_dict()["score"] for r in results]
+    reports = [r.to_dict() for r in results]
     mistakes: Counter[str] = Counter()
     for r in results:
         mistakes.update(r.report.mistakes if r.report is not None else ())
@@ -70,7 +73,8 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
         "submissions": n,
         "outcomes": dict(Counter(r.outcome for r in results)),
         "mistakes": dict(mistakes.most_common()),
-        "mean_score": sum(scores) / n if n else 0.0,
+        "mean_score": sum(d["score"] for d in reports) / n if n else 0.0,
+        "findings": counts(reports),
     }
 
 
