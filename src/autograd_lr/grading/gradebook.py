@@ -4,7 +4,8 @@ r"""A whole class: grade many submissions in parallel; write the gradebook and G
 (the expected values and the models of mistakes computed once), ``jobs`` sandboxes at a
 time. :func:`write_gradebook` writes ``gradebook.csv`` (one row per submission: file,
 outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
-(``schema/gradebook.schema.json``: the summary and every submission's full report);
+(``schema/gradebook.schema.json``: the summary, with what the class got wrong
+(:mod:`~autograd_lr.grading.summary`), and every submission's full report);
 :func:`gradescope_results` is Gradescope's autograder ``results.json``
 (``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``)
 worth its points, the diagnosis in its ``output``. Every file is written atomically.

@@ -356,16 +356,34 @@ class Bar:
     named: bool
 
 
+# a step as a bar's label says it (letters every font has: no superscript ᵀ)
+STEP_LABELS = {
+    "inputs": "an argument",
+    "Z": "Z",
+    "A": "A = σ(Z)",
+    "cost": "the cost",
+    "dZ": "dZ",
+    "loop": "a loop",
+    "return": "the return",
+    "sigmoid": "σ",
+    "helper": "a helper",
+    "other": "another line",
+}
+
+
 def bars(exercises: Mapping[str, Exercise]) -> list[Bar]:
-    """One bar per (cause, step) and per located-only step, the largest first."""
+    """One bar per (cause, step), the causes ranked as :meth:`Exercise.ranked` and the
+    steps of one cause together, most submissions first; then the located-only steps."""
     out = []
     for ex in exercises.values():
         for c in ex.ranked():
-            for step, files in c.steps.items():
-                out.append(Bar(ex.name, f"{c.rule} at {step}", len(files), True))
-        for step, files in ex.located.items():
-            out.append(Bar(ex.name, f"located only, at {step}", len(files), False))
-    return sorted(out, key=lambda b: (-b.count, not b.named, b.exercise, b.label))
+            for step in sorted(c.steps, key=lambda s: (-len(c.steps[s]), _rank(s))):
+                label = f"{c.rule} at {STEP_LABELS.get(step, step)}"
+                out.append(Bar(ex.name, label, len(c.steps[step]), True))
+        for step in sorted(ex.located, key=lambda s: (-len(ex.located[s]), _rank(s))):
+            label = f"located only, at {STEP_LABELS.get(step, step)}"
+            out.append(Bar(ex.name, label, len(ex.located[step]), False))
+    return out
 
 
 def prepare() -> bool:
@@ -378,7 +396,7 @@ def prepare() -> bool:
     fig = Figure(figsize=(1, 1))
     ax = fig.subplots()
     ax.barh([0], [1], color=NAMED_COLOUR, hatch="//")
-    ax.set_title("σ − ᵀ")
+    ax.set_title("σ(Z) −")
     ax.legend(["x"])
     fig.savefig(io.BytesIO(), format="png", dpi=10, metadata={"Software": None})
     return True
