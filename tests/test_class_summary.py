@@ -241,9 +241,9 @@ def test_the_picture_is_a_png_with_one_bar_per_cause_and_step(tmp_path: Path) ->
     assert 600 <= width <= 1200 and 200 <= height <= 1500
     bars = summary.bars(summary.tally(CLASS))
     assert [(b.label, b.count, b.named) for b in bars] == [
-        ("flip_sign at the cost", 2, True),  # the cause of most submissions first
+        ("flip_sign (3 in all) at the cost", 2, True),  # the cause of most submissions first
         ("flip_sign at dZ", 1, True),
-        ("add_mean at dw", 1, True),  # a tie: in the exercise's order
+        ("add_mean (1 in all) at dw", 1, True),  # a tie: in the exercise's order
         ("add_mean at db", 1, True),
         ("located only, at A = σ(Z)", 1, False),
         ("located only, at db", 1, False),

@@ -354,6 +354,7 @@ class Bar:
     label: str
     count: int
     named: bool
+    group: str = ""  # the bars of one cause (or the located-only ones) are drawn together
 
 
 # a step as a bar's label says it (letters every font has: no superscript ᵀ)
@@ -377,12 +378,15 @@ def bars(exercises: Mapping[str, Exercise]) -> list[Bar]:
     out = []
     for ex in exercises.values():
         for c in ex.ranked():
-            for step in sorted(c.steps, key=lambda s: (-len(c.steps[s]), _rank(s))):
-                label = f"{c.rule} at {STEP_LABELS.get(step, step)}"
-                out.append(Bar(ex.name, label, len(c.steps[step]), True))
+            steps = sorted(c.steps, key=lambda s: (-len(c.steps[s]), _rank(s)))
+            for k, step in enumerate(steps):
+                # a cause at several steps: its first bar says how many submissions in all
+                total = f" ({len(c.files)} in all)" if k == 0 and len(steps) > 1 else ""
+                label = f"{c.rule}{total} at {STEP_LABELS.get(step, step)}"
+                out.append(Bar(ex.name, label, len(c.steps[step]), True, f"{ex.name}/{c.rule}"))
         for step in sorted(ex.located, key=lambda s: (-len(ex.located[s]), _rank(s))):
             label = f"located only, at {STEP_LABELS.get(step, step)}"
-            out.append(Bar(ex.name, label, len(ex.located[step]), False))
+            out.append(Bar(ex.name, label, len(ex.located[step]), False, f"{ex.name}/"))
     return out
 
 
@@ -428,7 +432,10 @@ def png(exercises: Mapping[str, Exercise]) -> bytes:
         )
     else:
         labels = [f"{b.exercise}: {b.label}" if several else b.label for b in shown]
-        y = list(range(len(shown)))[::-1]  # the largest on top
+        y, at = [], 0.0  # from the top down, a gap between groups
+        for k, b in enumerate(shown):
+            at -= 1.0 if k == 0 or b.group == shown[k - 1].group else 1.5
+            y.append(at)
         ax.barh(
             y,
             [b.count for b in shown],
