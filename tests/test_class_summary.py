@@ -164,6 +164,14 @@ def test_located_only_findings_are_counted_apart_never_as_a_cause() -> None:
     assert named == {"flip_sign", "add_mean"}  # no model code, no "located" among them
 
 
+def test_a_submission_with_a_named_cause_is_never_also_located_only() -> None:
+    both = _report("ivy.py", "fail", _finding(12, "dw", "add_mean"), _finding(10, "A"))
+    counted = summary.counts([both])["propagate"]
+    assert counted["named"][0]["steps"] == {"dw": 1}
+    assert counted["located_only"] == {"submissions": 0, "steps": {}}
+    assert counted["not_located"] == 0
+
+
 def test_two_submissions_with_the_same_file_name_are_two() -> None:
     twice = [CLASS[2], CLASS[2]]
     assert summary.counts(twice)["propagate"]["named"][0]["submissions"] == 2

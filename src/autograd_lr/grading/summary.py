@@ -6,7 +6,8 @@ For every exercise (the graded function) of a class, :func:`tally` counts
   (:data:`~autograd_lr.checking.error_model.RULES`) that a verified repair used, how many
   submissions made it, and at which *step* of the exercise;
 * the **located-only** findings apart: a first wrong line the engine found, with no rule
-  whose repair makes the program pass (so no cause, DESIGN.md: feedback never guesses);
+  whose repair makes the program pass (so no cause: feedback never guesses); a submission
+  with a named cause is never also located only, since its repair made all of it pass;
 * the failed submissions with no line at all (a crash, a timeout, or no repair search:
   ``--search-seconds 0``).
 
@@ -265,11 +266,11 @@ def tally(reports: Sequence[Mapping[str, Any]]) -> dict[str, Exercise]:
                 at.located.setdefault(step, set()).add(who)
         if not lined:
             ex.not_located.add(who)
-    # a submission with a named cause is not also "located only" at the same step
+    # a verified repair makes the whole submission pass: its other lines are explained,
+    # so a submission with a named cause is never also "located only"
     for ex in exercises.values():
-        for step, files in ex.located.items():
-            files -= {f for c in ex.causes.values() for f in c.steps.get(step, set())}
-        ex.located = {s: f for s, f in ex.located.items() if f}
+        named = {f for c in ex.causes.values() for f in c.files}
+        ex.located = {s: f - named for s, f in ex.located.items() if f - named}
     return exercises
 
 
