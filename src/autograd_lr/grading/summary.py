@@ -118,17 +118,29 @@ def step_of(source: str, line: int, function: str) -> str:
     """The step of the exercise (a key of :data:`STEPS`) that ``line`` of ``source``
     computes in ``function`` (its short name), or ``""`` when the line is not in the
     source (a file that does not parse, a line past its end)."""
+    return steps_of(source, [line], function).get(line, "")
+
+
+def steps_of(source: str, lines: Iterable[int], function: str, offset: int = 0) -> dict[int, str]:
+    """:func:`step_of` of each reported line, the source parsed once; ``offset`` is what
+    the grader added to a line of the script to make it a line of the notebook cell (0 for
+    a ``.py`` file). Lines with no step are left out."""
     try:
-        tree = ast.parse(source)
+        nodes = list(ast.walk(ast.parse(source)))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
+        return {}
     short = function.rsplit(".", 1)[-1]
+    out = {}
+    for line in lines:
+        step = _step(nodes, line - offset, short)
+        if step:
+            out[line] = step
+    return out
+
+
+def _step(nodes: Sequence[ast.AST], line: int, short: str) -> str:
     inside: ast.AST | None = None  # the innermost def holding the line
     stmt: ast.stmt | None = None  # the innermost statement starting at or holding it
-    try:
-        nodes = list(ast.walk(tree))
-    except RecursionError:
-        return ""
     for node in nodes:
         start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
         if not start <= line <= end:
@@ -152,17 +164,6 @@ def step_of(source: str, line: int, function: str) -> str:
     if short == "sigmoid":
         return "sigmoid"
     return _statement_step(stmt)
-
-
-def steps_of(source: str, lines: Iterable[int], function: str, offset: int = 0) -> dict[int, str]:
-    """:func:`step_of` of each reported line; ``offset`` is what the grader added to a line
-    of the script to make it a line of the notebook cell (0 for a ``.py`` file)."""
-    out = {}
-    for line in lines:
-        step = step_of(source, line - offset, function)
-        if step:
-            out[line] = step
-    return out
 
 
 # --- counting -----------------------------------------------------------------------------
