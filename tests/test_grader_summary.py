@@ -35,10 +35,28 @@ NAMED = {
 LOCATED = {"bias_missing": "A", "db_sum_of_dw": "db"}
 HOSTILE = "<script>alert(1)<\\script><img src=x onerror=alert(2)>.py"
 HOSTILE_PROGRAM = "cost_without_minus_sign"  # a second flip_sign at the cost line
+NOTEBOOK_PROGRAM = "db_y_minus_a"  # flip_sign at the db line, in a notebook's cell
 CORRECT = next(p for p in lp.PROGRAMS if p.verdict == "pass" and p.exercise == "propagate")
 # far above what a repair needs (3 to 9 s each, measured on a loaded machine): the verified
 # cause is what is tested here, not the budget; a located-only program spends all of it
 SEARCH = ("--search-seconds", "40")
+
+
+def _notebook(path: Path, source: str) -> None:
+    """``source`` as a notebook: a title, then its imports, its sigmoid and its propagate each
+    in a cell of its own, so that the faulty line's number in its cell is not the file's."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    head, rest = source.split("\n\n\ndef sigmoid", 1)
+    sigmoid, propagate = ("def sigmoid" + rest).split("\n\n\ndef propagate", 1)
+    cells = [
+        new_markdown_cell("# Week 2: logistic regression"),
+        new_code_cell(head),
+        new_code_cell("%matplotlib inline\n" + sigmoid),
+        new_code_cell("def propagate" + propagate),
+    ]
+    nbformat.write(new_notebook(cells=cells), str(path))
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -57,6 +75,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (work / f"{name}.py").write_text(lp.BY_NAME[name].source)
     (work / HOSTILE).write_text(lp.BY_NAME[HOSTILE_PROGRAM].source)
     (work / "correct.py").write_text(CORRECT.source)
+    _notebook(work / f"{NOTEBOOK_PROGRAM}.ipynb", lp.BY_NAME[NOTEBOOK_PROGRAM].source)
     done = _cli(
         "grade", "class", "--out", "out", "--no-progress", "--jobs", "2", *SEARCH, cwd=folder
     )
@@ -67,7 +86,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def _expected_rules() -> Counter[str]:
     rules: Counter[str] = Counter()
-    for name in [*NAMED, HOSTILE_PROGRAM]:
+    for name in [*NAMED, HOSTILE_PROGRAM, NOTEBOOK_PROGRAM]:
         program = lp.BY_NAME[name]
         assert program.verdict == "repaired"
         rules.update(program.rules)
@@ -78,16 +97,24 @@ def test_the_gradebook_counts_each_catalogued_rule_at_its_step(graded: dict[str,
     assert graded["done"].returncode == 1, graded["done"].stderr
     validate(graded["book"], "gradebook")
     findings = graded["book"]["summary"]["findings"]["propagate"]
-    assert (findings["submissions"], findings["failed"]) == (9, 8)
+    assert (findings["submissions"], findings["failed"]) == (10, 9)
     named = {c["rule"]: c for c in findings["named"]}
     assert {r: c["submissions"] for r, c in named.items()} == dict(_expected_rules())
     steps: dict[str, Counter[str]] = {}
-    for name, step in [*NAMED.items(), (HOSTILE_PROGRAM, NAMED[HOSTILE_PROGRAM])]:
+    others = [(HOSTILE_PROGRAM, NAMED[HOSTILE_PROGRAM]), (NOTEBOOK_PROGRAM, "db")]
+    for name, step in [*NAMED.items(), *others]:
         for rule in lp.BY_NAME[name].rules:
             steps.setdefault(rule, Counter())[step] += 1
     assert {r: c["steps"] for r, c in named.items()} == {r: dict(c) for r, c in steps.items()}
     counts = [c["submissions"] for c in findings["named"]]
     assert counts == sorted(counts, reverse=True)  # ranked
+
+
+def test_a_notebooks_line_is_its_cells_and_its_step_the_same(graded: dict[str, Any]) -> None:
+    (report,) = [r for r in graded["book"]["submissions"] if r["file"].endswith(".ipynb")]
+    (finding,) = [d for d in report["diagnosis"] if d.get("line")]
+    # line 13 of the file is line 6 of the cell that defines propagate
+    assert (finding["line"], finding["step"], finding["rules"]) == (6, "db", ["flip_sign"])
 
 
 def test_located_only_programs_are_counted_apart(graded: dict[str, Any]) -> None:
@@ -113,9 +140,7 @@ def test_the_page_shows_every_count_and_escapes_the_hostile_name(graded: dict[st
         assert f'<td class="n">{n}</td>' in row
     located_row = page[page.index("<em>located only</em>") :].split("</tr>", 1)[0]
     assert f'<td class="n">{len(LOCATED)}</td>' in located_row
-    assert "In the next lecture, go over flip_sign (2 submissions" in page or (
-        "In the next lecture, go over add_mean (2 submissions" in page
-    )
+    assert "In the next lecture, go over flip_sign (3 submissions" in page
 
 
 def test_the_picture_is_written_and_loads(graded: dict[str, Any]) -> None:
