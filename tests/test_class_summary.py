@@ -9,6 +9,7 @@ change.
 from __future__ import annotations
 
 import html
+import io
 import subprocess
 import sys
 import time
@@ -256,6 +257,21 @@ def test_the_picture_is_a_png_with_one_bar_per_cause_and_step(tmp_path: Path) ->
         ("located only, at A = σ(Z)", 1, False),
         ("located only, at db", 1, False),
     ]
+
+
+def test_a_class_with_more_bars_than_the_picture_holds_draws_the_largest() -> None:
+    reports = [
+        _report(f"s{k}.py", "fail", _finding(10, step, rule))
+        for k, (rule, step) in enumerate(
+            (rule, step) for rule in RULES_BY_NAME for step in ("A", "cost", "dw")
+        )
+    ]
+    exercises = summary.tally(reports)
+    assert len(summary.bars(exercises)) == 3 * len(RULES_BY_NAME) > summary.MAX_BARS
+    from matplotlib.image import imread
+
+    height = imread(io.BytesIO(summary.png(exercises))).shape[0]
+    assert height <= (1.6 + 0.32 * 1.5 * summary.MAX_BARS) * summary.DPI + 1
 
 
 def test_the_same_class_draws_the_same_bytes(tmp_path: Path) -> None:

@@ -414,9 +414,14 @@ def png(exercises: Mapping[str, Exercise]) -> bytes:
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
-    shown = bars(exercises)[:MAX_BARS]
+    every = bars(exercises)
+    shown = every[:MAX_BARS]
     several = len(exercises) > 1
-    height = 1.6 + 0.32 * max(len(shown), 2)
+    y, at = [], 0.0  # from the top down, a gap between groups
+    for k, b in enumerate(shown):
+        at -= 1.0 if k == 0 or b.group == shown[k - 1].group else 1.5
+        y.append(at)
+    height = 1.6 + 0.32 * max(-at, 2)  # a bar's height is the same in every picture
     fig = Figure(figsize=(9, height), layout="constrained")
     ax = fig.subplots()
     total = sum(ex.submissions for ex in exercises.values())
@@ -434,10 +439,6 @@ def png(exercises: Mapping[str, Exercise]) -> bytes:
         )
     else:
         labels = [f"{b.exercise}: {b.label}" if several else b.label for b in shown]
-        y, at = [], 0.0  # from the top down, a gap between groups
-        for k, b in enumerate(shown):
-            at -= 1.0 if k == 0 or b.group == shown[k - 1].group else 1.5
-            y.append(at)
         ax.barh(
             y,
             [b.count for b in shown],
@@ -453,7 +454,11 @@ def png(exercises: Mapping[str, Exercise]) -> bytes:
         ax.set_yticks(y, labels, fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(0, max(b.count for b in shown) * 1.12 + 0.5)
-        ax.set_xlabel("submissions")
+        left_out = len(every) - len(shown)
+        ax.set_xlabel(
+            "submissions"
+            + (f" ({left_out} smaller bars left out: summary.html lists them)" if left_out else "")
+        )
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(
             handles=[
