@@ -58,6 +58,7 @@ SLOW_TESTS = {
     "test_cli_verify_runs_as_a_console_script",
     "test_python_and_the_cli_train_the_same_model",
     "test_the_contracts_hold_and_a_planted_violation_breaks_them",
+    "test_after_prepare_writing_the_summary_imports_nothing",
 }
 
 

@@ -101,6 +101,9 @@ def _grade(args: argparse.Namespace) -> int:
             "were found: give the one file (or a folder holding one)"
         )
     grader = _grader(args, args.function)
+    from autograd_lr.grading import summary
+
+    plots = summary.prepare()  # matplotlib, imported before any submission runs
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
@@ -116,6 +119,11 @@ def _grade(args: argparse.Namespace) -> int:
         bar.close()
     # the files first: whatever the terminal does with the table, the gradebook is written
     written = gradebook.write_gradebook(Path(args.out), grader, results)
+    written += summary.write_summary(Path(args.out), [r.to_dict() for r in results])
+    if not plots:
+        print(
+            "autograd-lr grade: mistakes.png not drawn: install autograd-lr[plots]", file=sys.stderr
+        )
     if args.gradescope:
         gradebook.write_gradescope(Path(args.gradescope), results[0])
         written.append(Path(args.gradescope))

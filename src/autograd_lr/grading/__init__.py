@@ -14,6 +14,8 @@ which never imports this room.
 * :mod:`~autograd_lr.grading.child`: the program the submission runs in
 * :mod:`~autograd_lr.grading.answers`: its answer read strictly, as untrusted data
 * :mod:`~autograd_lr.grading.gradebook`: a class graded; CSV, JSON and Gradescope's results
+* :mod:`~autograd_lr.grading.summary`: what the class got wrong, by mistake and step;
+  ``summary.html`` and ``mistakes.png``
 * :mod:`~autograd_lr.grading.recipes`: a notebook's function, with its helpers, as a file
 * ``schema/``: the JSON Schemas of the report, the gradebook and Gradescope's results
 """

@@ -4,7 +4,8 @@ r"""A whole class: grade many submissions in parallel; write the gradebook and G
 (the expected values and the models of mistakes computed once), ``jobs`` sandboxes at a
 time. :func:`write_gradebook` writes ``gradebook.csv`` (one row per submission: file,
 outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
-(``schema/gradebook.schema.json``: the summary and every submission's full report);
+(``schema/gradebook.schema.json``: the summary, with what the class got wrong
+(:mod:`~autograd_lr.grading.summary`), and every submission's full report);
 :func:`gradescope_results` is Gradescope's autograder ``results.json``
 (``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``)
 worth its points, the diagnosis in its ``output``. Every file is written atomically.
@@ -60,9 +61,12 @@ def grade_all(
 
 
 def summary(results: Sequence[Graded]) -> dict[str, Any]:
-    """Counts per outcome and per mistake, and the mean score."""
+    """Counts per outcome and per mistake, the mean score, and the named causes and located
+    lines by exercise and step (:func:`autograd_lr.grading.summary.counts`)."""
+    from autograd_lr.grading.summary import counts
+
     n = len(results)
-    scores = [r.to_dict()["score"] for r in results]
+    reports = [r.to_dict() for r in results]
     mistakes: Counter[str] = Counter()
     for r in results:
         mistakes.update(r.report.mistakes if r.report is not None else ())
@@ -70,7 +74,8 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
         "submissions": n,
         "outcomes": dict(Counter(r.outcome for r in results)),
         "mistakes": dict(mistakes.most_common()),
-        "mean_score": sum(scores) / n if n else 0.0,
+        "mean_score": sum(d["score"] for d in reports) / n if n else 0.0,
+        "findings": counts(reports),
     }
 
 

@@ -119,6 +119,8 @@ class Graded:
     error: str = ""
     notes: list[str] = field(default_factory=list)
     run: Run | None = None
+    # a finding's line -> the step of the exercise it computes (summary.step_of)
+    steps: dict[int, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -175,7 +177,10 @@ class Graded:
             "sandbox": self.grader.sandbox_dict(),
             "quantities": body.get("quantities", {}),
             "mistakes": body.get("mistakes", []),
-            "diagnosis": body.get("diagnosis", []),
+            "diagnosis": [
+                dict(d, step=self.steps[d["line"]]) if d.get("line") in self.steps else d
+                for d in body.get("diagnosis", [])
+            ],
             "hints": self.grader.options.hints,
             "wrong_signature": body.get("wrong_signature"),
             "modified_inputs": body.get("modified_inputs", []),
@@ -223,7 +228,10 @@ class Grader:
 
     def __init__(self, options: Options) -> None:
         from autograd_lr.checking import check
-        from autograd_lr.grading import sandbox
+        from autograd_lr.grading import (
+            sandbox,
+            summary,  # noqa: F401  (loaded before any submission runs)
+        )
         from autograd_lr.grading.child import encode_array
         from autograd_lr.validation import validate_lambd
 
@@ -487,6 +495,12 @@ class Grader:
         )
         graded.report = self._verdict(calls, prepared.source, search)
         graded.outcome = "pass" if graded.report.passed else "fail"
+        lines = [d.line for d in graded.report.diagnosis if d.line]
+        if lines:  # which step of the exercise each located line is, for the class summary
+            from autograd_lr.grading.summary import steps_of
+
+            offset = _line_offset(prepared, self.options.function)
+            graded.steps = steps_of(prepared.source, lines, self.options.function, offset)
         if search is not None and search.runs:
             graded.notes.append(
                 f"the repair search ran {search.candidates} candidate program(s) in "
