@@ -136,6 +136,11 @@ class Graded:
         the quantities named by the contract lose their points, or all of them when none
         is named (the failure is the whole function's).
         """
+        if self.grader.exercise is not None:  # one test per exercise: its points when it passes
+            return {
+                name: (points if self.outcome == "pass" else 0.0)
+                for name, points in self.grader.points.items()
+            }
         rows = (
             self.report.rows if self.report is not None and self.outcome in ("pass", "fail") else {}
         )
@@ -232,6 +237,11 @@ class Grader:
         self.limits = options.limits or sandbox.Limits()
         self.isolation, self.fallback_reason = sandbox.choose(options.sandbox)
         self.points = dict(options.points)
+        # an exercise other than propagate (initialize_with_zeros, optimize, predict, model,
+        # sigmoid): its own cases and verdict, one score for the whole function
+        self.exercise = _exercise(options.function)
+        if self.exercise is not None and set(self.points) == set(DEFAULT_POINTS):
+            self.points = {options.function: 1.0}
         if options.seed == "random":
             self.seed = secrets.randbelow(2**31)
         elif isinstance(options.seed, int) and not isinstance(options.seed, bool):
@@ -249,7 +259,7 @@ class Grader:
         # sent to the child with every run of the repair search: the package is hidden there
         tracing = resources.files("autograd_lr.checking").joinpath("tracing.py")
         self.tracing_source = tracing.read_text(encoding="utf-8")
-        self.request = {
+        self.request: dict[str, Any] = {
             "function": options.function,
             "lambd": self.lambd,
             "blocked": sorted({REFERENCE, *options.forbid}),
@@ -264,6 +274,10 @@ class Grader:
                 for p in self.problems
             ],
         }
+        if self.exercise is not None:
+            self.cases = self.exercise.cases()  # the reference's values, before any submission
+            self.request["exercise_cases"] = [[_argument(a) for a in c.args] for c in self.cases]
+            return
         self._warm()
 
     def _warm(self) -> None:
@@ -307,6 +321,32 @@ class Grader:
             runner=search,
             tracer=search.trace,
             clock=time.perf_counter,  # the candidates run in other processes: wall-clock time
+        )
+
+    def _exercise_verdict(self, graded: Graded, answer: dict[str, Any], source: str) -> None:
+        """An exercise's verdict from the child's outcomes on its cases (read strictly)."""
+        from autograd_lr.checking.exercises.base import report_of_outcomes
+        from autograd_lr.grading import answers
+
+        try:
+            found = answers.outcomes(answer, 1, len(self.cases))[0]
+            if len(found) != len(self.cases):
+                raise ValueError("the results do not cover every case")
+        except (ValueError, KeyError, TypeError) as exc:
+            graded.error = f"the submission sent back malformed results ({answers.shown(str(exc))})"
+            return
+        graded.report = report_of_outcomes(
+            self.exercise,
+            self.cases,
+            found,
+            function=self.options.function,
+            hints=self.options.hints,
+            source=source,
+        )
+        graded.outcome = "pass" if graded.report.passed else "fail"
+        graded.notes.append(
+            "the expected values and the verdict were computed outside the sandbox; "
+            "the repair search runs on the learner's machine (autograd_lr.check_exercise)"
         )
 
     def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
@@ -466,6 +506,9 @@ class Grader:
         if status != "ok":
             graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
+        if self.exercise is not None:
+            self._exercise_verdict(graded, answer, prepared.source)
+            return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
         except (ValueError, KeyError, TypeError) as exc:
@@ -496,6 +539,25 @@ class Grader:
             f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "
             f"({run.seconds:.2f} s); the expected values and the verdict were computed outside it"
         )
+
+
+def _exercise(function: str) -> Any:
+    """The checker's exercise of that name, or None (propagate, or a function of another name)."""
+    from autograd_lr.checking.exercises import EXERCISES, exercise
+
+    return exercise(function) if EXERCISES.get(function) else None
+
+
+def _argument(a: Any) -> dict[str, Any]:
+    """One argument of an exercise's case, encoded for the child."""
+    from autograd_lr.grading.child import encode_array
+
+    if isinstance(a, np.ndarray):
+        return {"array": encode_array(a)}
+    for kind, types in (("bool", bool), ("int", int), ("float", float)):
+        if isinstance(a, types):
+            return {"kind": kind, "value": a}
+    raise TypeError(f"cannot send {type(a).__name__} to the submission")
 
 
 class SandboxedRunner:

@@ -378,6 +378,33 @@ def _locator(namespace: dict[str, Any]) -> Callable[[Trace, int, str, str], Alig
     return locate
 
 
+def report_of_outcomes(
+    exercise: Exercise,
+    cases: Sequence[Case],
+    outcomes: Sequence[Outcome],
+    *,
+    function: str,
+    hints: str = "fix",
+    source: str = "",
+) -> ExerciseReport:
+    """The report of what the learner's function returned on every case (run here or in a
+    grader's sandbox), with the facts of a failure; no search."""
+    runs = [judge_outcome(exercise, c, o) for c, o in zip(cases, outcomes, strict=True)]
+    report = ExerciseReport(
+        function,
+        [_check_of(r) for r in runs],
+        _rows(exercise, runs),
+        [],
+        hints=hints,
+        source=source,
+        exercise=exercise.name,
+        purpose=exercise.purpose,
+    )
+    if not report.passed:
+        report.diagnosis = _facts(exercise, runs)
+    return report
+
+
 def check(
     exercise: Exercise,
     fn: Callable[..., Any],
@@ -399,7 +426,7 @@ def check(
         raise ValueError(f"fn must be a function like {exercise.signature}, got {fn!r}")
     start = time.perf_counter()
     cases = exercise.cases()
-    runs = [judge_outcome(exercise, c, run_one(fn, c.args)) for c in cases]
+    outcomes = [run_one(fn, c.args) for c in cases]
     function = name or getattr(fn, "__qualname__", None) or exercise.name
     code = getattr(fn, "__code__", None)
     if source is None:
@@ -410,18 +437,11 @@ def check(
         if line_offset is None:  # the function's own lines -> its file's
             line_offset = code.co_firstlineno - 1 if code is not None else 0
     line_offset = line_offset or 0
-    report = ExerciseReport(
-        function,
-        [_check_of(r) for r in runs],
-        _rows(exercise, runs),
-        [],
-        hints=level,
-        source=source,
-        exercise=exercise.name,
-        purpose=exercise.purpose,
+    report = report_of_outcomes(
+        exercise, cases, outcomes, function=function, hints=level, source=source
     )
+    runs = [judge_outcome(exercise, c, o) for c, o in zip(cases, outcomes, strict=True)]
     if not report.passed:
-        report.diagnosis = _facts(exercise, runs)
         not_implemented = any("NotImplementedError" in r.outcome.error for r in runs)
         if source and not not_implemented:
             scope = namespace if namespace is not None else (namespace_of(fn) if code else {})
