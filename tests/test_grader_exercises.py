@@ -175,3 +175,17 @@ def test_the_answer_is_read_strictly() -> None:
     ]
     with pytest.raises(ValueError, match="malformed"):
         answers.outcomes(answer, 1, 1)
+
+
+def test_the_repair_search_runs_in_the_sandbox_and_names_the_line(classroom: Path) -> None:
+    done = _cli(
+        "check", "class/wrong.py:initialize_with_zeros", "--json", "--search-seconds", "30",
+        cwd=classroom,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    lead = report["diagnosis"][0]
+    line = WRONG.splitlines().index("    return np.zeros((dim, 1)), 0") + 1
+    assert lead["line"] == line and lead["fix"] == f"line {line}: return np.zeros((dim, 1)), 0.0"
+    assert any("sandboxed run" in n for n in report["notes"])

@@ -187,7 +187,9 @@ MAX_GLOBALS = 200  # names of the submission's module described to the grader
 
 
 def _problem(p: dict[str, Any]) -> tuple[Any, ...]:
-    """``(w, b, X, Y)`` of one problem as the grader encodes it."""
+    """``(w, b, X, Y)`` of one problem as the grader encodes it (or an exercise's arguments)."""
+    if "args" in p:
+        return tuple(_argument(a) for a in p["args"])
     return decode_array(p["w"]), float(p["b"]), decode_array(p["X"]), decode_array(p["Y"])
 
 
@@ -199,7 +201,7 @@ def _argument(a: Any) -> Any:
     return {"float": float, "int": int, "bool": bool}[kind](value)
 
 
-def run_exercise(fn: Any, cases: list[Any]) -> dict[str, Any]:
+def run_exercise(fn: Any, cases: list[Any], namespace: dict[str, Any]) -> dict[str, Any]:
     """Call ``fn`` on every case's arguments (copies) and send back what it returned or
     raised, with the arguments it changed (by position)."""
     arrays: dict[str, Any] = {}
@@ -218,7 +220,9 @@ def run_exercise(fn: Any, cases: list[Any]) -> dict[str, Any]:
             if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True)
         ]
         outcomes.append(record)
-    return {"protocol": PROTOCOL, "status": "ok", "outcomes": [outcomes], "arrays": arrays}
+    answer = {"protocol": PROTOCOL, "status": "ok", "outcomes": [outcomes], "arrays": arrays}
+    answer["globals"] = _globals(namespace)
+    return answer
 
 
 def _globals(namespace: dict[str, Any]) -> dict[str, str]:
@@ -311,10 +315,11 @@ def run_candidates(request: dict[str, Any], namespace: dict[str, Any]) -> dict[s
             "arrays": arrays,
         }
     found = tracing.run_candidates(sources, function, problems, namespace)
+    typed = bool(job.get("typed"))  # an exercise's outcomes keep a Python number's type
     outcomes = [
         [
             {
-                "returned": None if o.error else _flatten(o.returned, arrays),
+                "returned": None if o.error else _flatten(o.returned, arrays, typed=typed),
                 "error": str(o.error)[:MAX_TEXT],
                 "modified": [str(n)[:MAX_TEXT] for n in o.modified],
             }
@@ -359,7 +364,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return run_exercise(fn, list(request["exercise_cases"]))
+            return run_exercise(fn, list(request["exercise_cases"]), namespace)
     lambd = request.get("lambd")
     arrays: dict[str, Any] = {}
     calls = []

@@ -323,11 +323,20 @@ class Grader:
             clock=time.perf_counter,  # the candidates run in other processes: wall-clock time
         )
 
-    def _exercise_verdict(self, graded: Graded, answer: dict[str, Any], source: str) -> None:
-        """An exercise's verdict from the child's outcomes on its cases (read strictly)."""
-        from autograd_lr.checking.exercises.base import report_of_outcomes
+    def _exercise_verdict(
+        self,
+        graded: Graded,
+        answer: dict[str, Any],
+        prepared: Prepared,
+        request: dict[str, Any],
+        scratch: Path,
+    ) -> None:
+        """An exercise's verdict from the child's outcomes on its cases (read strictly); with
+        ``search_seconds``, a failure's repair searched with candidates run in the sandbox."""
+        from autograd_lr.checking.exercises.base import explain_with_engine, report_of_outcomes
         from autograd_lr.grading import answers
 
+        source = prepared.source
         try:
             found = answers.outcomes(answer, 1, len(self.cases))[0]
             if len(found) != len(self.cases):
@@ -344,10 +353,41 @@ class Grader:
             source=source,
         )
         graded.outcome = "pass" if graded.report.passed else "fail"
-        graded.notes.append(
-            "the expected values and the verdict were computed outside the sandbox; "
-            "the repair search runs on the learner's machine (autograd_lr.check_exercise)"
-        )
+        not_implemented = any("NotImplementedError" in o.error for o in found)
+        if not graded.report.passed and self.options.search_seconds and not not_implemented:
+            try:
+                namespace = answers.namespace(answer)
+            except (ValueError, KeyError, TypeError):
+                namespace = {}
+            search = SandboxedRunner(
+                self,
+                request,
+                scratch,
+                namespace,
+                _line_offset(prepared, self.options.function),
+                exercise=True,
+            )
+            engine = explain_with_engine(
+                self.exercise,
+                self.cases,
+                source,
+                self.options.function,
+                search.namespace,
+                search.line_offset,
+                self.options.search_seconds,
+                graded.report,
+                runner=search,
+                tracer=search.trace,
+                clock=time.perf_counter,
+            )
+            if engine is not None:
+                graded.report.diagnosis = [engine, *graded.report.diagnosis]
+            if search.runs:
+                graded.notes.append(
+                    f"the repair search ran {search.candidates} candidate program(s) in "
+                    f"{search.runs} sandboxed run(s) ({search.seconds:.2f} s)"
+                )
+        graded.notes.append("the expected values and the verdict were computed outside the sandbox")
 
     def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
@@ -507,7 +547,7 @@ class Grader:
             graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
         if self.exercise is not None:
-            self._exercise_verdict(graded, answer, prepared.source)
+            self._exercise_verdict(graded, answer, prepared, request, scratch)
             return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
@@ -581,8 +621,11 @@ class SandboxedRunner:
         scratch: Path,
         namespace: dict[str, Any],
         line_offset: int,
+        *,
+        exercise: bool = False,
     ) -> None:
         self.grader, self.request, self.scratch = grader, request, scratch
+        self.exercise = exercise  # an exercise's arguments, not propagate's (w, b, X, Y)
         self.namespace, self.line_offset = namespace, line_offset
         self.deadline = 0.0  # set at the first run
         self.runs = self.candidates = 0
@@ -618,7 +661,12 @@ class SandboxedRunner:
         from autograd_lr.grading import answers
 
         self.candidates += len(sources)
-        job = {"function": function, "sources": list(sources), "problems": _encoded(problems)}
+        job = {
+            "function": function,
+            "sources": list(sources),
+            "problems": self._encoded(problems),
+            "typed": self.exercise,
+        }
         answer, why = self._ask(job)
         if answer is not None:
             try:
@@ -639,7 +687,7 @@ class SandboxedRunner:
         job = {
             "function": function,
             "sources": [source],
-            "problems": _encoded([args]),
+            "problems": self._encoded([args]),
             "trace": True,
         }
         answer, why = self._ask(job)
@@ -649,6 +697,11 @@ class SandboxedRunner:
             return answers.trace(answer)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"the sandboxed trace sent back malformed data ({exc})") from None
+
+    def _encoded(self, problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        if self.exercise:
+            return [{"args": [_argument(a) for a in args]} for args in problems]
+        return _encoded(problems)
 
 
 # seconds a sandboxed run needs to start and load the submission (~0.3 s measured), given

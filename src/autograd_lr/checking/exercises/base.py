@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +28,16 @@ from autograd_lr.checking import explain
 from autograd_lr.checking.alignment import Alignment
 from autograd_lr.checking.error_model import Rule
 from autograd_lr.checking.exercises.rules import TABLE
-from autograd_lr.checking.repair import SEARCH_BUDGET, search_with
+from autograd_lr.checking.repair import SEARCH_BUDGET, Runner, Tracer, search_with
 from autograd_lr.checking.report import GradientReport
-from autograd_lr.checking.tracing import Outcome, Trace, parse_function, run_one
+from autograd_lr.checking.tracing import (
+    Outcome,
+    Trace,
+    parse_function,
+    run_candidates,
+    run_one,
+    trace,
+)
 from autograd_lr.checking.types import (
     Call,
     Diagnosis,
@@ -417,8 +425,6 @@ def check(
     line_offset: int | None = None,
 ) -> ExerciseReport:
     """Run ``fn`` on every case of ``exercise``, judge it, and name a mistake by a verified repair."""
-    import time
-
     from autograd_lr.checking.check import namespace_of, validate_hints
 
     level = validate_hints(hints)
@@ -446,7 +452,7 @@ def check(
         if source and not not_implemented:
             scope = namespace if namespace is not None else (namespace_of(fn) if code else {})
             engine = explain_with_engine(
-                exercise, cases, runs, source, function, scope, line_offset, search_budget, report
+                exercise, cases, source, function, scope, line_offset, search_budget, report
             )
             if engine is not None:
                 report.diagnosis = [engine, *report.diagnosis]
@@ -457,15 +463,21 @@ def check(
 def explain_with_engine(
     exercise: Exercise,
     cases: Sequence[Case],
-    runs: Sequence[Run],
     source: str,
     function: str,
     namespace: dict[str, Any],
     line_offset: int,
     budget: float,
     report: ExerciseReport,
+    *,
+    runner: Runner = run_candidates,
+    tracer: Tracer = trace,
+    clock: Callable[[], float] = time.process_time,
 ) -> Diagnosis | None:
-    """The engine's finding on the learner's source: a verified repair, or where and what."""
+    """The engine's finding on the learner's source: a verified repair, or where and what.
+
+    ``runner`` and ``tracer`` run the learner's code (in this process by default; a
+    grader's run it in its sandbox, ``clock`` then wall-clock time)."""
 
     def judge(k: int, outcome: Outcome) -> tuple[bool, int]:
         return score(judge_outcome(exercise, cases[k], outcome))
@@ -479,6 +491,9 @@ def explain_with_engine(
             _locator(namespace),
             namespace,
             budget=budget,
+            runner=runner,
+            tracer=tracer,
+            clock=clock,
             line_offset=line_offset,
             rules=exercise.rules,
         )
