@@ -577,11 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="grade one submission's propagate (dw, db, cost) in a sandbox",
+        help="grade one submission's exercise (propagate, optimize, ...) in a sandbox",
         description="Run TARGET (path/to/file.py:function, notebook.ipynb:function or "
         "package.module:function, propagate's contract) in a bubblewrap sandbox on "
         "deterministic problems; compare dw, db and the cost with jax.grad and finite "
-        "differences outside it, and name the mistake. Exit 0 pass; 1 fail, timeout, crash "
+        "differences outside it, and name the mistake. A function named after another "
+        "exercise (sigmoid, initialize_with_zeros, optimize, predict, model) is checked "
+        "as that exercise. Exit 0 pass; 1 fail, timeout, crash "
         "or forbidden import; 2 cannot load or bad usage. See docs/grading.md.",
     )
     check.add_argument(
