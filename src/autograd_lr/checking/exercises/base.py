@@ -3,7 +3,7 @@ r"""What every exercise's check shares: cases, verdicts, the report, the engine'
 An :class:`Exercise` is plain data: its name and signature, the quantities it checks,
 its cases (each the arguments of one call and the reference's values, computed from
 :mod:`autograd_lr.oracles` and :mod:`autograd_lr.forward`), a function that judges one
-return value against one case (:data:`Judging`), and the rules of its error model
+return value against one case (``Judging``), and the rules of its error model
 (:mod:`~autograd_lr.checking.exercises.rules`). :func:`check` runs the learner's function
 on every case (on copies: an argument changed in place is a failure), builds an
 :class:`ExerciseReport` and, when it fails and the source is available, runs the
@@ -79,7 +79,7 @@ Judging = Callable[[Any, Case], dict[str, Verdict]]
 
 @dataclass(frozen=True)
 class Exercise:
-    """An exercise of the course: what is called, what is checked, which rules repair it."""
+    """An exercise of the course, with what is called, what is checked and which rules repair it."""
 
     name: str
     signature: str  # "optimize(w, b, X, Y, num_iterations, learning_rate, print_cost)"
@@ -167,7 +167,7 @@ def list_verdict(yours: Any, expected: Sequence[float], rtol: float) -> Verdict:
 
 
 @dataclass
-class Run:
+class CaseRun:
     """The learner's function on one case: what it returned or raised, and the verdicts."""
 
     case: Case
@@ -185,12 +185,12 @@ class Run:
         )
 
 
-def judge_outcome(exercise: Exercise, case: Case, outcome: Outcome) -> Run:
+def judge_outcome(exercise: Exercise, case: Case, outcome: Outcome) -> CaseRun:
     modified = tuple(
         exercise.parameters[int(n.rsplit(" ", 1)[-1])] if n.startswith("argument") else n
         for n in outcome.modified
     )
-    run = Run(case, outcome, modified=modified)
+    run = CaseRun(case, outcome, modified=modified)
     if not outcome.error:
         try:
             run.verdicts = exercise.judge(outcome.returned, case)
@@ -202,7 +202,7 @@ def judge_outcome(exercise: Exercise, case: Case, outcome: Outcome) -> Run:
     return run
 
 
-def score(run: Run) -> tuple[bool, int]:
+def score(run: CaseRun) -> tuple[bool, int]:
     """(passes, progress): progress counts the quantities right (100 each), the arguments
     left alone (50), and the digits each wrong quantity gets right (up to 12 each), so
     that the first of two edits that are right only together (both step sizes) still
@@ -273,7 +273,7 @@ class ExerciseReport(GradientReport):
         )
 
 
-def _rows(exercise: Exercise, runs: Sequence[Run]) -> dict[str, Row]:
+def _rows(exercise: Exercise, runs: Sequence[CaseRun]) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     for q in exercise.quantities:
         seen = [(r.case.name, r.verdicts[q]) for r in runs if q in r.verdicts]
@@ -291,7 +291,7 @@ def _rows(exercise: Exercise, runs: Sequence[Run]) -> dict[str, Row]:
     return rows
 
 
-def _check_of(run: Run) -> ProblemCheck:
+def _check_of(run: CaseRun) -> ProblemCheck:
     error = run.outcome.error
     kind = error.split(":", 1)[0] if error else ""
     call = Call(
@@ -308,7 +308,7 @@ def _check_of(run: Run) -> ProblemCheck:
     return ProblemCheck(call, "full", quantities)
 
 
-def _facts(exercise: Exercise, runs: Sequence[Run]) -> list[Diagnosis]:
+def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
     """What happened, with no cause: what raised, what was returned where, what changed."""
     out: list[Diagnosis] = []
     raised = next((r for r in runs if r.outcome.error), None)

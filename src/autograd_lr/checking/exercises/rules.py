@@ -304,129 +304,129 @@ MODEL_KEYS = (
 
 # --- the rules ----------------------------------------------------------------------------
 
-DESCENT_SIGN = Rule(
+_DESCENT_SIGN = Rule(
     "descent_sign",
     "gradient descent steps against the gradient: w := w − α dw and b := b − α db (a plus sign climbs the cost).",
     "on this line the update adds the gradient step instead of subtracting it.",
     descent_sign,
 )
-LEARNING_RATE = Rule(
+_LEARNING_RATE = Rule(
     "learning_rate_argument",
     "the step size α is the learning_rate argument: the caller chooses it, the function uses it.",
     "on this line a number is written where the learning_rate argument belongs.",
     learning_rate_argument,
 )
-ITERATIONS = Rule(
+_ITERATIONS = Rule(
     "iterations_argument",
     "the number of steps is the num_iterations argument: the caller chooses it.",
     "on this line a number is written where the num_iterations argument belongs.",
     iterations_argument,
 )
-SWAP_GRADIENT = Rule(
+_SWAP_GRADIENT = Rule(
     "swap_gradient",
     "each parameter moves along its own derivative: w with dw = ∂J/∂w, b with db = ∂J/∂b.",
     "on this line one gradient stands for the other.",
     swap_gradient,
 )
-RECORD_EVERY = Rule(
+_RECORD_EVERY = Rule(
     "record_every",
     "the cost is recorded every 100 iterations, at iterations 0, 100, 200, ...",
     "on this line the cost is recorded at other iterations.",
     record_every,
 )
-DROP_RECOMPUTE = Rule(
+_DROP_RECOMPUTE = Rule(
     "drop_recompute",
     "the gradients returned are those of the last iteration, the ones the last step used; computed again after the loop, they are the gradients at the new point.",
     "this line computes the gradients again after the loop.",
     drop_recompute,
 )
-AUGASSIGN = Rule(
+_AUGASSIGN = Rule(
     "augassign_to_assign",
     "w -= α dw changes the caller's array in place; w = w − α dw makes a new one and leaves the caller's w as it was.",
     "this line changes an argument in place.",
     augassign_to_assign,
 )
-INT_TO_FLOAT = Rule(
+_INT_TO_FLOAT = Rule(
     "int_to_float",
     "b is a real number: it starts at 0.0, a float (the integer 0 is another type).",
     "on this line an integer is written where a float belongs.",
     int_to_float,
 )
-ZEROS_SHAPE = Rule(
+_ZEROS_SHAPE = Rule(
     "zeros_shape",
     "the lecture's shapes: w is a column (n_x, 1) and the predictions a row (1, m).",
     "on this line an array is created with the wrong shape.",
     zeros_shape,
 )
-SHAPE_AXIS = Rule(
+_SHAPE_AXIS = Rule(
     "shape_axis",
     "the features are X's rows and the examples its columns: n_x = X.shape[0], m = X.shape[1].",
     "on this line a size is read from the wrong axis.",
     shape_axis,
 )
-THRESHOLD = Rule(
+_THRESHOLD = Rule(
     "threshold",
     "the prediction is 1 exactly when a = σ(z) > 0.5, that is when z > 0; at a = 0.5 it is 0.",
     "on this line the comparison or its threshold is not the prediction rule's.",
     threshold,
 )
-LABELS_AS_FLOAT = Rule(
+_LABELS_AS_FLOAT = Rule(
     "labels_as_float",
     "the predictions are labels 0.0 and 1.0 in a float array, like Y.",
     "on this line the labels are booleans.",
     labels_as_float,
 )
-GLOBAL_TO_ARGUMENT = Rule(
+_GLOBAL_TO_ARGUMENT = Rule(
     "global_to_argument",
     "a function works on its arguments only: the notebook's global arrays are not the data it was given.",
     "on this line a global array is used where an argument belongs.",
     global_to_argument,
 )
-SWAP_DATA = Rule(
+_SWAP_DATA = Rule(
     "swap_data",
     "each prediction is made on its own set: the training predictions on X_train, the test predictions on X_test.",
     "on this line the other set's data is used.",
     swap_data,
 )
-DROP_RESHAPE = Rule(
+_DROP_RESHAPE = Rule(
     "drop_reshape",
     "the data come already flattened, (n_x, m): reshaping them again mixes features and examples.",
     "this line reshapes data that already have the lecture's layout.",
     drop_reshape,
 )
-DICTIONARY_KEY = Rule(
+_DICTIONARY_KEY = Rule(
     "dictionary_key",
     "the returned dictionary has the course's keys: costs, Y_prediction_test, Y_prediction_train, w, b, learning_rate, num_iterations.",
     "on this line a key is not the course's.",
     dictionary_key,
 )
-DTYPE = Rule(
+_DTYPE = Rule(
     "float64",
     "the parameters and the labels are float64 arrays, like the data.",
     "on this line a value is given another type.",
     edits.dtype,
 )
 
-INITIALIZE: tuple[Rule, ...] = (INT_TO_FLOAT, ZEROS_SHAPE, DTYPE, SHAPE_AXIS)
+INITIALIZE: tuple[Rule, ...] = (_INT_TO_FLOAT, _ZEROS_SHAPE, _DTYPE, _SHAPE_AXIS)
 OPTIMIZE: tuple[Rule, ...] = (
-    DESCENT_SIGN,
-    AUGASSIGN,
-    LEARNING_RATE,
-    ITERATIONS,
-    SWAP_GRADIENT,
-    RECORD_EVERY,
-    DROP_RECOMPUTE,
-    INT_TO_FLOAT,
+    _DESCENT_SIGN,
+    _AUGASSIGN,
+    _LEARNING_RATE,
+    _ITERATIONS,
+    _SWAP_GRADIENT,
+    _RECORD_EVERY,
+    _DROP_RECOMPUTE,
+    _INT_TO_FLOAT,
 )
-PREDICT: tuple[Rule, ...] = (THRESHOLD, ZEROS_SHAPE, LABELS_AS_FLOAT, DTYPE, SHAPE_AXIS)
+PREDICT: tuple[Rule, ...] = (_THRESHOLD, _ZEROS_SHAPE, _LABELS_AS_FLOAT, _DTYPE, _SHAPE_AXIS)
 MODEL: tuple[Rule, ...] = (
-    GLOBAL_TO_ARGUMENT,
-    DROP_RESHAPE,
-    SWAP_DATA,
-    SHAPE_AXIS,
-    LEARNING_RATE,
-    ITERATIONS,
-    DICTIONARY_KEY,
+    _GLOBAL_TO_ARGUMENT,
+    _DROP_RESHAPE,
+    _SWAP_DATA,
+    _SHAPE_AXIS,
+    _LEARNING_RATE,
+    _ITERATIONS,
+    _DICTIONARY_KEY,
 )
 # every rule's text by name: the engine's and these (for the finding's diagnosis)
 TABLE: dict[str, Rule] = {
