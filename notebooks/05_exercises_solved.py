@@ -13,7 +13,7 @@
 # ---
 
 # %% [markdown]
-# # 5. Exercises: write the gradients yourself
+# # 5. Exercises: write the gradients yourself, then the whole assignment
 
 # %% [markdown] tags=["solution"]
 # *These are the exercises with one solution in each exercise cell, between
@@ -30,6 +30,10 @@
 # function is right, and the report says what is wrong: which of $dw$, $db$ and the cost,
 # on which problem, and, for the classic mistakes, which mistake it is and how to fix it.
 #
+# The exercises follow the course's assignment in its order: $\sigma$, the parameters'
+# start, forward and backward propagation, gradient descent, the prediction, and the
+# whole model, which you then train on real data.
+#
 # Work top to bottom: write the body of the function, run its cell, run the check cell
 # below it, read the report, repeat. Write plain numpy (`np.exp`, `np.log`, `np.dot`,
 # `np.sum`); do not call the package's own `sigmoid` or `propagate`. Your later
@@ -45,8 +49,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograd_lr import check_derivation
-from autograd_lr.datasets import make_two_feature
+import autograd_lr
+from autograd_lr import check_derivation, check_exercise
+from autograd_lr.datasets import load_breast_cancer, make_two_feature, standardize, train_test_split
 from autograd_lr.teaching import exercises
 from autograd_lr.tolerances import relative_error
 from autograd_lr.training import figures
@@ -115,7 +120,31 @@ assert report.passed, report
 print(report)
 
 # %% [markdown]
-# ## Exercise 2: forward and backward propagation
+# ## Exercise 2: the parameters' start
+#
+# Gradient descent starts from $w = 0 \in \mathbb{R}^{n_x \times 1}$ and $b = 0$. Write
+# `initialize_with_zeros(dim)`: `w` a float64 column of zeros of shape $(dim, 1)$, and `b`
+# the float `0.0` (a real number, not the integer `0`). The check calls it for several
+# `dim` and names the line to change when a shape or a type is off.
+
+
+# %% tags=["exercise"]
+def initialize_with_zeros(dim):
+    """w = 0 of shape (dim, 1), float64, and b = 0.0 (a float)."""
+    ### BEGIN SOLUTION
+    w = np.zeros((dim, 1))
+    b = 0.0
+    return w, b
+    ### END SOLUTION
+
+
+# %% tags=["check"]
+report = check_exercise(initialize_with_zeros, "initialize_with_zeros", hints="concept")
+assert report.passed, report
+print(report)
+
+# %% [markdown]
+# ## Exercise 3: forward and backward propagation
 #
 # Write `propagate(w, b, X, Y)`: the cost and its gradient for all $m$ examples at
 # once, without a loop over examples.
@@ -159,7 +188,7 @@ assert report.passed, report
 print(report)
 
 # %% [markdown]
-# ## Exercise 3: L2 regularization
+# ## Exercise 4: L2 regularization
 #
 # A penalty on large weights adds one term to the cost and one to $dw$ (the bias $b$ is
 # not penalized, so $db$ does not change):
@@ -194,7 +223,7 @@ assert report.passed, report
 print(report)
 
 # %% [markdown]
-# ## Exercise 4: debug somebody else's propagate
+# ## Exercise 5: debug somebody else's propagate
 #
 # A colleague wrote the function below. It runs, it returns numbers of the right
 # shapes, and its cost even goes down during training. It is wrong in two places.
@@ -230,7 +259,143 @@ assert report.passed, report
 print(report)
 
 # %% [markdown]
-# ## Your code at work
+# ## Exercise 6: gradient descent
+#
+# Write `optimize(w, b, X, Y, num_iterations, learning_rate, print_cost)`: repeat
+# `num_iterations` times
+#
+# $$
+# w := w - \alpha\, dw, \qquad b := b - \alpha\, db
+# $$
+#
+# with $\alpha$ = `learning_rate` and the gradients from your `propagate`. Record the cost
+# every 100 iterations (at iterations 0, 100, 200, ...; print it when `print_cost`), and
+# return `({"w": w, "b": b}, {"dw": dw, "db": db}, costs)` with the gradients of the last
+# iteration. Leave the caller's `w` as it was: `w = w - ...` makes a new array, `w -= ...`
+# changes the caller's. The check follows gradient descent driven by `jax.grad` with the
+# same $\alpha$ and number of steps, on a few problems (few iterations, a large $\alpha$).
+
+
+# %% tags=["exercise"]
+def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+    """Gradient descent: returns ({"w", "b"}, {"dw", "db"} of the last step, costs)."""
+    ### BEGIN SOLUTION
+    costs = []
+    for i in range(num_iterations):
+        grads, cost = propagate(w, b, X, Y)
+        dw, db = grads["dw"], grads["db"]
+        w = w - learning_rate * dw  # a new array: the caller's w is left alone
+        b = b - learning_rate * db
+        if i % 100 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
+    ### END SOLUTION
+
+
+# %% tags=["check"]
+report = check_exercise(optimize, "optimize", hints="concept")
+assert report.passed, report
+print(report)
+
+# %% [markdown]
+# ## Exercise 7: the prediction
+#
+# Write `predict(w, b, X)`: $\hat y^{(i)} = 1$ when $a^{(i)} = \sigma(w^\top x^{(i)} + b) > 0.5$,
+# else $0$, as a float array of shape $(1, m)$. At $a = 0.5$ exactly (that is $z = 0$) the
+# label is 0; the check tries examples at and right beside that boundary.
+
+
+# %% tags=["exercise"]
+def predict(w, b, X):
+    """Labels 1.0 where σ(wᵀx + b) > 0.5, else 0.0: shape (1, m)."""
+    ### BEGIN SOLUTION
+    A = sigmoid(np.dot(w.T, X) + b)  # (1, m)
+    return (A > 0.5).astype(float)
+    ### END SOLUTION
+
+
+# %% tags=["check"]
+report = check_exercise(predict, "predict", hints="concept")
+assert report.passed, report
+print(report)
+
+# %% [markdown]
+# ## Exercise 8: the whole model
+#
+# Put it together: `model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate,
+# print_cost)` starts from `initialize_with_zeros`, runs your `optimize` on the training
+# set, and predicts on both sets. Take every size from the arguments (no global `X`), do
+# not reshape data that already have the lecture's layout, and return the course's
+# dictionary: `costs`, `Y_prediction_test`, `Y_prediction_train`, `w`, `b`,
+# `learning_rate`, `num_iterations`. The check runs it on a small slice of the shipped
+# breast-cancer data, in two sizes.
+
+
+# %% tags=["exercise"]
+def model(
+    X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False
+):
+    """The whole lecture: zeros, gradient descent, predictions; returns the course's dictionary."""
+    ### BEGIN SOLUTION
+    w, b = initialize_with_zeros(X_train.shape[0])
+    params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost)
+    w, b = params["w"], params["b"]
+    return {
+        "costs": costs,
+        "Y_prediction_test": predict(w, b, X_test),
+        "Y_prediction_train": predict(w, b, X_train),
+        "w": w,
+        "b": b,
+        "learning_rate": learning_rate,
+        "num_iterations": num_iterations,
+    }
+    ### END SOLUTION
+
+
+# %% tags=["check"]
+report = check_exercise(model, "model", hints="concept")
+assert report.passed, report
+print(report)
+
+# %% [markdown]
+# ## Your model on real data
+#
+# Your `model` now trains on the breast-cancer data shipped with the package (569
+# examples, 30 features, label 1 = benign), standardized with the training set's
+# statistics, beside the package's own `model` on the same data. The two learning curves
+# must be one: your costs and the package's agree to rounding.
+
+# %%
+# Both runs do the same float64 arithmetic in another order (~1e-16 relative per step),
+# and descent at this α contracts such differences; 1e-9 is far above what remains.
+SAME_MODEL_RTOL = 1e-9
+cancer_train, cancer_test = train_test_split(load_breast_cancer(), test_fraction=0.2, seed=0)
+_, (cancer_train, cancer_test) = standardize(cancer_train, cancer_test)
+yours = model(cancer_train.X, cancer_train.Y, cancer_test.X, cancer_test.Y, 2000, 0.1)
+theirs = autograd_lr.model(cancer_train.X, cancer_train.Y, cancer_test.X, cancer_test.Y, 2000, 0.1)
+for name, d in (("your model", yours), ("the package's", theirs)):
+    train_accuracy = autograd_lr.accuracy(d["Y_prediction_train"], cancer_train.Y)
+    test_accuracy = autograd_lr.accuracy(d["Y_prediction_test"], cancer_test.Y)
+    print(f"{name}: train accuracy {train_accuracy:.2f} %, test accuracy {test_accuracy:.2f} %")
+assert relative_error(yours["costs"], theirs["costs"]) <= SAME_MODEL_RTOL
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4))
+iterations = np.arange(len(theirs["costs"])) * 100
+ax.plot(iterations, theirs["costs"], "k-", linewidth=4, alpha=0.3, label="the package's model")
+ax.plot(iterations, yours["costs"], "o--", color="#d95f02", markersize=4, label="your model")
+ax.set_xlabel("iteration")
+ax.set_ylabel(r"cost $J(w, b)$ on the training set")
+ax.set_title(r"Learning curves on the breast-cancer data, $\alpha$ = 0.1")
+ax.legend()
+ax.grid(alpha=0.3)
+save_png(fig, "figures/05_exercises_your_model.png")
+plt.show()
+
+# %% [markdown]
+# ## Your gradients at work
 #
 # With every check passing, your `propagate` trains a classifier. Below, plain
 # gradient descent, $w := w - \alpha\, dw$, $b := b - \alpha\, db$, runs on your gradients on
@@ -282,11 +447,13 @@ plt.show()
 # %% [markdown]
 # ## What you did
 #
-# You wrote $\sigma$, the vectorized forward and backward pass, and its L2 version, and a
-# machine checked every one against `jax.grad` on problems built to expose mistakes.
+# You wrote $\sigma$, the parameters' start, the vectorized forward and backward pass and
+# its L2 version, gradient descent, the prediction and the whole model, and a machine
+# checked every one against `jax.grad` on problems built to expose mistakes.
 # You read a diagnosis and fixed code you did not write. And your gradients trained a
 # classifier that follows the package's own to the last few digits.
 #
 # To check a function of your own anywhere else, one line does it:
-# `from autograd_lr import check_gradients; print(check_gradients(my_propagate))`, or,
-# from a terminal, `autograd-lr check my_file.py:my_propagate`.
+# `from autograd_lr import check_exercise; print(check_exercise(my_optimize, "optimize"))`
+# (or `check_gradients(my_propagate)`), or, from a terminal,
+# `autograd-lr check my_file.py:optimize`.

@@ -36,8 +36,11 @@ def test_each_reference_solution_passes_its_one_call_check(name: str) -> None:
 def test_the_references_are_the_package_functions() -> None:
     assert exercises.solution("propagate") is course.propagate
     assert exercises.solution("sigmoid") is course.sigmoid
-    with pytest.raises(ValueError, match="the exercises are sigmoid, propagate, propagate_l2"):
-        exercises.solution("optimize")
+    assert exercises.solution("optimize") is course.optimize
+    with pytest.raises(
+        ValueError, match="the exercises are sigmoid, initialize_with_zeros, propagate"
+    ):
+        exercises.solution("train")
 
 
 def test_a_skeleton_filled_in_from_its_source_passes() -> None:
@@ -113,3 +116,13 @@ def test_the_exercise_check_gives_the_catalogue_verdict(
     report = exercises.check_propagate(planted.fn, hints="concept")
     assert report.mistakes == planted_reports[planted.name].mistakes == planted.mistakes
     assert report.wrong == planted.wrong
+
+
+@pytest.mark.parametrize("name", ["initialize_with_zeros", "optimize", "predict", "model"])
+def test_the_assignments_skeletons_fail_and_their_solutions_pass(name: str) -> None:
+    from autograd_lr import check_exercise
+
+    skeleton = check_exercise(exercises.SKELETONS[name], name)
+    assert not skeleton.passed and skeleton.mistakes == {"not_implemented"}
+    assert "NotImplementedError" in exercises.skeleton(name)
+    assert check_exercise(exercises.solution(name), name).passed

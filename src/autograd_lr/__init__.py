@@ -14,7 +14,7 @@ rules between them):
 :mod:`~autograd_lr.course`     the lecture's propagate, optimize, predict, model
 :mod:`~autograd_lr.fast`       the single-pass kernel and the Dask execution
 :mod:`~autograd_lr.training`   solvers, the estimator, ``train(...)``, persistence, plots
-:mod:`~autograd_lr.checking`   check_gradients, the feedback engine, reports
+:mod:`~autograd_lr.checking`   check_gradients, check_exercise, the feedback engine, reports
 :mod:`~autograd_lr.grading`    the grader: submitted code run apart, the gradebook
 :mod:`~autograd_lr.teaching`   exercises and ``verify``, the main job
 :mod:`~autograd_lr.datasets`   the shipped data, generators, CSV and chunked loaders
@@ -57,6 +57,7 @@ _LAZY = {
     "propagate": "autograd_lr.course",
     "sigmoid": "autograd_lr.course",
     "check_gradients": "autograd_lr.checking.check",
+    "check_exercise": "autograd_lr.checking.exercises",
     "check_derivation": "autograd_lr.teaching.derivation",
     "LogisticRegressionGD": "autograd_lr.training.estimator",
     "train": "autograd_lr.training.pipeline",
@@ -67,6 +68,7 @@ __all__ = [
     "__version__",
     "accuracy",
     "check_derivation",
+    "check_exercise",
     "check_gradients",
     "initialize_with_zeros",
     "model",
@@ -79,6 +81,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from autograd_lr.checking.check import check_gradients
+    from autograd_lr.checking.exercises import check_exercise
     from autograd_lr.course import (
         accuracy,
         initialize_with_zeros,

@@ -12,6 +12,8 @@ one parser; it holds no logic of its own: training is :func:`autograd_lr.train`,
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -94,6 +96,9 @@ def _grade(args: argparse.Namespace) -> int:
     """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
     from autograd_lr.grading import gradebook, submissions
 
+    functions = [f.strip() for f in args.function.split(",") if f.strip()]
+    if len(functions) > 1:
+        return _grade_exercises(args, functions)
     found = submissions.expand(args.submissions, args.function)
     if args.gradescope and len(found) != 1:
         raise UsageError(
@@ -131,6 +136,37 @@ def _grade(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote      {path}")
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
+
+
+def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
+    """Grade every submission on several exercises (``--function propagate,optimize``):
+    one grader per exercise, a column group per exercise in the gradebook."""
+    from autograd_lr.grading import gradebook, submissions
+
+    if len(set(functions)) != len(functions):
+        raise UsageError(f"--function names an exercise twice: {','.join(functions)}")
+    found = submissions.expand(args.submissions, functions[0])
+    if args.gradescope and len(found) != 1:
+        raise UsageError(
+            f"--gradescope writes one student's results.json, but {len(found)} submissions "
+            "were found: give the one file (or a folder holding one)"
+        )
+    graders = [_grader(args, f) for f in functions]
+    results = []
+    for function, grader in zip(functions, graders, strict=True):
+        mine = [dataclasses.replace(s, function=function) for s in found]
+        results.append(gradebook.grade_all(grader, mine, jobs=args.jobs))
+    written = gradebook.write_exercises_gradebook(Path(args.out), graders, results)
+    if args.gradescope:
+        from autograd_lr.files import atomic_write_text
+
+        one = gradebook.exercises_gradescope_results([r[0] for r in results])
+        atomic_write_text(Path(args.gradescope), json.dumps(one, indent=2) + "\n")
+        written.append(Path(args.gradescope))
+    print(gradebook.exercises_table(functions, results))
+    for path in written:
+        print(f"wrote      {path}")
+    return EXIT_OK if all(r.passed for rs in results for r in rs) else EXIT_FAILED
 
 
 def _derivation(args: argparse.Namespace) -> int:
@@ -548,11 +584,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="grade one submission's propagate (dw, db, cost) in a sandbox",
+        help="grade one submission's exercise (propagate, optimize, ...) in a sandbox",
         description="Run TARGET (path/to/file.py:function, notebook.ipynb:function or "
         "package.module:function, propagate's contract) in a bubblewrap sandbox on "
         "deterministic problems; compare dw, db and the cost with jax.grad and finite "
-        "differences outside it, and name the mistake. Exit 0 pass; 1 fail, timeout, crash "
+        "differences outside it, and name the mistake. A function named after another "
+        "exercise (sigmoid, initialize_with_zeros, optimize, predict, model) is checked "
+        "as that exercise. Exit 0 pass; 1 fail, timeout, crash "
         "or forbidden import; 2 cannot load or bad usage. See docs/grading.md.",
     )
     check.add_argument(
@@ -573,7 +611,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION")
     grade.add_argument(
-        "--function", default="propagate", help="the function to grade (default propagate)"
+        "--function",
+        default="propagate",
+        help="the exercise to grade, or several separated by commas (propagate,optimize): "
+        "initialize_with_zeros, propagate, optimize, predict, model, sigmoid (default propagate)",
     )
     grade.add_argument(
         "--jobs",

@@ -21,5 +21,8 @@ imports the grader (:mod:`autograd_lr.grading`), which runs submitted code and c
   correction rules), :mod:`~autograd_lr.checking.candidates` and
   :mod:`~autograd_lr.checking.repair` (the smallest repair that passes),
   :mod:`~autograd_lr.checking.explain` (the finding in words)
+* :mod:`~autograd_lr.checking.exercises`: the rest of the assignment (``initialize_with_zeros``,
+  ``optimize``, ``predict``, ``model``, ``sigmoid``), one module per exercise, behind
+  :func:`~autograd_lr.checking.exercises.check_exercise`
 * :mod:`~autograd_lr.checking.pytest_plugin`: the ``assert_gradients_correct`` fixture
 """

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lr.checking.error_model import RULES, Context
+from autograd_lr.checking.error_model import RULES, Context, Rule
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,15 @@ def _statement_line(node: ast.AST) -> int:
 
 
 def enumerate_edits(
-    function: ast.FunctionDef, ctx: Context, lines: Sequence[int] | None = None
+    function: ast.FunctionDef,
+    ctx: Context,
+    lines: Sequence[int] | None = None,
+    rules: Sequence[Rule] = RULES,
 ) -> list[Edit]:
-    """Every edit every rule proposes on the given lines (all lines when ``None``), in line order."""
+    """Every edit every rule proposes on the given lines (all lines when ``None``), in line order.
+
+    ``rules``: the error model's table by default; an exercise other than ``propagate``
+    passes its own (:mod:`autograd_lr.checking.exercises.rules`)."""
     out: list[Edit] = []
     seen: set[tuple[tuple[tuple[str, int], ...], str]] = set()
     for node, parent, path, statement in _walk(function, (), (), None):
@@ -74,7 +80,7 @@ def enumerate_edits(
         if _in_body_of_compound(path, statement) or _in_while(function, path):
             continue
         before = ""
-        for rule in RULES:
+        for rule in rules:
             for new in rule.propose(node, parent, ctx):
                 before = before or ast.unparse(node)
                 after = ast.unparse(new)
@@ -85,7 +91,7 @@ def enumerate_edits(
                 kind = "stmt" if isinstance(node, ast.stmt) else "expr"
                 out.append(Edit(rule.name, line, path, statement, before, after, kind))
     # on each line, in the table's order of rules (the simplest explanation first)
-    order = {rule.name: k for k, rule in enumerate(RULES)}
+    order = {rule.name: k for k, rule in enumerate(rules)}
     return (
         sorted(out, key=lambda e: order[e.rule]) if lines is not None and len(lines) == 1 else out
     )

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from autograd_lr.checking.error_model import BY_NAME
+from autograd_lr.checking.error_model import BY_NAME, Rule
 from autograd_lr.checking.repair import Finding
 from autograd_lr.checking.types import Diagnosis
 
@@ -82,8 +82,11 @@ CONSISTENT: dict[str, frozenset[str]] = {
 }
 
 
-def finding_diagnosis(f: Finding, quantities: Sequence[str]) -> Diagnosis:
-    """The engine's finding at three hint levels (a cause only with a verified repair)."""
+def finding_diagnosis(
+    f: Finding, quantities: Sequence[str], table: Mapping[str, Rule] = BY_NAME
+) -> Diagnosis:
+    """The engine's finding at three hint levels (a cause only with a verified repair);
+    ``table`` gives the rules' texts by name (an exercise's own rules, or the error model's)."""
     quantities = tuple(quantities)
     if f.repair is None:
         where = f.where or "no line of your function could be singled out"
@@ -100,12 +103,12 @@ def finding_diagnosis(f: Finding, quantities: Sequence[str]) -> Diagnosis:
         )
     rules = f.repair.rules
     edits = f.repair.edits
-    concept = " ".join(BY_NAME[r].concept for r in rules)
+    concept = " ".join(table[r].concept for r in rules)
     places = []
     for line in sorted({e.line for e in edits}):
         text = f.lines_text.get(line, "")
         rule_words = " ".join(
-            dict.fromkeys(BY_NAME[e.rule].location for e in edits if e.line == line)
+            dict.fromkeys(table[e.rule].location for e in edits if e.line == line)
         )
         places.append(f"line {line + f.line_offset} of {f.function}, `{text}`: {rule_words}")
     location = " ".join(places)

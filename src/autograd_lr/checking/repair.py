@@ -38,7 +38,7 @@ import numpy as np
 from autograd_lr.checking.alignment import Alignment, align
 from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
 from autograd_lr.checking.candidates import Edit, apply, apply_edit, enumerate_edits, program
-from autograd_lr.checking.error_model import Context
+from autograd_lr.checking.error_model import RULES, Context, Rule
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
 from autograd_lr.checking.tracing import (
@@ -297,10 +297,12 @@ def search_with(
     tracer: Tracer = trace,
     clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
+    rules: Sequence[Rule] = RULES,
 ) -> Finding:
     """The search for any function: ``judge(k, outcome)`` says whether an outcome on
     ``problems[k]`` passes and how many of its quantities are right; ``locate`` aligns a
-    trace on ``problems[k]`` with the reference's intermediates."""
+    trace on ``problems[k]`` with the reference's intermediates; ``rules`` is the error
+    model's table (another exercise's own rules, or the table by default)."""
     prepared = time.perf_counter()
     namespace = dict(namespace or {})
     function = defined_function(source, function)
@@ -376,7 +378,7 @@ def search_with(
         for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
             key = (id(tree), ln)
             if key not in proposed:
-                proposed[key] = enumerate_edits(tree, ctx, [ln])
+                proposed[key] = enumerate_edits(tree, ctx, [ln], rules)
             batch = [
                 (e, apply_edit(tree, e))
                 for e in proposed[key]

@@ -123,13 +123,14 @@ class GradientReport:
                 [self.headline(), "  nothing was checked"] + [f"  - {n}" for n in self.notes]
             )
         lines = [self.headline(), f"  {self._summary()}", ""]
+        width = max([10, *(len(name) + 2 for name in self.rows)])  # an exercise's longer names
         lines.append(
-            f"  {'quantity':<10}{'verdict':<14}{'max rel. error':>15}{'threshold':>11}"
+            f"  {'quantity':<{width}}{'verdict':<14}{'max rel. error':>15}{'threshold':>11}"
             f"{'oracles agree to':>18}  worst problem"
         )
         for row in self.rows.values():
             lines.append(
-                f"  {row.name:<10}{row.status:<14}{_fmt(row.error):>15}{_fmt(row.threshold):>11}"
+                f"  {row.name:<{width}}{row.status:<14}{_fmt(row.error):>15}{_fmt(row.threshold):>11}"
                 f"{_fmt(row.agreement):>18}  {row.worst_problem}"
             )
         if self.diagnosis:

@@ -100,10 +100,20 @@ def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> An
             shown(k): _rebuild(v, arrays, depth + 1) for k, v in list(skeleton["dict"].items())[:16]
         }
     if "array" in skeleton and skeleton["array"] in arrays:
-        return arrays[skeleton["array"]]
+        value = arrays[skeleton["array"]]
+        kind = skeleton.get("type")
+        if kind is None:
+            return value
+        # a Python number of the exercises' mode: its type back, from one number only
+        if value.shape != () or kind not in _SCALARS:
+            raise ValueError("malformed result")
+        return _SCALARS[kind](value.item())
     if "other" in skeleton:
         return _Opaque(shown(skeleton["other"]))
     raise ValueError("malformed result")
+
+
+_SCALARS: dict[str, Any] = {"bool": bool, "int": int, "float": float, "float64": np.float64}
 
 
 class _Opaque:

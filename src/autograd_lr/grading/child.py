@@ -85,17 +85,29 @@ def _blocker(blocked: list[str]) -> Any:
     return Blocker()
 
 
-def _flatten(value: Any, arrays: dict[str, Any], depth: int = 0) -> Any:
-    """A JSON skeleton of ``value`` whose numeric leaves are stored in ``arrays``."""
+# the Python types of a number kept across the pipe in the exercises' mode (initialize's
+# b must be a float, not an array of one)
+SCALAR_TYPES = {bool: "bool", int: "int", float: "float", np.float64: "float64"}
+
+
+def _flatten(value: Any, arrays: dict[str, Any], depth: int = 0, typed: bool = False) -> Any:
+    """A JSON skeleton of ``value`` whose numeric leaves are stored in ``arrays``; with
+    ``typed``, a Python number's type is kept beside its array."""
     if depth < MAX_STRUCTURE_DEPTH and type(value) in (tuple, list) and len(value) <= 8:
         return {
-            "sequence": [_flatten(v, arrays, depth + 1) for v in value],
+            "sequence": [_flatten(v, arrays, depth + 1, typed) for v in value],
             "type": type(value).__name__,
         }
     if depth < MAX_STRUCTURE_DEPTH and type(value) is dict and len(value) <= 16:
         return {
-            "dict": {str(k)[:MAX_TEXT]: _flatten(v, arrays, depth + 1) for k, v in value.items()}
+            "dict": {
+                str(k)[:MAX_TEXT]: _flatten(v, arrays, depth + 1, typed) for k, v in value.items()
+            }
         }
+    if typed and type(value) in SCALAR_TYPES:
+        key = f"a{len(arrays)}"
+        arrays[key] = encode_array(np.asarray(value))
+        return {"array": key, "type": SCALAR_TYPES[type(value)]}
     try:
         # np.array(..., copy=True) of a lying __array__ or an ndarray subclass: only the
         # numbers cross the pipe, read once here; the parent never sees the object.
@@ -175,8 +187,42 @@ MAX_GLOBALS = 200  # names of the submission's module described to the grader
 
 
 def _problem(p: dict[str, Any]) -> tuple[Any, ...]:
-    """``(w, b, X, Y)`` of one problem as the grader encodes it."""
+    """``(w, b, X, Y)`` of one problem as the grader encodes it (or an exercise's arguments)."""
+    if "args" in p:
+        return tuple(_argument(a) for a in p["args"])
     return decode_array(p["w"]), float(p["b"]), decode_array(p["X"]), decode_array(p["Y"])
+
+
+def _argument(a: Any) -> Any:
+    """One argument of an exercise's case as the grader encodes it: an array or a number."""
+    if isinstance(a, dict) and "array" in a:
+        return decode_array(a["array"])
+    kind, value = a["kind"], a["value"]
+    return {"float": float, "int": int, "bool": bool}[kind](value)
+
+
+def run_exercise(fn: Any, cases: list[Any], namespace: dict[str, Any]) -> dict[str, Any]:
+    """Call ``fn`` on every case's arguments (copies) and send back what it returned or
+    raised, with the arguments it changed (by position)."""
+    arrays: dict[str, Any] = {}
+    outcomes = []
+    for case in cases:
+        args = [_argument(a) for a in case]
+        copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        record: dict[str, Any] = {"returned": None, "error": "", "modified": []}
+        try:
+            record["returned"] = _flatten(fn(*copies), arrays, typed=True)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too
+            record["error"] = f"{type(exc).__name__}: {_first_line(exc)}".rstrip(": ")[:MAX_TEXT]
+        record["modified"] = [
+            f"argument {k}"
+            for k, (a, c) in enumerate(zip(args, copies, strict=True))
+            if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True)
+        ]
+        outcomes.append(record)
+    answer = {"protocol": PROTOCOL, "status": "ok", "outcomes": [outcomes], "arrays": arrays}
+    answer["globals"] = _globals(namespace)
+    return answer
 
 
 def _globals(namespace: dict[str, Any]) -> dict[str, str]:
@@ -269,10 +315,11 @@ def run_candidates(request: dict[str, Any], namespace: dict[str, Any]) -> dict[s
             "arrays": arrays,
         }
     found = tracing.run_candidates(sources, function, problems, namespace)
+    typed = bool(job.get("typed"))  # an exercise's outcomes keep a Python number's type
     outcomes = [
         [
             {
-                "returned": None if o.error else _flatten(o.returned, arrays),
+                "returned": None if o.error else _flatten(o.returned, arrays, typed=typed),
                 "error": str(o.error)[:MAX_TEXT],
                 "modified": [str(n)[:MAX_TEXT] for n in o.modified],
             }
@@ -312,6 +359,12 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     namespace = vars(sys.modules["submission"])
     if request.get("candidates") is not None:
         return run_candidates(request, namespace)
+    if request.get("exercise_cases") is not None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return run_exercise(fn, list(request["exercise_cases"]), namespace)
     lambd = request.get("lambd")
     arrays: dict[str, Any] = {}
     calls = []

@@ -194,3 +194,108 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
 
 def write_gradescope(path: Path, graded: Graded) -> None:
     atomic_write_text(path, json.dumps(gradescope_results(graded), indent=2) + "\n")
+
+
+# --- several exercises per submission -------------------------------------------------------
+
+
+def exercises_csv_text(functions: Sequence[str], results: Sequence[Sequence[Graded]]) -> str:
+    """One row per submission: per exercise its outcome and score, then the total.
+
+    ``results[k][i]`` is exercise ``functions[k]`` of submission ``i``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["file"]
+    for name in functions:
+        header += [f"{name}_outcome", f"{name}_score", f"{name}_max_score"]
+    writer.writerow([*header, "score", "max_score"])
+    for row in zip(*results, strict=True):
+        dicts = [r.to_dict() for r in row]
+        cells = [_csv_cell(dicts[0]["file"])]
+        for d in dicts:
+            cells += [d["outcome"], f"{d['score']:g}", f"{d['max_score']:g}"]
+        total = sum(d["score"] for d in dicts)
+        most = sum(d["max_score"] for d in dicts)
+        writer.writerow([*cells, f"{total:g}", f"{most:g}"])
+    return buffer.getvalue()
+
+
+def exercises_gradebook(
+    graders: Sequence[Grader], results: Sequence[Sequence[Graded]]
+) -> dict[str, Any]:
+    """The content of ``gradebook.json`` for several exercises: each exercise's own gradebook
+    (its column of submissions), and the total per submission."""
+    from autograd_lr import __version__
+    from autograd_lr.grading.grader import SCHEMA_VERSION
+
+    totals = [
+        {
+            "file": row[0].to_dict()["file"],
+            "score": sum(r.to_dict()["score"] for r in row),
+            "max_score": sum(r.to_dict()["max_score"] for r in row),
+            "passed": all(r.passed for r in row),
+        }
+        for row in zip(*results, strict=True)
+    ]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "autograd_lr_version": __version__,
+        "functions": [g.options.function for g in graders],
+        "exercises": {
+            g.options.function: gradebook(g, rs) for g, rs in zip(graders, results, strict=True)
+        },
+        "totals": totals,
+    }
+
+
+def write_exercises_gradebook(
+    folder: Path, graders: Sequence[Grader], results: Sequence[Sequence[Graded]]
+) -> list[Path]:
+    """``folder/gradebook.csv`` (a column group per exercise) and ``folder/gradebook.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "gradebook.csv", folder / "gradebook.json"]
+    functions = [g.options.function for g in graders]
+    atomic_write_text(paths[0], exercises_csv_text(functions, results))
+    atomic_write_text(paths[1], json.dumps(exercises_gradebook(graders, results), indent=2) + "\n")
+    return paths
+
+
+def exercises_gradescope_results(graded: Sequence[Graded]) -> dict[str, Any]:
+    """Gradescope's ``results.json`` for one submission graded on several exercises: one
+    test per exercise (per quantity for ``propagate``), each exercise's output its headline
+    and diagnosis."""
+    tests: list[dict[str, Any]] = []
+    outputs = []
+    for g in graded:
+        one = gradescope_results(g)
+        for test in one["tests"]:
+            if test["name"] != g.grader.options.function:
+                test["name"] = f"{g.grader.options.function}: {test['name']}"
+            tests.append(test)
+        outputs.append(one["output"])
+    return {
+        "score": sum(t["score"] for t in tests),
+        "output": "\n\n".join(outputs),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "execution_time": sum(g.to_dict()["seconds"] for g in graded),
+        "tests": tests,
+    }
+
+
+def exercises_table(functions: Sequence[str], results: Sequence[Sequence[Graded]]) -> str:
+    """The summary printed after a batch graded on several exercises."""
+    rows = list(zip(*results, strict=True))
+    names = [printable(row[0].file) for row in rows]
+    width = max([len(n) for n in names] + [10])
+    lines = [f"{'submission':<{width}}  " + "  ".join(f"{f:>22}" for f in functions) + "  total"]
+    for row, name in zip(rows, names, strict=True):
+        cells = []
+        for r in row:
+            d = r.to_dict()
+            cells.append(f"{r.outcome} {d['score']:g}/{d['max_score']:g}".rjust(22))
+        total = sum(r.to_dict()["score"] for r in row)
+        most = sum(r.to_dict()["max_score"] for r in row)
+        lines.append(f"{name:<{width}}  " + "  ".join(cells) + f"  {total:g}/{most:g}")
+    return "\n".join(lines)

@@ -138,6 +138,11 @@ class Graded:
         the quantities named by the contract lose their points, or all of them when none
         is named (the failure is the whole function's).
         """
+        if self.grader.exercise is not None:  # one test per exercise: its points when it passes
+            return {
+                name: (points if self.outcome == "pass" else 0.0)
+                for name, points in self.grader.points.items()
+            }
         rows = (
             self.report.rows if self.report is not None and self.outcome in ("pass", "fail") else {}
         )
@@ -240,6 +245,11 @@ class Grader:
         self.limits = options.limits or sandbox.Limits()
         self.isolation, self.fallback_reason = sandbox.choose(options.sandbox)
         self.points = dict(options.points)
+        # an exercise other than propagate (initialize_with_zeros, optimize, predict, model,
+        # sigmoid): its own cases and verdict, one score for the whole function
+        self.exercise = _exercise(options.function)
+        if self.exercise is not None and set(self.points) == set(DEFAULT_POINTS):
+            self.points = {options.function: 1.0}
         if options.seed == "random":
             self.seed = secrets.randbelow(2**31)
         elif isinstance(options.seed, int) and not isinstance(options.seed, bool):
@@ -257,7 +267,7 @@ class Grader:
         # sent to the child with every run of the repair search: the package is hidden there
         tracing = resources.files("autograd_lr.checking").joinpath("tracing.py")
         self.tracing_source = tracing.read_text(encoding="utf-8")
-        self.request = {
+        self.request: dict[str, Any] = {
             "function": options.function,
             "lambd": self.lambd,
             "blocked": sorted({REFERENCE, *options.forbid}),
@@ -272,6 +282,10 @@ class Grader:
                 for p in self.problems
             ],
         }
+        if self.exercise is not None:
+            self.cases = self.exercise.cases()  # the reference's values, before any submission
+            self.request["exercise_cases"] = [[_argument(a) for a in c.args] for c in self.cases]
+            return
         self._warm()
 
     def _warm(self) -> None:
@@ -316,6 +330,72 @@ class Grader:
             tracer=search.trace,
             clock=time.perf_counter,  # the candidates run in other processes: wall-clock time
         )
+
+    def _exercise_verdict(
+        self,
+        graded: Graded,
+        answer: dict[str, Any],
+        prepared: Prepared,
+        request: dict[str, Any],
+        scratch: Path,
+    ) -> None:
+        """An exercise's verdict from the child's outcomes on its cases (read strictly); with
+        ``search_seconds``, a failure's repair searched with candidates run in the sandbox."""
+        from autograd_lr.checking.exercises.base import explain_with_engine, report_of_outcomes
+        from autograd_lr.grading import answers
+
+        source = prepared.source
+        try:
+            found = answers.outcomes(answer, 1, len(self.cases))[0]
+            if len(found) != len(self.cases):
+                raise ValueError("the results do not cover every case")
+        except (ValueError, KeyError, TypeError) as exc:
+            graded.error = f"the submission sent back malformed results ({answers.shown(str(exc))})"
+            return
+        graded.report = report_of_outcomes(
+            self.exercise,
+            self.cases,
+            found,
+            function=self.options.function,
+            hints=self.options.hints,
+            source=source,
+        )
+        graded.outcome = "pass" if graded.report.passed else "fail"
+        not_implemented = any("NotImplementedError" in o.error for o in found)
+        if not graded.report.passed and self.options.search_seconds and not not_implemented:
+            try:
+                namespace = answers.namespace(answer)
+            except (ValueError, KeyError, TypeError):
+                namespace = {}
+            search = SandboxedRunner(
+                self,
+                request,
+                scratch,
+                namespace,
+                _line_offset(prepared, self.options.function),
+                exercise=True,
+            )
+            engine = explain_with_engine(
+                self.exercise,
+                self.cases,
+                source,
+                self.options.function,
+                search.namespace,
+                search.line_offset,
+                self.options.search_seconds,
+                graded.report,
+                runner=search,
+                tracer=search.trace,
+                clock=time.perf_counter,
+            )
+            if engine is not None:
+                graded.report.diagnosis = [engine, *graded.report.diagnosis]
+            if search.runs:
+                graded.notes.append(
+                    f"the repair search ran {search.candidates} candidate program(s) in "
+                    f"{search.runs} sandboxed run(s) ({search.seconds:.2f} s)"
+                )
+        graded.notes.append("the expected values and the verdict were computed outside the sandbox")
 
     def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
@@ -474,6 +554,9 @@ class Grader:
         if status != "ok":
             graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
+        if self.exercise is not None:
+            self._exercise_verdict(graded, answer, prepared, request, scratch)
+            return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
         except (ValueError, KeyError, TypeError) as exc:
@@ -512,6 +595,25 @@ class Grader:
         )
 
 
+def _exercise(function: str) -> Any:
+    """The checker's exercise of that name, or None (propagate, or a function of another name)."""
+    from autograd_lr.checking.exercises import EXERCISES, exercise
+
+    return exercise(function) if EXERCISES.get(function) else None
+
+
+def _argument(a: Any) -> dict[str, Any]:
+    """One argument of an exercise's case, encoded for the child."""
+    from autograd_lr.grading.child import encode_array
+
+    if isinstance(a, np.ndarray):
+        return {"array": encode_array(a)}
+    for kind, types in (("bool", bool), ("int", int), ("float", float)):
+        if isinstance(a, types):
+            return {"kind": kind, "value": a}
+    raise TypeError(f"cannot send {type(a).__name__} to the submission")
+
+
 class SandboxedRunner:
     """The repair search's runner and tracer for one submission: each call is one run of
     the child in the grader's sandbox, with the run's limits, and what comes back is data.
@@ -533,8 +635,11 @@ class SandboxedRunner:
         scratch: Path,
         namespace: dict[str, Any],
         line_offset: int,
+        *,
+        exercise: bool = False,
     ) -> None:
         self.grader, self.request, self.scratch = grader, request, scratch
+        self.exercise = exercise  # an exercise's arguments, not propagate's (w, b, X, Y)
         self.namespace, self.line_offset = namespace, line_offset
         self.deadline = 0.0  # set at the first run
         self.runs = self.candidates = 0
@@ -570,7 +675,12 @@ class SandboxedRunner:
         from autograd_lr.grading import answers
 
         self.candidates += len(sources)
-        job = {"function": function, "sources": list(sources), "problems": _encoded(problems)}
+        job = {
+            "function": function,
+            "sources": list(sources),
+            "problems": self._encoded(problems),
+            "typed": self.exercise,
+        }
         answer, why = self._ask(job)
         if answer is not None:
             try:
@@ -591,7 +701,7 @@ class SandboxedRunner:
         job = {
             "function": function,
             "sources": [source],
-            "problems": _encoded([args]),
+            "problems": self._encoded([args]),
             "trace": True,
         }
         answer, why = self._ask(job)
@@ -601,6 +711,11 @@ class SandboxedRunner:
             return answers.trace(answer)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"the sandboxed trace sent back malformed data ({exc})") from None
+
+    def _encoded(self, problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        if self.exercise:
+            return [{"args": [_argument(a) for a in args]} for args in problems]
+        return _encoded(problems)
 
 
 # seconds a sandboxed run needs to start and load the submission (~0.3 s measured), given

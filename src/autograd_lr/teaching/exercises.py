@@ -1,4 +1,8 @@
-r"""Exercises: write ``sigmoid``, ``propagate`` and an L2 ``propagate`` yourself, check each in one call.
+r"""Exercises: write the course's functions yourself, check each in one call.
+
+``sigmoid``, ``initialize_with_zeros``, ``propagate`` (and an L2 ``propagate``),
+``optimize``, ``predict`` and ``model``, in the course's order; the checks beyond
+``propagate`` are :func:`autograd_lr.check_exercise`.
 
 .. code-block:: python
 
@@ -102,15 +106,90 @@ def propagate_l2(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> tuple[dict[str
     )
 
 
+def initialize_with_zeros(dim: int) -> tuple[np.ndarray, float]:
+    r"""Exercise: the parameters' start, :math:`w = 0 \in \mathbb{R}^{dim \times 1}`, :math:`b = 0`.
+
+    ``dim`` = n_x -> ``(w (dim, 1) float64 zeros, b = 0.0)``; ``b`` is a float, not the
+    integer 0. Check it with ``check_exercise(initialize_with_zeros, "initialize_with_zeros")``.
+    """
+    # w: np.zeros of shape (dim, 1); b: the float 0.0
+    raise NotImplementedError(
+        "exercise: write initialize_with_zeros(dim); check it with "
+        'check_exercise(initialize_with_zeros, "initialize_with_zeros")'
+    )
+
+
+def optimize(
+    w: Any,
+    b: Any,
+    X: Any,
+    Y: Any,
+    num_iterations: int = 100,
+    learning_rate: float = 0.009,
+    print_cost: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    r"""Exercise: gradient descent, repeat :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`.
+
+    ``num_iterations`` steps with :math:`\alpha` = ``learning_rate``, the gradients from your
+    ``propagate``; the cost recorded at iterations 0, 100, 200, ... Returns
+    ``({"w": w, "b": b}, {"dw": dw, "db": db} of the last step, costs)``; the caller's ``w``
+    is left as it was. Check it with ``check_exercise(optimize, "optimize")``.
+    """
+    # for each iteration: grads, cost = propagate(...); w = w - learning_rate * dw; ...
+    raise NotImplementedError(
+        'exercise: write optimize(...); check it with check_exercise(optimize, "optimize")'
+    )
+
+
+def predict(w: Any, b: Any, X: Any) -> np.ndarray:
+    r"""Exercise: :math:`\hat y = 1` where :math:`a = \sigma(w^\top x + b) > 0.5`, else 0.
+
+    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` -> a float array ``(1, m)`` of 0.0/1.0.
+    Check it with ``check_exercise(predict, "predict")``.
+    """
+    # A = σ(wᵀX + b), then 1.0 where A > 0.5 and 0.0 elsewhere, shape (1, m)
+    raise NotImplementedError(
+        'exercise: write predict(w, b, X); check it with check_exercise(predict, "predict")'
+    )
+
+
+def model(
+    X_train: Any,
+    Y_train: Any,
+    X_test: Any,
+    Y_test: Any,
+    num_iterations: int = 2000,
+    learning_rate: float = 0.5,
+    print_cost: bool = False,
+) -> dict[str, Any]:
+    r"""Exercise: the whole lecture, from :math:`w = 0, b = 0` to the predictions on both sets.
+
+    ``initialize_with_zeros``, ``optimize`` on the training set, ``predict`` on both; sizes
+    from the arguments only. Returns the course's dictionary: ``costs``,
+    ``Y_prediction_test``, ``Y_prediction_train``, ``w``, ``b``, ``learning_rate``,
+    ``num_iterations``. Check it with ``check_exercise(model, "model")``.
+    """
+    # w, b = initialize_with_zeros(...); params, grads, costs = optimize(...); predict(...)
+    raise NotImplementedError(
+        'exercise: write model(...); check it with check_exercise(model, "model")'
+    )
+
+
 SKELETONS: dict[str, Callable[..., Any]] = {
     "sigmoid": sigmoid,
+    "initialize_with_zeros": initialize_with_zeros,
     "propagate": propagate,
     "propagate_l2": propagate_l2,
+    "optimize": optimize,
+    "predict": predict,
+    "model": model,
 }
 
 
 def skeleton(name: str) -> str:
-    """The source of exercise ``name`` (``"sigmoid"``, ``"propagate"``, ``"propagate_l2"``), to copy."""
+    """The source of exercise ``name`` (a key of :data:`SKELETONS`: ``"sigmoid"``,
+    ``"initialize_with_zeros"``, ``"propagate"``, ``"propagate_l2"``, ``"optimize"``,
+    ``"predict"``, ``"model"``), to copy."""
     return inspect.getsource(_exercise(name, SKELETONS))
 
 
@@ -128,8 +207,12 @@ def _propagate_l2_reference(
 
 SOLUTIONS: dict[str, Callable[..., Any]] = {
     "sigmoid": course.sigmoid,
+    "initialize_with_zeros": course.initialize_with_zeros,
     "propagate": course.propagate,
     "propagate_l2": _propagate_l2_reference,
+    "optimize": course.optimize,
+    "predict": course.predict,
+    "model": course.model,
 }
 
 
