@@ -68,7 +68,9 @@ class SymbolicRule:
 # --- per example: edits of a sympy expression -------------------------------------------------
 
 a, y, z, x, w, b = sympy.symbols("a y z x w b")
+#: σ′ written in terms of a, as a(1 − a)
 SIGMA_PRIME = a * (1 - a)
+#: the steps in which a σ′ factor can be missing or doubled
 SIGMA_PRIME_STEPS = ("da_dz", "dz", "dw", "db")
 
 
