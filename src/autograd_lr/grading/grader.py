@@ -80,7 +80,8 @@ NOT_COVERED_AS_ROOT = (
     "the submission could read every file that any user of the machine may read "
     "(world-readable files, other submissions among them if their folder lets anyone in)",
     "the submission could write where any user may (/tmp, /dev/shm), not in the grader's "
-    "files or installation",
+    "files or installation; what its uid left at the top of /tmp, /var/tmp and /dev/shm "
+    "was removed after the run",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
@@ -313,7 +314,8 @@ class Grader:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
         from autograd_lr.grading import sandbox
 
-        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
+        # -B: -I ignores PYTHONDONTWRITEBYTECODE, and no .pyc may be written anywhere
+        argv = [sandbox.PYTHON, "-I", "-B", "-c", self.child_source]
         limits = dataclasses.replace(self.limits, timeout=min(timeout, self.limits.timeout))
         return sandbox.run(
             argv,
@@ -325,9 +327,12 @@ class Grader:
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
-        limits: dict[str, float | int | None] = dict(self.limits.to_dict())
+        from autograd_lr.grading import sandbox
+
+        limits: dict[str, Any] = dict(self.limits.to_dict())
         if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
             limits["disk_bytes"] = limits["tmp_bytes"] = None
+        limits["enforced_by"] = sandbox.enforced_by(self.isolation, os.geteuid() == 0)
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
@@ -431,6 +436,8 @@ class Grader:
         graded.run = run
         if run.left_running:
             graded.notes.append(f"{run.left_running} process(es) of the run could not be killed")
+        if run.leftovers:
+            graded.notes.append(f"removed {run.leftovers} file(s) it left in /tmp or /dev/shm")
         if run.stopped == "timeout":
             graded.outcome = "timeout"
             graded.error = (

@@ -52,6 +52,7 @@ import functools
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -232,6 +233,26 @@ class Limits:
         }
 
 
+def enforced_by(isolation: Isolation, root: bool) -> dict[str, list[str]]:
+    """What enforces each limit of :meth:`Limits.to_dict` in this isolation (an empty
+    list: nothing does); ``root``: the grader is root (the fallback runs as a uid of its own)."""
+    memory = ["RLIMIT_DATA", "watchdog"]  # the watchdog: resident memory, memfds, shm files
+    tmpfs = ["tmpfs"] if isolation == "bwrap" else []
+    return {
+        "timeout_seconds": ["grader"],
+        "memory_bytes": memory,
+        "cpu_seconds": ["RLIMIT_CPU"],
+        "file_size_bytes": ["RLIMIT_FSIZE"],
+        # RLIMIT_NPROC counts a user's processes and binds no root: the grader's own user
+        # (not root) shares its count with the grader
+        "processes": ["RLIMIT_NPROC", "watchdog"] if root or isolation == "bwrap" else ["watchdog"],
+        "open_files": ["RLIMIT_NOFILE"],
+        "output_bytes": ["grader"],
+        "disk_bytes": tmpfs,
+        "tmp_bytes": tmpfs,
+    }
+
+
 @dataclass
 class Stream:
     """The first ``Limits.output`` bytes of a stream, and how many bytes there were."""
@@ -263,6 +284,7 @@ class Run:
     seconds: float = 0.0
     peak_processes: int = 0
     left_running: int = 0  # processes of the run still alive after the cleanup (should be 0)
+    leftovers: int = 0  # files and folders it left in the host's /tmp, /dev/shm (removed)
 
 
 # --- which isolation -----------------------------------------------------------------------------
@@ -360,6 +382,10 @@ def bwrap_command(
         else:
             command += ["--ro-bind", "/dev/null", hidden]
     command += ["--proc", "/proc", "--dev", "/dev"]
+    # /dev read-only (an unprivileged caller's user namespace owns it: a writable tmpfs of
+    # half the machine's memory) and its /dev/shm a tmpfs of its own, capped like /tmp
+    command += ["--remount-ro", "/dev"]
+    command += ["--perms", "01777", "--size", str(limits.tmp_size), "--tmpfs", "/dev/shm"]
     for name in PROC_COVERED:  # the kernel's settings, read-only whatever the uid
         command += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
     # the private copy: a tmpfs of its own size, so the total written there is capped
@@ -393,7 +419,7 @@ def bwrap_problem() -> str:
         processes.become_subreaper()
         info_read, info_write = os.pipe()
         command = bwrap_command(Path(scratch), Limits(), become=who, info_fd=info_write)
-        probe = [*command, PYTHON, "-I", "-c", "pass"]
+        probe = [*command, PYTHON, "-I", "-B", "-c", "pass"]
         try:
             done = subprocess.run(
                 probe, capture_output=True, timeout=30, env=ENVIRONMENT, pass_fds=(info_write,)
@@ -442,6 +468,55 @@ def kill_user(who: Identity) -> int:
                 timeout=KILL_WAIT,
             )
         time.sleep(0.01)
+
+
+# The host's world-writable folders, which a fallback run (no mount namespace) may write
+# to as its own uid: what it leaves there is removed after the run, and what it holds in
+# /dev/shm (memory, not disk) counts against its memory limit while it runs.
+SHARED_FOLDERS = ("/dev/shm", "/tmp", "/var/tmp")
+SHM = "/dev/shm"
+
+
+def _entries_of(uid: int, folder: str) -> list[str]:
+    """The entries directly in ``folder`` that ``uid`` owns (links not followed)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    found.append(entry.path)
+    return found
+
+
+def _allocated(paths: list[str]) -> int:
+    """Bytes allocated to ``paths`` and everything below them (links not followed)."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += os.lstat(path).st_blocks * 512
+        for folder, dirs, files in os.walk(path):
+            for name in dirs + files:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(folder, name)).st_blocks * 512
+    return total
+
+
+def remove_leftovers(who: Identity, keep: Path) -> int:
+    """Remove what ``who``'s uid left in :data:`SHARED_FOLDERS` (``keep``, the private copy
+    the grader removes itself, aside); how many entries. Called once every process of the
+    uid is dead, so nothing can swap an entry for a link while it is removed."""
+    removed = 0
+    for folder in SHARED_FOLDERS:
+        for path in _entries_of(who.uid, folder):
+            if os.path.realpath(path) == os.path.realpath(keep):
+                continue
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+                removed += 1
+    return removed
 
 
 def _give(scratch: Path, who: Identity) -> None:
@@ -551,12 +626,15 @@ def _run(
                 os.close(info_write)
         processes.ACTIVE.add(process.pid)
     seen: dict[int, str] = {}
+    shm_owner = who.uid if who is not None and isolation == "process" else None
     try:
-        _pump(process, data, result_read, limits, outcome, seen)
+        _pump(process, data, result_read, limits, outcome, seen, shm_owner)
     finally:
         os.close(result_read)
         if who is not None:  # every process of the run's uid, wherever it hid
             kill_user(who)
+            if isolation == "process":
+                outcome.leftovers = remove_leftovers(who, scratch)
         _end(process, isolation, outcome, seen)
         if info_read >= 0:
             _reap_bwrap_child(info_read)
@@ -613,8 +691,10 @@ def _pump(
     limits: Limits,
     outcome: Run,
     seen: dict[int, str],
+    shm_owner: int | None = None,
 ) -> None:
-    """Read the three pipes within the limits until the run ends (or is ended)."""
+    """Read the three pipes within the limits until the run ends (or is ended); with
+    ``shm_owner``, the files that uid owns in /dev/shm count as the run's memory."""
     threading.Thread(target=_feed, args=(process.stdin, data), daemon=True).start()
     assert process.stdout is not None and process.stderr is not None
     selector = selectors.DefaultSelector()
@@ -626,7 +706,7 @@ def _pump(
         selector.register(fd, selectors.EVENT_READ)
     answer = bytearray()
     try:
-        _loop(process, selector, streams, result_read, answer, limits, outcome, seen)
+        _loop(process, selector, streams, result_read, answer, limits, outcome, seen, shm_owner)
     finally:
         outcome.answer = bytes(answer)
         selector.close()
@@ -641,6 +721,7 @@ def _loop(
     limits: Limits,
     outcome: Run,
     seen: dict[int, str],
+    shm_owner: int | None,
 ) -> None:
     deadline = time.monotonic() + limits.timeout
     next_look = 0.0
@@ -661,7 +742,10 @@ def _loop(
             if len(tree) > limits.processes + 2:  # + prlimit/bwrap's own two
                 outcome.stopped = "processes"
                 return
-            if sum(table[p][2] for p in tree) > limits.memory:
+            held = sum(table[p][2] for p in tree) + processes.shared_memory(tree)
+            if shm_owner is not None:
+                held += _allocated(_entries_of(shm_owner, SHM))
+            if held > limits.memory:
                 outcome.stopped = "memory"
                 return
             if process.poll() is not None:
