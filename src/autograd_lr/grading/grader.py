@@ -266,6 +266,10 @@ class Grader:
             ],
         }
         self._warm()
+        # what reading, judging and reporting a submission imports, imported now too
+        from autograd_lr.grading import answers, gradebook, submissions  # noqa: F401
+
+        submissions.warm()
 
     def _warm(self) -> None:
         r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);

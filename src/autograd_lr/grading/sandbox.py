@@ -49,8 +49,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import grp
 import json
 import os
+import pwd
 import selectors
 import shutil
 import signal
@@ -149,9 +151,6 @@ _IDS_IN_USE: set[int] = set()
 
 def _id_is_free(uid: int) -> bool:
     """No user or group of the system has this id and no process runs as it."""
-    import grp
-    import pwd
-
     for lookup in (pwd.getpwuid, grp.getgrgid):
         try:
             lookup(uid)
