@@ -373,8 +373,8 @@ def warm() -> None:
     imported after a submission's code could have written one."""
     import json
 
-    cell = {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}
-    cell["execution_count"] = None
+    cell: dict[str, object] = {"cell_type": "code", "source": "x = 1", "metadata": {}}
+    cell |= {"outputs": [], "execution_count": None}
     good = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
     notebook_source(json.dumps(good).encode())
     bad_cell = {**good, "cells": [{"cell_type": "code", "source": 1}]}
