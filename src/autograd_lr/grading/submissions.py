@@ -374,7 +374,7 @@ def warm() -> None:
     import json
 
     cell: dict[str, object] = {"cell_type": "code", "source": "x = 1", "metadata": {}}
-    cell |= {"outputs": [], "execution_count": None}
+    cell |= {"id": "warm", "outputs": [], "execution_count": None}
     good = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
     notebook_source(json.dumps(good).encode())
     bad_cell = {**good, "cells": [{"cell_type": "code", "source": 1}]}
