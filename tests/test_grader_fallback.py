@@ -52,6 +52,7 @@ import ctypes
 import glob
 import json
 import os
+import sys
 import time
 
 PTRACE_ATTACH, PTRACE_DETACH = 16, 17
@@ -62,6 +63,8 @@ def _error(action):
         action()
     except OSError as exc:
         return exc.strerror or type(exc).__name__
+    except ImportError as exc:
+        return type(exc).__name__
     return "done"
 
 
@@ -86,7 +89,8 @@ def propagate(w, b, X, Y):
     libc = ctypes.CDLL(None, use_errno=True)
     traced = libc.ptrace(PTRACE_ATTACH, parent, None, None)
     trace_error = os.strerror(ctypes.get_errno()) if traced else "done"
-    if traced == 0:
+    if traced == 0:  # let it go at once: wait for its stop (__WALL), then detach
+        os.waitpid(parent, 0x40000000)
         libc.ptrace(PTRACE_DETACH, parent, None, None)
     here = os.getcwd()
     info = os.stat(here)
@@ -94,8 +98,10 @@ def propagate(w, b, X, Y):
         p for p in glob.glob(os.path.join(os.path.dirname(here), "autograd-lr-submission-*"))
         if os.path.realpath(p) != os.path.realpath(here)
     ]
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "Blocker"]
     report = {
         "uid": os.getuid(),
+        "blocker_removed": _error(lambda: __import__("autograd_lr")),
         "environ_read": environ_read,
         "secret_seen": secret_seen,
         "ptrace": trace_error,
@@ -115,18 +121,19 @@ def propagate(w, b, X, Y):
 MODES = ["require", "none"]
 
 
-def _probe_source(sleep: float) -> str:
+def _probe_source(sleep: float, targets: list[str] = WRITE_TARGETS) -> str:
+    """The probe, sleeping ``sleep`` s first (two overlap), trying to write ``targets``."""
     return (
         PROBE.replace("SLEEP", repr(sleep))
         .replace("SECRET", repr(SECRET))
-        .replace("TARGETS", repr(WRITE_TARGETS))
+        .replace("TARGETS", repr(targets))
     )
 
 
 @pytest.fixture(scope="module")
-def probed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+def probed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two probes graded side by side (``--jobs 2``, each sleeps) per mode."""
-    out = {}
+    out: dict[str, Any] = {}
     for mode in MODES:
         if mode == "require" and not HAS_BWRAP:
             continue
@@ -146,10 +153,11 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str,
         found = _reports(book)
         assert len(found) == 2, book
         out[mode] = found
+        out[f"{mode}-book"] = book
     return out
 
 
-def _each(probed: dict[str, list[dict[str, Any]]], mode: str) -> list[dict[str, Any]]:
+def _each(probed: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     if mode not in probed:
         pytest.skip(f"bubblewrap cannot run here ({sandbox.bwrap_problem()})")
     if mode == "none" and not ROOT:
@@ -240,3 +248,22 @@ def test_no_module_is_imported_after_the_first_submission_ran(tmp_path: Path, mo
     book = json.loads((tmp_path / "book" / "gradebook.json").read_text())
     outcomes = sorted(r["outcome"] for r in book["submissions"])
     assert outcomes == ["cannot_load", "fail", "pass", "pass"], outcomes
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_import_blocker_removed_is_listed_or_empty_handed(
+    probed: dict[str, Any], mode: str
+) -> None:
+    """A submission removes the import blocker from ``sys.meta_path`` and imports
+    ``autograd_lr``: in the sandbox the package is hidden, so the import fails; in the
+    fallback it succeeds (any user may read the installation) and the report says so."""
+    for probe in _each(probed, mode):
+        if mode == "require":
+            assert probe["blocker_removed"] == "ModuleNotFoundError", probe
+        else:
+            assert probe["blocker_removed"] == "done", probe
+            assert any("import blocker" in n for n in probe_not_covered(probed, mode))
+
+
+def probe_not_covered(probed: dict[str, Any], mode: str) -> list[str]:
+    return list(probed[f"{mode}-book"]["sandbox"]["not_covered"])

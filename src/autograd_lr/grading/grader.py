@@ -66,10 +66,19 @@ GRADER_FAULT = (
 NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission could read every file the grader's user may read (its source, other "
     "submissions, keys in the home folder)",
+    "the submission could read the grader's environment (/proc/<pid>/environ: the same user)",
+    "the submission could trace the grader (ptrace, /proc/<pid>/mem) and signal it: stop it "
+    "(it then waits past the timeout) or kill it (the command ends without a report)",
     "the submission could write every file the grader's user may write; this run's verdict "
     "is still computed from modules and values loaded before it ran, but a later run "
     "of the grader would load what it changed (its installation, jax's compilation cache "
     "in ~/.cache/autograd-lr/jax)",
+    "with --jobs above 1, the submission could read and write the other jobs' private "
+    "folders (the same user owns them)",
+    "a process that forks faster than the grader looks could outlive the run: the grader "
+    "cannot kill every process of its own user",
+    "the import blocker is the submission's to remove: it could import autograd_lr or a "
+    "--forbid-imports package",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
@@ -82,6 +91,8 @@ NOT_COVERED_AS_ROOT = (
     "the submission could write where any user may (/tmp, /dev/shm), not in the grader's "
     "files or installation; what its uid left at the top of /tmp, /var/tmp and /dev/shm "
     "was removed after the run",
+    "the import blocker is the submission's to remove: it could import autograd_lr or a "
+    "--forbid-imports package whose files any user may read",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
