@@ -16,8 +16,9 @@ system (``/usr`` and its symlinks) and the Python installation bound read-only, 
 grader's own package and any ``--forbid-imports`` package hidden under an empty tmpfs;
 the submission's private copy at ``/submission``, a tmpfs of :attr:`Limits.disk` bytes
 (the total it may write there) with the prepared file bound read-only in it; an empty
-``/tmp`` of bounded size; a fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are
-bound read-only, and a fresh ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing
+``/tmp`` and ``/dev/shm`` of bounded size, the rest of a fresh ``/dev`` read-only; a
+fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are bound
+read-only; a fixed environment (:data:`ENVIRONMENT`), nothing
 inherited. Killing bwrap kills its PID namespace, so nothing the submission started
 survives the run. Started by root, bwrap makes no user namespace (it would map the
 sandbox to host uid 0): it mounts as root, keeps only the capabilities to change user,
@@ -39,8 +40,10 @@ Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space l
 ``RLIMIT_AS``, would break the large virtual reservations of jax or numba, which
 ``RLIMIT_DATA`` does not count), CPU seconds, file size, open files, processes (per user:
 a run's own uid makes it the run's count; the watchdog also counts the processes of the
-run and the memory they hold, and kills the run past either limit), and a wall-clock
-timeout. Standard output and error keep their first :attr:`Limits.output` bytes and count
+run and the memory they hold, resident or in memfds and ``/dev/shm`` files that no
+resident size shows, and kills the run past either limit), and a wall-clock timeout.
+:func:`enforced_by` says which of them enforces each limit. As root, the fallback removes
+what the run's uid left in the host's ``/tmp``, ``/var/tmp`` and ``/dev/shm``. Standard output and error keep their first :attr:`Limits.output` bytes and count
 the rest; the answer pipe is capped at :data:`MAX_ANSWER_BYTES`.
 """
 
