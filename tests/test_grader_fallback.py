@@ -102,19 +102,19 @@ def propagate(w, b, X, Y):
     report = {
         "uid": os.getuid(),
         "blocker_removed": _error(lambda: __import__("autograd_lr")),
-        "environ_read": environ_read,
+        "environ_read": len(environ_read),
         "secret_seen": secret_seen,
         "ptrace": trace_error,
         "mem": _error(lambda: os.close(os.open(f"/proc/{parent}/mem", os.O_RDONLY))),
         "signal": _error(lambda: os.kill(parent, 0)),
-        "written": [p for p in TARGETS if _error(lambda: _append(p)) == "done"],
+        "written": sum(_error(lambda: _append(p)) == "done" for p in TARGETS),
         "folder_mode": info.st_mode & 0o7777,
         "folder_owner": info.st_uid,
         "others": len(others),
-        "others_listed": [p for p in others if _error(lambda: os.listdir(p)) == "done"],
-        "others_written": [
-            p for p in others if _error(lambda: _append(os.path.join(p, "planted"))) == "done"
-        ],
+        "others_listed": sum(_error(lambda: os.listdir(p)) == "done" for p in others),
+        "others_written": sum(
+            _error(lambda: _append(os.path.join(p, "planted"))) == "done" for p in others
+        ),
     }
     raise RuntimeError("PROBE" + json.dumps(report, separators=(",", ":")))
 """
@@ -168,7 +168,7 @@ def _each(probed: dict[str, Any], mode: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("mode", MODES)
 def test_no_other_process_environment_is_readable(probed: dict[str, Any], mode: str) -> None:
     for probe in _each(probed, mode):
-        assert probe["environ_read"] == [] and not probe["secret_seen"], probe
+        assert probe["environ_read"] == 0 and not probe["secret_seen"], probe
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -182,7 +182,7 @@ def test_the_grader_cannot_be_traced_or_signalled(probed: dict[str, Any], mode: 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_installation_is_unwritable(probed: dict[str, Any], mode: str) -> None:
     for probe in _each(probed, mode):
-        assert probe["written"] == [], probe
+        assert probe["written"] == 0, probe
     for path in WRITE_TARGETS:  # nothing was planted either
         assert not path.endswith("planted") or not os.path.exists(path)
 
@@ -198,7 +198,7 @@ def test_each_job_has_its_own_private_folder(probed: dict[str, Any], mode: str) 
             assert probe["others"] >= 1, "the other job's folder was not there to try"
         else:  # the sandbox's copy: no other job's folder is even visible
             assert probe["others"] == 0
-        assert probe["others_listed"] == [] and probe["others_written"] == [], probe
+        assert probe["others_listed"] == probe["others_written"] == 0, probe
 
 
 LATE_IMPORTS = """

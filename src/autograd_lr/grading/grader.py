@@ -75,8 +75,6 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "in ~/.cache/autograd-lr/jax)",
     "with --jobs above 1, the submission could read and write the other jobs' private "
     "folders (the same user owns them)",
-    "a process that forks faster than the grader looks could outlive the run: the grader "
-    "cannot kill every process of its own user",
     "the import blocker is the submission's to remove: it could import autograd_lr or a "
     "--forbid-imports package",
     "the submission had network access",
