@@ -276,7 +276,7 @@ class Grader:
         }
         self._warm()
         # what reading, judging and reporting a submission imports, imported now too
-        from autograd_lr.grading import answers, gradebook, submissions  # noqa: F401
+        from autograd_lr.grading import answers, submissions  # noqa: F401
 
         submissions.warm()
 
