@@ -1,4 +1,5 @@
-"""Limits of a run, through the real CLI: no process left behind as a zombie, a total disk cap.
+"""Limits of a run, through the real CLI: no process left behind as a zombie, a total disk
+cap, memory that no resident size shows, no bytecode written.
 
 * Killed (a timeout) or ended normally, bwrap leaves its child (the init of the run's
   PID namespace) to the nearest subreaper: the grader must reap it, so that no ``[bwrap]``
@@ -6,6 +7,13 @@
 * In the sandbox the private copy is a tmpfs of ``--disk-limit`` bytes: a submission that
   fills it gets "No space left on device" at exactly that size, and the report says so in
   ``sandbox.limits``; the fallback reports the total as not capped.
+* Memory held in memfds or ``/dev/shm`` files, written and never mapped, is in no
+  process's resident size: the watchdog counts it, in both modes, and stops the run at
+  the memory limit; in the sandbox ``/dev`` is read-only and ``/dev/shm`` a capped tmpfs;
+  as root, the fallback removes what the run's uid left in the host's ``/dev/shm``.
+* ``sandbox.limits.enforced_by`` says what enforces each limit.
+* ``python -I`` ignores ``PYTHONDONTWRITEBYTECODE``: the child runs with ``-B``, and a
+  submission that imports modules never leaves a ``.pyc`` in the installation.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +139,154 @@ def test_the_fallback_reports_the_disk_total_as_not_capped(tmp_path: Path) -> No
     limits = report["sandbox"]["limits"]
     assert (limits["disk_bytes"], limits["tmp_bytes"]) == (None, None)
     assert any("the total it writes is not" in n for n in report["sandbox"]["not_covered"])
+
+
+MODES = ["require", "none"]
+HOLD = """
+import os
+import time
+
+
+def propagate(w, b, X, Y):
+    held, written = [], 0
+    try:
+        for k in range(PIECES):  # 32 MiB each, written and never mapped: in no RSS
+            HOLD_ONE
+            for _ in range(32):
+                os.write(fd, b"\\1" * 2**20)
+                written += 2**20
+            held.append(fd)
+    except OSError as exc:
+        raise RuntimeError(f"WROTE {written} then {exc.strerror}") from None
+    time.sleep(30)
+    raise RuntimeError(f"HELD {written}")
+"""
+MEMFD = HOLD.replace("HOLD_ONE", 'fd = os.memfd_create(f"hold{k}")')
+SHM_OPEN = HOLD.replace("HOLD_ONE", 'fd = os.open(f"/dev/shm/hold-{k}", os.O_CREAT | os.O_WRONLY)')
+# a file written to /dev/shm and closed: held by no process, only by the file system
+SHM_CLOSED = SHM_OPEN.replace("held.append(fd)", "os.close(fd)")
+
+
+def _check(folder: Path, source: str, *args: str) -> dict[str, Any]:
+    (folder / "hold.py").write_text(source)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd_lr.cli", "check", "hold.py:propagate", "--json", *args],
+        cwd=folder, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    report: dict[str, Any] = json.loads(done.stdout)
+    validate(report, "report")
+    return report
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "source", [MEMFD, SHM_OPEN, SHM_CLOSED], ids=["memfd", "shm_open", "shm_closed"]
+)
+def test_memory_no_resident_size_shows_is_stopped_at_the_limit(
+    tmp_path: Path, mode: str, source: str
+) -> None:
+    """512 MiB held (16 x 32 MiB) against a 256 MiB limit: the run is stopped and the
+    report says it used more memory than the limit; in the sandbox a ``/dev/shm`` file may
+    also end at the tmpfs's cap (128 MiB) before the watchdog looks. Nothing is left in
+    the host's /dev/shm."""
+    if mode == "require" and not HAS_BWRAP:
+        pytest.skip("bubblewrap cannot run here")
+    if mode == "none" and source is SHM_CLOSED and os.geteuid() != 0:
+        pytest.skip("not root: a file the run closed is not told apart from the grader's")
+    report = _check(
+        tmp_path, source.replace("PIECES", "16"), "--sandbox", mode, "--memory-limit", "256M",
+        "--timeout", "25",
+    )  # fmt: skip
+    messages = " ".join(d["message"] for d in report["diagnosis"])
+    stopped = report["outcome"] == "crash" and "more than 0.25 GiB of memory" in report["error"]
+    capped = mode == "require" and "No space left on device" in messages
+    assert stopped or capped, (report["outcome"], report["error"], messages)
+    assert "HELD" not in messages
+    assert report["seconds"] < 20, "stopped by the watchdog, not by the timeout"
+    assert [n for n in os.listdir("/dev/shm") if n.startswith("hold-")] == []
+
+
+@pytest.mark.skipif(not HAS_BWRAP, reason="bubblewrap cannot run here")
+def test_dev_is_read_only_and_dev_shm_capped_in_the_sandbox(tmp_path: Path) -> None:
+    source = """
+import os
+
+
+def propagate(w, b, X, Y):
+    try:
+        open("/dev/planted", "w").close()
+        dev = "dev writable"
+    except OSError as exc:
+        dev = exc.strerror
+    written = 0
+    try:
+        with open("/dev/shm/fill", "wb") as f:
+            while written < 2**30:
+                f.write(b"\\0" * 2**20)
+                written += 2**20
+    except OSError as exc:
+        raise RuntimeError(f"DEV {dev} SHM {written} {exc.strerror}") from None
+    raise RuntimeError(f"DEV {dev} SHM {written} no error")
+"""
+    report = _check(
+        tmp_path, source, "--sandbox", "require", "--file-size-limit", "1G",
+        "--memory-limit", "4G",
+    )  # fmt: skip
+    messages = " ".join(d["message"] for d in report["diagnosis"])
+    assert f"DEV Read-only file system SHM {128 * 2**20} No space left on device" in messages
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_report_says_what_enforces_each_limit(tmp_path: Path, mode: str) -> None:
+    if mode == "require" and not HAS_BWRAP:
+        pytest.skip("bubblewrap cannot run here")
+    report = _check(tmp_path, RIGHT, "--sandbox", mode)
+    assert report["outcome"] == "pass"
+    limits = report["sandbox"]["limits"]
+    enforced = limits["enforced_by"]
+    assert set(enforced) == set(limits) - {"enforced_by"}
+    assert enforced["memory_bytes"] == ["RLIMIT_DATA", "watchdog"]
+    assert enforced["cpu_seconds"] == ["RLIMIT_CPU"]
+    if mode == "require":
+        assert enforced["disk_bytes"] == enforced["tmp_bytes"] == ["tmpfs"]
+    else:  # nothing caps them, and the values say so too
+        assert enforced["disk_bytes"] == enforced["tmp_bytes"] == []
+        assert limits["disk_bytes"] is limits["tmp_bytes"] is None
+    for name, value in limits.items():  # a limit with a value is enforced by something
+        if name != "enforced_by" and value is not None:
+            assert enforced[name], name
+
+
+def _bytecode(root: Path) -> set[Path]:
+    return set(root.rglob("*.pyc"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_bytecode_is_written(tmp_path: Path, mode: str) -> None:
+    """The submission's interpreter writes no bytecode (``sys.flags.dont_write_bytecode``,
+    which ``python -I`` would leave off), and one that imports modules no earlier run
+    imported (standard library, numpy) leaves no new .pyc in the installation."""
+    if mode == "require" and not HAS_BWRAP:
+        pytest.skip("bubblewrap cannot run here")
+    import sysconfig
+
+    import numpy
+
+    places = [Path(sysconfig.get_paths()["stdlib"]), Path(numpy.__file__).parent]
+    before = [_bytecode(p) for p in places]
+    source = """
+import sys
+
+import numpy.polynomial.hermite_e
+import tabnanny
+import wave
+
+
+def propagate(w, b, X, Y):
+    raise RuntimeError(f"FLAG {sys.flags.dont_write_bytecode}")
+"""
+    report = _check(tmp_path, source, "--sandbox", mode)
+    messages = " ".join(d["message"] for d in report["diagnosis"])
+    assert "FLAG 1" in messages, (report["error"], messages)
+    after = [_bytecode(p) for p in places]
+    assert [sorted(a - b) for a, b in zip(after, before, strict=True)] == [[], []]

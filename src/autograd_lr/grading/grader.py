@@ -66,10 +66,17 @@ GRADER_FAULT = (
 NOT_COVERED_WITHOUT_SANDBOX = (
     "the submission could read every file the grader's user may read (its source, other "
     "submissions, keys in the home folder)",
+    "the submission could read the grader's environment (/proc/<pid>/environ: the same user)",
+    "the submission could trace the grader (ptrace, /proc/<pid>/mem) and signal it: stop it "
+    "(it then waits past the timeout) or kill it (the command ends without a report)",
     "the submission could write every file the grader's user may write; this run's verdict "
     "is still computed from modules and values loaded before it ran, but a later run "
     "of the grader would load what it changed (its installation, jax's compilation cache "
     "in ~/.cache/autograd-lr/jax)",
+    "with --jobs above 1, the submission could read and write the other jobs' private "
+    "folders (the same user owns them)",
+    "the import blocker is the submission's to remove: it could import autograd_lr or a "
+    "--forbid-imports package",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
@@ -80,7 +87,10 @@ NOT_COVERED_AS_ROOT = (
     "the submission could read every file that any user of the machine may read "
     "(world-readable files, other submissions among them if their folder lets anyone in)",
     "the submission could write where any user may (/tmp, /dev/shm), not in the grader's "
-    "files or installation",
+    "files or installation; what its uid left at the top of /tmp, /var/tmp and /dev/shm "
+    "was removed after the run",
+    "the import blocker is the submission's to remove: it could import autograd_lr or a "
+    "--forbid-imports package whose files any user may read",
     "the submission had network access",
     "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
     "watchdog, memory by RLIMIT_DATA and the watchdog",
@@ -287,6 +297,10 @@ class Grader:
             self.request["exercise_cases"] = [[_argument(a) for a in c.args] for c in self.cases]
             return
         self._warm()
+        # what reading, judging and reporting a submission imports, imported now too
+        from autograd_lr.grading import answers, submissions  # noqa: F401
+
+        submissions.warm()
 
     def _warm(self) -> None:
         r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);
@@ -401,7 +415,8 @@ class Grader:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
         from autograd_lr.grading import sandbox
 
-        argv = [sandbox.PYTHON, "-I", "-c", self.child_source]
+        # -B: -I ignores PYTHONDONTWRITEBYTECODE, and no .pyc may be written anywhere
+        argv = [sandbox.PYTHON, "-I", "-B", "-c", self.child_source]
         limits = dataclasses.replace(self.limits, timeout=min(timeout, self.limits.timeout))
         return sandbox.run(
             argv,
@@ -413,9 +428,12 @@ class Grader:
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
-        limits: dict[str, float | int | None] = dict(self.limits.to_dict())
+        from autograd_lr.grading import sandbox
+
+        limits: dict[str, Any] = dict(self.limits.to_dict())
         if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
             limits["disk_bytes"] = limits["tmp_bytes"] = None
+        limits["enforced_by"] = sandbox.enforced_by(self.isolation, os.geteuid() == 0)
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
@@ -519,6 +537,8 @@ class Grader:
         graded.run = run
         if run.left_running:
             graded.notes.append(f"{run.left_running} process(es) of the run could not be killed")
+        if run.leftovers:
+            graded.notes.append(f"removed {run.leftovers} file(s) it left in /tmp or /dev/shm")
         if run.stopped == "timeout":
             graded.outcome = "timeout"
             graded.error = (

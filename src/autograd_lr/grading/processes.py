@@ -10,6 +10,7 @@ that nothing of the run survived.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
@@ -81,6 +82,54 @@ def tree(root: int, processes: dict[int, tuple[int, str, int]], orphans: bool) -
         for pid in found:
             OWNED.setdefault(pid, root)
     return found
+
+
+# memory-backed files a process may hold without any of it counting in its resident memory:
+# a memfd (memfd_create) and a file of /dev/shm (shm_open); written with write(), never
+# mapped or touched, their pages are nobody's RSS
+SHARED_FILES = ("/memfd:", "/dev/shm/")
+
+
+def _shared_held(pid: int, objects: dict[tuple[int, int], int]) -> bool:
+    """Record in ``objects`` ((device, inode) -> allocated bytes) the memory-backed files
+    ``pid`` holds open or mapped; whether it holds any. A mapping whose descriptor was
+    closed is reached through ``/proc/<pid>/map_files`` (readable by root only)."""
+    paths = []
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(SHARED_FILES):
+                    paths.append(f"/proc/{pid}/fd/{fd}")
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/maps", "rb") as f:
+        for line in f.read().decode(errors="replace").splitlines():
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and fields[5].startswith(SHARED_FILES):
+                paths.append(f"/proc/{pid}/map_files/{fields[0]}")
+    for path in paths:
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            objects[(info.st_dev, info.st_ino)] = info.st_blocks * 512
+    return bool(paths)
+
+
+def _rss_shmem(pid: int) -> int:
+    """Bytes of shared memory ``pid`` has resident (``RssShmem``), already in its RSS."""
+    with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/status", "rb") as f:
+        for line in f.read().decode(errors="replace").splitlines():
+            if line.startswith("RssShmem:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def shared_memory(pids: set[int]) -> int:
+    r"""Bytes of memfds and ``/dev/shm`` files that ``pids`` hold, each counted once, beyond
+    what their resident memory already counts of them (``RssShmem``): the memory a run
+    holds that no RSS shows (a 4 GiB memfd written and never mapped)."""
+    objects: dict[tuple[int, int], int] = {}
+    holders = [pid for pid in pids if _shared_held(pid, objects)]
+    if not objects:
+        return 0
+    return max(0, sum(objects.values()) - sum(_rss_shmem(pid) for pid in holders))
 
 
 def release(root: int) -> None:

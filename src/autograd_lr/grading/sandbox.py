@@ -16,8 +16,9 @@ system (``/usr`` and its symlinks) and the Python installation bound read-only, 
 grader's own package and any ``--forbid-imports`` package hidden under an empty tmpfs;
 the submission's private copy at ``/submission``, a tmpfs of :attr:`Limits.disk` bytes
 (the total it may write there) with the prepared file bound read-only in it; an empty
-``/tmp`` of bounded size; a fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are
-bound read-only, and a fresh ``/dev``; a fixed environment (:data:`ENVIRONMENT`), nothing
+``/tmp`` and ``/dev/shm`` of bounded size, the rest of a fresh ``/dev`` read-only; a
+fresh ``/proc`` whose ``sys``, ``sysrq-trigger``, ``irq`` and ``bus`` are bound
+read-only; a fixed environment (:data:`ENVIRONMENT`), nothing
 inherited. Killing bwrap kills its PID namespace, so nothing the submission started
 survives the run. Started by root, bwrap makes no user namespace (it would map the
 sandbox to host uid 0): it mounts as root, keeps only the capabilities to change user,
@@ -39,8 +40,10 @@ Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space l
 ``RLIMIT_AS``, would break the large virtual reservations of jax or numba, which
 ``RLIMIT_DATA`` does not count), CPU seconds, file size, open files, processes (per user:
 a run's own uid makes it the run's count; the watchdog also counts the processes of the
-run and the memory they hold, and kills the run past either limit), and a wall-clock
-timeout. Standard output and error keep their first :attr:`Limits.output` bytes and count
+run and the memory they hold, resident or in memfds and ``/dev/shm`` files that no
+resident size shows, and kills the run past either limit), and a wall-clock timeout.
+:func:`enforced_by` says which of them enforces each limit. As root, the fallback removes
+what the run's uid left in the host's ``/tmp``, ``/var/tmp`` and ``/dev/shm``. Standard output and error keep their first :attr:`Limits.output` bytes and count
 the rest; the answer pipe is capped at :data:`MAX_ANSWER_BYTES`.
 """
 
@@ -49,9 +52,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import grp
 import json
 import os
+import pwd
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -148,9 +154,6 @@ _IDS_IN_USE: set[int] = set()
 
 def _id_is_free(uid: int) -> bool:
     """No user or group of the system has this id and no process runs as it."""
-    import grp
-    import pwd
-
     for lookup in (pwd.getpwuid, grp.getgrgid):
         try:
             lookup(uid)
@@ -232,6 +235,26 @@ class Limits:
         }
 
 
+def enforced_by(isolation: Isolation, root: bool) -> dict[str, list[str]]:
+    """What enforces each limit of :meth:`Limits.to_dict` in this isolation (an empty
+    list: nothing does); ``root``: the grader is root (the fallback runs as a uid of its own)."""
+    memory = ["RLIMIT_DATA", "watchdog"]  # the watchdog: resident memory, memfds, shm files
+    tmpfs = ["tmpfs"] if isolation == "bwrap" else []
+    return {
+        "timeout_seconds": ["grader"],
+        "memory_bytes": memory,
+        "cpu_seconds": ["RLIMIT_CPU"],
+        "file_size_bytes": ["RLIMIT_FSIZE"],
+        # RLIMIT_NPROC counts a user's processes and binds no root: the grader's own user
+        # (not root) shares its count with the grader
+        "processes": ["RLIMIT_NPROC", "watchdog"] if root or isolation == "bwrap" else ["watchdog"],
+        "open_files": ["RLIMIT_NOFILE"],
+        "output_bytes": ["grader"],
+        "disk_bytes": tmpfs,
+        "tmp_bytes": tmpfs,
+    }
+
+
 @dataclass
 class Stream:
     """The first ``Limits.output`` bytes of a stream, and how many bytes there were."""
@@ -263,6 +286,7 @@ class Run:
     seconds: float = 0.0
     peak_processes: int = 0
     left_running: int = 0  # processes of the run still alive after the cleanup (should be 0)
+    leftovers: int = 0  # files and folders it left in the host's /tmp, /dev/shm (removed)
 
 
 # --- which isolation -----------------------------------------------------------------------------
@@ -360,6 +384,10 @@ def bwrap_command(
         else:
             command += ["--ro-bind", "/dev/null", hidden]
     command += ["--proc", "/proc", "--dev", "/dev"]
+    # /dev read-only (an unprivileged caller's user namespace owns it: a writable tmpfs of
+    # half the machine's memory) and its /dev/shm a tmpfs of its own, capped like /tmp
+    command += ["--remount-ro", "/dev"]
+    command += ["--perms", "01777", "--size", str(limits.tmp_size), "--tmpfs", "/dev/shm"]
     for name in PROC_COVERED:  # the kernel's settings, read-only whatever the uid
         command += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
     # the private copy: a tmpfs of its own size, so the total written there is capped
@@ -393,7 +421,7 @@ def bwrap_problem() -> str:
         processes.become_subreaper()
         info_read, info_write = os.pipe()
         command = bwrap_command(Path(scratch), Limits(), become=who, info_fd=info_write)
-        probe = [*command, PYTHON, "-I", "-c", "pass"]
+        probe = [*command, PYTHON, "-I", "-B", "-c", "pass"]
         try:
             done = subprocess.run(
                 probe, capture_output=True, timeout=30, env=ENVIRONMENT, pass_fds=(info_write,)
@@ -442,6 +470,55 @@ def kill_user(who: Identity) -> int:
                 timeout=KILL_WAIT,
             )
         time.sleep(0.01)
+
+
+# The host's world-writable folders, which a fallback run (no mount namespace) may write
+# to as its own uid: what it leaves there is removed after the run, and what it holds in
+# /dev/shm (memory, not disk) counts against its memory limit while it runs.
+SHARED_FOLDERS = ("/dev/shm", "/tmp", "/var/tmp")
+SHM = "/dev/shm"
+
+
+def _entries_of(uid: int, folder: str) -> list[str]:
+    """The entries directly in ``folder`` that ``uid`` owns (links not followed)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    found.append(entry.path)
+    return found
+
+
+def _allocated(paths: list[str]) -> int:
+    """Bytes allocated to ``paths`` and everything below them (links not followed)."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += os.lstat(path).st_blocks * 512
+        for folder, dirs, files in os.walk(path):
+            for name in dirs + files:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(folder, name)).st_blocks * 512
+    return total
+
+
+def remove_leftovers(who: Identity, keep: Path) -> int:
+    """Remove what ``who``'s uid left in :data:`SHARED_FOLDERS` (``keep``, the private copy
+    the grader removes itself, aside); how many entries. Called once every process of the
+    uid is dead, so nothing can swap an entry for a link while it is removed."""
+    removed = 0
+    for folder in SHARED_FOLDERS:
+        for path in _entries_of(who.uid, folder):
+            if os.path.realpath(path) == os.path.realpath(keep):
+                continue
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+                removed += 1
+    return removed
 
 
 def _give(scratch: Path, who: Identity) -> None:
@@ -551,12 +628,15 @@ def _run(
                 os.close(info_write)
         processes.ACTIVE.add(process.pid)
     seen: dict[int, str] = {}
+    shm_owner = who.uid if who is not None and isolation == "process" else None
     try:
-        _pump(process, data, result_read, limits, outcome, seen)
+        _pump(process, data, result_read, limits, outcome, seen, shm_owner)
     finally:
         os.close(result_read)
         if who is not None:  # every process of the run's uid, wherever it hid
             kill_user(who)
+            if isolation == "process":
+                outcome.leftovers = remove_leftovers(who, scratch)
         _end(process, isolation, outcome, seen)
         if info_read >= 0:
             _reap_bwrap_child(info_read)
@@ -613,8 +693,10 @@ def _pump(
     limits: Limits,
     outcome: Run,
     seen: dict[int, str],
+    shm_owner: int | None = None,
 ) -> None:
-    """Read the three pipes within the limits until the run ends (or is ended)."""
+    """Read the three pipes within the limits until the run ends (or is ended); with
+    ``shm_owner``, the files that uid owns in /dev/shm count as the run's memory."""
     threading.Thread(target=_feed, args=(process.stdin, data), daemon=True).start()
     assert process.stdout is not None and process.stderr is not None
     selector = selectors.DefaultSelector()
@@ -626,7 +708,7 @@ def _pump(
         selector.register(fd, selectors.EVENT_READ)
     answer = bytearray()
     try:
-        _loop(process, selector, streams, result_read, answer, limits, outcome, seen)
+        _loop(process, selector, streams, result_read, answer, limits, outcome, seen, shm_owner)
     finally:
         outcome.answer = bytes(answer)
         selector.close()
@@ -641,6 +723,7 @@ def _loop(
     limits: Limits,
     outcome: Run,
     seen: dict[int, str],
+    shm_owner: int | None,
 ) -> None:
     deadline = time.monotonic() + limits.timeout
     next_look = 0.0
@@ -661,7 +744,10 @@ def _loop(
             if len(tree) > limits.processes + 2:  # + prlimit/bwrap's own two
                 outcome.stopped = "processes"
                 return
-            if sum(table[p][2] for p in tree) > limits.memory:
+            held = sum(table[p][2] for p in tree) + processes.shared_memory(tree)
+            if shm_owner is not None:
+                held += _allocated(_entries_of(shm_owner, SHM))
+            if held > limits.memory:
                 outcome.stopped = "memory"
                 return
             if process.poll() is not None:

@@ -366,6 +366,23 @@ def notebook_source(raw: bytes) -> tuple[str, int, list[tuple[int, int]]]:
     return "\n\n".join(parts) + "\n", skipped, cells
 
 
+def warm() -> None:
+    """Import now what reading any submission may import (nbformat, its validator,
+    jsonschema and its format checkers): a small notebook is read, and broken ones are
+    refused. The grader calls it before the first submission runs, so no module is first
+    imported after a submission's code could have written one."""
+    import json
+
+    cell: dict[str, object] = {"cell_type": "code", "source": "x = 1", "metadata": {}}
+    cell |= {"id": "warm", "outputs": [], "execution_count": None}
+    good = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    notebook_source(json.dumps(good).encode())
+    bad_cell = {**good, "cells": [{"cell_type": "code", "source": 1}]}
+    for broken in (b"{}", b"[", json.dumps(bad_cell).encode(), b"\xff"):
+        with contextlib.suppress(SubmissionError):
+            notebook_source(broken)
+
+
 def _is_code(cell: object) -> bool:
     return isinstance(cell, dict) and cell.get("cell_type") == "code"
 
