@@ -106,7 +106,10 @@ nitpick_ignore_regex = [
     ),
     (r"py:.*", r"(collections\.abc|typing|types|argparse|dataclasses|enum)\..*"),
     (r"py:class", r"(Any|Callable|Sequence|Mapping|Iterable|Iterator|Path|ArrayLike|NDArray)"),
-    (r"py:class", r"(optional|array|array-like|array_like|callable|iterable|default.*|.*ndarray.*)"),
+    (
+        r"py:class",
+        r"(optional|array|array-like|array_like|callable|iterable|default.*|.*ndarray.*)",
+    ),
     (r"py:class", r"(np\.float64|float64|Self|NotImplementedType|PathLike.*)"),
     # typing.Literal aliases named in annotations (checking.sandbox.Mode): documented in
     # their module, but a Literal alias is not a class Sphinx can link to

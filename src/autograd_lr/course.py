@@ -38,7 +38,7 @@ def sigmoid(z: Any) -> Any:
 
     Returns
     -------
-    array
+    float or ndarray or jax.Array
         :math:`\sigma(z)`, the same shape as ``z``, every value in :math:`[0, 1]`; no
         overflow for any finite ``z`` (the exponent is never positive).
 

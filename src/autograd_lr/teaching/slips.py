@@ -68,10 +68,10 @@ class SymbolicRule:
 # --- per example: edits of a sympy expression -------------------------------------------------
 
 a, y, z, x, w, b = sympy.symbols("a y z x w b")
-#: σ′ written in terms of a, as a(1 − a)
-SIGMA_PRIME = a * (1 - a)
-#: the steps in which a σ′ factor can be missing or doubled
-SIGMA_PRIME_STEPS = ("da_dz", "dz", "dw", "db")
+# σ′ written in terms of a, as a(1 − a)
+_SIGMA_PRIME = a * (1 - a)
+# the steps in which a σ′ factor can be missing or doubled
+_SIGMA_PRIME_STEPS = ("da_dz", "dz", "dw", "db")
 
 
 def _flip_sign(node: Any, ctx: Context) -> Iterator[Any]:
@@ -89,20 +89,20 @@ def _add_one_minus_y_term(node: Any, ctx: Context) -> Iterator[Any]:
 
 
 def _add_sigma_prime(node: Any, ctx: Context) -> Iterator[Any]:
-    if ctx.step not in SIGMA_PRIME_STEPS:
+    if ctx.step not in _SIGMA_PRIME_STEPS:
         return
     if node == a:
-        yield SIGMA_PRIME  # σ written where σ′ is
+        yield _SIGMA_PRIME  # σ written where σ′ is
     elif isinstance(node, sigma):
         yield node * (1 - node)
-    yield node * SIGMA_PRIME
+    yield node * _SIGMA_PRIME
 
 
 def _remove_sigma_prime(node: Any, ctx: Context) -> Iterator[Any]:
-    if ctx.step not in SIGMA_PRIME_STEPS:
+    if ctx.step not in _SIGMA_PRIME_STEPS:
         return
     if a in node.free_symbols:
-        yield node / SIGMA_PRIME
+        yield node / _SIGMA_PRIME
     if z in node.free_symbols:  # σ′ written in z
         yield node / (sigma(z) * (1 - sigma(z)))
 
