@@ -270,8 +270,10 @@ def prepare(
     """
     chosen = default_problems(seed) if problems is None else as_problems(problems)
     lam = None if lambd is None else validate_lambd(lambd)
+    # a lazy preparation (a learner's check in their own process) reads and keeps jax's
+    # values in the disk store; a grader's eager one computes them afresh
     found = [
-        ProblemOracles(p, 0.0 if lam is None else lam, seed=seed, index=k)
+        ProblemOracles(p, 0.0 if lam is None else lam, seed=seed, index=k, store=not eager)
         for k, p in enumerate(chosen)
     ]
     if eager:
