@@ -36,7 +36,7 @@ from typing import Any
 from autograd_lr import oracles
 from autograd_lr.checking import diagnosis as diagnosis_module
 from autograd_lr.checking import explain, repair
-from autograd_lr.checking.calls import call, read_outputs
+from autograd_lr.checking.calls import FORM_DICT, FORM_LIST, FORM_PAIR, call, read_outputs
 from autograd_lr.checking.compare import Fast, compare, row, uses_fast
 from autograd_lr.checking.expected import (
     ProblemOracles,
@@ -57,7 +57,7 @@ from autograd_lr.checking.thresholds import (
     QUANTITIES,
     WORST_ENTRIES,
 )
-from autograd_lr.checking.tracing import run_candidates, trace
+from autograd_lr.checking.tracing import Outcome, run_candidates, trace
 from autograd_lr.checking.types import (
     HINT_LEVELS,
     Call,
@@ -215,7 +215,12 @@ class Prepared:
         if finding is None:
             try:
                 finding = search(
-                    result.source, function, self.oracles, namespace, line_offset=line_offset
+                    result.source,
+                    function,
+                    self.oracles,
+                    namespace,
+                    line_offset=line_offset,
+                    original=outcomes_of(calls),
                 )
             except (SyntaxError, ValueError) as exc:
                 result.notes.append(f"your source could not be traced line by line ({exc})")
@@ -233,6 +238,30 @@ class Prepared:
         wrong = [q for q in QUANTITIES if result.rows[q].status not in ("ok", "not returned")]
         engine = explain.finding_diagnosis(finding, wrong)
         result.diagnosis = explain.merge(engine, result.diagnosis)
+
+
+def outcomes_of(calls: Sequence[Call]) -> list[Outcome] | None:
+    """The check's calls as the repair search's outcomes, so that the learner's function is
+    not run again before its trace; ``None`` when a return value cannot be rebuilt exactly
+    from what was read (unreadable, or breaking the return contract: the search runs it)."""
+    out = []
+    for c in calls:
+        o = c.outputs
+        if c.exception:
+            out.append(Outcome(error=c.exception, modified=tuple(c.modified)))
+            continue
+        if o.error or o.contract or o.dw is None or o.db is None:
+            return None
+        if o.form == FORM_DICT and o.cost is not None:
+            returned: Any = ({"dw": o.dw, "db": o.db}, o.cost)
+        elif o.form == FORM_LIST and o.cost is not None:
+            returned = ([o.dw, o.db], o.cost)
+        elif o.form == FORM_PAIR:
+            returned = (o.dw, o.db)
+        else:
+            return None
+        out.append(Outcome(returned=returned, modified=tuple(c.modified)))
+    return out
 
 
 # The engine's findings of this process, by source, globals and problems: the same
