@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from autograd_lr.checking import candidates, repair, tracing
 from autograd_lr.checking.check import check_gradients
-from autograd_lr.checking.error_model import BY_NAME, RULES, Context
+from autograd_lr.checking.error_model import BY_NAME, RULES
 from autograd_lr.checking.expected import ProblemOracles, default_problems
 from test_tracing import LOOP, NAMESPACE, VECTORIZED
 
@@ -354,21 +354,8 @@ def test_check_sigmoid_without_repair_says_where_and_what() -> None:
 # --- planted single-rule mutants of a right program ---------------------------------------
 
 
-def _mutants(source: str) -> list[tuple[str, candidates.Edit]]:
-    """Every program one rule makes from ``source`` (one edit at one place)."""
-    _, fn = tracing.parse_function(source, "propagate")
-    problem = default_problems()[0]
-    t = tracing.trace(source, "propagate", tuple(problem), NAMESPACE)
-    shapes = {e.name: e.value.shape for e in t.events if e.value.shape is not None}
-    shapes.update({"w": problem.w.shape, "b": (), "X": problem.X.shape, "Y": problem.Y.shape})
-    ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")})
-    return [
-        (candidates.program(candidates.apply_edit(fn, e)), e)
-        for e in candidates.enumerate_edits(fn, ctx)
-    ]
-
-
-MUTANTS = _mutants(VECTORIZED)
+# every program one rule makes from the reference (one edit at one place)
+MUTANTS = candidates.single_edits(VECTORIZED, "propagate", default_problems()[0], NAMESPACE)
 
 
 @pytest.mark.slow
