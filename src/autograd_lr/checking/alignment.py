@@ -13,7 +13,7 @@ reference, ``jax.grad`` of the cost), and the forms a right program
 passes through: transposed, squeezed, unsummed (per example, e.g. :math:`X \odot dZ`),
 summed before the mean (:math:`mJ`, :math:`m\,dw`), the running sums of the lecture's
 loop and one example's entries. A value *matches* when it equals one of them to
-:data:`TRACE_RTOL` in float64.
+:data:`~autograd_lr.checking.thresholds.TRACE_RTOL` in float64.
 
 The first wrong line is the first assignment whose value matches none of them while
 every name it reads did; :func:`align` finds it and says what is right and what is not.
@@ -29,13 +29,9 @@ import numpy as np
 
 from autograd_lr import forward, oracles
 from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.thresholds import TRACE_RTOL
 from autograd_lr.checking.tracing import Event, Trace, parse_function
 
-# A traced intermediate against the reference's: both float64, computed by formulas in
-# another order (σ by 1/(1 + e^−z) or the stable form, log(1 − a) near saturation), which
-# differ by ≲ 1e-12 relative on the check problems; 1e-8 is far above that and far below
-# any mistake (a float32 value, relative ~1e-7, is told apart by its dtype).
-TRACE_RTOL = 1e-8
 # the labels of the reference's quantities, in the lecture's words
 LABELS = {
     "w": "w",

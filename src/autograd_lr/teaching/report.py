@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 import sympy
 
+from autograd_lr.checking.thresholds import SLIP_MODEL_RTOL
 from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
-MODEL_RTOL = 1e-6  # a slip's model and the learner's values agree to this (moderate points)
 
 SLIPS = {
     "sign": "a sign slipped",
@@ -135,7 +135,7 @@ def name_mistake(step: str, values: Any, points: Any) -> str | None:
         u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
         if u.shape != v.shape or not np.all(np.isfinite(u)):
             return False
-        return bool(np.all(np.abs(u - v) <= MODEL_RTOL * np.maximum(np.abs(v), 1e-12)))
+        return bool(np.all(np.abs(u - v) <= SLIP_MODEL_RTOL * np.maximum(np.abs(v), 1e-12)))
 
     if isinstance(points, tuple):  # over m examples: one problem per entry
         if any(v is None for v in values):
