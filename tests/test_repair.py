@@ -422,3 +422,47 @@ def test_the_repaired_line_keeps_the_learners_writing(oracles: list[ProblemOracl
     f = repair.search(source, "propagate", oracles, NAMESPACE, budget=BUDGET)
     assert f.repair is not None
     assert f.repair.lines == {5: "cost = -np.sum(Y*np.log(A) + (1-Y)*np.log(1-A))/m  # my cost"}
+
+
+L2 = """\
+def propagate(w, b, X, Y, lambd):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m + lambd / (2 * m) * np.sum(w**2)
+    dw = np.dot(X, (A - Y).T) / m - lambd / m * w
+    db = np.sum(A - Y) / m
+    return {"dw": dw, "db": db}, cost
+"""
+
+
+def test_the_l2_form_goes_through_the_engine() -> None:
+    """check_gradients(fn, lambd=λ): the penalty's gradient subtracted is found on its line
+    and repaired, and the repaired program passes the L2 check on its own."""
+    report = check_gradients(learner(L2), lambd=0.7, search_budget=BUDGET)
+    assert not report.passed
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (5, ("flip_sign",)), lead
+    fixed = lead.fix.split(": ", 1)[1] if ": " in lead.fix else lead.fix
+    assert "+ lambd / m * w" in fixed, fixed
+    repaired = L2.replace("- lambd / m * w", "+ lambd / m * w")
+    assert check_gradients(learner(repaired), lambd=0.7).passed
+
+
+def test_a_dz_without_y_is_located_at_its_own_line() -> None:
+    """dZ = A (Y forgotten) holds a value the lecture calls a, under dz's name: the line that
+    wrote it is the one pointed at, not the dw line that uses it; no cause is guessed."""
+    source = VECTORIZED_DZ.replace("dZ = A - Y", "dZ = A")
+    report = check_gradients(learner(source))
+    lead = report.diagnosis[0]
+    assert lead.line == 4 and lead.rules == (), lead
+    assert "dZ = A" in lead.location and "dz = ∂L/∂z" in lead.location, lead.location
+
+
+VECTORIZED_DZ = """\
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    dZ = A - Y
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
+"""

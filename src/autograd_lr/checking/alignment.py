@@ -56,6 +56,12 @@ LABELS = {
     "dZ": "dz = ∂L/∂z",
     "X*dZ": "x dz, one column per example",
     "dw": "dw = ∂J/∂w",
+    "dw_data": "dw of the cross-entropy alone (without the L2 term λ/m w)",
+    "m*dw_data": "m dw of the cross-entropy alone",
+    "cost_data": "the cross-entropy J alone (without the L2 term)",
+    "L2 dw": "the L2 term's gradient λ/m w",
+    "L2 cost": "the L2 term λ/(2m) ‖w‖²",
+    "L2 sum": "‖w‖², the sum of the squared weights",
     "m*dw": "m dw, the sum before the mean",
     "db": "db = ∂J/∂b",
     "m*db": "m db, the sum before the mean",
@@ -73,7 +79,9 @@ LABELS = {
 
 
 @cache
-def _references(key: tuple[bytes, ...], n_x: int, m: int) -> tuple[tuple[str, np.ndarray], ...]:
+def _references(
+    key: tuple[bytes, ...], n_x: int, m: int, lambd: float = 0.0
+) -> tuple[tuple[str, np.ndarray], ...]:
     w = np.frombuffer(key[0]).reshape(n_x, 1)
     b = float(np.frombuffer(key[1])[0])
     X = np.frombuffer(key[2]).reshape(n_x, m)
@@ -126,6 +134,20 @@ def _references(key: tuple[bytes, ...], n_x: int, m: int) -> tuple[tuple[str, np
         "sum X*dZ": np.hstack([np.zeros((n_x, 1)), np.cumsum(XdZ, axis=1)]),
         "sum dZ": np.hstack([zero, np.cumsum(dZ, axis=1)]),
     }
+    if lambd:
+        # with L2, dw and the cost are the oracle's (the penalty included); the data part
+        # and the penalty alone are the intermediates a learner computes on the way
+        squares = float(np.sum(w * w))
+        penalty_dw, penalty = lambd / m * w, lambd / (2 * m) * squares
+        refs["cost"] = np.array(J + penalty)
+        refs["m*cost"], refs["-m*cost"] = np.array(m * (J + penalty)), np.array(-m * (J + penalty))
+        refs["cost_data"] = np.array(J)
+        refs["dw_data"], refs["m*dw_data"] = dw - penalty_dw, m * (dw - penalty_dw)
+        refs["L2 dw"], refs["L2 cost"], refs["L2 sum"] = (
+            penalty_dw,
+            np.array(penalty),
+            np.array(squares),
+        )
     return tuple(refs.items())
 
 
@@ -137,7 +159,7 @@ def references(o: ProblemOracles) -> dict[str, np.ndarray]:
         np.ascontiguousarray(v, dtype=np.float64).tobytes()
         for v in (p.w, np.array([p.b]), p.X, p.Y, ref.dw, np.array([ref.db]))
     )
-    return dict(_references(key, p.n_x, p.m))
+    return dict(_references(key, p.n_x, p.m, float(o.lambd)))
 
 
 def _close(u: np.ndarray, r: np.ndarray) -> bool:
@@ -207,6 +229,9 @@ class Alignment:
     # the returned leaf whose value this line made (it is what was returned in the wrong
     # place: the cost as the sum mJ, or as dz)
     returned: str = ""
+    # this line gave a variable with the lecture's name of one intermediate the value of
+    # another (dZ = A: the Y left out), and a later line went wrong with it
+    misnamed: bool = False
 
     def describe(self, function: str) -> str:
         """Where and what, in the lecture's words, with no guess at why."""
@@ -218,13 +243,21 @@ class Alignment:
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
-            if self.matched.get(n) and LABELS.get(self.matched[n], "") != n
+            if self.matched.get(n)
+            and LABELS.get(self.matched[n], "") != n
+            and self.matched[n] != n  # an argument: right by definition, nothing to say
         ]
         if self.event is None:
             return where
         what = self.event.value.describe()
         if self.low_precision:
             verdict = f"{self.event.name} is {what}: its values are computed in low precision"
+        elif self.misnamed:
+            seen = LABELS.get(self.label.split(",")[0], self.label)
+            verdict = (
+                f"{self.event.name} becomes {what}, equal to {seen}, where the lecture's "
+                f"{self.event.name} is {LABELS[self.expected]}"
+            )
         elif self.returned:
             seen = LABELS.get(self.label.split(",")[0], self.label)
             expected = LABELS[self.expected] if self.expected else "another value"
@@ -275,6 +308,29 @@ def _reads(source: str, function: str) -> dict[int, list[str]]:
     return out
 
 
+# The lecture's names of the backward pass's intermediates: a variable so named that holds
+# another intermediate is where a term was left out (dZ = A forgets Y).
+LECTURE_NAMES = {"dZ": "dZ", "dz": "dZ"}
+
+
+def _misnamed(
+    inputs: list[str], matched: dict[str, str], assigned: dict[str, Event], e: Event
+) -> tuple[Event, str] | None:
+    """The assignment of an input of the wrong line ``e`` that bears the lecture's name of
+    one intermediate and holds another, made on an earlier line; ``None`` if there is none."""
+    for n in inputs:
+        label, before = matched.get(n, ""), assigned.get(n)
+        if (
+            n in LECTURE_NAMES
+            and label in LABELS
+            and label not in (LECTURE_NAMES[n], "w", "b", "X", "Y")
+            and before is not None
+            and before.line != e.line
+        ):
+            return before, n
+    return None
+
+
 def _neutral(value: np.ndarray) -> bool:
     """A starting value (zeros) or a counter: no intermediate of the computation."""
     return value.dtype.kind in "biu" or not np.any(value)
@@ -290,7 +346,10 @@ def align(t: Trace, o: ProblemOracles, source: str, function: str) -> Alignment:
     else the return line, if a returned value is not the one expected in its place."""
     leaves = {e.name for e in t.events if e.name.startswith("return")}
     places = RETURNED_PAIR if leaves == set(RETURNED_PAIR) else RETURNED
-    return align_with(t, references(o), places, source, function, ("w", "b", "X", "Y"))
+    arguments: tuple[str, ...] = ("w", "b", "X", "Y")
+    if o.lambd:  # propagate(w, b, X, Y, lambd): λ is right by definition, whatever its name
+        arguments += _parameters(source, function)[4:5]
+    return align_with(t, references(o), places, source, function, arguments)
 
 
 def align_sigmoid(t: Trace, z: np.ndarray, source: str, function: str) -> Alignment:
@@ -324,6 +383,7 @@ def align_with(
     bad: set[str] = set()
     first: dict[str, Event] = {}  # label -> the first assignment that had it
     looped = {(e.line, e.name) for e in t.events if e.occurrence > 0}
+    assigned: dict[str, Event] = {}  # name -> its last assignment so far
     for e in t.events:
         v = e.value
         label, low = "", False
@@ -345,6 +405,13 @@ def align_with(
             )
             if label != expected or reshaped:
                 origin = first.get(label) if not reshaped and label not in arguments else None
+                misnamed = None if origin is not None else _misnamed(inputs, matched, assigned, e)
+                if misnamed is not None:
+                    at, n = misnamed
+                    text = t.lines.get(at.line, "").strip()
+                    found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []))
+                    found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                    return found
                 at = origin or e
                 text = t.lines.get(at.line, "").strip()
                 found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []), low)
@@ -354,6 +421,7 @@ def align_with(
             continue
         if v.shape is None:
             continue  # a dict or a tuple of values: its entries are judged where returned
+        assigned[e.name] = e
         if label:
             first.setdefault(label, e)
             matched[e.name] = label
@@ -361,6 +429,18 @@ def align_with(
             continue
         matched.pop(e.name, None)
         if not any(n in bad for n in inputs):
+            misnamed = _misnamed(inputs, matched, assigned, e)
+            if misnamed is not None:
+                at, n = misnamed
+                found = Alignment(
+                    at.line,
+                    t.lines.get(at.line, "").strip(),
+                    at,
+                    dict(matched),
+                    reads.get(at.line, []),
+                )
+                found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                return found
             found = Alignment(
                 e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low
             )

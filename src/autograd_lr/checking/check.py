@@ -172,7 +172,7 @@ class Prepared:
         )
         if not result.passed:
             result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
-            if source and namespace is not None and self.lambd is None:
+            if source and namespace is not None:
                 search = functools.partial(
                     repair.search, budget=search_budget, runner=runner, tracer=tracer, clock=clock
                 )
@@ -205,6 +205,7 @@ class Prepared:
             id(namespace.get("__builtins__")),
             tuple(id(namespace.get(n)) for n in sorted(namespace) if not n.startswith("__")),
             tuple(_digest(o.problem) for o in self.oracles),
+            self.lambd,
             line_offset,
             budget,
         )
@@ -221,6 +222,7 @@ class Prepared:
                     namespace,
                     line_offset=line_offset,
                     original=outcomes_of(calls),
+                    lambd=self.lambd,
                 )
             except (SyntaxError, ValueError) as exc:
                 result.notes.append(f"your source could not be traced line by line ({exc})")

@@ -255,6 +255,7 @@ def search(
     clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
     original: Sequence[Outcome] | None = None,
+    lambd: float | None = None,
 ) -> Finding:
     """Trace ``propagate`` (``function`` of ``source``) on the first failing problem, locate,
     and repair.
@@ -264,10 +265,12 @@ def search(
     seconds of ``clock``: this process's CPU time by default, wall-clock time for a runner
     whose candidates run elsewhere. ``original``: the learner's function's outcomes on
     the problems when the check has them already (then it is not run again before the
-    trace); run here otherwise.
+    trace); run here otherwise. ``lambd``: λ of the L2 form ``propagate(w, b, X, Y,
+    lambd)``, passed as its fifth argument (the oracles' values then include the L2 term).
     """
     function = defined_function(source, function)
-    problems = [tuple(o.problem) for o in oracles]
+    extra = () if lambd is None else (lambd,)
+    problems = [(*tuple(o.problem), *extra) for o in oracles]
     _, fn = parse_function(source, function)
     if original is None:
         original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
