@@ -243,9 +243,8 @@ class Alignment:
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
-            if self.matched.get(n)
-            and LABELS.get(self.matched[n], "") != n
-            and self.matched[n] != n  # an argument: right by definition, nothing to say
+            # (an argument is right by definition: w, or λ whatever its name, goes unsaid)
+            if self.matched.get(n) and LABELS.get(self.matched[n], self.matched[n]) != n
         ]
         if self.event is None:
             return where
