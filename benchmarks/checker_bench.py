@@ -11,12 +11,19 @@ measurement, because the first check of a session is what a notebook user waits 
 Each for a correct ``propagate`` and for the most asked-about mistake, the cost as
 ``np.dot(Y.T, np.log(A))`` (an (m, m) table of every pair of examples), loaded from a file
 as a learner's module is (a failing check: the feedback engine traces it, locates the
-line and finds its verified repair), in three cache states of jax's persistent compilation cache
-(``AUTOGRAD_LR_JAX_CACHE``, see :mod:`autograd_lr.oracles`):
+line and finds its verified repair), in three states of the two caches a check uses:
+the oracle store (``AUTOGRAD_LR_ORACLE_CACHE``, :mod:`autograd_lr.checking.stored`: jax's
+values on the check problems, read back so that a fresh process need not start jax) and
+jax's persistent compilation cache (``AUTOGRAD_LR_JAX_CACHE``, see :mod:`autograd_lr.oracles`):
 
-* **first ever**: an empty cache folder (a fresh machine: everything compiles);
-* **warm**: the same folder again (every later session of that user);
-* **off**: ``AUTOGRAD_LR_JAX_CACHE=off`` (an unwritable home, a grader's sandbox).
+* **first ever**: both empty (a fresh machine: jax starts and compiles);
+* **warm**: the same folders again (every later session of that user);
+* **off**: both off (an unwritable home): jax starts and compiles every time.
+
+The children run from compiled bytecode, as an installed package does: when the
+environment says ``PYTHONDONTWRITEBYTECODE``, the bench gives them a bytecode folder of
+their own (``PYTHONPYCACHEPREFIX``) and fills it with one run first, so that compiling
+Python source (seconds for jax) is not counted as the checker's time.
 
 The median over ``--repeats`` runs is printed as a Markdown table, with the machine's
 load average (``os.getloadavg``) before and after: on a busy machine every figure grows.
@@ -33,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 from autograd_lr.files import atomic_write_text
@@ -84,13 +92,24 @@ print(json.dumps({
 FUNCTIONS = ("correct", "wrong")
 
 
-def run_child(function: str, cache: str, src: str | None = None) -> dict[str, Any]:
+# where the children keep their bytecode when the environment forbids writing it beside
+# the source (set by :func:`measure`)
+_PYCACHE: dict[str, str] = {}
+
+
+def run_child(
+    function: str, cache: str, src: str | None = None, store: str = "off"
+) -> dict[str, Any]:
     """One fresh process: its timings (seconds) and its wall time.
 
-    ``src``: another checkout's ``src`` folder to import ``autograd_lr`` from (to compare
-    two versions under the same load).
+    ``cache``: jax's compilation cache folder (or ``off``); ``store``: the oracle store's
+    (or ``off``). ``src``: another checkout's ``src`` folder to import ``autograd_lr``
+    from (to compare two versions under the same load).
     """
-    env = dict(os.environ, AUTOGRAD_LR_JAX_CACHE=cache)
+    env = dict(os.environ, AUTOGRAD_LR_JAX_CACHE=cache, AUTOGRAD_LR_ORACLE_CACHE=store)
+    env.update(_PYCACHE)
+    if _PYCACHE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     if src:
         env["PYTHONPATH"] = src
     start = time.perf_counter()
@@ -120,37 +139,53 @@ def measure(
     """
     states = ["first ever", "warm", "off"] + (["baseline"] if baseline else [])
     out: dict[str, dict[str, list[dict[str, Any]]]] = {state: {} for state in states}
-    for function in FUNCTIONS:
-        for state in out:
-            out[state][function] = []
-        for _ in range(repeats):
-            with tempfile.TemporaryDirectory(prefix="autograd-lr-jax-cache-") as folder:
-                out["first ever"][function].append(run_child(function, folder))
-                out["warm"][function].append(run_child(function, folder))
-            out["off"][function].append(run_child(function, "off"))
-            if baseline:
-                out["baseline"][function].append(run_child(function, "off", baseline))
+    with tempfile.TemporaryDirectory(prefix="autograd-lr-pycache-") as pycache:
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            _PYCACHE["PYTHONPYCACHEPREFIX"] = pycache
+            for function in FUNCTIONS:  # compile the bytecode once, not timed
+                run_child(function, "off")
+                if baseline:
+                    run_child(function, "off", baseline)
+        try:
+            for function in FUNCTIONS:
+                for state in out:
+                    out[state][function] = []
+                for _ in range(repeats):
+                    with (
+                        tempfile.TemporaryDirectory(prefix="autograd-lr-jax-cache-") as jax_cache,
+                        tempfile.TemporaryDirectory(prefix="autograd-lr-oracles-") as store,
+                    ):
+                        first = run_child(function, jax_cache, store=store)
+                        out["first ever"][function].append(first)
+                        out["warm"][function].append(run_child(function, jax_cache, store=store))
+                    out["off"][function].append(run_child(function, "off"))
+                    if baseline:
+                        out["baseline"][function].append(run_child(function, "off", baseline))
+        finally:
+            _PYCACHE.clear()
     return out
 
 
 def table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> str:
-    """The medians as a Markdown table."""
+    """The medians as a Markdown table: a correct and a wrong function side by side."""
     lines = [
-        "| jax cache | check | import + first check | of which import | repeated check "
-        "| process wall time |",
-        "|---|---|---:|---:|---:|---:|",
+        "| caches | correct: import + first check | wrong ((m, m) cost), repaired: "
+        "import + first check | of which import (correct / wrong) | repeated check "
+        "(correct / wrong) | process wall time (correct / wrong) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for state, by_function in results.items():
-        for function, runs in by_function.items():
 
-            def med(key: str, runs: list[dict[str, Any]] = runs) -> str:
-                return f"{statistics.median(r[key] for r in runs):.2f} s"
+        def med(function: str, key: str, runs: dict[str, Any] = by_function) -> str:
+            return f"{statistics.median(r[key] for r in runs[function]):.2f} s"
 
-            label = "correct" if function == "correct" else "wrong ((m, m) cost), repaired"
-            lines.append(
-                f"| {state} | {label} | {med('first')} | {med('import')} | {med('repeated')} "
-                f"| {med('wall')} |"
-            )
+        def both(key: str, med: Callable[[str, str], str] = med) -> str:
+            return f"{med('correct', key)} / {med('wrong', key)}"
+
+        lines.append(
+            f"| {state} | {med('correct', 'first')} | {med('wrong', 'first')} "
+            f"| {both('import')} | {both('repeated')} | {both('wall')} |"
+        )
     return "\n".join(lines)
 
 

@@ -35,7 +35,6 @@ import numpy as np
 
 from autograd_lr.checking import candidates, repair, tracing
 from autograd_lr.checking.check import check_gradients
-from autograd_lr.checking.error_model import Context
 from autograd_lr.checking.expected import ProblemOracles, default_problems
 from autograd_lr.files import atomic_write_text
 from autograd_lr.forward import sigmoid
@@ -92,21 +91,12 @@ def learner(source: str) -> Callable[..., Any]:
     return scope["propagate"]  # type: ignore[no-any-return]
 
 
-def edits_of(source: str) -> tuple[Any, list[candidates.Edit]]:
-    """The function's tree and every single edit the error model proposes in it."""
-    _, fn = tracing.parse_function(source, "propagate")
-    problem = default_problems()[0]
-    t = tracing.trace(source, "propagate", tuple(problem), NAMESPACE)
-    shapes = {e.name: e.value.shape for e in t.events if e.value.shape is not None}
-    shapes.update({"w": problem.w.shape, "b": (), "X": problem.X.shape, "Y": problem.Y.shape})
-    ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")})
-    return fn, list(candidates.enumerate_edits(fn, ctx))
-
-
 def mutants(source: str, pairs: int, rng: random.Random) -> dict[str, list[tuple[str, tuple]]]:
     """``{"one rule": [...], "two rules": [...]}``: (program, planted rule names)."""
-    fn, edits = edits_of(source)
-    one = [(candidates.program(candidates.apply_edit(fn, e)), (e.rule,)) for e in edits]
+    _, fn = tracing.parse_function(source, "propagate")
+    single = candidates.single_edits(source, "propagate", default_problems()[0], NAMESPACE)
+    one = [(text, (e.rule,)) for text, e in single]
+    edits = [e for _, e in single]
     two: list[tuple[str, tuple]] = []
     tries = 0
     while len(two) < pairs and tries < 50 * pairs:

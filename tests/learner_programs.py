@@ -419,6 +419,12 @@ DW_SIGMOID_SLOPE = mistake(C_DW, "dw = 1/m * np.dot(X, (A * (1 - A)).T)")
 
 # db line
 DB_SUM_DW = mistake(C_DB, "db = np.sum(dw)")
+# Y forgotten in dZ, in a dZ of its own (the mistakes' model "forgot_Y"); db keeps A - Y
+DZ_NO_Y = mistake(
+    C_DW,
+    "dZ = A\ndw = 1/m * np.dot(X, dZ.T)",
+    fix="dZ = A - Y\ndw = 1/m * np.dot(X, dZ.T)",
+)
 DB_NO_SUM = mistake(C_DB, "db = 1/m * (A - Y)", "add_sum")
 DB_NO_MEAN = mistake(C_DB, "db = np.sum(A - Y)", "add_mean")
 DB_Y_MINUS_A = mistake(C_DB, "db = 1/m * np.sum(Y - A)", "flip_sign")
@@ -493,6 +499,8 @@ L_COST_OVER_N_X = mistake(L_MEAN_COST, "cost /= n_x", "swap_variable")
 L_DW_OVER_N_X = mistake(L_MEAN_DW, "dw /= n_x", "swap_variable")
 L_NO_BIAS = mistake(L_Z0, "z = 0")
 L_DZ_DERIVATIVE = mistake(L_DZ, "dz = a * (1 - a)")
+# Y forgotten in dz (the mistakes' model "forgot_Y"): no rule writes a missing term
+L_DZ_NO_Y = mistake(L_DZ, "dz = a", fix="dz = a - Y[0, i]")
 
 # the loop over columns
 V_DW_FLAT = mistake(V_DW, "dw += X[:, i] * dz", "reshape_column")
@@ -926,6 +934,8 @@ _LOCATED = [
         origin=Q_AND_A + ": no rule turns log(A) into log(1 - A)",
     ),
     located("db_sum_of_dw", P, COURSE, DB_SUM_DW, origin=Q_AND_A),
+    located("dz_forgets_y", P, COURSE, DZ_NO_Y),
+    located("loop_dz_forgets_y", P, LECTURE_LOOPS, L_DZ_NO_Y),
     located("cost_is_a_minus_y", P, COURSE, COST_A_MINUS_Y, origin=Q_AND_A),
     located("cost_one_term_only", P, COURSE, COST_ONE_TERM),
     located("cost_log10", P, COURSE, COST_LOG10),

@@ -8,7 +8,9 @@ that only wants the hand math.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -75,3 +77,41 @@ def test_the_contracts_hold_and_a_planted_violation_breaks_them(tmp_path: Path) 
     )
     assert broken.returncode != 0
     assert "autograd_lr.gradients is not allowed to import autograd_lr.oracles" in broken.stdout
+
+
+# The homes of the tolerances: the oracles against the hand math (tolerances.py), every
+# checker's thresholds (checking/thresholds.py), and the oracles' own analyticity probe.
+TOLERANCE_HOMES = {
+    "autograd_lr/tolerances.py",
+    "autograd_lr/checking/thresholds.py",
+    "autograd_lr/oracles.py",
+}
+
+
+def _tolerances(path: Path) -> dict[str, ast.expr]:
+    """The module-level constants of ``path`` named like a tolerance (…TOL, …RTOL, …ATOL)."""
+    found = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name) and re.search(r"(^|_)[RA]?TOL$", t.id):
+                    assert node.value is not None
+                    found[t.id] = node.value
+    return found
+
+
+def test_every_tolerance_has_one_home_and_one_value() -> None:
+    src = ROOT / "src"
+    by_name: dict[str, list[str]] = {}
+    for path in sorted(src.rglob("*.py")):
+        where = path.relative_to(src).as_posix()
+        names = _tolerances(path)
+        if where not in TOLERANCE_HOMES:
+            assert not names, (
+                f"{where} defines {sorted(names)}: move them to checking/thresholds.py"
+            )
+        for name in names:
+            by_name.setdefault(name, []).append(where)
+    assert {n: w for n, w in by_name.items() if len(w) > 1} == {}  # e.g. two MODEL_RTOLs
+    assert "MODEL_RTOL" in by_name and "GRADIENT_RTOL" in by_name  # the scan sees them

@@ -292,3 +292,30 @@ def test_changed_lines_counts_edits_and_places() -> None:
     assert changed_lines(source, "a\nB\nC\nd\ne") == ({2, 3}, 2)  # two lines replaced
     assert changed_lines(source, "a\nb\nd\ne") == ({3}, 1)  # one deleted
     assert changed_lines(source, "a\nb\nc\nd\ne") == (set(), 0)
+
+
+# --- scores and outcome never disagree ------------------------------------------------------------
+
+PROPAGATE = tuple(p for p in PROGRAMS if p.exercise == "propagate")
+
+
+@pytest.mark.parametrize("program", PROPAGATE, ids=ids(PROPAGATE))
+def test_the_score_is_the_maximum_exactly_when_the_outcome_is_pass(
+    program: LearnerProgram, reference: Reference
+) -> None:
+    """The grader's score of each program, as the grader reaches its outcome: the full score
+    if and only if the outcome is pass (never 3.0/3.0 with a fail, nor a pass below it)."""
+    from types import SimpleNamespace
+
+    from autograd_lr.grading.grader import DEFAULT_POINTS, Graded, _require_cost
+
+    calls = reference.calls(program)
+    _require_cost(calls)  # the grader's own contract: (grads, cost)
+    report = reference.prepared.report(calls, function=program.exercise)
+    outcome = "pass" if report.passed else "fail"
+    grader = SimpleNamespace(points=dict(DEFAULT_POINTS))
+    full = sum(DEFAULT_POINTS.values())
+    for shown in (outcome, "timeout", "crash"):
+        graded = Graded(program.exercise, "submission.py", shown, grader, report)  # type: ignore[arg-type]
+        assert (sum(graded.scores().values()) == full) == (shown == "pass"), (shown, str(report))
+    assert outcome == ("pass" if program.verdict == "pass" else "fail")

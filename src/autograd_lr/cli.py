@@ -418,7 +418,7 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         default=grader.Options().search_seconds,
         metavar="SECONDS",
         help="wall-clock seconds of the search for a repair of a failed submission, whose "
-        "candidate programs run in the sandbox too; 0: no search, 5 is a good value "
+        "candidate programs run in the sandbox too; 0: no search "
         f"(default {grader.Options().search_seconds:g})",
     )
     parser.add_argument(

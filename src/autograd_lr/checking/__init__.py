@@ -10,6 +10,7 @@ imports the grader (:mod:`autograd_lr.grading`), which runs submitted code and c
 * :mod:`~autograd_lr.checking.types`: the shared records (Call, Outputs, ProblemCheck, Diagnosis)
 * :mod:`~autograd_lr.checking.calls`: run the learner's function, read its return contract
 * :mod:`~autograd_lr.checking.expected`: the problems and the oracles' values on them, prepared
+* :mod:`~autograd_lr.checking.stored`: jax's values kept on disk, so a fresh process need not start jax
 * :mod:`~autograd_lr.checking.mistakes`: models of wrong answers, costs the oracles differentiate
 * :mod:`~autograd_lr.checking.compare`: one verdict per quantity (full and fast mode)
 * :mod:`~autograd_lr.checking.diagnosis`: the mistake named, by family, at three hint levels

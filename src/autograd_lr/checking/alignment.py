@@ -13,7 +13,7 @@ reference, ``jax.grad`` of the cost), and the forms a right program
 passes through: transposed, squeezed, unsummed (per example, e.g. :math:`X \odot dZ`),
 summed before the mean (:math:`mJ`, :math:`m\,dw`), the running sums of the lecture's
 loop and one example's entries. A value *matches* when it equals one of them to
-:data:`TRACE_RTOL` in float64.
+:data:`~autograd_lr.checking.thresholds.TRACE_RTOL` in float64.
 
 The first wrong line is the first assignment whose value matches none of them while
 every name it reads did; :func:`align` finds it and says what is right and what is not.
@@ -29,13 +29,9 @@ import numpy as np
 
 from autograd_lr import forward, oracles
 from autograd_lr.checking.expected import ProblemOracles
+from autograd_lr.checking.thresholds import TRACE_RTOL
 from autograd_lr.checking.tracing import Event, Trace, parse_function
 
-# A traced intermediate against the reference's: both float64, computed by formulas in
-# another order (σ by 1/(1 + e^−z) or the stable form, log(1 − a) near saturation), which
-# differ by ≲ 1e-12 relative on the check problems; 1e-8 is far above that and far below
-# any mistake (a float32 value, relative ~1e-7, is told apart by its dtype).
-TRACE_RTOL = 1e-8
 # the labels of the reference's quantities, in the lecture's words
 LABELS = {
     "w": "w",
@@ -60,6 +56,12 @@ LABELS = {
     "dZ": "dz = ∂L/∂z",
     "X*dZ": "x dz, one column per example",
     "dw": "dw = ∂J/∂w",
+    "dw_data": "dw of the cross-entropy alone (without the L2 term λ/m w)",
+    "m*dw_data": "m dw of the cross-entropy alone",
+    "cost_data": "the cross-entropy J alone (without the L2 term)",
+    "L2 dw": "the L2 term's gradient λ/m w",
+    "L2 cost": "the L2 term λ/(2m) ‖w‖²",
+    "L2 sum": "‖w‖², the sum of the squared weights",
     "m*dw": "m dw, the sum before the mean",
     "db": "db = ∂J/∂b",
     "m*db": "m db, the sum before the mean",
@@ -77,7 +79,9 @@ LABELS = {
 
 
 @cache
-def _references(key: tuple[bytes, ...], n_x: int, m: int) -> tuple[tuple[str, np.ndarray], ...]:
+def _references(
+    key: tuple[bytes, ...], n_x: int, m: int, lambd: float = 0.0
+) -> tuple[tuple[str, np.ndarray], ...]:
     w = np.frombuffer(key[0]).reshape(n_x, 1)
     b = float(np.frombuffer(key[1])[0])
     X = np.frombuffer(key[2]).reshape(n_x, m)
@@ -130,6 +134,20 @@ def _references(key: tuple[bytes, ...], n_x: int, m: int) -> tuple[tuple[str, np
         "sum X*dZ": np.hstack([np.zeros((n_x, 1)), np.cumsum(XdZ, axis=1)]),
         "sum dZ": np.hstack([zero, np.cumsum(dZ, axis=1)]),
     }
+    if lambd:
+        # with L2, dw and the cost are the oracle's (the penalty included); the data part
+        # and the penalty alone are the intermediates a learner computes on the way
+        squares = float(np.sum(w * w))
+        penalty_dw, penalty = lambd / m * w, lambd / (2 * m) * squares
+        refs["cost"] = np.array(J + penalty)
+        refs["m*cost"], refs["-m*cost"] = np.array(m * (J + penalty)), np.array(-m * (J + penalty))
+        refs["cost_data"] = np.array(J)
+        refs["dw_data"], refs["m*dw_data"] = dw - penalty_dw, m * (dw - penalty_dw)
+        refs["L2 dw"], refs["L2 cost"], refs["L2 sum"] = (
+            penalty_dw,
+            np.array(penalty),
+            np.array(squares),
+        )
     return tuple(refs.items())
 
 
@@ -141,7 +159,7 @@ def references(o: ProblemOracles) -> dict[str, np.ndarray]:
         np.ascontiguousarray(v, dtype=np.float64).tobytes()
         for v in (p.w, np.array([p.b]), p.X, p.Y, ref.dw, np.array([ref.db]))
     )
-    return dict(_references(key, p.n_x, p.m))
+    return dict(_references(key, p.n_x, p.m, float(o.lambd)))
 
 
 def _close(u: np.ndarray, r: np.ndarray) -> bool:
@@ -211,6 +229,9 @@ class Alignment:
     # the returned leaf whose value this line made (it is what was returned in the wrong
     # place: the cost as the sum mJ, or as dz)
     returned: str = ""
+    # this line gave a variable with the lecture's name of one intermediate the value of
+    # another (dZ = A: the Y left out), and a later line went wrong with it
+    misnamed: bool = False
 
     def describe(self, function: str) -> str:
         """Where and what, in the lecture's words, with no guess at why."""
@@ -222,13 +243,20 @@ class Alignment:
         right = [
             f"your {n} equals {LABELS.get(self.matched[n].split(',')[0], self.matched[n])}"
             for n in self.reads
-            if self.matched.get(n) and LABELS.get(self.matched[n], "") != n
+            # (an argument is right by definition: w, or λ whatever its name, goes unsaid)
+            if self.matched.get(n) and LABELS.get(self.matched[n], self.matched[n]) != n
         ]
         if self.event is None:
             return where
         what = self.event.value.describe()
         if self.low_precision:
             verdict = f"{self.event.name} is {what}: its values are computed in low precision"
+        elif self.misnamed:
+            seen = LABELS.get(self.label.split(",")[0], self.label)
+            verdict = (
+                f"{self.event.name} becomes {what}, equal to {seen}, where the lecture's "
+                f"{self.event.name} is {LABELS[self.expected]}"
+            )
         elif self.returned:
             seen = LABELS.get(self.label.split(",")[0], self.label)
             expected = LABELS[self.expected] if self.expected else "another value"
@@ -279,6 +307,29 @@ def _reads(source: str, function: str) -> dict[int, list[str]]:
     return out
 
 
+# The lecture's names of the backward pass's intermediates: a variable so named that holds
+# another intermediate is where a term was left out (dZ = A forgets Y).
+LECTURE_NAMES = {"dZ": "dZ", "dz": "dZ"}
+
+
+def _misnamed(
+    inputs: list[str], matched: dict[str, str], assigned: dict[str, Event], e: Event
+) -> tuple[Event, str] | None:
+    """The assignment of an input of the wrong line ``e`` that bears the lecture's name of
+    one intermediate and holds another, made on an earlier line; ``None`` if there is none."""
+    for n in inputs:
+        label, before = matched.get(n, ""), assigned.get(n)
+        if (
+            n in LECTURE_NAMES
+            and label in LABELS
+            and label not in (LECTURE_NAMES[n], "w", "b", "X", "Y")
+            and before is not None
+            and before.line != e.line
+        ):
+            return before, n
+    return None
+
+
 def _neutral(value: np.ndarray) -> bool:
     """A starting value (zeros) or a counter: no intermediate of the computation."""
     return value.dtype.kind in "biu" or not np.any(value)
@@ -294,7 +345,10 @@ def align(t: Trace, o: ProblemOracles, source: str, function: str) -> Alignment:
     else the return line, if a returned value is not the one expected in its place."""
     leaves = {e.name for e in t.events if e.name.startswith("return")}
     places = RETURNED_PAIR if leaves == set(RETURNED_PAIR) else RETURNED
-    return align_with(t, references(o), places, source, function, ("w", "b", "X", "Y"))
+    arguments: tuple[str, ...] = ("w", "b", "X", "Y")
+    if o.lambd:  # propagate(w, b, X, Y, lambd): λ is right by definition, whatever its name
+        arguments += _parameters(source, function)[4:5]
+    return align_with(t, references(o), places, source, function, arguments)
 
 
 def align_sigmoid(t: Trace, z: np.ndarray, source: str, function: str) -> Alignment:
@@ -328,6 +382,7 @@ def align_with(
     bad: set[str] = set()
     first: dict[str, Event] = {}  # label -> the first assignment that had it
     looped = {(e.line, e.name) for e in t.events if e.occurrence > 0}
+    assigned: dict[str, Event] = {}  # name -> its last assignment so far
     for e in t.events:
         v = e.value
         label, low = "", False
@@ -349,6 +404,13 @@ def align_with(
             )
             if label != expected or reshaped:
                 origin = first.get(label) if not reshaped and label not in arguments else None
+                misnamed = None if origin is not None else _misnamed(inputs, matched, assigned, e)
+                if misnamed is not None:
+                    at, n = misnamed
+                    text = t.lines.get(at.line, "").strip()
+                    found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []))
+                    found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                    return found
                 at = origin or e
                 text = t.lines.get(at.line, "").strip()
                 found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []), low)
@@ -358,6 +420,7 @@ def align_with(
             continue
         if v.shape is None:
             continue  # a dict or a tuple of values: its entries are judged where returned
+        assigned[e.name] = e
         if label:
             first.setdefault(label, e)
             matched[e.name] = label
@@ -365,6 +428,18 @@ def align_with(
             continue
         matched.pop(e.name, None)
         if not any(n in bad for n in inputs):
+            misnamed = _misnamed(inputs, matched, assigned, e)
+            if misnamed is not None:
+                at, n = misnamed
+                found = Alignment(
+                    at.line,
+                    t.lines.get(at.line, "").strip(),
+                    at,
+                    dict(matched),
+                    reads.get(at.line, []),
+                )
+                found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                return found
             found = Alignment(
                 e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low
             )

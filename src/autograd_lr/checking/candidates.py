@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_lr.checking.error_model import RULES, Context, Rule
+from autograd_lr.checking.tracing import parse_function, trace
 
 
 @dataclass(frozen=True)
@@ -202,3 +203,23 @@ def _spliced(fn: ast.FunctionDef, edits: Sequence[Edit], text: str | None) -> st
 
 def program(fn: ast.FunctionDef) -> str:
     return ast.unparse(ast.Module([fn], []))
+
+
+def single_edits(
+    source: str, function: str, args: Sequence[Any], namespace: dict[str, Any] | None = None
+) -> list[tuple[str, Edit]]:
+    """Every program one correction rule makes of ``function`` in ``source`` (one edit at
+    one place), with the edit: the single-rule mutants of a reference, for instance.
+
+    The rules see the shapes ``function`` gives its arguments ``args`` (``(w, b, X, Y)``)
+    and its assignments, from one trace of it on ``args`` with ``namespace`` as globals.
+    """
+    _, fn = parse_function(source, function)
+    t = trace(source, function, tuple(args), namespace or {})
+    parameters = [a.arg for a in fn.args.args]
+    shapes = {e.name: e.value.shape for e in t.events if e.value.shape is not None}
+    shapes.update(
+        {name: tuple(getattr(a, "shape", ())) for name, a in zip(parameters, args, strict=False)}
+    )
+    ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")})
+    return [(program(apply_edit(fn, e)), e) for e in enumerate_edits(fn, ctx)]

@@ -36,7 +36,7 @@ from typing import Any
 from autograd_lr import oracles
 from autograd_lr.checking import diagnosis as diagnosis_module
 from autograd_lr.checking import explain, repair
-from autograd_lr.checking.calls import call, read_outputs
+from autograd_lr.checking.calls import FORM_DICT, FORM_LIST, FORM_PAIR, call, read_outputs
 from autograd_lr.checking.compare import Fast, compare, row, uses_fast
 from autograd_lr.checking.expected import (
     ProblemOracles,
@@ -57,7 +57,7 @@ from autograd_lr.checking.thresholds import (
     QUANTITIES,
     WORST_ENTRIES,
 )
-from autograd_lr.checking.tracing import run_candidates, trace
+from autograd_lr.checking.tracing import Outcome, run_candidates, trace
 from autograd_lr.checking.types import (
     HINT_LEVELS,
     Call,
@@ -172,7 +172,10 @@ class Prepared:
         )
         if not result.passed:
             result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
-            if source and namespace is not None and self.lambd is None:
+            # the L2 form's λ is a fifth argument, which a sandbox's runner does not pass on
+            # yet: there the verdict and the diagnosis from the outputs stand alone
+            in_process = runner is run_candidates
+            if source and namespace is not None and (self.lambd is None or in_process):
                 search = functools.partial(
                     repair.search, budget=search_budget, runner=runner, tracer=tracer, clock=clock
                 )
@@ -205,6 +208,7 @@ class Prepared:
             id(namespace.get("__builtins__")),
             tuple(id(namespace.get(n)) for n in sorted(namespace) if not n.startswith("__")),
             tuple(_digest(o.problem) for o in self.oracles),
+            self.lambd,
             line_offset,
             budget,
         )
@@ -215,7 +219,13 @@ class Prepared:
         if finding is None:
             try:
                 finding = search(
-                    result.source, function, self.oracles, namespace, line_offset=line_offset
+                    result.source,
+                    function,
+                    self.oracles,
+                    namespace,
+                    line_offset=line_offset,
+                    original=outcomes_of(calls),
+                    lambd=self.lambd,
                 )
             except (SyntaxError, ValueError) as exc:
                 result.notes.append(f"your source could not be traced line by line ({exc})")
@@ -233,6 +243,30 @@ class Prepared:
         wrong = [q for q in QUANTITIES if result.rows[q].status not in ("ok", "not returned")]
         engine = explain.finding_diagnosis(finding, wrong)
         result.diagnosis = explain.merge(engine, result.diagnosis)
+
+
+def outcomes_of(calls: Sequence[Call]) -> list[Outcome] | None:
+    """The check's calls as the repair search's outcomes, so that the learner's function is
+    not run again before its trace; ``None`` when a return value cannot be rebuilt exactly
+    from what was read (unreadable, or breaking the return contract: the search runs it)."""
+    out = []
+    for c in calls:
+        o = c.outputs
+        if c.exception:
+            out.append(Outcome(error=c.exception, modified=tuple(c.modified)))
+            continue
+        if o.error or o.contract or o.dw is None or o.db is None:
+            return None
+        if o.form == FORM_DICT and o.cost is not None:
+            returned: Any = ({"dw": o.dw, "db": o.db}, o.cost)
+        elif o.form == FORM_LIST and o.cost is not None:
+            returned = ([o.dw, o.db], o.cost)
+        elif o.form == FORM_PAIR:
+            returned = (o.dw, o.db)
+        else:
+            return None
+        out.append(Outcome(returned=returned, modified=tuple(c.modified)))
+    return out
 
 
 # The engine's findings of this process, by source, globals and problems: the same
@@ -270,8 +304,10 @@ def prepare(
     """
     chosen = default_problems(seed) if problems is None else as_problems(problems)
     lam = None if lambd is None else validate_lambd(lambd)
+    # a lazy preparation (a learner's check in their own process) reads and keeps jax's
+    # values in the disk store; a grader's eager one computes them afresh
     found = [
-        ProblemOracles(p, 0.0 if lam is None else lam, seed=seed, index=k)
+        ProblemOracles(p, 0.0 if lam is None else lam, seed=seed, index=k, store=not eager)
         for k, p in enumerate(chosen)
     ]
     if eager:

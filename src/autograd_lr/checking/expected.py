@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, oracles
+from autograd_lr.checking import stored
 from autograd_lr.checking.mistakes import MODELS
 from autograd_lr.checking.thresholds import (
     DIRECTIONAL_STEP,
@@ -140,23 +141,52 @@ class _Models(Mapping[str, Values]):
         return len(MODELS)
 
 
+# the reference's name in the store (no model of a mistake is called this)
+_REFERENCE = "reference"
+
+
 class ProblemOracles:
     """The oracles' values on one problem, each computed once (lazily, or all by :meth:`build`)."""
 
-    def __init__(self, problem: Problem, lambd: float = 0.0, *, seed: int = 0, index: int = 0):
+    def __init__(
+        self,
+        problem: Problem,
+        lambd: float = 0.0,
+        *,
+        seed: int = 0,
+        index: int = 0,
+        store: bool = False,
+    ):
         self.problem = problem
         self.lambd = lambd
         self.seed = seed
         self.index = index
+        # store=True: jax's values are read from (now) and written to the disk store
+        # (:mod:`~autograd_lr.checking.stored`), so a fresh process need not start jax
+        self.store = store
+        self._stored: dict[str, Values] = {}
+        if store:
+            for name in (_REFERENCE, *MODELS):
+                found = stored.load(problem, lambd, name)
+                if found is not None:
+                    self._stored[name] = Values(*found)
+
+    def _keep(self, name: str, values: Values) -> Values:
+        if self.store and name not in self._stored:
+            self._stored[name] = values
+            stored.save(self.problem, self.lambd, name, values.dw, values.db, values.cost)
+        return values
 
     # --- the reference: jax.grad of the model's cost ---
 
     @cached_property
     def expected(self) -> Values:
         """``jax.value_and_grad`` of :func:`autograd_lr.forward.cost` with λ: the reference."""
+        if _REFERENCE in self._stored:
+            return self._stored[_REFERENCE]
         p = self.problem
         grads, J = oracles.jax_value_and_gradients(p.w, p.b, p.X, p.Y, self.lambd)
-        return Values(grads["dw"], grads["db"], J)
+        return self._keep(_REFERENCE, Values(grads["dw"], grads["db"], J))
 
     @cached_property
     def scale(self) -> float:
@@ -253,8 +283,11 @@ class ProblemOracles:
                 known[name] = self.expected  # the reference is the data part when λ = 0
             elif name == "penalty" and self.lambd == 0.0:
                 known[name] = Values(np.zeros_like(p.w), 0.0, 0.0)
+            elif name in self._stored:
+                known[name] = self._stored[name]
             else:
-                (known[name],) = self._jax_models([name])
+                (found,) = self._jax_models([name])
+                known[name] = self._keep(name, found)
         return known[name]
 
     @cached_property
@@ -281,8 +314,9 @@ class ProblemOracles:
         missing = [name for name in MODELS if name not in self._known_models]
         if "expected" not in self.__dict__ and missing:
             reference, *values = self._jax_models(missing, reference=True)  # one compiled call
-            self.__dict__["expected"] = reference
-            self._known_models.update(zip(missing, values, strict=True))
+            self.__dict__["expected"] = self._keep(_REFERENCE, reference)
+            for name, found in zip(missing, values, strict=True):
+                self._known_models[name] = self._keep(name, found)
         for name in MODELS:
             self.model(name)
         _ = self.expected, self.agreement, self.numpy_cost, self.log_slopes

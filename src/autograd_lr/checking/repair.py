@@ -254,6 +254,8 @@ def search(
     tracer: Tracer = trace,
     clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
+    original: Sequence[Outcome] | None = None,
+    lambd: float | None = None,
 ) -> Finding:
     """Trace ``propagate`` (``function`` of ``source``) on the first failing problem, locate,
     and repair.
@@ -261,12 +263,17 @@ def search(
     ``oracles``: the check's problems with their reference values (the first one on
     which the learner's function fails is traced and judged first). ``budget`` is in
     seconds of ``clock``: this process's CPU time by default, wall-clock time for a runner
-    whose candidates run elsewhere.
+    whose candidates run elsewhere. ``original``: the learner's function's outcomes on
+    the problems when the check has them already (then it is not run again before the
+    trace); run here otherwise. ``lambd``: λ of the L2 form ``propagate(w, b, X, Y,
+    lambd)``, passed as its fifth argument (the oracles' values then include the L2 term).
     """
     function = defined_function(source, function)
-    problems = [tuple(o.problem) for o in oracles]
+    extra = () if lambd is None else (lambd,)
+    problems = [(*tuple(o.problem), *extra) for o in oracles]
     _, fn = parse_function(source, function)
-    original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
+    if original is None:
+        original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
     allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
     judge = Judge(oracles, allow_pair)
     return search_with(
@@ -281,6 +288,7 @@ def search(
         tracer=tracer,
         clock=clock,
         line_offset=line_offset,
+        original=original,
     )
 
 
@@ -298,17 +306,20 @@ def search_with(
     clock: Callable[[], float] = time.process_time,
     line_offset: int = 0,
     rules: Sequence[Rule] = RULES,
+    original: Sequence[Outcome] | None = None,
 ) -> Finding:
     """The search for any function: ``judge(k, outcome)`` says whether an outcome on
     ``problems[k]`` passes and how many of its quantities are right; ``locate`` aligns a
     trace on ``problems[k]`` with the reference's intermediates; ``rules`` is the error
-    model's table (another exercise's own rules, or the table by default)."""
+    model's table (another exercise's own rules, or the table by default). ``original``:
+    the learner's outcomes on ``problems``, if known (else they are run here)."""
     prepared = time.perf_counter()
     namespace = dict(namespace or {})
     function = defined_function(source, function)
     _, fn = parse_function(source, function)
     original_program = program(fn)
-    original = runner([original_program], function, problems, namespace)[0]
+    if original is None:
+        original = runner([original_program], function, problems, namespace)[0]
     verdicts = [judge(k, o) for k, o in enumerate(original)]
     if len(original) == len(problems) and all(ok for ok, _ in verdicts):
         raise ValueError("run on its own, the source passes: it is not the code that was checked")

@@ -1,8 +1,15 @@
-"""The checker's thresholds, each a named constant with its reason.
+"""The checkers' thresholds, each a named constant with its reason.
 
-Shared by :mod:`~autograd_lr.checking.check` (verdicts) and
-:mod:`~autograd_lr.checking.diagnosis` (which model of a mistake fits), so that a
-diagnosis is measured with the same yardstick as the verdict it explains.
+The one home of every tolerance a checker judges with: the verdicts of
+:mod:`~autograd_lr.checking.check`, the models of mistakes of
+:mod:`~autograd_lr.checking.diagnosis`, the trace's alignment
+(:mod:`~autograd_lr.checking.alignment`), the sigmoid exercise
+(:mod:`autograd_lr.teaching.exercises`) and the derivation checker
+(:mod:`autograd_lr.teaching.derivation`, :mod:`autograd_lr.teaching.report`), so that a
+diagnosis is measured with the same yardstick as the verdict it explains. (The
+tolerances of the oracles against the hand math, which the tests and ``verify`` use, are
+in :mod:`autograd_lr.tolerances`; the oracles' own analyticity probe is in
+:mod:`autograd_lr.oracles`.)
 """
 
 from __future__ import annotations
@@ -43,3 +50,64 @@ FAST_AUTO_N_X = 500
 FD_PER_COORDINATE_MAX_N_X = 500
 # Rows of the per-entry table in the report.
 WORST_ENTRIES = 5
+
+# --- which model of a mistake fits (the diagnosis) --------------------------------------------
+
+# A float64 implementation of a mistaken formula matches its model (computed by jax in
+# float64) to rounding, ≲ 1e-14; 1e-7 leaves room for numerically poorer forms of the
+# same mistake and stays far below the gap between two different models on the default
+# problems (≥ 1e-2, asserted in the tests).
+MODEL_RTOL = 1e-7
+# A float32 answer carries float32 rounding (ε₃₂ ≈ 6e-8 per operation, up to ~1e-3 in a
+# course-style cost through log(1 − a) at |z| = 10); its mistakes are matched at 1e-3.
+MODEL_RTOL_FLOAT32 = 1e-3
+# A fitted regularization strength counts as "the same on every problem" to 1e-6: the
+# fit is exact to rounding, while a term not proportional to λ/m (or to a constant)
+# varies by O(1) between problems with different m.
+REG_CONSISTENCY_RTOL = 1e-6
+# ε fitted on each problem from J − Ĵ ≈ ε · S (first order in ε) must agree between the
+# problems to 1e-2: the second-order term is ε/2a relative, ≤ 1e-4 for ε ≤ 1e-8 at the
+# most saturated default problem (a ≥ 4.5e-5), while a mistake that is not an ε in the
+# log gives fitted values that differ by O(1) between problems (S varies 10x).
+EPSILON_CONSISTENCY_RTOL = 1e-2
+
+# --- the trace against the reference's intermediates (the engine) -----------------------------
+
+# A traced intermediate against the reference's: both float64, computed by formulas in
+# another order (σ by 1/(1 + e^−z) or the stable form, log(1 − a) near saturation), which
+# differ by ≲ 1e-12 relative on the check problems; 1e-8 is far above that and far below
+# any mistake (a float32 value, relative ~1e-7, is told apart by its dtype).
+TRACE_RTOL = 1e-8
+
+# --- the sigmoid exercise ---------------------------------------------------------------------
+
+# σ by the textbook 1/(1 + e^{−z}) in float64 agrees with the stable form to a few ulp
+# (relative ≲ 4e-16) for every z checked; 1e-12 accepts any float64 formula and
+# refuses float32 (relative ~6e-8).
+SIGMOID_RTOL = 1e-12
+# A wrong σ is named when it matches a model of the mistake to 1e-9 (float64 rounding of
+# either form is ~1e-16; the models differ from σ and from each other by O(1)).
+SIGMOID_MODEL_RTOL = 1e-9
+# A float32 σ: a few float32 operations, each within ε₃₂/2 ≈ 6e-8 relative, so within
+# 1e-6 of the float64 value on every case (tails included: float32 reaches 1e-38).
+SIGMOID_FLOAT32_RTOL = 1e-6
+
+# --- the derivation checker -------------------------------------------------------------------
+
+# Per example: the learner's value is exact to ~1e-58 (60 digits), so the tolerance is the
+# float64 reference's error: a few ulp relative to its value (1e-11 leaves 45 000 ulp) ...
+SCALAR_RTOL = 1e-11
+# ... plus a few ulp of the size of the terms it adds up, where they cancel (unit below):
+# dL/dz = σ(z) − y is exp(z − log(1 + e^z)) − y in jax, off by ~ε|z| in absolute terms.
+# Measured on the 42 points of every step (exact values at 60 digits against the jax
+# references): the error is at most 0.52 ε of the unit (da; 0.34 ε for dz, dw, db), so
+# 8 ε leaves a margin of 15 and still fails da + 1e-13/(a(1 − a)) at z = 30 (1e-12 did not).
+SCALAR_ATOL = 8 * 2.0**-52  # 8 ε of float64
+# Over m examples: numpy float64 against jax float64, as the checker's JAX_RTOL, with the
+# data's scale floor (tolerances.gradient_scale); the Hessian sums squares of X: 1e-10.
+ARRAY_RTOL = 1e-10
+# A slip's model (a learner's wrong derivation, evaluated) and the learner's values agree
+# to this: the models are evaluated in float64 from a symbolic form the learner wrote in
+# another order (≲ 1e-13 relative); 1e-6 is loose on purpose, as a slip is named only
+# after the step already failed at SCALAR_RTOL, and the models differ by O(1).
+SLIP_MODEL_RTOL = 1e-6

@@ -113,8 +113,10 @@ class Options:
     hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
     # wall-clock seconds of the repair search per failed submission (0: none); every
     # candidate program runs in the sandbox (SandboxedRunner), one sandboxed run per batch.
-    # Off by default: a search costs up to its budget and ~0.5 s per run on each failure
-    search_seconds: float = 0.0
+    # 1 s: the trace and the first batches of candidates, where the engine's one-rule
+    # repairs are found; each failed submission costs about that much more (a class of
+    # 100, half wrong, --jobs 2: measured in benchmarks/RESULTS.md)
+    search_seconds: float = 1.0
 
 
 @dataclass

@@ -39,6 +39,12 @@ import sympy
 
 from autograd_lr import forward
 from autograd_lr.checking.check import validate_hints
+from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
+    ARRAY_RTOL,
+    SCALAR_ATOL,
+    SCALAR_RTOL,
+    SLIP_MODEL_RTOL,
+)
 from autograd_lr.teaching import references
 from autograd_lr.teaching.arrays import ArrayShapeError
 from autograd_lr.teaching.expressions import (
@@ -51,23 +57,10 @@ from autograd_lr.teaching.expressions import (
     sigma,
     sigmoid_formula,
 )
-from autograd_lr.teaching.report import MODEL_RTOL, DerivationReport, StepResult, true_forms
+from autograd_lr.teaching.report import DerivationReport, StepResult, true_forms
 from autograd_lr.teaching.slips import Context, Correction, find_correction
 from autograd_lr.tolerances import relative_error
 from autograd_lr.validation import validate_lambd
-
-# Per example: the learner's value is exact to ~1e-58 (60 digits), so the tolerance is the
-# float64 reference's error: a few ulp relative to its value (1e-11 leaves 45 000 ulp) ...
-SCALAR_RTOL = 1e-11
-# ... plus a few ulp of the size of the terms it adds up, where they cancel (unit below):
-# dL/dz = σ(z) − y is exp(z − log(1 + e^z)) − y in jax, off by ~ε|z| in absolute terms.
-# Measured on the 42 points of every step (exact values at 60 digits against the jax
-# references): the error is at most 0.52 ε of the unit (da; 0.34 ε for dz, dw, db), so
-# 8 ε leaves a margin of 15 and still fails da + 1e-13/(a(1 − a)) at z = 30 (1e-12 did not).
-SCALAR_ATOL = 8 * float(np.finfo(np.float64).eps)
-# Over m examples: numpy float64 against jax float64, as the checker's JAX_RTOL, with the
-# data's scale floor (tolerances.gradient_scale); the Hessian sums squares of X: 1e-10.
-ARRAY_RTOL = 1e-10
 
 a, y, z, x, w, b = sympy.symbols(SCALAR_SYMBOLS)
 TRUE_SCALAR = {  # for display only: every verdict is against the jax references
@@ -172,7 +165,7 @@ def _right_on_true_steps(step: str, expr: Any, used: list[str]) -> bool:
     """Whether ``expr``, each used step replaced by its jax reference, is the reference of ``step``.
 
     As the array steps do, and the corrections of a slip: compared at the moderate points, where
-    the float64 references are exact to ~1e-13 relative, to the models' MODEL_RTOL.
+    the float64 references are exact to ~1e-13 relative, to the models' SLIP_MODEL_RTOL.
     """
     points = references.per_example_points("a" if step == "da" else "z")
     names = SCALAR_SYMBOLS + tuple(used)
@@ -188,7 +181,7 @@ def _right_on_true_steps(step: str, expr: Any, used: list[str]) -> bool:
             except (Exception, RecursionError):  # no value: not right there
                 return False
             ref = float(points.reference[step][i])
-            if value is None or abs(value - ref) > MODEL_RTOL * max(abs(ref), 1e-12):
+            if value is None or abs(value - ref) > SLIP_MODEL_RTOL * max(abs(ref), 1e-12):
                 return False
     return True
 
@@ -435,7 +428,7 @@ def _roughly_right(step: str, expr: Any, used: list[str]) -> bool:
     except (Exception, RecursionError):  # no value: not right
         return False
     ref = points.reference[step][where]
-    return bool(np.all(np.abs(value - ref) <= MODEL_RTOL * np.maximum(np.abs(ref), 1e-12)))
+    return bool(np.all(np.abs(value - ref) <= SLIP_MODEL_RTOL * np.maximum(np.abs(ref), 1e-12)))
 
 
 def _judge_array(

@@ -35,18 +35,13 @@ import numpy as np
 
 from autograd_lr import course, forward, gradients
 from autograd_lr.checking.check import GradientReport, check_gradients, validate_hints
+from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
+    SIGMOID_FLOAT32_RTOL,
+    SIGMOID_MODEL_RTOL,
+    SIGMOID_RTOL,
+)
 from autograd_lr.validation import validate_lambd, validate_problem
 
-# σ by the textbook 1/(1 + e^{−z}) in float64 agrees with the stable form to a few ulp
-# (relative ≲ 4e-16) for every z checked below; 1e-12 accepts any float64 formula and
-# refuses float32 (relative ~6e-8).
-SIGMOID_RTOL = 1e-12
-# A wrong σ is named when it matches a model of the mistake to 1e-9 (float64 rounding of
-# either form is ~1e-16; the models differ from σ and from each other by O(1)).
-SIGMOID_MODEL_RTOL = 1e-9
-# A float32 σ: a few float32 operations, each within ε₃₂/2 ≈ 6e-8 relative, so within
-# 1e-6 of the float64 value on every case (tails included: float32 reaches 1e-38).
-SIGMOID_FLOAT32_RTOL = 1e-6
 # λ for the L2 exercise: large enough that a missing or mis-scaled λ/m · w shows far above
 # the threshold on every default problem.
 L2_LAMBDA = 0.7
@@ -500,7 +495,7 @@ def _diagnose_sigmoid(result: SigmoidReport) -> None:
 def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> SigmoidReport:
     r"""Check exercise 1: ``fn(z)`` against :func:`autograd_lr.forward.sigmoid` on several inputs.
 
-    Each input's largest elementwise relative error must be ≤ :data:`SIGMOID_RTOL`, with
+    Each input's largest elementwise relative error must be ≤ :data:`~autograd_lr.checking.thresholds.SIGMOID_RTOL`, with
     the input's shape kept. Recognised mistakes (:data:`SIGMOID_MODELS`, each named only
     when it fits every input and differs from σ on one): :math:`1/(1 + e^{z})`,
     :math:`e^{z}`, :math:`\sigma'(z)` returned for σ, ``math.exp`` (fine on a number, a

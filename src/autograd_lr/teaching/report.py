@@ -27,8 +27,6 @@ from autograd_lr.checking.error_model import ALL_BY_NAME  # one home: the mistak
 from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
-# A step on the true earlier steps agrees with the reference to this (moderate points).
-MODEL_RTOL = 1e-6
 
 CONCEPT = {  # what each step is, for a wrong step no correction explains
     "da": "da is the derivative of the loss L(a, y) = −(y log a + (1 − y) log(1 − a)) with "

@@ -14,13 +14,9 @@ import numpy as np
 
 from autograd_lr.checking.diagnosis.texts import Text
 from autograd_lr.checking.diagnosis.values import Context, diagnosis
+from autograd_lr.checking.thresholds import EPSILON_CONSISTENCY_RTOL
 from autograd_lr.checking.types import Diagnosis
 
-# ε fitted on each problem from J − Ĵ ≈ ε · S (first order in ε) must agree between the
-# problems to 1e-2: the second-order term is ε/2a relative, ≤ 1e-4 for ε ≤ 1e-8 at the
-# most saturated default problem (a ≥ 4.5e-5), while a mistake that is not an ε in the
-# log gives fitted values that differ by O(1) between problems (S varies 10x).
-EPSILON_CONSISTENCY_RTOL = 1e-2
 # ... and be a small positive number: a "guard" in the log, not a different cost.
 EPSILON_MAX = 1e-3
 

@@ -1,7 +1,7 @@
 r"""Values that are wrong: the simplest model of a mistake that explains them on every problem.
 
 A model explains a quantity only if it matches on **every** problem (to
-:data:`MODEL_RTOL`), so ``m`` and :math:`n_x` are told apart by the problems where they
+:data:`~autograd_lr.checking.thresholds.MODEL_RTOL`), so ``m`` and :math:`n_x` are told apart by the problems where they
 differ. A model is a base (:data:`~autograd_lr.checking.mistakes.MODELS`: the oracle
 gradient of a cost that embodies the mistake), times a sign and a scale
 (:data:`SCALES`), plus possibly a fitted L2 term; models are tried from the simplest
@@ -28,23 +28,17 @@ from autograd_lr.checking.diagnosis.texts import (
 )
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.mistakes import BASES, MODELS
-from autograd_lr.checking.thresholds import GRADIENT_RTOL
+from autograd_lr.checking.thresholds import (
+    GRADIENT_RTOL,
+    MODEL_RTOL,
+    MODEL_RTOL_FLOAT32,
+    REG_CONSISTENCY_RTOL,
+)
 from autograd_lr.checking.types import Diagnosis, ProblemCheck
 from autograd_lr.problems import Problem
 from autograd_lr.tolerances import relative_error
 
-# A float64 implementation of a mistaken formula matches its model (computed by jax in
-# float64) to rounding, ≲ 1e-14; 1e-7 leaves room for numerically poorer forms of the
-# same mistake and stays far below the gap between two different models on the default
-# problems (≥ 1e-2, asserted in the tests).
-MODEL_RTOL = 1e-7
-# A float32 answer carries float32 rounding (ε₃₂ ≈ 6e-8 per operation, up to ~1e-3 in a
-# course-style cost through log(1 − a) at |z| = 10); its mistakes are matched at 1e-3.
-MODEL_RTOL_FLOAT32 = 1e-3
-# A fitted regularization strength counts as "the same on every problem" to 1e-6: the
-# fit is exact to rounding, while a term not proportional to λ/m (or to a constant)
-# varies by O(1) between problems with different m.
-REG_CONSISTENCY_RTOL = 1e-6
+__all__ = ["MODEL_RTOL", "MODEL_RTOL_FLOAT32", "REG_CONSISTENCY_RTOL"]  # from thresholds
 
 LOW_PRECISION = ("float32", "float16")
 
@@ -154,7 +148,7 @@ def _fit(contexts: Sequence[Context], c: _Candidate, quantity: str, tol: float) 
 
 
 def _consistent(values: Sequence[float], lambd: float) -> bool:
-    """All equal to :data:`REG_CONSISTENCY_RTOL` of the larger of their size and λ."""
+    """All equal to :data:`~autograd_lr.checking.thresholds.REG_CONSISTENCY_RTOL` of the larger of their size and λ."""
     top = max(max(abs(v) for v in values), lambd)
     return top > 0 and all(abs(v - values[0]) <= REG_CONSISTENCY_RTOL * top for v in values)
 
