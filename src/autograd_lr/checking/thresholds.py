@@ -111,3 +111,14 @@ ARRAY_RTOL = 1e-10
 # another order (≲ 1e-13 relative); 1e-6 is loose on purpose, as a slip is named only
 # after the step already failed at SCALAR_RTOL, and the models differ by O(1).
 SLIP_MODEL_RTOL = 1e-6
+
+# optimize and model: a correct float64 descent differs from jax's only by rounding in
+# another order of operations, ≲ 1e-15 per step; over 201 steps of a contraction it stays below 1e-12
+# (measured on these cases). 1e-9 leaves three orders of headroom and still catches any
+# wrong step size, sign or gradient, which change the result at O(α) ≥ 1e-3.
+DESCENT_RTOL = 1e-9
+
+# A slip's correction in a derivation: the corrected step and the true one agree to this at
+# 60 digits (what cancellation leaves of them at |z| <= 6: a few digits); a distortion that
+# a correction only shrinks is far above it.
+SLIP_EXACT_RTOL = 1e-40

@@ -43,6 +43,7 @@ from autograd_lr.checking.thresholds import (  # the one home of the checkers' t
     ARRAY_RTOL,
     SCALAR_ATOL,
     SCALAR_RTOL,
+    SLIP_EXACT_RTOL,
     SLIP_MODEL_RTOL,
 )
 from autograd_lr.teaching import references
@@ -378,11 +379,6 @@ def _scalar_correction(
     return find_correction(expr, "scalar", Context(name, 0.0), right)
 
 
-# Two forms of one step agree to this at 60 digits (what cancellation leaves of them at
-# |z| <= 6: a few digits); a distortion that a correction only shrinks is far above it.
-EXACT_RTOL = 1e-40
-
-
 def _exactly_true(step: str, expr: Any, used: list[str]) -> bool:
     """Whether ``expr``, the used steps in their true forms, is the true step at 60 digits.
 
@@ -401,7 +397,7 @@ def _exactly_true(step: str, expr: Any, used: list[str]) -> bool:
             args = [env[s] for s in SCALAR_SYMBOLS]
             try:
                 value, true = f(*args), g(*args)
-                if abs(value - true) > EXACT_RTOL * max(abs(true), mpmath.mpf(1e-20)):
+                if abs(value - true) > SLIP_EXACT_RTOL * max(abs(true), mpmath.mpf(1e-20)):
                     return False
             except (Exception, RecursionError):  # no value there: not the true step
                 return False

@@ -26,7 +26,7 @@ from autograd_lr.checking.exercises.base import (
     list_verdict,
     scalar_verdict,
 )
-from autograd_lr.checking.exercises.optimize import DESCENT_RTOL
+from autograd_lr.checking.thresholds import DESCENT_RTOL
 from autograd_lr.problems import Problem
 
 KEYS = rules.MODEL_KEYS

@@ -25,13 +25,8 @@ from autograd_lr.checking.exercises.base import (
     list_verdict,
     scalar_verdict,
 )
+from autograd_lr.checking.thresholds import DESCENT_RTOL
 from autograd_lr.problems import Problem, lecture_problem, make_problem
-
-# A correct float64 descent differs from jax's only by rounding in another order of
-# operations, ≲ 1e-15 per step; over 201 steps of a contraction it stays below 1e-12
-# (measured on these cases). 1e-9 leaves three orders of headroom and still catches any
-# wrong step size, sign or gradient, which change the result at O(α) ≥ 1e-3.
-DESCENT_RTOL = 1e-9
 
 QUANTITIES = ("w", "b", "dw", "db", "costs")
 

@@ -20,11 +20,9 @@ from autograd_lr.checking.exercises.base import (
     array_verdict,
     scalar_verdict,
 )
+from autograd_lr.checking.thresholds import SIGMOID_RTOL
 from autograd_lr.problems import Problem
 
-# σ in float64 by the course's formula agrees with the stable form to a few ulps
-# wherever σ is not below 1e-300; 1e-12 is far above that and far below float32.
-SIGMOID_RTOL = 1e-12
 INPUTS: dict[str, Any] = {
     "a number, z = 0": 0.0,
     "a row": np.array([[-2.0, -0.5, 0.0, 0.5, 2.0]]),
