@@ -385,7 +385,14 @@ assert relative_error(yours["costs"], theirs["costs"]) <= SAME_MODEL_RTOL
 fig, ax = plt.subplots(figsize=(6.5, 4))
 iterations = np.arange(len(theirs["costs"])) * 100
 ax.plot(iterations, theirs["costs"], "k-", linewidth=4, alpha=0.3, label="the package's model")
-ax.plot(iterations, yours["costs"], "o--", color="#d95f02", markersize=4, label="your model")
+ax.plot(
+    iterations,
+    yours["costs"],
+    "o--",
+    color=figures.OKABE_ITO["vermillion"],
+    markersize=4,
+    label="your model",
+)
 ax.set_xlabel("iteration")
 ax.set_ylabel(r"cost $J(w, b)$ on the training set")
 ax.set_title(r"Learning curves on the breast-cancer data, $\alpha$ = 0.1")

@@ -78,6 +78,9 @@ def build() -> Path:
         # autosummary writes a page per module and never removes one: a moved module's old
         # page would be an orphan, which -W fails on
         shutil.rmtree(DOCS / "api" / "generated", ignore_errors=True)
+        # nor does Sphinx remove the page of a document that is gone or now excluded
+        # (the solved exercises): the browser test would read it, so the site is rebuilt
+        shutil.rmtree(HTML, ignore_errors=True)
         _sphinx()
         STAMP.write_text(key, encoding="utf-8")
     return HTML / "index.html"

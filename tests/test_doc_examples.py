@@ -184,7 +184,7 @@ def _examples() -> list[Any]:
             document.add(region)
         name = str(page.relative_to(ROOT))
         for example in document:
-            marks = [pytest.mark.xdist_group(f"docs-examples-{name}")]
+            marks = []
             if example.region.evaluator is run_console:
                 marks.append(pytest.mark.slow)  # starts a process, as the slow marker says
             params.append(pytest.param(example, id=f"{name}:{example.line}", marks=marks))
@@ -192,6 +192,7 @@ def _examples() -> list[Any]:
 
 
 EXAMPLES = _examples()
+_RUN: set[tuple[str, int]] = set()  # (page, line) of the examples run in this process
 _FOLDERS: dict[str, Path] = {}
 
 
@@ -205,6 +206,15 @@ def test_the_example_prints_what_the_page_shows(
         _FOLDERS[page] = tmp_path_factory.mktemp(Path(page).stem)
     example.namespace.setdefault("__folder__", str(_FOLDERS[page]))
     example.namespace.setdefault("__name__", "__docs_example__")
+    # A page's later examples use what its earlier ones defined or wrote; pytest-xdist may
+    # run them on another worker, so the earlier ones run here first, once per process.
+    for earlier in example.document:
+        if earlier.line >= example.line:
+            break
+        if (page, earlier.line) not in _RUN:
+            _RUN.add((page, earlier.line))
+            earlier.evaluate()
+    _RUN.add((page, example.line))
     example.evaluate()
 
 

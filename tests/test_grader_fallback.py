@@ -142,9 +142,10 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for name in ("first", "second"):
             (folder / "class" / f"{name}.py").write_text(_probe_source(1.5))
         env = dict(os.environ, **{SECRET_ENV: SECRET})
+        # each probe runs once: a repair search would run the failing probe again
         done = subprocess.run(
             [sys.executable, "-m", "autograd_lr.cli", "grade", "class", "--out", "book",
-             "--jobs", "2", "--sandbox", mode, "--no-progress"],
+             "--jobs", "2", "--sandbox", mode, "--no-progress", "--search-seconds", "0"],
             cwd=folder, capture_output=True, text=True, timeout=600, env=env,
         )  # fmt: skip
         assert done.returncode == 1, done.stderr

@@ -220,3 +220,37 @@ def test_fifty_broken_notebooks_give_a_gradebook_of_fifty_rows(tmp_path: Path) -
     report = json.loads((tmp_path / "r.json").read_text())
     validate(report, "report")
     assert report["error"] == surrogate["error"]
+
+
+def test_grading_threads_compile_one_at_a_time_where_the_ast_races(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CPython before 3.11.8 raised SystemError ("AST constructor recursion depth mismatch")
+    when two threads parsed at once, and a correct file became cannot_load under load. While
+    grading threads run there, ``compile`` (which ``ast.parse`` calls) is taken by one thread
+    at a time: a slow compile in one thread keeps the other waiting."""
+    import ast
+    import builtins
+    import threading
+    import time
+
+    inside, most = [0], [0]
+    real = builtins.compile
+
+    def slow_compile(*args: Any, **kwargs: Any) -> Any:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        inside[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(builtins, "compile", slow_compile)
+    with gradebook._one_compile_at_a_time(True):
+        threads = [threading.Thread(target=ast.parse, args=("x + 1",)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert builtins.compile is slow_compile  # put back afterwards
+    # one at a time where the AST races; elsewhere the threads overlap as they always did
+    assert most[0] == 1 if gradebook._AST_RACE else most[0] > 1

@@ -313,7 +313,7 @@ def test_the_score_is_the_maximum_exactly_when_the_outcome_is_pass(
     _require_cost(calls)  # the grader's own contract: (grads, cost)
     report = reference.prepared.report(calls, function=program.exercise)
     outcome = "pass" if report.passed else "fail"
-    grader = SimpleNamespace(points=dict(DEFAULT_POINTS))
+    grader = SimpleNamespace(points=dict(DEFAULT_POINTS), exercise=None)
     full = sum(DEFAULT_POINTS.values())
     for shown in (outcome, "timeout", "crash"):
         graded = Graded(program.exercise, "submission.py", shown, grader, report)  # type: ignore[arg-type]

@@ -391,7 +391,7 @@ def test_a_failed_submission_never_has_the_full_score() -> None:
 
     report = check_gradients(doubles_X)
     assert not report.passed and not report.wrong
-    grader = SimpleNamespace(points=dict(DEFAULT_POINTS))
+    grader = SimpleNamespace(points=dict(DEFAULT_POINTS), exercise=None)
     graded = Graded("propagate", "doubles_X.py", "fail", grader, report)  # type: ignore[arg-type]
     assert sum(graded.scores().values()) < sum(DEFAULT_POINTS.values())
     passing = Graded("propagate", "ok.py", "pass", grader, check_gradients(course.propagate))  # type: ignore[arg-type]

@@ -397,7 +397,7 @@ def accuracy(Y_prediction: Any, Y: Any) -> float:
 
 
 def accuracy_text(correct: int, m: int) -> str:
-    """An accuracy as the package prints it everywhere: ``98.2 % (111/113)``.
+    r"""Accuracy :math:`100 \cdot \text{correct} / m` percent, as the package prints it: ``98.2 % (111/113)``.
 
     One decimal of the percentage, then the count it comes from: ``correct`` right out of
     ``m`` examples (``m >= 1``).

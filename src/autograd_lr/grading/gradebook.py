@@ -19,11 +19,15 @@ against CSV injection; numbers and the grader's own words are written as they ar
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import csv
 import io
 import json
+import sys
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,8 +60,35 @@ def grade_all(
             progress(graded)
         return graded
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+    with _one_compile_at_a_time(jobs > 1), ThreadPoolExecutor(jobs, "grade") as pool:
         return list(pool.map(one, submissions))
+
+
+# CPython before 3.11.8 and 3.12.2 keeps the AST converters' recursion depth per interpreter,
+# not per thread: two threads parsing at once raise "SystemError: AST constructor recursion
+# depth mismatch" (python/cpython#106905), which graded a correct file as cannot_load.
+_AST_RACE = sys.version_info < (3, 11, 8) or (3, 12) <= sys.version_info < (3, 12, 2)
+
+
+@contextlib.contextmanager
+def _one_compile_at_a_time(threads: bool) -> Iterator[None]:
+    """While grading threads run, ``compile`` (which ``ast.parse`` calls) takes a lock, on
+    the Pythons whose AST conversion races between threads; elsewhere nothing changes."""
+    if not (threads and _AST_RACE):
+        yield
+        return
+    lock = threading.Lock()
+    original = builtins.compile
+
+    def compile_locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(*args, **kwargs)
+
+    builtins.compile = compile_locked
+    try:
+        yield
+    finally:
+        builtins.compile = original
 
 
 def summary(results: Sequence[Graded]) -> dict[str, Any]:

@@ -59,11 +59,43 @@ def check_exercise(
 ) -> GradientReport:
     r"""Check ``fn`` as the course's exercise ``name`` (default: ``fn.__name__``).
 
-    ``name``: one of ``sigmoid``, ``initialize_with_zeros``, ``propagate``, ``optimize``,
-    ``predict``, ``model``. ``hints``: ``"concept"``, ``"location"`` or ``"fix"``. Returns a
-    :class:`~autograd_lr.checking.report.GradientReport` (``.passed``, the diagnosis at the
-    hint level, the line of a verified repair, ``str`` / ``to_dict``).
+    Each exercise runs on cases chosen to expose its mistakes and is compared with the
+    oracles' values (gradient descent driven by ``jax.grad`` of the model's cost, the one
+    prediction rule :math:`\hat y = [w^\top x + b > 0]`); a cause is named only by a repair
+    of the learner's code that makes every case pass, with its line.
 
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, e.g. their ``optimize(w, b, X, Y, num_iterations,
+        learning_rate, print_cost)``.
+    name : str, optional
+        The exercise: ``sigmoid``, ``initialize_with_zeros``, ``propagate``, ``optimize``,
+        ``predict`` or ``model`` (default: ``fn.__name__``).
+    hints : str
+        How much the diagnosis gives away: ``"concept"``, ``"location"`` or ``"fix"``.
+    search_budget : float, optional
+        CPU seconds for the repair search (default: the exercise's own budget).
+    namespace : dict, optional
+        The globals the learner's source runs with (e.g. their helper functions).
+    source : str, optional
+        The learner's source, when ``fn``'s cannot be read (a notebook cell).
+    line_offset : int, optional
+        Added to reported line numbers (the cell's first line in a file).
+
+    Returns
+    -------
+    autograd_lr.checking.report.GradientReport
+        ``.passed``, the diagnosis at the hint level with the line of a verified repair,
+        ``str`` / ``to_html`` / ``to_dict``.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not an exercise of the assignment.
+
+    Examples
+    --------
     >>> from autograd_lr import predict
     >>> check_exercise(predict, "predict").passed
     True
