@@ -62,7 +62,12 @@ def judge(returned: Any, case: Case) -> dict[str, Verdict]:
         return {q: Verdict("type", seen=seen) for q in QUANTITIES}
     params, grads, costs = returned
     out: dict[str, Verdict] = {}
-    for q, container, what in (("w", params, "params"), ("b", params, "params")):
+    for q, container, what in (
+        ("w", params, "params"),
+        ("b", params, "params"),
+        ("dw", grads, "grads"),
+        ("db", grads, "grads"),
+    ):
         try:
             value = _entry(container, q)
         except KeyError:
@@ -70,18 +75,7 @@ def judge(returned: Any, case: Case) -> dict[str, Verdict]:
             continue
         out[q] = (
             array_verdict(value, e[q], DESCENT_RTOL)
-            if q == "w"
-            else scalar_verdict(value, e[q], DESCENT_RTOL)
-        )
-    for q in ("dw", "db"):
-        try:
-            value = _entry(grads, q)
-        except KeyError:
-            out[q] = Verdict("missing", seen=f'grads has no key "{q}"')
-            continue
-        out[q] = (
-            array_verdict(value, e[q], DESCENT_RTOL)
-            if q == "dw"
+            if q in ("w", "dw")
             else scalar_verdict(value, e[q], DESCENT_RTOL)
         )
     out["costs"] = list_verdict(costs, e["costs"], DESCENT_RTOL)
