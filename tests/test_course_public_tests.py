@@ -1,14 +1,16 @@
 """The course's own public tests, run against our reference functions (``autograd_lr.course``).
 
-Attribution: reconstructed from the public tests of DeepLearning.AI's "Neural Networks
-and Deep Learning" (Coursera), week 2 programming assignment "Logistic Regression with a
-Neural Network mindset": its ``public_tests.py`` (``sigmoid_test``,
-``initialize_with_zeros_test``, ``propagate_test``, ``optimize_test``, ``predict_test``,
-``model_test``) and the checks printed in the assignment's notebook. The inputs and the
-expected values are the course's, written as the course writes them (eight significant
-digits, ``np.allclose``); the assertions keep the course's order and wording. For
-``model_test`` only the assertions whose expected values we could reconstruct with
-certainty are kept (types, keys, shapes, the first cost log 2, the training predictions).
+Attribution: ported from the public tests of DeepLearning.AI's "Neural Networks and Deep
+Learning" (Coursera), week 2 programming assignment "Logistic Regression with a Neural
+Network mindset": its ``public_tests.py`` (``sigmoid_test``, ``initialize_with_zeros_test_1``
+and ``_2``, ``propagate_test``, ``optimize_test``, ``predict_test``, ``model_test``) and the
+checks printed in the assignment's notebook (the ``*_notebook_example`` tests). The inputs,
+the expected values and the assertions are the course's, in its order and wording (eight
+significant digits, ``np.allclose``); every course value is reproduced, ``model_test``'s
+trained ``w`` and ``b`` included. ``model_test`` follows the current release, whose labels
+are rows (``np.array([[0, 1, 0]])``); an earlier release passed a rank-1 ``y_test``, which
+our ``model`` refuses on purpose (the last test says why). Tests named "ours" add what the
+course does not assert.
 """
 
 from __future__ import annotations
@@ -104,12 +106,25 @@ def test_optimize_test() -> None:
     assert np.allclose(grads["db"], expected_db), (
         f"Wrong values for grads['db']. {grads['db']} != {expected_db}"
     )
+    assert type(params["w"]) is np.ndarray, (
+        f"Wrong type for params['w']. {type(params['w'])} != np.ndarray"
+    )
+    assert params["w"].shape == w.shape, (
+        f"Wrong shape for params['w']. {params['w'].shape} != {w.shape}"
+    )
     assert np.allclose(params["w"], expected_w), (
         f"Wrong values for params['w']. {params['w']} != {expected_w}"
     )
     assert np.allclose(params["b"], expected_b), (
         f"Wrong values for params['b']. {params['b']} != {expected_b}"
     )
+
+
+def test_optimize_leaves_the_callers_w_alone() -> None:
+    """Ours, not the course's: the course's ``optimize_test`` does not look at w afterwards."""
+    w, b = np.array([[1.0], [2.0]]), 2.0
+    X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
+    optimize(w, b, X, Y, num_iterations=101, learning_rate=0.1, print_cost=False)
     assert np.array_equal(w, [[1.0], [2.0]]), "optimize must not change the caller's w"
 
 
@@ -148,22 +163,50 @@ def test_predict_notebook_example() -> None:
 
 
 def test_model_test() -> None:
-    # the course's legacy global seed, kept: its expected predictions depend on this draw
+    # the course's legacy global seed, kept: its expected values depend on this draw
     np.random.seed(0)  # noqa: NPY002
-    X = np.random.randn(4, 7)  # noqa: NPY002
-    Y = np.array([[1, 1, 0, 1, 0, 0, 1]])
+    expected_output = {
+        "costs": [np.array(0.69314718)],
+        "Y_prediction_test": np.array([[1.0, 1.0, 0.0]]),
+        "Y_prediction_train": np.array([[1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]]),
+        "w": np.array([[0.08639757], [-0.08231268], [-0.11798927], [0.12866053]]),
+        "b": -0.03983236094816321,
+    }
+    # Use 7 samples for training (the course also binds an unused b = 1.5 here)
+    Y, X = np.array([[1, 0, 0, 1, 0, 0, 1]]), np.random.randn(4, 7)  # noqa: NPY002
+    # Use 3 samples for testing
     x_test = np.random.randn(4, 3)  # noqa: NPY002
     y_test = np.array([[0, 1, 0]])
     d = model(X, Y, x_test, y_test, num_iterations=50, learning_rate=0.01)
     assert type(d["costs"]) is list, f"Wrong type for d['costs']. {type(d['costs'])} != list"
     assert len(d["costs"]) == 1, f"Wrong length for d['costs']. {len(d['costs'])} != 1"
-    assert np.allclose(d["costs"], [np.array(0.69314718)]), "Wrong values for d['costs']"
+    assert np.allclose(d["costs"], expected_output["costs"]), (
+        f"Wrong values for d['costs']. {d['costs']} != {expected_output['costs']}"
+    )
     assert type(d["w"]) is np.ndarray, f"Wrong type for d['w']. {type(d['w'])} != np.ndarray"
     assert d["w"].shape == (X.shape[0], 1), (
         f"Wrong shape for d['w']. {d['w'].shape} != {(X.shape[0], 1)}"
     )
-    assert d["Y_prediction_test"].shape == (1, x_test.shape[1])
-    assert np.allclose(d["Y_prediction_train"], [[1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]])
+    assert np.allclose(d["w"], expected_output["w"]), (
+        f"Wrong values for d['w']. {d['w']} != {expected_output['w']}"
+    )
+    assert np.allclose(d["b"], expected_output["b"]), (
+        f"Wrong values for d['b']. {d['b']} != {expected_output['b']}"
+    )
+    for key, m in (("Y_prediction_test", x_test.shape[1]), ("Y_prediction_train", X.shape[1])):
+        assert type(d[key]) is np.ndarray, (
+            f"Wrong type for d['{key}']. {type(d[key])} != np.ndarray"
+        )
+        assert d[key].shape == (1, m), f"Wrong shape for d['{key}']. {d[key].shape} != {(1, m)}"
+        assert np.allclose(d[key], expected_output[key]), (
+            f"Wrong values for d['{key}']. {d[key]} != {expected_output[key]}"
+        )
+
+
+def test_model_returns_the_course_dictionary() -> None:
+    """Ours, not the course's: the keys the course's notebook reads, and the arguments echoed."""
+    X, Y = np.array([[1.0, 2.0, -1.0, -2.0]]), np.array([[1, 1, 0, 0]])
+    d = model(X, Y, X, Y, num_iterations=50, learning_rate=0.01)
     assert set(d) == {
         "costs",
         "Y_prediction_test",
@@ -174,3 +217,18 @@ def test_model_test() -> None:
         "num_iterations",
     }
     assert d["learning_rate"] == 0.01 and d["num_iterations"] == 50
+
+
+def test_model_refuses_the_rank_1_y_test_of_the_courses_earlier_public_tests() -> None:
+    """An earlier release of the course's ``model_test`` passes ``y_test = np.array([0, 1, 0])``
+    (rank 1, shape (3,)); the course's model never reads it unless ``print_cost``. Ours
+    refuses it on purpose: against a (1, m) row a rank-1 array broadcasts to (m, m) in
+    the accuracy. Every expected value of that release is the one above (same seed, same
+    draws), so only this argument differs."""
+    np.random.seed(0)  # noqa: NPY002
+    Y, X = np.array([1, 0, 0, 1, 0, 0, 1]).reshape(1, 7), np.random.randn(4, 7)  # noqa: NPY002
+    x_test, y_test = np.random.randn(4, 3), np.array([0, 1, 0])  # noqa: NPY002
+    with pytest.raises(ValueError, match=r"Y_test has shape \(3,\) but must be \(1, 3\)"):
+        model(X, Y, x_test, y_test, num_iterations=50, learning_rate=0.01)
+    d = model(X, Y, x_test, y_test.reshape(1, -1), num_iterations=50, learning_rate=0.01)
+    assert np.allclose(d["w"], [[0.08639757], [-0.08231268], [-0.11798927], [0.12866053]])
