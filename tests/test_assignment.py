@@ -9,6 +9,7 @@ its line. Each report is computed once per session.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 from typing import Any
@@ -17,6 +18,8 @@ import numpy as np
 import pytest
 
 from assignment_programs import BY_NAME, EXERCISES, PROGRAMS, AssignmentProgram
+from notebook_exercises import CHECK_TAG, EXERCISE_TAG, solved_notebook, tags
+from notebook_runner import read_notebook, solved_sources
 from autograd_lr import course
 from autograd_lr.checking.exercises import EXERCISES as CHECKED
 from autograd_lr.checking.exercises import check_exercise
@@ -105,3 +108,49 @@ def test_a_skeleton_is_not_implemented_and_names_no_cause() -> None:
 def test_an_unknown_exercise_is_refused_with_the_names() -> None:
     with pytest.raises(ValueError, match="optimize"):
         check_exercise(course.predict, "train")
+
+
+def _calls_with(cell: str, name: str) -> bool:
+    """Whether the cell calls a checker on the function ``name`` and asserts it passed."""
+    tree = ast.parse(cell)
+    checked = any(
+        isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
+        and (getattr(node.func, "attr", "") or getattr(node.func, "id", "")).startswith("check")
+        for node in ast.walk(tree)
+    )
+    asserted = any(
+        isinstance(node, ast.Assert)
+        and isinstance(node.test, ast.Attribute)
+        and node.test.attr == "passed"
+        for node in ast.walk(tree)
+    )
+    return checked and asserted
+
+
+@pytest.mark.parametrize("path", solved_sources(), ids=lambda p: p.stem)
+def test_the_exercise_notebook_writes_and_checks_every_exercise(path: Any) -> None:
+    """Each exercise of the assignment has its exercise cell (defining it) and, before the
+    next exercise cell, a check cell that runs a checker on it and asserts it passed. With
+    ``test_notebooks.py`` (every check cell fails on the learner's copy, the solved one
+    runs) that makes the notebook check the whole assignment."""
+    cells = solved_notebook(read_notebook(path), path.name).cells
+    for name in CHECKED:
+        defining = [
+            i
+            for i, c in enumerate(cells)
+            if EXERCISE_TAG in tags(c)
+            and any(
+                isinstance(n, ast.FunctionDef) and n.name == name
+                for n in ast.parse(c.source).body
+            )
+        ]
+        assert defining, f"{path.name}: no exercise cell defines {name}"
+        after = cells[defining[0] + 1 :]
+        until = next((k for k, c in enumerate(after) if EXERCISE_TAG in tags(c)), len(after))
+        checks = [c for c in after[:until] if CHECK_TAG in tags(c)]
+        assert any(_calls_with(c.source, name) for c in checks), (
+            f"{path.name}: no check cell after the exercise {name} checks it"
+        )

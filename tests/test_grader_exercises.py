@@ -1,9 +1,11 @@
-"""The grader on the exercises around ``propagate``: one sandboxed run, plain data back.
+"""The grader on every exercise of the assignment: one sandboxed run, plain data back.
 
-``autograd-lr check FILE:NAME`` for every exercise, on a ``.py`` file and on a notebook;
-``autograd-lr grade DIR --function propagate,optimize`` with a column group and points
-per exercise and one Gradescope test per exercise; and the child's answer read strictly.
-Every report is validated against the shipped schema.
+``autograd-lr check FILE:NAME`` for every exercise, on a ``.py`` file and on a notebook,
+with partial credit per quantity; ``autograd-lr grade DIR --function propagate,optimize``
+with a column group, points per exercise (``--points``) and a total; Gradescope's
+``results.json`` with one test per quantity of every exercise; and the child's answer
+read strictly. Every report, gradebook and ``results.json`` is validated against the
+shipped schema.
 """
 
 from __future__ import annotations
@@ -66,7 +68,22 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 WRONG = RIGHT.replace("return np.zeros((dim, 1)), 0.0", "return np.zeros((dim, 1)), 0").replace(
     'b = b - learning_rate * grads["db"]', 'b = b + learning_rate * grads["db"]'
 )
+# wrong by one quantity in three exercises: initialize's b an int, optimize's costs recorded
+# every 10 iterations, model's learning_rate not the argument; right on the rest
+PARTIAL = (
+    RIGHT.replace("return np.zeros((dim, 1)), 0.0", "return np.zeros((dim, 1)), 0")
+    .replace("if i % 100 == 0:", "if i % 10 == 0:")
+    .replace('"learning_rate": learning_rate,', '"learning_rate": 0.5,')
+)
 EXERCISES = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model")
+QUANTITIES = {
+    "sigmoid": ("σ(z)",),
+    "initialize_with_zeros": ("w", "b"),
+    "propagate": ("dw", "db", "cost"),
+    "optimize": ("w", "b", "dw", "db", "costs"),
+    "predict": ("Y_prediction",),
+    "model": ("keys", "w", "b", "costs", "Y_prediction_train", "Y_prediction_test", "arguments"),
+}
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -85,6 +102,7 @@ def classroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "class").mkdir()
     (root / "class" / "right.py").write_text(RIGHT)
     (root / "class" / "wrong.py").write_text(WRONG)
+    (root / "class" / "partial.py").write_text(PARTIAL)
     cells = [
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
          "source": RIGHT.splitlines(keepends=True)},
@@ -101,13 +119,15 @@ def test_check_passes_every_exercise_of_a_right_file(classroom: Path, name: str)
     report = json.loads(done.stdout)
     validate(report, "report")
     assert report["function"] == name and report["passed"] is True
+    assert report["scores"] == dict.fromkeys(QUANTITIES[name], 1.0)
+    assert report["score"] == report["max_score"] == len(QUANTITIES[name])
 
 
-@pytest.mark.parametrize("name", ["optimize", "model"])
+@pytest.mark.parametrize("name", EXERCISES)
 def test_check_reads_a_notebook(classroom: Path, name: str) -> None:
     done = _cli("check", f"right.ipynb:{name}", cwd=classroom)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "PASSED" in done.stdout
+    assert "PASSED" in done.stdout and "FAILED" not in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -121,42 +141,130 @@ def test_check_fails_a_wrong_exercise_and_says_which_quantity(
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
     validate(report, "report")
-    assert report["outcome"] == "fail" and report["scores"] == {name: 0.0}
+    assert report["outcome"] == "fail" and report["scores"][quantity] == 0.0
     assert report["quantities"][quantity]["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("initialize_with_zeros", {"b"}),
+        ("optimize", {"costs"}),
+        ("model", {"costs", "arguments"}),  # its costs are its optimize's
+    ],
+)
+def test_check_gives_partial_credit_per_quantity(
+    classroom: Path, name: str, wrong: set[str]
+) -> None:
+    """The wrong quantities alone lose their points, and the submission still fails."""
+    done = _cli("check", f"class/partial.py:{name}", "--json", cwd=classroom)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    expected = {q: 0.0 if q in wrong else 1.0 for q in QUANTITIES[name]}
+    assert report["outcome"] == "fail" and report["scores"] == expected, report["quantities"]
+    assert report["score"] == len(expected) - len(wrong)
+    assert report["max_score"] == len(expected)
+
+
+def test_a_case_that_raises_earns_nothing(classroom: Path) -> None:
+    """Right on the cases that ran is not right: a case that raised verified nothing."""
+    source = RIGHT.replace(
+        "def predict(w, b, X):\n",
+        "def predict(w, b, X):\n    if X.shape[1] == 1:\n        raise ValueError('one example')\n",
+    )
+    (classroom / "raises.py").write_text(source)
+    done = _cli("check", "raises.py:predict", "--json", cwd=classroom)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    assert report["quantities"]["Y_prediction"]["status"] == "ok"  # on the cases that ran
+    assert report["scores"] == {"Y_prediction": 0.0}
 
 
 def test_grade_scores_several_exercises_per_submission(classroom: Path) -> None:
     done = _cli(
         "grade", "class", "--function", "propagate,optimize,initialize_with_zeros",
+        "--points", "propagate=6,optimize.costs=3,initialize_with_zeros.b=2",
         "--out", "grades", "--jobs", "1", cwd=classroom,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     with (classroom / "grades" / "gradebook.csv").open() as f:
         rows = {Path(r["file"]).name: r for r in csv.DictReader(f)}
-    assert rows["right.py"]["score"] == "5" and rows["right.py"]["max_score"] == "5"
-    assert rows["wrong.py"]["propagate_score"] == "3"
-    assert (
-        rows["wrong.py"]["optimize_outcome"] == "fail" and rows["wrong.py"]["optimize_score"] == "0"
-    )
-    assert rows["wrong.py"]["initialize_with_zeros_score"] == "0"
+    # propagate 6 (2 per quantity); optimize w, b, dw, db 1 each and costs 3; initialize w 1, b 2
+    right = rows["right.py"]
+    assert (right["propagate_max_score"], right["optimize_max_score"]) == ("6", "7")
+    assert right["initialize_with_zeros_max_score"] == "3"
+    assert right["score"] == "16" and right["max_score"] == "16"
+    wrong = rows["wrong.py"]
+    assert wrong["propagate_score"] == "6"
+    assert wrong["optimize_outcome"] == "fail" and wrong["optimize_score"] == "0"
+    assert wrong["initialize_with_zeros_score"] == "1"  # w right, b an int
+    partial = rows["partial.py"]
+    assert (partial["optimize_score"], partial["initialize_with_zeros_score"]) == ("4", "1")
+    assert partial["score"] == "11" and partial["max_score"] == "16"
     book = json.loads((classroom / "grades" / "gradebook.json").read_text())
+    validate(book, "gradebook")
     assert book["functions"] == ["propagate", "optimize", "initialize_with_zeros"]
-    for exercise in book["exercises"].values():
+    assert book["points"]["propagate"] == {"dw": 2.0, "db": 2.0, "cost": 2.0}
+    assert book["points"]["optimize"] == {"w": 1.0, "b": 1.0, "dw": 1.0, "db": 1.0, "costs": 3.0}
+    assert book["points"]["initialize_with_zeros"] == {"w": 1.0, "b": 2.0}
+    assert book["max_score"] == 16
+    totals = {Path(t["file"]).name: t for t in book["totals"]}
+    assert totals["partial.py"]["scores"] == {
+        "propagate": 6.0,
+        "optimize": 4.0,
+        "initialize_with_zeros": 1.0,
+    }
+    assert totals["partial.py"]["score"] == 11 and totals["right.py"]["passed"] is True
+    for name, exercise in book["exercises"].items():
         validate(exercise, "gradebook")
+        assert exercise["function"] == name and exercise["points"] == book["points"][name]
 
 
-def test_gradescope_has_one_test_per_exercise(classroom: Path) -> None:
+def test_gradescope_has_a_test_per_quantity_of_every_exercise(classroom: Path) -> None:
     done = _cli(
-        "grade", "class/wrong.py", "--function", "optimize,predict",
+        "grade", "class/partial.py", "--function", "propagate,optimize,predict",
+        "--points", "optimize=5,predict=2",
         "--out", "g2", "--gradescope", "results.json", cwd=classroom,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     results = json.loads((classroom / "results.json").read_text())
     validate(results, "gradescope")
     tests = {t["name"]: t for t in results["tests"]}
-    assert set(tests) == {"optimize", "predict"}
-    assert tests["optimize"]["status"] == "failed" and tests["predict"]["status"] == "passed"
-    assert results["score"] == 1.0
+    assert list(tests) == [
+        "propagate: dw", "propagate: db", "propagate: cost",
+        "optimize: w", "optimize: b", "optimize: dw", "optimize: db", "optimize: costs",
+        "predict",
+    ]  # fmt: skip
+    assert tests["optimize: costs"]["status"] == "failed" and tests["optimize: costs"]["score"] == 0
+    assert "costs" in tests["optimize: costs"]["output"]
+    assert tests["optimize: w"] == {**tests["optimize: w"], "status": "passed", "score": 1.0}
+    assert tests["predict"]["score"] == tests["predict"]["max_score"] == 2.0
+    assert results["score"] == 3 + 4 + 2
+
+
+def test_points_a_grading_cannot_place_are_refused_with_the_forms(classroom: Path) -> None:
+    done = _cli(
+        "grade", "class", "--function", "propagate,optimize", "--points", "dw=2",
+        "--out", "g3", cwd=classroom,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "propagate.dw=2 or optimize.dw=2" in done.stderr and "Traceback" not in done.stderr
+    done = _cli("check", "class/right.py:predict", "--points", "optimize=2", cwd=classroom)
+    assert done.returncode == 2 and "optimize is not graded" in done.stderr
+    done = _cli("check", "class/right.py:predict", "--points", "predict.dw=2", cwd=classroom)
+    assert done.returncode == 2 and "EXERCISE.QUANTITY=N" in done.stderr
+    assert "predict: Y_prediction=N" in done.stderr
+
+
+def test_propagates_points_per_quantity_keep_their_form(classroom: Path) -> None:
+    done = _cli(
+        "check", "class/right.py:propagate", "--points", "dw=2,cost=0.5", "--json", cwd=classroom
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["scores"] == {"dw": 2.0, "db": 1.0, "cost": 0.5} and report["max_score"] == 3.5
 
 
 def test_the_answer_is_read_strictly() -> None:

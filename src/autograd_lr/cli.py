@@ -39,11 +39,13 @@ def _verify(args: argparse.Namespace) -> int:
 # --- train / predict ----------------------------------------------------------------------
 
 
-def _grader(args: argparse.Namespace, function: str) -> Any:
-    """The Grader of ``check`` and ``grade`` (prepared before any submission runs)."""
+def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ()) -> Any:
+    """The Grader of ``check`` and ``grade`` (prepared before any submission runs);
+    ``graded``: every function of the run, among which ``--points`` is shared."""
     from autograd_lr.grading import grader as grading_grader
     from autograd_lr.grading import sandbox
 
+    points = grading_grader.assign_points(args.points, graded or [function])[function]
     limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
     options = grading_grader.Options(
         function=function,
@@ -53,7 +55,7 @@ def _grader(args: argparse.Namespace, function: str) -> Any:
         sandbox=args.sandbox,
         limits=limits,
         forbid=args.forbid_imports,
-        points=tuple(args.points.items()),
+        points=points,
         hints=args.hints,
         search_seconds=args.search_seconds,
     )
@@ -151,7 +153,7 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
             f"--gradescope writes one student's results.json, but {len(found)} submissions "
             "were found: give the one file (or a folder holding one)"
         )
-    graders = [_grader(args, f) for f in functions]
+    graders = [_grader(args, f, functions) for f in functions]
     results = []
     for function, grader in zip(functions, graders, strict=True):
         mine = [dataclasses.replace(s, function=function) for s in found]
@@ -362,20 +364,14 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(n.partition(".")[0] for n in names)
 
 
-def _points(text: str) -> dict[str, float]:
-    """``dw=2,db=1,cost=1``: the points of each quantity."""
-    out = {"dw": 1.0, "db": 1.0, "cost": 1.0}
-    for part in text.split(","):
-        name, _, value = part.partition("=")
-        if name.strip() not in out:
-            raise argparse.ArgumentTypeError(f"expected dw=N,db=N,cost=N, got {text!r}")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected dw=N,db=N,cost=N, got {text!r}") from None
-        if not 0 <= out[name.strip()] < float("inf"):
-            raise argparse.ArgumentTypeError(f"points must be finite and >= 0, got {text!r}")
-    return out
+def _points(text: str) -> tuple[tuple[str, float], ...]:
+    """``optimize=5,propagate.dw=2`` or ``dw=2,db=1,cost=1``: points per exercise or quantity."""
+    from autograd_lr.grading.grader import parse_points
+
+    try:
+        return parse_points(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 _whole = _checked(int, lambda v: v >= 1, "a whole number >= 1")
@@ -437,9 +433,11 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--points",
         type=_points,
-        default={"dw": 1.0, "db": 1.0, "cost": 1.0},
-        metavar="dw=N,db=N,cost=N",
-        help="partial credit per quantity (default 1 each)",
+        default=(),
+        metavar="EXERCISE=N,EXERCISE.QUANTITY=N",
+        help="partial credit per quantity: optimize=5 shares 5 points among optimize's "
+        "quantities, optimize.costs=2 gives one quantity 2, dw=2 the quantity of the one "
+        "graded exercise that has it (default 1 point per quantity)",
     )
     parser.add_argument(
         "--lambd",

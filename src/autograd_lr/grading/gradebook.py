@@ -7,8 +7,12 @@ outcome, passed, score, max_score, mistakes, error) and ``gradebook.json``
 (``schema/gradebook.schema.json``: the summary, with what the class got wrong
 (:mod:`~autograd_lr.grading.summary`), and every submission's full report);
 :func:`gradescope_results` is Gradescope's autograder ``results.json``
-(``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``)
-worth its points, the diagnosis in its ``output``. Every file is written atomically.
+(``schema/gradescope.schema.json``): one test per quantity (``dw``, ``db``, ``cost``;
+``optimize: w``, ``optimize: costs``, ... for another exercise) worth its points, the
+diagnosis in its ``output``. Graded on several exercises (``--function
+propagate,optimize``), a submission has a column group per exercise in ``gradebook.csv``,
+each exercise's gradebook, points and the totals in ``gradebook.json``, and every
+exercise's tests in ``results.json``. Every file is written atomically.
 
 What comes from a submission (its file's name, its messages) is shown with its control
 characters escaped (:func:`~autograd_lr.grading.answers.printable`), and a CSV cell of
@@ -122,6 +126,7 @@ def gradebook(grader: Grader, results: Sequence[Graded]) -> dict[str, Any]:
         "seeds": {"problems": grader.seed, "random": grader.options.seed == "random"},
         "sandbox": grader.sandbox_dict(),
         "max_score": sum(grader.points.values()),
+        "points": dict(grader.points),
         "summary": summary(results),
         "submissions": [r.to_dict() for r in results],
     }
@@ -178,6 +183,15 @@ def table(results: Sequence[Graded]) -> str:
     return "\n".join(lines)
 
 
+def gradescope_test_name(graded: Graded, quantity: str) -> str:
+    """The Gradescope test of one quantity: ``dw`` for propagate, ``optimize: w`` for
+    another exercise (``predict`` alone when the exercise has one quantity)."""
+    function = graded.grader.options.function
+    if graded.grader.exercise is None:
+        return quantity
+    return function if len(graded.grader.points) == 1 else f"{function}: {quantity}"
+
+
 def gradescope_results(graded: Graded) -> dict[str, Any]:
     r"""Gradescope's ``results.json``: a test per quantity, its points when it is right.
 
@@ -188,11 +202,12 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
     diagnosis = "\n".join(
         f"{x['message']}" + (f"\nfix: {x['fix']}" if x.get("fix") else "") for x in d["diagnosis"]
     )
+    right = graded.right()
     tests = []
     for name, points in graded.grader.points.items():
         q = d["quantities"].get(name, {})
         earned = d["scores"][name]
-        if earned:
+        if right[name]:
             output = f"{name} agrees with the oracles"
         elif d["outcome"] not in ("pass", "fail"):
             output = f"not checked: {d['error']}"
@@ -201,10 +216,10 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
             output = f"{name}: {status}" + (f"\n{diagnosis}" if diagnosis else "")
         tests.append(
             {
-                "name": name,
+                "name": gradescope_test_name(graded, name),
                 "score": earned,
                 "max_score": points,
-                "status": "passed" if earned else "failed",
+                "status": "passed" if right[name] else "failed",
                 "output": printable(output, lines=True),
                 "visibility": "visible",
             }
@@ -231,7 +246,7 @@ def write_gradescope(path: Path, graded: Graded) -> None:
 
 
 def exercises_csv_text(functions: Sequence[str], results: Sequence[Sequence[Graded]]) -> str:
-    """One row per submission: per exercise its outcome and score, then the total.
+    """One row per submission: per exercise its outcome, score and maximum, then the total.
 
     ``results[k][i]`` is exercise ``functions[k]`` of submission ``i``.
     """
@@ -255,26 +270,34 @@ def exercises_csv_text(functions: Sequence[str], results: Sequence[Sequence[Grad
 def exercises_gradebook(
     graders: Sequence[Grader], results: Sequence[Sequence[Graded]]
 ) -> dict[str, Any]:
-    """The content of ``gradebook.json`` for several exercises: each exercise's own gradebook
-    (its column of submissions), and the total per submission."""
+    """The content of ``gradebook.json`` for several exercises (``gradebook.schema.json``,
+    its second form): the points of every quantity of each exercise, the total, each
+    exercise's own gradebook (its column of submissions), and per submission its score
+    per exercise and in total."""
     from autograd_lr import __version__
     from autograd_lr.grading.grader import SCHEMA_VERSION
 
-    totals = [
-        {
-            "file": row[0].to_dict()["file"],
-            "score": sum(r.to_dict()["score"] for r in row),
-            "max_score": sum(r.to_dict()["max_score"] for r in row),
-            "passed": all(r.passed for r in row),
-        }
-        for row in zip(*results, strict=True)
-    ]
+    functions = [g.options.function for g in graders]
+    totals = []
+    for row in zip(*results, strict=True):
+        dicts = [r.to_dict() for r in row]
+        totals.append(
+            {
+                "file": dicts[0]["file"],
+                "scores": {f: d["score"] for f, d in zip(functions, dicts, strict=True)},
+                "score": sum(d["score"] for d in dicts),
+                "max_score": sum(d["max_score"] for d in dicts),
+                "passed": all(r.passed for r in row),
+            }
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "autograd_lr_version": __version__,
-        "functions": [g.options.function for g in graders],
+        "functions": functions,
+        "points": {g.options.function: dict(g.points) for g in graders},
+        "max_score": sum(sum(g.points.values()) for g in graders),
         "exercises": {
-            g.options.function: gradebook(g, rs) for g, rs in zip(graders, results, strict=True)
+            f: gradebook(g, rs) for f, g, rs in zip(functions, graders, results, strict=True)
         },
         "totals": totals,
     }
@@ -293,15 +316,15 @@ def write_exercises_gradebook(
 
 
 def exercises_gradescope_results(graded: Sequence[Graded]) -> dict[str, Any]:
-    """Gradescope's ``results.json`` for one submission graded on several exercises: one
-    test per exercise (per quantity for ``propagate``), each exercise's output its headline
-    and diagnosis."""
+    """Gradescope's ``results.json`` for one submission graded on several exercises: every
+    exercise's tests, one per quantity (:func:`gradescope_test_name`; ``propagate: dw`` for
+    propagate's), each worth its points; the output each exercise's headline and diagnosis."""
     tests: list[dict[str, Any]] = []
     outputs = []
     for g in graded:
         one = gradescope_results(g)
         for test in one["tests"]:
-            if test["name"] != g.grader.options.function:
+            if g.grader.exercise is None:  # propagate's quantities, named for the exercise
                 test["name"] = f"{g.grader.options.function}: {test['name']}"
             tests.append(test)
         outputs.append(one["output"])

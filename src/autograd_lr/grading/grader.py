@@ -57,7 +57,12 @@ EXIT_CODES = {
     "forbidden_import": 1,
     "cannot_load": 2,
 }
-DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}
+DEFAULT_POINTS = {"dw": 1.0, "db": 1.0, "cost": 1.0}  # propagate's quantities, 1 point each
+POINTS_FORMS = (
+    "EXERCISE=N (the exercise's N points, shared equally by its quantities: optimize=5), "
+    "EXERCISE.QUANTITY=N (optimize.costs=2) or QUANTITY=N for a quantity of one graded "
+    "exercise only (dw=2 when grading propagate alone)"
+)
 REFERENCE = "autograd_lr"  # refused to every submission: it holds the reference solution
 GRADER_FAULT = (
     "this is a fault of the grader, not of the submission, and the other submissions were "
@@ -109,7 +114,9 @@ class Options:
     sandbox: Mode = "auto"
     limits: Limits | None = None
     forbid: tuple[str, ...] = ()
-    points: tuple[tuple[str, float], ...] = tuple(DEFAULT_POINTS.items())
+    # points per quantity of ``function`` (assign_points reads --points); a quantity not
+    # named here is worth 1 point
+    points: tuple[tuple[str, float], ...] = ()
     hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
     # wall-clock seconds of the repair search per failed submission (0: none); every
     # candidate program runs in the sandbox (SandboxedRunner), one sandboxed run per batch.
@@ -142,33 +149,41 @@ class Graded:
     def exit_code(self) -> int:
         return EXIT_CODES[self.outcome]
 
-    def scores(self) -> dict[str, float]:
-        """Points per quantity: its points when its verdict is ``ok``, else 0.
+    def right(self) -> dict[str, bool]:
+        """Whether each scored quantity is right: its verdict ``ok`` (for an exercise other
+        than propagate, ``ok`` on every case: a case that raised verified nothing).
 
-        A failed submission never earns the full score: when every quantity is right but
-        the submission still fails (it breaks the return contract, changes its inputs),
-        the quantities named by the contract lose their points, or all of them when none
-        is named (the failure is the whole function's).
+        A failed submission never has every quantity right: when all are but the
+        submission still fails (it breaks the return contract, changes its inputs), the
+        quantities named by the contract are not, or none is when none is named (the
+        failure is the whole function's).
         """
-        if self.grader.exercise is not None:  # one test per exercise: its points when it passes
-            return {
-                name: (points if self.outcome == "pass" else 0.0)
-                for name, points in self.grader.points.items()
+        report = self.report if self.outcome in ("pass", "fail") else None
+        if report is None:
+            return dict.fromkeys(self.grader.points, False)
+        if self.grader.exercise is not None:
+            right = {
+                name: bool(report.checks)
+                and all(
+                    name in c.quantities and c.quantities[name].status == "ok"
+                    for c in report.checks
+                )
+                for name in self.grader.points
             }
-        rows = (
-            self.report.rows if self.report is not None and self.outcome in ("pass", "fail") else {}
-        )
-        earned = {
-            name: (points if name in rows and rows[name].status == "ok" else 0.0)
-            for name, points in self.grader.points.items()
-        }
-        full = sum(earned.values()) == sum(self.grader.points.values())
-        if self.outcome != "pass" and full and earned:
-            blamed = set(self.report.contract) if self.report is not None else set()
-            for name in earned:
-                if name in blamed or not blamed & set(earned):
-                    earned[name] = 0.0
-        return earned
+        else:
+            right = {
+                name: name in report.rows and report.rows[name].status == "ok"
+                for name in self.grader.points
+            }
+        if self.outcome != "pass" and right and all(right.values()):
+            blamed = set(report.contract) & set(right)
+            right = {name: bool(blamed) and name not in blamed for name in right}
+        return right
+
+    def scores(self) -> dict[str, float]:
+        """Points per quantity: its points when it is right (:meth:`right`), else 0."""
+        right = self.right()
+        return {name: points if right[name] else 0.0 for name, points in self.grader.points.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The report (``schema/report.schema.json``): the same keys for every outcome."""
@@ -256,12 +271,10 @@ class Grader:
         self.options = options
         self.limits = options.limits or sandbox.Limits()
         self.isolation, self.fallback_reason = sandbox.choose(options.sandbox)
-        self.points = dict(options.points)
         # an exercise other than propagate (initialize_with_zeros, optimize, predict, model,
-        # sigmoid): its own cases and verdict, one score for the whole function
+        # sigmoid): its own cases, verdict and quantities, each scored on its own
         self.exercise = _exercise(options.function)
-        if self.exercise is not None and set(self.points) == set(DEFAULT_POINTS):
-            self.points = {options.function: 1.0}
+        self.points = _points_of(options.function, options.points)
         if options.seed == "random":
             self.seed = secrets.randbelow(2**31)
         elif isinstance(options.seed, int) and not isinstance(options.seed, bool):
@@ -615,6 +628,132 @@ class Grader:
             f"graded in a {'bubblewrap sandbox' if run.isolation == 'bwrap' else 'separate process'} "
             f"({run.seconds:.2f} s); the expected values and the verdict were computed outside it"
         )
+
+
+def quantities_of(function: str) -> tuple[str, ...]:
+    """The quantities ``function`` is scored on: an exercise's own (``optimize``: w, b, dw,
+    db, costs), else propagate's dw, db and cost (a function of another name is propagate)."""
+    found = _exercise(function)
+    return tuple(found.quantities) if found is not None else tuple(DEFAULT_POINTS)
+
+
+def _points_of(function: str, given: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Points per quantity of ``function``: those ``given``, 1 for the others."""
+    quantities = quantities_of(function)
+    points = dict.fromkeys(quantities, 1.0)
+    for name, value in given:
+        if name not in points:
+            raise ValueError(
+                f"{function} has no quantity {name!r} to give points to; its quantities: "
+                f"{', '.join(quantities)}"
+            )
+        if not 0 <= value < float("inf"):
+            raise ValueError(f"points must be finite and >= 0, got {name}={value!r}")
+        points[name] = float(value)
+    return points
+
+
+def _known_points() -> str:
+    from autograd_lr.checking.exercises import EXERCISES
+
+    return "; ".join(
+        f"{name}: {','.join(f'{q}=N' for q in quantities_of(name))}" for name in EXERCISES
+    )
+
+
+def parse_points(text: str) -> tuple[tuple[str, float], ...]:
+    """``--points`` as (name, points) pairs, in order: ``NAME=N`` separated by commas, each
+    name an exercise, ``EXERCISE.QUANTITY`` or a quantity of some exercise, each N a
+    finite number >= 0, no name twice (:data:`POINTS_FORMS`). Which exercise a name
+    gives points to is settled by :func:`assign_points`, once the graded ones are known.
+
+    Raises
+    ------
+    ValueError
+        A malformed item or an unknown name: the message gives the forms and every
+        exercise's quantities.
+    """
+    from autograd_lr.checking.exercises import EXERCISES
+
+    known = {q for name in EXERCISES for q in quantities_of(name)}
+    out: list[tuple[str, float]] = []
+    for part in text.split(","):
+        name, equals, value = (s.strip() for s in part.partition("="))
+        exercise, dot, quantity = name.partition(".")
+        named = (
+            exercise in EXERCISES and quantity in quantities_of(exercise)
+            if dot
+            else name in EXERCISES or name in known
+        )
+        try:
+            number = float(value) if equals else None
+        except ValueError:
+            number = None
+        if not named or number is None:
+            raise ValueError(
+                f"--points {text!r}: cannot read {part.strip()!r}; the forms are "
+                f"{POINTS_FORMS}; the quantities are {_known_points()}"
+            )
+        if not 0 <= number < float("inf"):
+            raise ValueError(f"points must be finite and >= 0, got {part.strip()!r}")
+        if name in (n for n, _ in out):
+            raise ValueError(f"--points {text!r} gives {name} points twice")
+        out.append((name, number))
+    return tuple(out)
+
+
+def assign_points(
+    items: Sequence[tuple[str, float]], functions: Sequence[str]
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    r"""The points per quantity of each graded function (:attr:`Options.points`), from
+    :func:`parse_points`'s pairs: ``EXERCISE=N`` shares N equally among its quantities
+    (:math:`N / n_q` each), ``EXERCISE.QUANTITY=N`` sets one, a bare ``QUANTITY=N`` sets
+    the quantity of the one graded function that has it; a quantity named by none is
+    worth 1.
+
+    Raises
+    ------
+    ValueError
+        A name for an exercise that is not graded, a bare quantity that several graded
+        exercises share (the message says which ``EXERCISE.QUANTITY`` to write), or an
+        exercise given both a total and points for a quantity.
+    """
+    from autograd_lr.checking.exercises import EXERCISES
+
+    out: dict[str, dict[str, float]] = {f: {} for f in functions}
+    totals: set[str] = set()
+    graded = ",".join(functions)
+    for name, value in items:
+        exercise, dot, quantity = name.partition(".")
+        if not dot and name not in EXERCISES:  # a bare quantity: the one graded function with it
+            owners = [f for f in functions if name in quantities_of(f)]
+            if len(owners) != 1:
+                raise ValueError(
+                    f"--points {name}={value:g}: "
+                    + (
+                        f"{name} is a quantity of {' and '.join(owners)}: write "
+                        + " or ".join(f"{f}.{name}={value:g}" for f in owners)
+                        if owners
+                        else f"no graded exercise (--function {graded}) has a quantity {name}"
+                    )
+                )
+            exercise, quantity = owners[0], name
+        if exercise not in out:
+            raise ValueError(
+                f"--points {name}={value:g}: {exercise} is not graded (--function {graded})"
+            )
+        if exercise in totals or (not quantity and out[exercise]):
+            raise ValueError(
+                f"--points gives {exercise} both a total and points for a quantity: give one "
+                "or the other"
+            )
+        if quantity:
+            out[exercise][quantity] = value
+        else:  # the exercise's total, shared by its quantities
+            quantities = quantities_of(exercise)
+            out[exercise] = dict.fromkeys(quantities, value / len(quantities))
+            totals.add(exercise)
+    return {f: tuple(points.items()) for f, points in out.items()}
 
 
 def _exercise(function: str) -> Any:
