@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 from assignment_programs import BY_NAME, EXERCISES, PROGRAMS, AssignmentProgram
-from notebook_exercises import CHECK_TAG, EXERCISE_TAG, solved_notebook, tags
-from notebook_runner import read_notebook, solved_sources
 from autograd_lr import course
 from autograd_lr.checking.exercises import EXERCISES as CHECKED
 from autograd_lr.checking.exercises import check_exercise
 from autograd_lr.checking.report import GradientReport
+from notebook_exercises import CHECK_TAG, EXERCISE_TAG, solved_notebook, tags
+from notebook_runner import read_notebook, solved_sources
 
 MIN_WRONG = 8  # wrong programs per exercise the issue asks the checker to catch
 
@@ -143,8 +143,7 @@ def test_the_exercise_notebook_writes_and_checks_every_exercise(path: Any) -> No
             for i, c in enumerate(cells)
             if EXERCISE_TAG in tags(c)
             and any(
-                isinstance(n, ast.FunctionDef) and n.name == name
-                for n in ast.parse(c.source).body
+                isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(c.source).body
             )
         ]
         assert defining, f"{path.name}: no exercise cell defines {name}"
