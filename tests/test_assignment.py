@@ -22,6 +22,8 @@ from autograd_lr import course
 from autograd_lr.checking.exercises import EXERCISES as CHECKED
 from autograd_lr.checking.exercises import check_exercise
 from autograd_lr.checking.report import GradientReport
+from learner_programs import PROGRAMS as LEARNER_PROGRAMS
+from learner_programs import LearnerProgram
 from notebook_exercises import CHECK_TAG, EXERCISE_TAG, solved_notebook, tags
 from notebook_runner import read_notebook, solved_sources
 
@@ -153,3 +155,25 @@ def test_the_exercise_notebook_writes_and_checks_every_exercise(path: Any) -> No
         assert any(_calls_with(c.source, name) for c in checks), (
             f"{path.name}: no check cell after the exercise {name} checks it"
         )
+
+
+SIGMOIDS = [p for p in LEARNER_PROGRAMS if p.exercise == "sigmoid"]
+
+
+@pytest.mark.parametrize("p", SIGMOIDS, ids=lambda p: p.name)
+def test_check_exercise_on_sigmoid_reaches_the_catalogues_verdict(p: LearnerProgram) -> None:
+    """``check_exercise(fn, "sigmoid")`` (the CLI's and the grader's check) gives the
+    catalogue's verdict, the notebook's ``check_sigmoid``'s: a correct form passes; a wrong
+    one fails, with the rules and line of its repair, or the located line when no rule
+    repairs it; each value is judged to a relative SIGMOID_RTOL of its own."""
+    ns: dict[str, Any] = {"np": np}
+    exec(compile(p.source, f"<{p.name}>", "exec"), ns)  # trusted test code
+    report = check_exercise(ns["sigmoid"], "sigmoid", namespace=ns, source=p.source)
+    assert report.passed == (p.verdict == "pass"), str(report)
+    if p.verdict == "pass":
+        return
+    lead = report.diagnosis[0]
+    if p.verdict == "repaired":
+        assert set(lead.rules) == set(p.rules) and lead.line == p.line, str(report)
+    elif p.name != "sigmoid_tanh_tails":  # fails, with no line located on these cases
+        assert not lead.rules and lead.line == p.line, str(report)

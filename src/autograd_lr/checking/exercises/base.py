@@ -75,6 +75,8 @@ class Case:
 
 
 Judging = Callable[[Any, Case], dict[str, Verdict]]
+# where the search starts on one case's trace: (trace, case, source, function) -> the line
+Locating = Callable[[Trace, Case, str, str], Alignment]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class Exercise:
     judge: Judging
     rules: tuple[Rule, ...]
     purpose: str  # what it does, for the headline of a pass
+    # the first wrong line, from the trace aligned with the reference's intermediates;
+    # None: the line that raised, else the first that reads a notebook's global array
+    locate: Locating | None = None
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -482,13 +487,20 @@ def explain_with_engine(
     def judge(k: int, outcome: Outcome) -> tuple[bool, int]:
         return score(judge_outcome(exercise, cases[k], outcome))
 
+    locate = _locator(namespace)
+    if exercise.locate is not None:
+        aligned = exercise.locate
+
+        def locate(t: Trace, k: int, source: str, function: str) -> Alignment:
+            return aligned(t, cases[k], source, function)
+
     try:
         finding = search_with(
             source,
             function,
             [c.args for c in cases],
             judge,
-            _locator(namespace),
+            locate,
             namespace,
             budget=budget,
             runner=runner,
