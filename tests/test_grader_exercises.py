@@ -182,6 +182,22 @@ def test_a_case_that_raises_earns_nothing(classroom: Path) -> None:
     assert report["scores"] == {"Y_prediction": 0.0}
 
 
+def test_a_function_that_changes_its_arguments_earns_nothing(classroom: Path) -> None:
+    """Every value right but the caller's w changed in place: the failure is the whole
+    function's, as for propagate, so no quantity earns its points."""
+    source = RIGHT.replace(
+        'w = w - learning_rate * grads["dw"]', 'w -= learning_rate * grads["dw"]'
+    )
+    (classroom / "in_place.py").write_text(source)
+    done = _cli("check", "in_place.py:optimize", "--json", "--search-seconds", "0", cwd=classroom)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    validate(report, "report")
+    assert all(q["status"] == "ok" for q in report["quantities"].values())
+    assert report["modified_inputs"] or "modified_inputs" in report["mistakes"], report
+    assert report["scores"] == dict.fromkeys(QUANTITIES["optimize"], 0.0)
+
+
 def test_grade_scores_several_exercises_per_submission(classroom: Path) -> None:
     done = _cli(
         "grade", "class", "--function", "propagate,optimize,initialize_with_zeros",
