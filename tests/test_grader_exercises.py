@@ -274,6 +274,34 @@ def test_points_a_grading_cannot_place_are_refused_with_the_forms(classroom: Pat
     assert "predict: Y_prediction=N" in done.stderr
 
 
+def test_points_are_assigned_by_exercise_and_quantity() -> None:
+    from autograd_lr.grading.grader import assign_points, parse_points
+
+    both = ["propagate", "optimize"]
+    assert assign_points(parse_points("optimize=5,propagate.cost=0.5"), both) == {
+        "propagate": (("cost", 0.5),),
+        "optimize": tuple((q, 1.0) for q in QUANTITIES["optimize"]),
+    }
+    assert assign_points(parse_points("costs=2"), both)["optimize"] == (("costs", 2.0),)
+    for text, phrase in [
+        ("optimize=5,optimize.w=1", "both a total and points"),
+        ("optimize.w=1,optimize=5", "both a total and points"),
+        ("predict=1", "predict is not graded"),
+        ("Y_prediction=1", "no graded exercise"),
+    ]:
+        with pytest.raises(ValueError, match=phrase):
+            assign_points(parse_points(text), both)
+    for text, phrase in [
+        ("dw=1,dw=2", "twice"),
+        ("dw=-1", "finite and >= 0"),
+        ("dw=inf", "finite and >= 0"),
+        ("optimize.cost=1", "cannot read"),
+        ("dw", "cannot read"),
+    ]:
+        with pytest.raises(ValueError, match=phrase):
+            parse_points(text)
+
+
 def test_propagates_points_per_quantity_keep_their_form(classroom: Path) -> None:
     done = _cli(
         "check", "class/right.py:propagate", "--points", "dw=2,cost=0.5", "--json", cwd=classroom
