@@ -189,13 +189,20 @@ def test_a_function_that_changes_its_arguments_earns_nothing(classroom: Path) ->
         'w = w - learning_rate * grads["dw"]', 'w -= learning_rate * grads["dw"]'
     )
     (classroom / "in_place.py").write_text(source)
-    done = _cli("check", "in_place.py:optimize", "--json", "--search-seconds", "0", cwd=classroom)
+    done = _cli(
+        "check", "in_place.py:optimize", "--json", "--search-seconds", "0",
+        "--gradescope", "in_place.json", cwd=classroom,
+    )  # fmt: skip
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     report = json.loads(done.stdout)
     validate(report, "report")
     assert all(q["status"] == "ok" for q in report["quantities"].values())
     assert report["modified_inputs"] or "modified_inputs" in report["mistakes"], report
     assert report["scores"] == dict.fromkeys(QUANTITIES["optimize"], 0.0)
+    results = json.loads((classroom / "in_place.json").read_text())
+    validate(results, "gradescope")
+    w = next(t for t in results["tests"] if t["name"] == "optimize: w")
+    assert w["status"] == "failed" and "the function failed" in w["output"]
 
 
 def test_grade_scores_several_exercises_per_submission(classroom: Path) -> None:

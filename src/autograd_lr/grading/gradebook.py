@@ -213,6 +213,8 @@ def gradescope_results(graded: Graded) -> dict[str, Any]:
             output = f"not checked: {d['error']}"
         else:
             status = q.get("status", "not run")
+            if status == "ok":  # right where it was compared; the function failed as a whole
+                status = "ok where it was compared, but the function failed (see below)"
             output = f"{name}: {status}" + (f"\n{diagnosis}" if diagnosis else "")
         tests.append(
             {
