@@ -105,3 +105,14 @@ def test_a_skeleton_is_not_implemented_and_names_no_cause() -> None:
 def test_an_unknown_exercise_is_refused_with_the_names() -> None:
     with pytest.raises(ValueError, match="optimize"):
         check_exercise(course.predict, "train")
+
+
+@pytest.mark.parametrize("p", PROGRAMS, ids=lambda p: p.name)
+def test_the_score_agrees_with_the_outcome(p: AssignmentProgram) -> None:
+    """A failing report never scores full marks; a passing one always does."""
+    feedback = report_of(p.name).feedback()
+    assert feedback.max_score >= 1
+    if feedback.passed:
+        assert feedback.score == feedback.max_score
+    else:
+        assert feedback.score < feedback.max_score, str(report_of(p.name))
