@@ -1,8 +1,8 @@
 """The feedback core: one finding type and one renderer for every checker.
 
-Every checker's report (check_gradients, check_exercise, check_derivation, verify) is
-laid out as a Feedback and rendered by the core alone; a failing report never scores
-full marks; every rule a report names comes with its concept text and its entry on the
+Every checker's report (check_gradients, check_exercise, check_sigmoid, check_derivation,
+verify) is laid out as a Feedback and rendered by the core alone; a failing report never
+scores full marks; every rule a report names comes with its concept text and its entry on the
 documentation's page of mistakes, and that page is made from the rules' tables.
 """
 
@@ -31,7 +31,7 @@ from autograd_lr.checking.findings import (
     to_json,
 )
 from autograd_lr.checking.report import GradientReport
-from autograd_lr.teaching import slips, verify
+from autograd_lr.teaching import exercises, slips, verify
 from autograd_lr.teaching.derivation import check_derivation
 from autograd_lr.teaching.mistakes import page as mistakes_page
 from autograd_lr.teaching.mistakes import rule_table
@@ -101,7 +101,10 @@ def test_a_gradient_reports_causes_link_to_the_page(planted_reports: dict[str, A
 def _verify_report(error_jax: float) -> verify.Report:
     row = verify.Row("dw1", 0.5, 0.5, 0.5, error_jax, 0.0)
     stage = verify.Stage("at the start", math.log(2), [row], error_jax, 0.0)
-    return verify.Report([stage, stage], 0.3, 90.0, 85.0, 10, 0.5, 0.01)
+    return verify.Report(
+        [stage, stage], 0.3, 90.0, 85.0, 10, 0.5, 0.01,
+        train_correct=9, m_train=10, test_correct=8, m_test=10,
+    )  # fmt: skip
 
 
 def _reports() -> list[Any]:
@@ -115,6 +118,8 @@ def _reports() -> list[Any]:
         check_gradients(course.propagate),
         check_gradients(sign_flipped, search_budget=0.0),
         check_exercise(course.predict, "predict"),
+        exercises.check_sigmoid(course.sigmoid),
+        exercises.check_sigmoid(lambda z: 1 / (1 + np.exp(z))),
         check_exercise(lambda w, b, X: np.zeros((1, X.shape[1])), "predict", search_budget=0.0),
         check_derivation(CONTEXT),
         check_derivation({"dz": "y - a"}),
@@ -184,6 +189,6 @@ def test_no_wrong_derivation_step_scores_full_marks(form: Any) -> None:
 def test_a_hint_level_shows_the_fix_only_at_fix(level: str) -> None:
     report = check_derivation({"dz": "a - y", "dw": "dz"}, hints=level)
     text, data = str(report), report.to_json()
-    assert ("fix: dw = dz*x" in text) == (level == "fix")
+    assert ("fix: dw = x*(a - y)" in text) == (level == "fix")
     assert bool(data["findings"][0]["fix"]) == (level == "fix")
     assert ("dw" in data["findings"][0]["quantities"]) == (level != "concept")

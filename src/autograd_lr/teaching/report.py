@@ -1,5 +1,9 @@
 r"""The derivation report: per-step verdicts, named slips, hints at three levels.
 
+Laid out for the feedback core (:mod:`autograd_lr.checking.findings`), which renders it
+as it renders every checker's report: the steps are a table, an unreadable step and the
+first wrong one are findings.
+
 ``hints`` (the same names as the gradient checker's):
 
 * ``"concept"`` -- what and why, in the lecture's words, with no expression of the fix;
