@@ -192,3 +192,32 @@ def test_a_hint_level_shows_the_fix_only_at_fix(level: str) -> None:
     assert ("fix: dw = x*(a - y)" in text) == (level == "fix")
     assert bool(data["findings"][0]["fix"]) == (level == "fix")
     assert ("dw" in data["findings"][0]["quantities"]) == (level != "concept")
+
+
+def test_the_graders_score_agrees_with_its_outcome_on_a_class(tmp_path: Path) -> None:
+    """Every outcome of the grader (pass, fail, a contract broken with right values,
+    cannot load, a timeout): a failing submission never earns the full score."""
+    from autograd_lr.grading import submissions
+    from autograd_lr.grading.grader import Grader, Options
+    from autograd_lr.grading.sandbox import Limits
+
+    folder = Path(__file__).parent / "submissions" / "class"
+    files = sorted(folder.glob("*.py"))
+    (tmp_path / "contract.py").write_text(
+        "import numpy as np\n\n\ndef propagate(w, b, X, Y):\n"
+        "    m = X.shape[1]\n    A = 1 / (1 + np.exp(-(w.T @ X + b)))\n"
+        "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A), keepdims=True) / m\n"
+        "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n"
+    )
+    (tmp_path / "broken.py").write_text("def propagate(w, b, X, Y:\n")
+    (tmp_path / "slow.py").write_text("def propagate(w, b, X, Y):\n    while True:\n        pass\n")
+    grader = Grader(Options(limits=Limits(timeout=5.0), search_seconds=0.0))
+    outcomes = set()
+    for path in [*files, *sorted(tmp_path.glob("*.py"))]:
+        report = grader.grade(submissions.Submission(path, "propagate")).to_dict()
+        outcomes.add(report["outcome"])
+        if report["passed"]:
+            assert report["score"] == report["max_score"], path.name
+        else:
+            assert report["score"] < report["max_score"], path.name
+    assert {"pass", "fail", "cannot_load", "timeout"} <= outcomes
