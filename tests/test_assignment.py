@@ -177,3 +177,14 @@ def test_check_exercise_on_sigmoid_reaches_the_catalogues_verdict(p: LearnerProg
         assert set(lead.rules) == set(p.rules) and lead.line == p.line, str(report)
     elif p.name != "sigmoid_tanh_tails":  # fails, with no line located on these cases
         assert not lead.rules and lead.line == p.line, str(report)
+
+
+@pytest.mark.parametrize("p", PROGRAMS, ids=lambda p: p.name)
+def test_the_score_agrees_with_the_outcome(p: AssignmentProgram) -> None:
+    """A failing report never scores full marks; a passing one always does."""
+    feedback = report_of(p.name).feedback()
+    assert feedback.max_score >= 1
+    if feedback.passed:
+        assert feedback.score == feedback.max_score
+    else:
+        assert feedback.score < feedback.max_score, str(report_of(p.name))

@@ -49,7 +49,7 @@ def test_the_report_reads_one_way() -> None:
         )
     start = report.stages[0]
     assert start.rows[-1].hand == 0.0, "the case this test is about: an exact 0 in the db row"
-    assert lines[1] == (  # α in one line: the update it scales, and its name
+    assert lines[1].strip() == (  # α in one line: the update it scales, and its name
         "gradient descent: 500 iterations of w := w − α·dw, b := b − α·db, "
         "with the step size (learning rate) α = 0.5"
     )

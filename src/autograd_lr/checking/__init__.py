@@ -7,14 +7,17 @@ model's cost, and every model of a wrong answer is built from those oracles too.
 imports the grader (:mod:`autograd_lr.grading`), which runs submitted code and calls this room.
 
 * :mod:`~autograd_lr.checking.check`: :func:`~autograd_lr.checking.check.check_gradients`, :func:`~autograd_lr.checking.check.prepare` and the report
-* :mod:`~autograd_lr.checking.types`: the shared records (Call, Outputs, ProblemCheck, Diagnosis)
+* :mod:`~autograd_lr.checking.findings`: the feedback core of every checker: the finding
+  (Diagnosis is its name here), the hint levels, the report's layout and its one text,
+  HTML and versioned JSON renderer
+* :mod:`~autograd_lr.checking.types`: the shared records (Call, Outputs, ProblemCheck)
 * :mod:`~autograd_lr.checking.calls`: run the learner's function, read its return contract
 * :mod:`~autograd_lr.checking.expected`: the problems and the oracles' values on them, prepared
 * :mod:`~autograd_lr.checking.stored`: jax's values kept on disk, so a fresh process need not start jax
 * :mod:`~autograd_lr.checking.mistakes`: models of wrong answers, costs the oracles differentiate
 * :mod:`~autograd_lr.checking.compare`: one verdict per quantity (full and fast mode)
 * :mod:`~autograd_lr.checking.diagnosis`: the mistake named, by family, at three hint levels
-* :mod:`~autograd_lr.checking.report`: the report's text, HTML and JSON views
+* :mod:`~autograd_lr.checking.report`: the gradient check's report, laid out for the core
 * :mod:`~autograd_lr.checking.thresholds`: the thresholds, each with its reason
 * the feedback engine: :mod:`~autograd_lr.checking.tracing` (the learner's lines run and
   recorded), :mod:`~autograd_lr.checking.alignment` (each value matched with the reference's),

@@ -11,7 +11,7 @@ derives nothing by hand; it never imports :mod:`autograd_lr.gradients`).
 The pieces, by role: :mod:`.calls` runs the function and reads its return value,
 :mod:`.expected` holds the oracles' values and the models of mistakes per problem,
 :mod:`.compare` gives each quantity its verdict, :mod:`.diagnosis` names the mistake,
-:mod:`autograd_lr.checking.report` renders the result.
+:mod:`autograd_lr.checking.report` lays the result out and :mod:`.findings` renders it.
 
 **Prepared once, judged many times.** :func:`prepare` computes every oracle value and
 every model of a wrong answer that a verdict may need *before* any submitted code runs;

@@ -131,6 +131,7 @@ def finding_diagnosis(
         concept=concept,
         location=location,
         rules=tuple(rules),
+        rule_concepts=tuple(table[r].concept for r in rules),
         line=min(e.line for e in edits) + f.line_offset,
     )
 

@@ -1,18 +1,29 @@
 """The report of a check: the verdict per quantity, the diagnosis, and its three views.
 
+The views are the feedback core's (:mod:`autograd_lr.checking.findings`): the report
+lays itself out as a :class:`~autograd_lr.checking.findings.Feedback` and
 ``str(report)`` is the terminal view, ``report._repr_html_()`` the notebook's and
-``report.to_dict()`` the JSON one; all three show the diagnosis at the report's hint
+``report.to_json()`` the versioned JSON one (``report.to_dict()`` its checker-specific
+part, which the grader's report embeds); all show the findings at the report's hint
 level (``"concept"``, ``"location"`` or ``"fix"``).
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd_lr.checking.findings import (
+    Column,
+    Feedback,
+    Table,
+    causes,
+    render_html,
+    render_text,
+    to_json,
+)
 from autograd_lr.checking.thresholds import QUANTITIES
 from autograd_lr.checking.types import Diagnosis, ProblemCheck, Row
 
@@ -36,6 +47,7 @@ class GradientReport:
     seconds: float = 0.0
     hints: str = "fix"  # how much the diagnosis says: "concept", "location" or "fix"
     source: str = ""  # the learner's code, where it was available
+    kind = "gradients"  # the checker, in the feedback core's JSON
 
     @property
     def wrong(self) -> list[str]:
@@ -117,36 +129,75 @@ class GradientReport:
             )
         return f"{self.function}: FAILED: " + "; ".join(parts)
 
-    def __str__(self) -> str:
+    def feedback(self) -> Feedback:
+        """The report as the feedback core lays it out (every view renders this)."""
         if not self.checks:
-            return "\n".join(
-                [self.headline(), "  nothing was checked"] + [f"  - {n}" for n in self.notes]
-            )
-        lines = [self.headline(), f"  {self._summary()}", ""]
+            return Feedback(
+                self.kind, self.function, self.passed, self.headline(), self.hints,
+                summary="nothing was checked", notes=list(self.notes), data=self.to_dict(),
+                marks=[False] * max(1, len(self.rows)),
+            )  # fmt: skip
         width = max([10, *(len(name) + 2 for name in self.rows)])  # an exercise's longer names
-        lines.append(
-            f"  {'quantity':<{width}}{'verdict':<14}{'max rel. error':>15}{'threshold':>11}"
-            f"{'oracles agree to':>18}  worst problem"
+        columns = (
+            Column("quantity", width),
+            Column("verdict", 14),
+            Column("max rel. error", 15, ">"),
+            Column("threshold", 11, ">"),
+            Column("oracles agree to", 18, ">"),
+            Column("  worst problem", 0),
         )
-        for row in self.rows.values():
-            lines.append(
-                f"  {row.name:<{width}}{row.status:<14}{_fmt(row.error):>15}{_fmt(row.threshold):>11}"
-                f"{_fmt(row.agreement):>18}  {row.worst_problem}"
+        verdicts = Table(
+            columns,
+            [
+                (
+                    r.name,
+                    r.status,
+                    _fmt(r.error),
+                    _fmt(r.threshold),
+                    _fmt(r.agreement),
+                    f"  {r.worst_problem}",
+                )
+                for r in self.rows.values()
+            ],
+            failing=[r.status in ("wrong", "inconclusive", "not run") for r in self.rows.values()],
+        )
+        entries = [
+            Table(
+                (Column("index", 10), Column("yours", 22, ">"), Column("expected", 22, ">")),
+                [
+                    (str(en.index) if en.index else "-", f"{en.yours:.15g}", f"{en.expected:.15g}")
+                    for en in row.entries
+                ],
+                caption=f"Worst entries of {row.name} on {row.worst_problem}:",
             )
-        if self.diagnosis:
-            lines += ["", "Diagnosis"]
-            for d in self.diagnosis:
-                lines.append(f"  {d.render(self.hints)}")
-        for row in self.rows.values():
-            if row.entries and row.status in ("wrong", "inconclusive"):
-                lines += ["", f"Worst entries of {row.name} on {row.worst_problem}:"]
-                lines.append(f"  {'index':<10}{'yours':>22}{'expected':>22}")
-                for e in row.entries:
-                    index = str(e.index) if e.index else "-"
-                    lines.append(f"  {index:<10}{e.yours:>22.15g}{e.expected:>22.15g}")
-        if self.notes:
-            lines += ["", "Notes"] + [f"  - {n}" for n in self.notes]
-        return "\n".join(lines)
+            for row in self.rows.values()
+            if row.entries and row.status in ("wrong", "inconclusive")
+        ]
+        return Feedback(
+            self.kind,
+            self.function,
+            self.passed,
+            self.headline(),
+            self.hints,
+            summary=self._summary(),
+            tables=[verdicts],
+            findings=list(self.diagnosis),
+            appendix=entries,
+            notes=list(self.notes),
+            data=self.to_dict(),
+            marks=[r.status == "ok" for r in self.rows.values() if r.status != "not returned"],
+        )
+
+    def __str__(self) -> str:
+        return render_text(self.feedback())
+
+    def _repr_html_(self) -> str:
+        return render_html(self.feedback())
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback core's JSON (:func:`~autograd_lr.checking.findings.to_json`): the
+        same keys as every checker's, with :meth:`to_dict` as its ``data``."""
+        return to_json(self.feedback())
 
     def _summary(self) -> str:
         n = len(self.checks)
@@ -157,53 +208,6 @@ class GradientReport:
             f"{problems}, {self.mode} mode, computed in float64; "
             f"expected values from jax.grad, checked by finite differences ({self.seconds:.2f} s)"
         )
-
-    def _repr_html_(self) -> str:
-        e = html.escape
-        color = "#1a7f37" if self.passed else "#cf222e"
-        out = [
-            f'<div><p style="font-weight:bold;color:{color}">{e(self.headline())}</p>',
-            f"<p><small>{e(self._summary())}</small></p>",
-            "<table><thead><tr><th>quantity</th><th>verdict</th><th>max rel. error</th>"
-            "<th>threshold</th><th>oracles agree to</th><th>worst problem</th></tr></thead><tbody>",
-        ]
-        for row in self.rows.values():
-            c = "#cf222e" if row.status in ("wrong", "inconclusive", "not run") else "inherit"
-            out.append(
-                f"<tr><td><code>{e(row.name)}</code></td>"
-                f'<td style="color:{c}">{e(row.status)}</td>'
-                f"<td>{_fmt(row.error)}</td><td>{_fmt(row.threshold)}</td>"
-                f"<td>{_fmt(row.agreement)}</td><td>{e(row.worst_problem)}</td></tr>"
-            )
-        out.append("</tbody></table>")
-        if self.diagnosis:
-            out.append("<p><b>Diagnosis</b></p><ul>")
-            for d in self.diagnosis:
-                text, fix = d.hint(self.hints)
-                evidence = d.evidence if self.hints != "concept" else ""
-                out.append(
-                    f"<li><b>{e(', '.join(d.quantities) or 'function')}</b>: {e(text)}"
-                    + (f"<br><i>fix:</i> <code>{e(fix)}</code>" if fix else "")
-                    + (f"<br><small>{e(evidence)}</small>" if evidence else "")
-                    + "</li>"
-                )
-            out.append("</ul>")
-        for row in self.rows.values():
-            if row.entries and row.status in ("wrong", "inconclusive"):
-                out.append(
-                    f"<p>Worst entries of <code>{e(row.name)}</code> on {e(row.worst_problem)}</p>"
-                    "<table><thead><tr><th>index</th><th>yours</th><th>expected</th></tr></thead><tbody>"
-                )
-                for en in row.entries:
-                    out.append(
-                        f"<tr><td>{e(str(en.index) if en.index else '-')}</td>"
-                        f"<td>{en.yours:.15g}</td><td>{en.expected:.15g}</td></tr>"
-                    )
-                out.append("</tbody></table>")
-        if self.notes:
-            out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in self.notes) + "</ul>")
-        out.append("</div>")
-        return "".join(out)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (non-finite numbers become ``None``)."""
@@ -234,6 +238,7 @@ class GradientReport:
             },
             "hints": self.hints,
             "diagnosis": [d.to_dict(self.hints) for d in self.diagnosis],
+            "causes": dict(causes(self.diagnosis)),
             "mistakes": sorted(self.mistakes),
             "rules": sorted(self.rules),
             "contract": self.contract,

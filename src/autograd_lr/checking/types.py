@@ -1,8 +1,9 @@
 """The checker's shared records: what a call returned, how each quantity compared, a diagnosis.
 
 Plain data passed between the parts of the checker (:mod:`.calls` fills a :class:`Call`,
-:mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`Diagnosis`,
-:mod:`autograd_lr.checking.report` renders them). Every signal is a field: a wrong signature is
+:mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`Diagnosis` (a
+:class:`~autograd_lr.checking.findings.Finding`), :mod:`autograd_lr.checking.findings`
+renders them). Every signal is a field: a wrong signature is
 ``Call.wrong_signature``, a broken return contract is ``Outputs.contract``, never a
 phrase to search for in a message.
 """
@@ -11,14 +12,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
+from autograd_lr.checking.findings import HINT_LEVELS, Finding, Hints
 from autograd_lr.problems import Problem
 
-Hints = Literal["concept", "location", "fix"]
-HINT_LEVELS: tuple[str, ...] = ("concept", "location", "fix")
+# a finding of the output checks, by the name the diagnosis modules use
+Diagnosis = Finding
+__all__ = [
+    "FAILING",
+    "HINT_LEVELS",
+    "Call",
+    "Diagnosis",
+    "Entry",
+    "Finding",
+    "Hints",
+    "Outputs",
+    "ProblemCheck",
+    "QuantityCheck",
+    "Row",
+    "Status",
+]
 
 
 @dataclass
@@ -118,72 +134,3 @@ class Row:
     worst_problem: str = ""
     entries: list[Entry] = field(default_factory=list)  # the worst entries, on worst_problem
     agreement: float = math.nan  # the oracles' largest disagreement over the problems
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """One recognised mistake: which quantities, its codes, and three levels of hint.
-
-    ``concept``: what is wrong and why, in the lecture's words, with no code;
-    ``location``: which quantity and which step of the chain rule;
-    ``fix``: the corrected line. ``message`` is the full account (the ``"fix"`` level).
-    """
-
-    quantities: tuple[str, ...]
-    mistakes: tuple[str, ...]
-    message: str
-    fix: str = ""
-    evidence: str = ""
-    # the largest relative difference between the learner's values and the model of the
-    # mistake, over every problem (nan where the diagnosis is not a fitted model)
-    match: float = math.nan
-    concept: str = ""
-    location: str = ""
-    # the correction rules of a verified repair (empty unless a repair made the program
-    # pass), and the learner's line it points at (0: no line)
-    rules: tuple[str, ...] = ()
-    line: int = 0
-
-    def hint(self, level: str = "fix") -> tuple[str, str]:
-        """(text, fix) at a hint level: the fix only at ``"fix"``."""
-        if level == "concept":
-            return self.concept or _without_code(self.message), ""
-        if level == "location":
-            where = self.location or _without_code(self.message)
-            return f"{self.concept} {where}".strip() if self.concept else where, ""
-        return self.message, self.fix
-
-    def render(self, level: str = "fix") -> str:
-        text, fix = self.hint(level)
-        head = ", ".join(self.quantities) if self.quantities else "function"
-        out = f"{head}: {text}"
-        if fix:
-            out += f"\n      fix: {fix}"
-        if self.evidence and level != "concept":
-            out += f"\n      ({self.evidence})"
-        return out
-
-    def __str__(self) -> str:
-        return self.render("fix")
-
-    def to_dict(self, level: str = "fix") -> dict[str, Any]:
-        text, fix = self.hint(level)
-        return {
-            "quantities": list(self.quantities),
-            "mistakes": list(self.mistakes),
-            "message": text,
-            "fix": fix,
-            "evidence": self.evidence if level != "concept" else "",
-            "model_match": self.match if math.isfinite(self.match) else None,
-            "rules": list(self.rules),
-            "line": self.line or None,
-        }
-
-
-def _without_code(message: str) -> str:
-    """The part of a message before its first code fragment (a fallback for concept hints)."""
-    for marker in (": dZ", ": dw", ": db", ": Z", ": A", ": m", ": the cost", " ("):
-        cut = message.find(marker)
-        if cut > 0:
-            return message[:cut] + "."
-    return message

@@ -24,7 +24,6 @@ with :math:`\lambda` for the L2 version; the tests check that every reference pa
 
 from __future__ import annotations
 
-import html
 import inspect
 import math
 from collections.abc import Callable
@@ -35,6 +34,15 @@ import numpy as np
 
 from autograd_lr import course, forward, gradients
 from autograd_lr.checking.check import GradientReport, check_gradients, validate_hints
+from autograd_lr.checking.findings import (
+    Column,
+    Feedback,
+    Finding,
+    Table,
+    render_html,
+    render_text,
+    to_json,
+)
 from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
     SIGMOID_FLOAT32_RTOL,
     SIGMOID_MODEL_RTOL,
@@ -329,55 +337,64 @@ class SigmoidReport:
     # the correction rules of a verified repair of the learner's source, and the line the
     # diagnosis points at (0: none); see autograd_lr.checking.repair
     rules: tuple[str, ...] = ()
+    rule_concepts: tuple[str, ...] = ()  # each rule's concept text, in the order of rules
     line: int = 0
-
-    def _hint(self) -> tuple[str, str]:
-        if self.hints == "fix" or not self.concept:
-            return self.diagnosis, self.fix
-        return self.concept, ""
 
     @property
     def passed(self) -> bool:
         return all(c.error <= SIGMOID_RTOL for c in self.cases)
 
-    def __str__(self) -> str:
+    def finding(self) -> Finding | None:
+        """The diagnosis as the feedback core's finding (``None`` when there is none)."""
+        if not self.diagnosis:
+            return None
+        return Finding(
+            (),
+            (self.mistake,) if self.mistake else (),
+            self.diagnosis,
+            self.fix,
+            concept=self.concept,
+            rules=self.rules,
+            rule_concepts=self.rule_concepts,
+            line=self.line,
+        )
+
+    def feedback(self) -> Feedback:
+        """The report as the feedback core lays it out (every view renders this)."""
         verdict = "PASSED" if self.passed else "FAILED"
-        lines = [
-            f"{self.function}: {verdict} (σ(z) against the stable σ, threshold {SIGMOID_RTOL:g})"
+        rows: list[tuple[str, ...]] = [
+            (
+                c.name,
+                "ok" if c.error <= SIGMOID_RTOL else "WRONG",
+                "-" if math.isnan(c.error) else f"{c.error:.1e}",
+                f"  {c.problem}",
+            )
+            for c in self.cases
         ]
-        for c in self.cases:
-            status = "ok" if c.error <= SIGMOID_RTOL else "WRONG"
-            error = "-" if math.isnan(c.error) else f"{c.error:.1e}"
-            lines.append(f"  {c.name:<24}{status:<7}{error:>9}  {c.problem}".rstrip())
-        text, fix = self._hint()
-        if text:
-            lines.append(f"Diagnosis: {text}")
-        if fix:
-            lines.append(f"  fix: {fix}")
-        lines += [f"  - {n}" for n in self.notes]
-        return "\n".join(lines)
+        columns = (Column("input", 24), Column("verdict", 7), Column("rel. error", 9, ">"),
+                   Column("", 0))  # fmt: skip
+        finding = self.finding()
+        return Feedback(
+            "exercise",
+            self.function,
+            self.passed,
+            f"{self.function}: {verdict} (σ(z) against the stable σ, threshold {SIGMOID_RTOL:g})",
+            self.hints,
+            tables=[Table(columns, rows, [r[1] != "ok" for r in rows], header=False)],
+            findings=[] if finding is None else [finding],
+            notes=list(self.notes),
+            marks=[c.error <= SIGMOID_RTOL for c in self.cases],
+        )
+
+    def __str__(self) -> str:
+        return render_text(self.feedback())
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        color = "#1a7f37" if self.passed else "#cf222e"
-        rows = "".join(
-            f"<tr><td>{e(c.name)}</td><td>{'ok' if c.error <= SIGMOID_RTOL else 'WRONG'}</td>"
-            f"<td>{c.error:.1e}</td><td>{e(c.problem)}</td></tr>"
-            for c in self.cases
-        )
-        return (
-            f'<div><p style="color:{color};font-weight:bold">{e(self.function)}: '
-            f"{'PASSED' if self.passed else 'FAILED'}</p><table><thead><tr><th>input</th>"
-            f"<th>verdict</th><th>rel. error</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
-            + (
-                f"<p>{e(self._hint()[0])}"
-                + (f"<br><code>{e(self._hint()[1])}</code>" if self._hint()[1] else "")
-                + "</p>"
-                if self.diagnosis
-                else ""
-            )
-            + "</div>"
-        )
+        return render_html(self.feedback())
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback core's JSON: the same keys as every checker's."""
+        return to_json(self.feedback())
 
 
 def _sigmoid_case(fn: Callable[..., Any], name: str, z: Any) -> SigmoidCase:
@@ -565,7 +582,7 @@ def _explain_sigmoid(result: SigmoidReport, fn: Callable[..., Any]) -> None:
     found = explain.finding_diagnosis(finding, ())
     result.line = found.line
     if finding.repair is not None:
-        result.rules = found.rules
+        result.rules, result.rule_concepts = found.rules, found.rule_concepts
         result.diagnosis, result.concept, result.fix = found.message, found.concept, found.fix
     elif not result.mistake:
         result.diagnosis, result.concept, result.fix = found.message, found.concept, ""

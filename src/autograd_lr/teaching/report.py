@@ -1,5 +1,9 @@
 r"""The derivation report: per-step verdicts, named slips, hints at three levels.
 
+Laid out for the feedback core (:mod:`autograd_lr.checking.findings`), which renders it
+as it renders every checker's report: the steps are a table, an unreadable step and the
+first wrong one are findings.
+
 ``hints`` (the same names as the gradient checker's):
 
 * ``"concept"`` -- what and why, in the lecture's words, with no expression of the fix;
@@ -24,7 +28,16 @@ import numpy as np
 import sympy
 
 from autograd_lr.checking.error_model import ALL_BY_NAME  # one home: the mistakes' texts
-from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
+from autograd_lr.checking.findings import (  # one home: findings, hint levels, the views
+    Column,
+    Feedback,
+    Finding,
+    Table,
+    level_index,
+    render_html,
+    render_text,
+    to_json,
+)
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 
@@ -216,88 +229,65 @@ class DerivationReport:
                 return step
         raise KeyError(f"no step {name!r}; the steps checked are {[s.name for s in self.steps]}")
 
-    def lines(self) -> list[str]:
-        """The report as lines of plain text, at the report's hint level."""
-        level = HINT_LEVELS.index(self.hints)
-        if self.passed:
-            names = ", ".join(s.name for s in self.steps)
-            return [f"derivation: PASSED: every step ({names}) agrees with jax.grad of the model"]
-        out = ["derivation: FAILED"]
-        if level >= 1:
-            for s in self.steps:
-                tail = f" (follows from the wrong {s.follows_from})" if s.follows_from else ""
-                out.append(f"  {s.name:8} {s.verdict}{tail}")
-        return out + self.details()
-
-    def details(self) -> list[str]:
-        """Every step that cannot be read, then the first wrong step, at the report's hint level."""
-        level = HINT_LEVELS.index(self.hints)
-        out: list[str] = []
-        for step in self.steps:
-            if step.verdict != "unparsed":
-                continue
-            if level == 0:
-                out.append(f"{step.name} cannot be read: check its notation (Python or LaTeX).")
-                continue
-            out.append(f"{step.name} cannot be read: {step.error}")
-            if step.nearest is not None:
-                out.append(f"  nearest form that is read: {step.nearest}")
+    def findings(self) -> list[Finding]:
+        """Every step that cannot be read, then the first wrong step, as findings."""
+        out = [_unreadable(s) for s in self.steps if s.verdict == "unparsed"]
         first = next((s for s in self.steps if s.verdict == "wrong"), None)
-        if first is None:
-            return out
-        title = f" ({first.mistake_title})" if first.mistake_title and level >= 1 else ""
-        out.append(("hint: " if level == 0 else f"{first.name} is wrong{title}: ") + first.concept)
-        if level >= 1:
-            out.append(f"  you wrote: {first.given}")
-            if first.correction is not None:
-                c = first.correction
-                parts = (
-                    "the whole step" if whole else at
-                    for at, whole in zip(c.at, c.whole, strict=True)
-                )
-                out.append(f"  where: {', '.join(parts)}")
-            if first.note:
-                out.append(f"  {first.note}")
-            if first.point is not None:
-                shown = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
-                                  for k, v in first.point.items())  # fmt: skip
-                out.append(f"  at {shown}:")
-                out.append(f"    yours gives {_number(first.learner_value)}")
-                out.append(f"    jax.grad of the model gives {_number(first.true_value)}")
-        if level >= 2 and first.true is not None:
-            out.append(f"  fix: {first.name} = {first.true_text}")
-            if first.correction is not None:
-                c = first.correction
-                made = "; ".join(f"{at} -> {to}" for at, to in zip(c.at, c.to, strict=True))
-                out.append(f"  the correction that makes your step right: {made}")
-            if first.explanation:
-                out.append(f"  {first.explanation}")
+        if first is not None:
+            out.append(_wrong(first))
         return out
 
+    def feedback(self) -> Feedback:
+        """The report as the feedback core lays it out (every view renders this)."""
+        level = level_index(self.hints)
+        if self.passed:
+            names = ", ".join(s.name for s in self.steps)
+            headline = f"derivation: PASSED: every step ({names}) agrees with jax.grad of the model"
+        else:
+            headline = "derivation: FAILED"
+        tables = []
+        if level >= 1 and not self.passed:
+            width = max(len(s.verdict) for s in self.steps) + 1
+            columns = (
+                Column("step", 9),
+                Column("verdict", width),
+                Column("", 0),
+                Column("yours", 0, html_only=True),
+                Column("true", 0, html_only=True),
+            )
+            tables.append(
+                Table(
+                    columns,
+                    [
+                        (s.name, s.verdict, _follows(s), s.given, _true(s, level))
+                        for s in self.steps
+                    ],
+                    failing=[s.verdict != "ok" for s in self.steps],
+                    header=False,
+                    html_cells=[_html_cells(s, level) for s in self.steps],
+                )
+            )
+        return Feedback(
+            "derivation",
+            "derivation",
+            self.passed,
+            headline,
+            self.hints,
+            tables=tables,
+            findings=self.findings(),
+            data=self.to_dict(),
+            marks=[s.verdict == "ok" for s in self.steps],
+        )
+
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        return render_text(self.feedback())
 
     def _repr_html_(self) -> str:
-        level = HINT_LEVELS.index(self.hints)
-        colour = "#1a7f37" if self.passed else "#cf222e"
-        head = "passed" if self.passed else "failed"
-        rows = []
-        for s in self.steps if (level >= 1 or self.passed) else ():
-            mine = (  # as written: LaTeX rendered, Python syntax as code
-                f"\\({html.escape(s.given)}\\)"
-                if s.language == "latex"
-                else f"<code>{html.escape(s.given)}</code>"
-            )
-            true = ""
-            if level >= 2 and s.true is not None:
-                true = f"\\({html.escape(s.true_latex or _latex(s.true))}\\)"
-            rows.append(f"<tr><td><code>{s.name}</code></td><td>{s.verdict}</td>"
-                        f"<td>{mine}</td><td>{true}</td></tr>")  # fmt: skip
-        body = "<br>".join(html.escape(line) for line in self.details())
-        table = ("<table><tr><th>step</th><th>verdict</th><th>yours</th><th>true</th></tr>"
-                 + "".join(rows) + "</table>") if rows else ""  # fmt: skip
-        return (f'<div><b style="color:{colour}">derivation {head}</b>{table}'
-                f"<p>{body}</p></div>")  # fmt: skip
+        return render_html(self.feedback())
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback core's JSON (the same keys as every checker's), :meth:`to_dict` its ``data``."""
+        return to_json(self.feedback())
 
     def to_dict(self) -> dict[str, Any]:
         first = self.first_wrong
@@ -307,3 +297,82 @@ class DerivationReport:
             "lambd": self.lambd,
             "steps": [s.to_dict() for s in self.steps],
         }
+
+
+def _follows(s: StepResult) -> str:
+    return f"(follows from the wrong {s.follows_from})" if s.follows_from else ""
+
+
+def _true(s: StepResult, level: int) -> str:
+    return s.true_text if level >= 2 and s.true is not None else ""
+
+
+def _html_cells(s: StepResult, level: int) -> tuple[str, ...]:
+    """A step's cells in a notebook: LaTeX typeset, Python syntax as code."""
+    mine = (
+        f"\\({html.escape(s.given)}\\)"
+        if s.language == "latex"
+        else f"<code>{html.escape(s.given)}</code>"
+    )
+    true = ""
+    if level >= 2 and s.true is not None:
+        true = f"\\({html.escape(s.true_latex or _latex(s.true))}\\)"
+    return (f"<code>{s.name}</code>", s.verdict, html.escape(_follows(s)), mine, true)
+
+
+def _unreadable(s: StepResult) -> Finding:
+    """A step the parser cannot read: named at every level, the parser's words from "location"."""
+    details = (
+        () if s.nearest is None else (("location", f"nearest form that is read: {s.nearest}"),)
+    )
+    return Finding(
+        (s.name,),
+        ("unparsed",),
+        f"{s.name} cannot be read: {s.error}",
+        concept=f"{s.name} cannot be read: check its notation (Python or LaTeX).",
+        at_location=f"{s.name} cannot be read: {s.error}",
+        verdict="unparsed",
+        details=details,
+        self_named=True,
+    )
+
+
+def _wrong(s: StepResult) -> Finding:
+    """The first wrong step: its concept (a named slip's, by the correction that makes it
+    right), then where it differs and the values, then the true step."""
+    title = f" ({s.mistake_title})" if s.mistake_title else ""
+    sentence = f"{s.name} is wrong{title}: {s.concept}"
+    details: list[tuple[str, str]] = [("location", f"you wrote: {s.given}")]
+    c = s.correction
+    if c is not None:
+        parts = ("the whole step" if whole else at for at, whole in zip(c.at, c.whole, strict=True))
+        details.append(("location", f"where: {', '.join(parts)}"))
+    if s.note:
+        details.append(("location", s.note))
+    if s.point is not None:
+        shown = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
+                          for k, v in s.point.items())  # fmt: skip
+        details += [
+            ("location", f"at {shown}:"),
+            ("location", f"  yours gives {_number(s.learner_value)}"),
+            ("location", f"  jax.grad of the model gives {_number(s.true_value)}"),
+        ]
+    if s.true is not None and c is not None:
+        made = "; ".join(f"{at} -> {to}" for at, to in zip(c.at, c.to, strict=True))
+        details.append(("fix", f"the correction that makes your step right: {made}"))
+    if s.true is not None and s.explanation:
+        details.append(("fix", s.explanation))
+    return Finding(
+        (s.name,),
+        () if s.mistake is None else (s.mistake,),
+        sentence,
+        fix="" if s.true is None else f"{s.name} = {s.true_text}",
+        concept=s.concept,
+        location=f"{s.name} is wrong{title}.",
+        at_location=sentence,
+        rules=() if c is None else tuple(c.rules),
+        rule_concepts=() if c is None else tuple(ALL_BY_NAME[r].concept for r in c.rules),
+        details=tuple(details),
+        named_from="location",
+        self_named=True,
+    )

@@ -17,6 +17,14 @@ from autograd_lr import course, oracles
 from autograd_lr.checking.calls import call
 from autograd_lr.checking.compare import compare
 from autograd_lr.checking.expected import ProblemOracles, as_problems
+from autograd_lr.checking.findings import (
+    Column,
+    Feedback,
+    Table,
+    render_html,
+    render_text,
+    to_json,
+)
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.problems import Problem
 from autograd_lr.tolerances import (
@@ -74,38 +82,75 @@ class Report:
     def passed(self) -> bool:
         return all(stage.passed for stage in self.stages)
 
-    def __str__(self) -> str:
-        lines = [
-            f"autograd-lr verify: {self.data.get('description', '')}",
-            f"gradient descent: {self.iterations} iterations of w := w − α·dw, b := b − α·db, "
-            f"with the step size (learning rate) α = {self.learning_rate:g}",
-            "",
+    def feedback(self) -> Feedback:
+        """The report as the feedback core lays it out: one table per stage (every view
+        renders this)."""
+        columns = (
+            Column("quantity", 9),
+            Column("hand-derived", 18, ">"),
+            Column("jax.grad", 18, ">"),
+            Column("finite diff.", 18, ">"),
+            Column("rel. err jax", 14, ">"),
+            Column("rel. err FD", 13, ">"),
+        )
+        tables = [
+            Table(
+                columns,
+                [  # one format per column: an exact 0 prints as 0.0…e+00
+                    (
+                        row.quantity,
+                        f"{row.hand:.{VALUE_DIGITS}e}",
+                        f"{row.jax:.{VALUE_DIGITS}e}",
+                        f"{row.finite_difference:.{VALUE_DIGITS}e}",
+                        f"{row.error_jax:.1e}",
+                        f"{row.error_fd:.1e}",
+                    )
+                    for row in stage.rows
+                ],
+                failing=[not stage.passed] * len(stage.rows),
+                caption=f"{stage.label}: cost J = {stage.cost:.10f}",
+                footer="relative error to the summands' scale: "
+                f"jax {_within(stage.error_jax, JAX_RTOL)}, finite differences "
+                f"{_within(stage.error_fd, FINITE_DIFFERENCE_RTOL)}: "
+                + ("OK" if stage.passed else "FAILED"),
+            )
+            for stage in self.stages
         ]
-        for stage in self.stages:
-            lines.append(f"{stage.label}: cost J = {stage.cost:.10f}")
-            lines.append(
-                f"  {'quantity':<9}{'hand-derived':>18}{'jax.grad':>18}"
-                f"{'finite diff.':>18}{'rel. err jax':>14}{'rel. err FD':>13}"
-            )
-            for row in stage.rows:  # one format per column: an exact 0 prints as 0.0…e+00
-                lines.append(
-                    f"  {row.quantity:<9}{row.hand:>18.{VALUE_DIGITS}e}"
-                    f"{row.jax:>18.{VALUE_DIGITS}e}{row.finite_difference:>18.{VALUE_DIGITS}e}"
-                    f"{row.error_jax:>14.1e}{row.error_fd:>13.1e}"
-                )
-            verdict = "OK" if stage.passed else "FAILED"
-            lines.append(
-                f"  relative error to the summands' scale: "
-                f"jax {_within(stage.error_jax, JAX_RTOL)}, "
-                f"finite differences {_within(stage.error_fd, FINITE_DIFFERENCE_RTOL)}: {verdict}"
-            )
-            lines.append("")
-        lines.append(f"final cost      J = {self.final_cost:.6f}")
-        lines.append(f"train accuracy  {course.accuracy_text(self.train_correct, self.m_train)}")
-        lines.append(f"test accuracy   {course.accuracy_text(self.test_correct, self.m_test)}")
         verdict = "all hand-derived gradients verified" if self.passed else "VERIFICATION FAILED"
-        lines.append(f"{verdict} ({self.seconds:.2f} s)")
-        return "\n".join(lines)
+        return Feedback(
+            "verify",
+            "propagate",
+            self.passed,
+            f"autograd-lr verify: {self.data.get('description', '')}",
+            summary=f"gradient descent: {self.iterations} iterations of w := w − α·dw, "
+            f"b := b − α·db, with the step size (learning rate) α = {self.learning_rate:g}",
+            tables=tables,
+            closing=[
+                f"final cost      J = {self.final_cost:.6f}",
+                f"train accuracy  {course.accuracy_text(self.train_correct, self.m_train)}",
+                f"test accuracy   {course.accuracy_text(self.test_correct, self.m_test)}",
+                f"{verdict} ({self.seconds:.2f} s)",
+            ],
+            data={
+                "final_cost": self.final_cost,
+                "train_accuracy": self.train_accuracy,
+                "test_accuracy": self.test_accuracy,
+                "iterations": self.iterations,
+                "learning_rate": self.learning_rate,
+                "data": self.data,
+            },
+            marks=[stage.passed for stage in self.stages],
+        )
+
+    def __str__(self) -> str:
+        return render_text(self.feedback())
+
+    def _repr_html_(self) -> str:
+        return render_html(self.feedback())
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback core's JSON: the same keys as every checker's."""
+        return to_json(self.feedback())
 
 
 VALUE_DIGITS = 9  # digits after the point of the value columns: 10 significant, as in 1.3e-18

@@ -233,6 +233,7 @@ class ExerciseReport(GradientReport):
 
     exercise: str = ""
     purpose: str = ""
+    kind = "exercise"  # the checker, in the feedback core's JSON
 
     @property
     def wrong(self) -> list[str]:

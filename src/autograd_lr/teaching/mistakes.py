@@ -1,0 +1,48 @@
+"""The mistakes a report may name: every correction rule, with its texts, as one page.
+
+A report names a mistake only by a correction rule whose repair makes the learner's work
+pass (:mod:`autograd_lr.checking.findings`). The rules live in three tables: the error
+model's rules of code (:data:`autograd_lr.checking.error_model.RULES`), the other
+exercises' own (:data:`autograd_lr.checking.exercises.rules.TABLE`) and the slips of a
+hand derivation (:data:`autograd_lr.checking.error_model.DERIVATION_RULES`).
+:func:`page` writes them as the documentation's page ``docs/mistakes.md``, so that the
+page lists exactly the names a report gives, each under the anchor its JSON links to.
+"""
+
+from __future__ import annotations
+
+from autograd_lr.checking.error_model import DERIVATION_RULES, RULES, Rule
+from autograd_lr.checking.exercises.rules import TABLE
+from autograd_lr.checking.findings import anchor
+
+
+def rule_table() -> dict[str, Rule]:
+    """Every rule a report may name, by name."""
+    return {**{r.name: r for r in RULES}, **TABLE, **{r.name: r for r in DERIVATION_RULES}}
+
+
+def page() -> str:
+    """The page of mistakes (``docs/mistakes.md``), made from the rules' tables."""
+    code = {r.name for r in RULES}
+    groups = [
+        ("Mistakes in code: propagate and the helpers it calls", RULES),
+        ("Mistakes of the other exercises", tuple(r for r in TABLE.values() if r.name not in code)),
+        ("Slips of a hand derivation", DERIVATION_RULES),
+    ]
+    out = [
+        "# The mistakes a report names",
+        "",
+        "<!-- made by autograd_lr.teaching.mistakes.page from the rules' tables;",
+        "     tests/test_feedback_core.py fails when this page differs -->",
+        "",
+        "A report names a mistake only when a repair that applies one of these correction",
+        "rules makes your work pass. Each entry gives the rule's name (as the JSON report's",
+        "`rules` and `causes` give it), what the mistake is (the `concept` hint) and where it",
+        "shows (the `location` hint).",
+    ]
+    for title, rules in groups:
+        out += ["", f"## {title}"]
+        for r in rules:
+            out += ["", f"({anchor(r.name)})=", f"### `{r.name}`", "", r.concept, "",
+                    f"*Where:* {r.location}"]  # fmt: skip
+    return "\n".join(out) + "\n"
