@@ -9,6 +9,7 @@ import scipy.optimize
 from autograd_lr import (
     accuracy,
     forward,
+    gradients,
     initialize_with_zeros,
     model,
     optimize,
@@ -176,10 +177,11 @@ def test_bad_arguments_get_clear_errors(call, message: str) -> None:  # type: ig
         call()
 
 
-def test_training_loops_take_the_one_pass_kernel_on_large_X(
+def test_the_course_is_the_formula_and_training_takes_the_one_pass_kernel(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """propagate, optimize and the solvers share one dispatch: large numpy X goes fused."""
+    """propagate and optimize compute the lecture's formula at any size; the solvers, through
+    the training objective, take the single-pass kernel on large numpy X."""
     from autograd_lr.training import solvers
 
     calls: list[tuple[int, int]] = []
@@ -193,11 +195,20 @@ def test_training_loops_take_the_one_pass_kernel_on_large_X(
     n_x = 8
     m = kernel.FUSED_MIN_BYTES // (8 * n_x)  # exactly the threshold in float64
     p = make_problem(n_x, m, seed=23)
-    small = make_problem(n_x, 100, seed=23)
-    optimize(*p, num_iterations=2, learning_rate=0.1)
+    grads, cost = propagate(*p)
+    params, _, _ = optimize(*p, num_iterations=2, learning_rate=0.1)
+    assert calls == []
+    # ... and they are the formula, bit for bit: gradients_vectorized, two steps of it
+    expected, J = gradients.gradients_vectorized(*p)
+    np.testing.assert_array_equal(grads["dw"], expected["dw"])
+    assert grads["db"] == expected["db"] and cost == float(J)
+    w, b = p.w, p.b
+    for _ in range(2):
+        step, _ = gradients.gradients_vectorized(w, b, p.X, p.Y)
+        w, b = w - 0.1 * step["dw"], b - 0.1 * step["db"]
+    np.testing.assert_array_equal(params["w"], w)
     solvers.gradient_descent(p.w, p.b, p.X, p.Y, learning_rate=0.1, max_iter=1, tol=0.0)
-    propagate(*small)  # below the threshold: the formula
-    assert calls == [(n_x, m)] * 4  # 2 optimize steps + the solver's 2 evaluations
+    assert calls == [(n_x, m)] * 2  # the solver's 2 evaluations
 
 
 def test_sigmoid_accepts_lists() -> None:

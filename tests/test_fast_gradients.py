@@ -29,6 +29,7 @@ from autograd_lr.tolerances import (
     gradient_scale,
     relative_error,
 )
+from autograd_lr.training.objective import LogisticLoss, evaluation_path
 
 # Fused vs gradients_vectorized in float64: the same terms summed in another order (by
 # blocks, eight rows at a time, chunk partial sums), so they differ by rounding only:
@@ -374,10 +375,10 @@ def test_the_compiled_kernels_allocate_nothing() -> None:
     assert numba_allocations(make_array, 5) > numba_allocations(same_size, 5)
 
 
-# --- dispatch: propagate takes the fast path; numpy stands in without numba -----------------------
+# --- dispatch: the training objective takes the fast path; numpy stands in without numba ----------
 
 
-def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_objective_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPatch) -> None:
     n_x = 64
     m = kernel.FUSED_MIN_BYTES // (8 * n_x)
     p = make_problem(n_x, m, seed=6, z_max=5.0)
@@ -389,14 +390,20 @@ def test_propagate_takes_the_fused_path_on_large_X(monkeypatch: pytest.MonkeyPat
         return fused(*args, **kwargs)
 
     monkeypatch.setattr(kernel, "gradients_fused", spy)
-    grads, cost = autograd_lr.propagate(*p)
+    loss = LogisticLoss(p.X, p.Y)
+    assert loss.path == "fused"
+    dw, db, cost = loss.loss_gradient(p.w, p.b)
     assert calls == [(n_x, m)]
     expected, J = gradients.gradients_vectorized(*p)
-    assert relative_error(flat(grads), flat(expected), scale=gradient_scale(p.X)) <= FUSED_RTOL
+    got = np.append(dw.ravel(), db)
+    assert relative_error(got, flat(expected), scale=gradient_scale(p.X)) <= FUSED_RTOL
     assert abs(cost - float(J)) <= FUSED_RTOL * max(1.0, float(J))
-    assert isinstance(cost, float) and isinstance(grads["db"], float)
+    assert isinstance(cost, float) and isinstance(db, float)
     calls.clear()
-    autograd_lr.propagate(p.w, p.b, p.X[:, :100], p.Y[:, :100])  # small X: the formula
+    small = LogisticLoss(p.X[:, :100], p.Y[:, :100])  # small X: the formula
+    small.loss_gradient(p.w, p.b)
+    assert small.path == "formula" and calls == []
+    autograd_lr.propagate(*p)  # the course's function is the formula at any size
     assert calls == []
 
 
@@ -423,7 +430,7 @@ def test_scikit_learns_rows_take_the_examples_kernel_without_a_copy(
         return examples_kernel(*args)
 
     monkeypatch.setattr(kernel, "_numba_kernels", lambda: (rows_kernel, spy))
-    grads, cost = autograd_lr.propagate(p.w, p.b, X, p.Y)
+    grads, cost = LogisticLoss(X, p.Y).cost_and_gradients(p.w, p.b)
     assert seen and all(np.shares_memory(data, rows) for data in seen)
     expected, J = gradients.gradients_vectorized(*p)
     assert relative_error(flat(grads), flat(expected), scale=gradient_scale(p.X)) <= FUSED_RTOL
@@ -431,14 +438,18 @@ def test_scikit_learns_rows_take_the_examples_kernel_without_a_copy(
 
 
 @pytest.mark.parametrize(("row", "column", "value"), [(3, 777, np.nan), (5, 10, np.inf)])
-def test_propagate_still_names_a_nan_or_inf_in_large_X(row: int, column: int, value: float) -> None:
-    # Large X is not scanned for NaN/inf up front; the kernel's pass finds it (z of that
-    # example is not finite, even where w_j = 0) and the full check then names it.
+def test_a_nan_or_inf_in_large_X_reaches_the_kernels_cost_and_propagate_names_it(
+    row: int, column: int, value: float
+) -> None:
+    # The kernel's pass carries it into z of that example (not finite even where
+    # w_j = 0), hence J; propagate's screen of X names it.
     n_x = 64
     p = make_problem(n_x, kernel.FUSED_MIN_BYTES // (8 * n_x), seed=7, z_max=5.0)
     X, w = p.X.copy(), p.w.copy()
     X[row, column] = value
     w[5, 0] = 0.0  # 0 · inf is NaN: still not finite
+    _, J = kernel.gradients_fused(w, p.b, X, p.Y)
+    assert not np.isfinite(J)
     with pytest.raises(
         ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
     ):
@@ -729,30 +740,33 @@ def test_two_passes_keep_memory_small_and_rows_of_any_count() -> None:
 def test_propagate_names_a_nan_or_inf_in_X_that_takes_two_passes(
     row: int, column: int, value: float
 ) -> None:
-    # No screen before the passes: the NaN or inf reaches z (even where w_j = 0) and J.
+    # The first pass carries the NaN or inf into z (even where w_j = 0) and J.
     p = two_pass_problem()
     assert kernel.fused_applies(p.X)
     X, w = p.X.copy(), p.w.copy()
     X[row, column] = value
     w[5, 0] = 0.0
+    _, J = kernel.gradients_fused(w, p.b, X, p.Y)
+    assert not np.isfinite(J)
     with pytest.raises(
         ValueError, match=rf"X contains NaN or inf \(first at index \({row}, {column}\)"
     ):
         autograd_lr.propagate(w, p.b, X, p.Y)
 
 
-def test_validated_loops_take_the_formula_where_propagate_takes_two_passes(
+def test_training_loops_take_the_formula_where_X_stays_in_the_last_level_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Row-major X inside the last-level cache: propagate (unscreened input) reads it with
-    the two-pass kernel, which finds NaN on its way; optimize, having validated X once,
-    takes BLAS's formula at every iteration (faster from cache)."""
-    from autograd_lr import course
+    """Row-major X inside the last-level cache: a loop over it (the objective) takes BLAS's
+    formula at every iteration (faster from cache); a direct call of the kernel still
+    takes its two passes, to the same values."""
+    from autograd_lr.training import solvers
 
     n_x = 4096
     m = max(8, (kernel.FUSED_MIN_BYTES_EXAMPLES * 2) // (8 * n_x))
     p = make_problem(n_x, m, seed=4, z_max=3.0)
     assert kernel.takes_two_passes(p.X) and kernel.fused_applies(p.X)
+    assert evaluation_path(p.X) == "formula"
     calls: list[int] = []
     fused = kernel.gradients_fused
 
@@ -761,10 +775,9 @@ def test_validated_loops_take_the_formula_where_propagate_takes_two_passes(
         return fused(*args, **kwargs)
 
     monkeypatch.setattr(kernel, "gradients_fused", spy)
-    grads, _ = course.propagate(p.w, p.b, p.X, p.Y)
-    assert len(calls) == 1
-    course.optimize(p.w, p.b, p.X, p.Y, num_iterations=3, learning_rate=0.1)
-    assert len(calls) == 1  # the loop never took the kernel
+    solvers.gradient_descent(p.w, p.b, p.X, p.Y, learning_rate=0.1, max_iter=3, tol=0.0)
+    assert calls == []  # the loop never took the kernel
+    grads, _ = kernel.gradients_fused(p.w, p.b, p.X, p.Y)
     reference, _ = gradients.gradients_vectorized(p.w, p.b, p.X, p.Y)
     scale = gradient_scale(p.X)
     assert relative_error(grads["dw"], reference["dw"], scale=scale) <= FUSED_RTOL

@@ -69,3 +69,23 @@ def test_lines_about_the_data_go_to_echo() -> None:
 def test_bad_options_are_named(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         autograd_lr.train("two-feature", progress=False, **options)
+
+
+def test_an_options_record_and_keywords_train_alike() -> None:
+    from autograd_lr.training.pipeline import TrainOptions
+
+    options = TrainOptions(solver="newton", lambd=0.5, iterations=20, progress=False)
+    by_record = autograd_lr.train("two-feature", options=options)
+    by_keywords = autograd_lr.train(
+        "two-feature", solver="newton", lambd=0.5, iterations=20, progress=False
+    )
+    np.testing.assert_array_equal(by_record.model.w, by_keywords.model.w)
+    assert by_record.lambd == 0.5 and by_record.fit.solver == "newton"
+    # a keyword replaces the record's field, the others stay
+    stronger = autograd_lr.train("two-feature", options=options, lambd=2.0)
+    assert stronger.lambd == 2.0 and stronger.fit.solver == "newton"
+    assert np.linalg.norm(stronger.model.w) < np.linalg.norm(by_record.model.w)
+    with pytest.raises(TypeError, match=r"unknown training option\(s\) solvr; the options are"):
+        autograd_lr.train("two-feature", solvr="gd")
+    with pytest.raises(ValueError, match="not both"):
+        TrainOptions(lambd=1.0, C=1.0)  # checked when the record is made

@@ -67,13 +67,13 @@ def test_the_report_reads_one_way() -> None:
 
 def test_verify_catches_a_wrong_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """A factor of 2 in dw (a classic slip) must fail the table and the exit code."""
-    right = gradients.gradients_vectorized
+    right = gradients.backward  # propagate's dw and db
 
-    def wrong(*args, **kwargs):  # type: ignore[no-untyped-def]
-        grads, J = right(*args, **kwargs)
-        return {"dw": 2 * grads["dw"], "db": grads["db"]}, J
+    def wrong(X, A, Y):  # type: ignore[no-untyped-def]
+        grads = right(X, A, Y)
+        return {"dw": 2 * grads["dw"], "db": grads["db"]}
 
-    monkeypatch.setattr(gradients, "gradients_vectorized", wrong)
+    monkeypatch.setattr(gradients, "backward", wrong)
     report = verify.run(m=100, iterations=50)
     assert not report.passed
     assert report.stages[0].error_jax > 0.4  # |2g − g| / |2g| = 1/2
@@ -100,12 +100,12 @@ def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_random_point_catches_what_w_zero_hides(monkeypatch: pytest.MonkeyPatch) -> None:
     """σ(−z) for σ(z): at w = 0 both are 1/2 and the gradients agree; elsewhere they don't."""
-    right = gradients.gradients_vectorized
+    right = gradients.backward  # propagate's dw and db
 
-    def sigma_of_minus_z(w, b, X, Y, lambd=0.0):  # type: ignore[no-untyped-def]
-        return right(-w, -b, X, Y, lambd)  # dZ = σ(−z) − Y
+    def sigma_of_minus_z(X, A, Y):  # type: ignore[no-untyped-def]
+        return right(X, 1 - A, Y)  # dZ = σ(−z) − Y, as 1 − σ(z) = σ(−z)
 
-    monkeypatch.setattr(gradients, "gradients_vectorized", sigma_of_minus_z)
+    monkeypatch.setattr(gradients, "backward", sigma_of_minus_z)
     report = verify.run(m=100, iterations=50)
     start, random_point, _ = report.stages
     assert start.passed, "at w = 0 the slip is invisible"

@@ -237,18 +237,18 @@ def _train(args: argparse.Namespace) -> int:
     """``train``: :func:`autograd_lr.training.pipeline.train` (or ``train_chunked`` with --data)."""
     from autograd_lr.training import pipeline
 
-    options: dict[str, Any] = {
-        "solver": args.solver,
-        "learning_rate": args.learning_rate,
-        "iterations": args.iterations,
-        "tol": args.tol,
-        "lambd": None if args.C is not None else args.l2,
-        "C": args.C,
-        "standardize": args.standardize,
-        "out": args.out,
-        "progress": not args.no_progress,
-        "echo": print,
-    }
+    options = pipeline.TrainOptions(
+        solver=args.solver,
+        learning_rate=args.learning_rate,
+        iterations=args.iterations,
+        tol=args.tol,
+        lambd=None if args.C is not None else args.l2,
+        C=args.C,
+        standardize=args.standardize,
+        out=args.out,
+        progress=not args.no_progress,
+        echo=print,
+    )
     if args.data is not None or args.dask is not None:
         if args.data is None:
             raise UsageError(
@@ -271,7 +271,7 @@ def _train(args: argparse.Namespace) -> int:
                 f"labels and trains on every example (keep test examples in a data set of "
                 f"their own)"
             )
-        result = pipeline.train_chunked(args.data, dask=args.dask, **options)
+        result = pipeline.train_chunked(args.data, dask=args.dask, options=options)
     else:
         # None means "not given", so that --data can refuse these; here they take defaults
         result = pipeline.train(
@@ -279,7 +279,7 @@ def _train(args: argparse.Namespace) -> int:
             target=args.target,
             test_fraction=0.2 if args.test_fraction is None else args.test_fraction,
             seed=0 if args.seed is None else args.seed,
-            **options,
+            options=options,
         )
     print(result.summary())
     return EXIT_OK
@@ -387,8 +387,36 @@ _LIMITS = (
 )
 
 
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several subcommands share, each declared once, as argparse parents.
+
+    ``grading``: ``check`` and ``grade``; ``progress``: ``train`` and ``grade``;
+    ``hints``: ``check``, ``grade`` and ``derivation``; ``json``: ``check`` and ``derivation``.
+    """
+    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
+
+    hints = argparse.ArgumentParser(add_help=False)
+    hints.add_argument(
+        "--hints",
+        choices=HINT_LEVELS,
+        default="fix",
+        help="how much a diagnosis says: concept (what is wrong and why), location (and "
+        "which quantity or step), fix (and the corrected line or the true expression) "
+        "(default fix)",
+    )
+    progress = argparse.ArgumentParser(add_help=False)
+    progress.add_argument("--no-progress", action="store_true", help="no progress bar")
+    json_report = argparse.ArgumentParser(add_help=False)
+    json_report.add_argument(
+        "--json", action="store_true", help="print the JSON report instead of the text"
+    )
+    grading = argparse.ArgumentParser(add_help=False, parents=[hints])
+    _grading_options(grading)
+    return {"grading": grading, "progress": progress, "hints": hints, "json": json_report}
+
+
 def _grading_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``check`` and ``grade`` share."""
+    """The options ``check`` and ``grade`` share (through :func:`_shared_options`)."""
     parser.add_argument("--output", metavar="FILE", help="write the JSON report (atomically)")
     parser.add_argument("--gradescope", metavar="FILE", help="write Gradescope's results.json")
     parser.add_argument(
@@ -446,15 +474,6 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         metavar="λ",
         help="check an L2 propagate(w, b, X, Y, lambd) against J + (λ/2m)‖w‖²",
     )
-    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
-
-    parser.add_argument(
-        "--hints",
-        choices=HINT_LEVELS,
-        default="fix",
-        help="how much the diagnosis says: concept (what is wrong and why), location (which "
-        "quantity and step), fix (the corrected line) (default fix)",
-    )
     parser.add_argument(
         "--mode",
         choices=("auto", "fast", "full"),
@@ -475,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"autograd-lr {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    shared = _shared_options()
 
     verify = commands.add_parser(
         "verify",
@@ -489,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
+        parents=[shared["progress"]],
         help="train on a data set with the hand-derived gradients; save the model and plots",
         description="Train logistic regression (gradient descent or Newton over the "
         "hand-derived gradients), show a progress bar with the current cost, and write "
@@ -548,7 +569,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="train on the raw features (default: standardize with the training mean/std)",
     )
-    train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument(
         "--data",
         metavar="DIR",
@@ -582,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
+        parents=[shared["json"], shared["grading"]],
         help="grade one submission's exercise (propagate, optimize, ...) in a sandbox",
         description="Run TARGET (path/to/file.py:function, notebook.ipynb:function or "
         "package.module:function, propagate's contract) in a bubblewrap sandbox on "
@@ -596,12 +617,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TARGET",
         help="file.py:function, notebook.ipynb:function or pkg.module:function",
     )
-    check.add_argument("--json", action="store_true", help="print the JSON report")
-    _grading_options(check)
     check.set_defaults(handler=_check)
 
     grade = commands.add_parser(
         "grade",
+        parents=[shared["progress"], shared["grading"]],
         help="grade a class: many submissions in parallel sandboxes, gradebook.csv and .json",
         description="Grade every SUBMISSION (.py files, .ipynb notebooks, or folders of "
         "them) with the same problems, computed once; run --jobs sandboxes at a time and "
@@ -623,14 +643,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--out", default="grades", metavar="DIR", help="gradebook folder (default grades)"
     )
-    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _grading_options(grade)
     grade.set_defaults(handler=_grade)
-
-    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
 
     derivation = commands.add_parser(
         "derivation",
+        parents=[shared["json"], shared["hints"]],
         help="check the derivation blocks (```derivation) of a Markdown file or notebook "
         "step by step against jax.grad",
         description="Read every fenced block with the info string 'derivation' (one "
@@ -641,17 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derivation.add_argument("file", metavar="FILE", type=Path, help="a .md file or an .ipynb")
     derivation.add_argument(
-        "--json", action="store_true", help="print the versioned JSON report instead"
-    )
-    derivation.add_argument(
         "--output", metavar="PATH", help="with --json: write the report to PATH (atomically)"
-    )
-    derivation.add_argument(
-        "--hints",
-        choices=HINT_LEVELS,
-        default="fix",
-        help="concept: what and why; location: and which step; fix: and the true "
-        "expression (default fix)",
     )
     derivation.set_defaults(handler=_derivation)
 

@@ -1,8 +1,12 @@
-r"""The lecture's course-style functions, thin over :mod:`~autograd_lr.forward` and :mod:`~autograd_lr.gradients`.
+r"""The lecture's course-style functions, read as the lecture: forward, then gradients.
 
 ``initialize_with_zeros``, ``propagate``, ``optimize``, ``predict`` and ``model`` have
 the signatures a learner of the course knows, so this package drops into their code.
 Each validates its input (a clear ``ValueError`` naming shapes) and none mutates it.
+Each is the course's cell for it: :math:`z`, :math:`a` and the cost :math:`J` from
+:mod:`~autograd_lr.forward`, :math:`dw` and :math:`db` from :mod:`~autograd_lr.gradients`,
+and nothing else. How to evaluate the same gradient fast (the single-pass kernel, Dask)
+is training's concern (:class:`autograd_lr.training.objective.LogisticLoss`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import forward
-from autograd_lr.fast import kernel
+from autograd_lr import forward, gradients
 from autograd_lr.forward import Grads
 from autograd_lr.validation import (
     validate_b,
@@ -96,10 +99,7 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
         J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr), \\
         & dw = \tfrac{1}{m} X (A - Y)^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i (a^{(i)} - y^{(i)})
 
-    float32 input gives float32 ``dw``; everything else is float64. A large numpy X
-    (:func:`~autograd_lr.fast.kernel.fused_applies`) takes the single-pass kernel
-    :func:`~autograd_lr.fast.kernel.gradients_fused` (X read once, sums in float64); the
-    rest :func:`~autograd_lr.gradients.gradients_vectorized`, the formula above.
+    float32 input gives float32 ``dw``; everything else is float64.
 
     Parameters
     ----------
@@ -134,20 +134,22 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
     >>> print(np.round(grads["dw"].ravel(), 8), round(grads["db"], 8), round(cost, 8))
     [0.99845601 2.39507239] 0.00145558 5.80154532
     """
-    if kernel.fused_applies(X):
-        # Large X: its shape and dtype are already right; its values are checked by the
-        # kernel's own pass (a NaN or inf in X makes J non-finite), so X is read once.
-        w, Y, b = validate_w(w, X.shape[0]), validate_Y(Y, X.shape[1]), validate_b(b)
-        with np.errstate(invalid="ignore", over="ignore"):
-            grads, J = kernel.cost_and_gradients(w, b, X, Y)
-        if not np.isfinite(J):
-            validate_X(X)  # names the first NaN or inf, if that is the cause
-    else:
-        w, b, X, Y = validate_problem(w, b, X, Y)
-        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
-            grads, J = kernel.cost_and_gradients(w, b, X, Y)
-    _check_no_overflow(J, grads)
-    return {"dw": grads["dw"], "db": np.float64(grads["db"])}, float(J)
+    w, b, X, Y = validate_problem(w, b, X, Y)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        grads, cost = _forward_backward(w, b, X, Y)
+    _check_no_overflow(cost, grads)
+    return grads, float(cost)
+
+
+def _forward_backward(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, Any]:
+    """One forward and one backward propagation on validated input: ``({"dw", "db"}, J)``."""
+    # forward propagation
+    Z = forward.logits(w, b, X)  # z = wᵀx + b, (1, m)
+    A = forward.sigmoid(Z)  # a = σ(z), (1, m)
+    cost = forward.cost_from_logits(Z, Y)  # J = (1/m) Σ L(a, y), computed from z
+    # backward propagation
+    grads = gradients.backward(X, A, Y)  # dz = a − y, dw = (1/m) X dZᵀ, db = (1/m) Σ dz
+    return {"dw": grads["dw"], "db": np.float64(grads["db"])}, cost
 
 
 def _check_no_overflow(J: Any, grads: Grads) -> None:
@@ -220,8 +222,7 @@ def optimize(
     if num_iterations == 0:  # no step taken: the gradient at the starting point
         grads, _ = propagate(w, b, X, Y)
     for i in range(num_iterations):
-        step, J = kernel.cost_and_gradients(w, b, X, Y, screened=True)  # validated above
-        grads = {"dw": step["dw"], "db": np.float64(step["db"])}
+        grads, J = _forward_backward(w, b, X, Y)  # validated above
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]
         if i % COST_EVERY == 0:

@@ -127,6 +127,18 @@ def loss_from_logits(z: Array, y: Array, *, analytic: bool = False) -> Array:
     return softplus(z, analytic=analytic) - y * z
 
 
+def cost_from_logits(Z: Array, Y: Array, *, analytic: bool = False) -> Array:
+    r"""Cost from the logits, :math:`J = \frac{1}{m} \sum_i L(a^{(i)}, y^{(i)})` with :math:`L = \log(1 + e^{z}) - y z`.
+
+    ``Z (1, m)``, ``Y (1, m)`` -> a 0-d array: the mean of :func:`loss_from_logits`
+    (``analytic`` is passed to it). The unregularized part of :func:`cost`, for callers
+    that have ``Z`` already (forward propagation computes it once).
+    """
+    xp = namespace(Z, Y)
+    m = Z.shape[1]
+    return xp.sum(loss_from_logits(Z, Y, analytic=analytic)) / m
+
+
 def l2_penalty(w: Array, m: int, lambd: float) -> Array:
     r"""L2 penalty :math:`\frac{\lambda}{2m} \lVert w \rVert^2`; the bias is not regularized.
 
@@ -152,10 +164,8 @@ def cost(
     finite and exact for :math:`|z|` up to :math:`10^4` and beyond. This is the one
     definition of J that the hand-derived gradients and every oracle differentiate.
     """
-    xp = namespace(w, X, Y)
     m = X.shape[1]
-    Z = logits(w, b, X)
-    J = xp.sum(loss_from_logits(Z, Y, analytic=analytic)) / m
+    J = cost_from_logits(logits(w, b, X), Y, analytic=analytic)
     if lambd:
         J = J + l2_penalty(w, m, lambd)
     return J

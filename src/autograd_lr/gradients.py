@@ -128,18 +128,30 @@ def gradients_vectorized(
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)``, ``lambd`` = λ ≥ 0 ->
     ``({"dw": (n_x, 1), "db": 0-d}, J)``. Runs on any array namespace (numpy, dask).
     """
-    xp = forward.namespace(w, X, Y)
     m = X.shape[1]
     Z = forward.logits(w, b, X)  # (1, m)
     A = forward.sigmoid(Z)  # (1, m)
-    J = xp.sum(forward.loss_from_logits(Z, Y)) / m
+    J = forward.cost_from_logits(Z, Y)
+    grads = backward(X, A, Y)
+    if lambd:
+        J = J + forward.l2_penalty(w, m, lambd)
+        grads["dw"] = grads["dw"] + l2_gradient(w, m, lambd)
+    return grads, J
+
+
+def backward(X: Array, A: Array, Y: Array) -> Grads:
+    r"""Backward propagation over m examples: :math:`dZ = A - Y`, :math:`dw = \frac{1}{m} X\, dZ^\top`, :math:`db = \frac{1}{m} \sum_i dz^{(i)}`.
+
+    ``X (n_x, m)``, ``A (1, m)`` (the forward pass's :math:`a = \sigma(z)`), ``Y (1, m)``
+    -> ``{"dw": (n_x, 1), "db": 0-d}``. :math:`dz = a - y` is :func:`dL_dz`; each sum
+    over the examples is divided by m (the cost is a mean). Any array namespace.
+    """
+    xp = forward.namespace(X, A, Y)
+    m = X.shape[1]
     dZ = dL_dz(A, Y)  # (1, m)
     dw = (X @ dZ.T) / m  # (n_x, 1)
     db = xp.sum(dZ) / m
-    if lambd:
-        J = J + forward.l2_penalty(w, m, lambd)
-        dw = dw + l2_gradient(w, m, lambd)
-    return {"dw": dw, "db": db}, J
+    return {"dw": dw, "db": db}
 
 
 def l2_gradient(w: Array, m: int, lambd: float) -> Array:

@@ -12,26 +12,23 @@ from typing import Any, Literal
 
 import numpy as np
 
+from autograd_lr.datasets.records import LectureLayout
+
 Labels = Literal["random", "zeros", "ones"]
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Parameters and data: ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)``."""
+class Problem(LectureLayout):
+    """Parameters and data: ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)``.
+
+    ``n_x`` and ``m`` are read off ``X`` (:class:`~autograd_lr.datasets.records.LectureLayout`).
+    """
 
     w: np.ndarray
     b: float
     X: np.ndarray
     Y: np.ndarray
     name: str = ""
-
-    @property
-    def n_x(self) -> int:
-        return int(self.X.shape[0])
-
-    @property
-    def m(self) -> int:
-        return int(self.X.shape[1])
 
     def __iter__(self) -> Iterator[Any]:
         """``w, b, X, Y = problem``."""

@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ import numpy as np
 
 from autograd_lr import validation
 from autograd_lr.datasets.preprocessing import Standardizer
+from autograd_lr.datasets.records import DatasetRecord
 
 STORAGES = ("zarr", "npy")
 METADATA_FILE = "dataset.json"
@@ -53,24 +54,19 @@ DEFAULT_CHUNK_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
-class ChunkedDataset:
+class ChunkedDataset(DatasetRecord):
     """A data set on disk, as lazy dask arrays.
 
     ``X_rows (m, n_x)`` and ``y (m,)`` are the stored layout (rows are examples, as
     scikit-learn's estimators take them); :attr:`X` ``(n_x, m)`` and :attr:`Y` ``(1, m)``
-    are the lecture's, chunked by columns (examples).
+    are the lecture's, chunked by columns (examples). The metadata are
+    :class:`~autograd_lr.datasets.records.DatasetRecord`'s, given by keyword.
     """
 
     X_rows: Any
     y: Any
-    feature_names: tuple[str, ...]
     path: Path
     storage: str
-    name: str = ""
-    description: str = ""
-    label_mapping: dict[str, int] = field(default_factory=dict)
-    class_names: tuple[str, str] = ("0", "1")
-    target: str = "y"
 
     @property
     def X(self) -> Any:
@@ -81,14 +77,6 @@ class ChunkedDataset:
     def Y(self) -> Any:
         """``(1, m)`` labels 0/1."""
         return self.y.reshape(1, -1)
-
-    @property
-    def n_x(self) -> int:
-        return int(self.X_rows.shape[1])
-
-    @property
-    def m(self) -> int:
-        return int(self.X_rows.shape[0])
 
     @property
     def chunk_size(self) -> int:

@@ -10,7 +10,7 @@ new data at prediction time: the test set must not leak into training.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -85,16 +85,7 @@ def standardize(
 def _with_X(
     dataset: Dataset, X: np.ndarray, Y: np.ndarray | None = None, name: str = ""
 ) -> Dataset:
-    return Dataset(
-        X=X,
-        Y=dataset.Y if Y is None else Y,
-        feature_names=dataset.feature_names,
-        name=name or dataset.name,
-        description=dataset.description,
-        label_mapping=dataset.label_mapping,
-        class_names=dataset.class_names,
-        target=dataset.target,
-    )
+    return replace(dataset, X=X, Y=dataset.Y if Y is None else Y, name=name or dataset.name)
 
 
 def train_test_split(

@@ -2,37 +2,24 @@ r"""The lecture's two-feature data set: two overlapping Gaussian classes in :mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from autograd_lr.datasets.records import DatasetRecord
+
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(DatasetRecord):
     """A data set in the lecture's layout: ``X (n_x, m)``, ``Y (1, m)`` of 0/1 labels.
 
-    ``label_mapping`` says how the labels read from a file were turned into 0/1 (for
-    example ``{"B": 0, "M": 1}``); it is empty when the file held 0/1 already.
-    ``class_names`` are the names of class 0 and class 1, for reports and predictions;
-    ``target`` is the name of the label column when the data is written to a file.
+    The metadata (``feature_names``, ``name``, ``description``, ``label_mapping``,
+    ``class_names``, ``target``) are :class:`~autograd_lr.datasets.records.DatasetRecord`'s,
+    given by keyword; ``n_x`` and ``m`` are read off ``X``.
     """
 
     X: np.ndarray
     Y: np.ndarray
-    feature_names: tuple[str, ...]
-    name: str = ""
-    description: str = ""
-    label_mapping: dict[str, int] = field(default_factory=dict)
-    class_names: tuple[str, str] = ("0", "1")
-    target: str = "y"
-
-    @property
-    def n_x(self) -> int:
-        return int(self.X.shape[0])
-
-    @property
-    def m(self) -> int:
-        return int(self.X.shape[1])
 
 
 # Class centres and spread: the classes overlap (a Bayes error of about 8 %), so the

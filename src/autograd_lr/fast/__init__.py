@@ -1,9 +1,9 @@
 """How the hand-derived gradient runs fast: one pass over X, and one task per chunk on Dask.
 
 :mod:`~autograd_lr.fast.kernel`
-    the single-pass fused kernel (numba when installed, numpy blocks otherwise) and
-    :func:`~autograd_lr.fast.kernel.cost_and_gradients`, the one dispatch every caller
-    uses (course, solvers, Dask chunks).
+    the single-pass fused kernel (numba when installed, numpy blocks otherwise) and the
+    facts that say when it pays (:func:`~autograd_lr.fast.kernel.fused_applies`); which
+    path a training loop takes is :mod:`autograd_lr.training.objective`'s choice.
 :mod:`~autograd_lr.fast.loops`, :mod:`~autograd_lr.fast.losses`
     the two single-pass loops (row-major and example-major X) and each block's losses,
     in the form numba compiles.

@@ -94,7 +94,8 @@ FUSED_PARTIAL_SHARE = 20
 # vectorized (summed in SIMD lanes, then the lanes added), "contract" allows fused
 # multiply-add. Deliberately NOT the full fastmath set: "nnan"/"ninf" would let the
 # compiler assume that no NaN or inf occurs, but a NaN or inf in X must reach J:
-# propagate relies on that to find them without a separate pass over X.
+# a training loop reports a non-finite cost as divergence, and a caller that skipped the
+# screen of X learns of a NaN or inf from J.
 FUSED_FASTMATH = frozenset({"reassoc", "contract"})
 
 Engine = str  # "auto" | "numba" | "numpy"
@@ -395,13 +396,14 @@ def gradients_fused(
 
 
 def fused_applies(X: Any) -> bool:
-    """Whether :func:`autograd_lr.propagate` takes :func:`gradients_fused` for ``X``.
+    """Whether the single pass of :func:`gradients_fused` pays for ``X``.
 
     A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES` (the
     last-level cache), or at least :data:`FUSED_MIN_BYTES_EXAMPLES` (one L2 cache) when
     it is stored example by example (:func:`takes_examples_kernel`); see
     :mod:`autograd_lr.fast.params`. Other array types (lists, dask, jax) keep
-    :func:`gradients_vectorized`, which runs on any namespace.
+    :func:`gradients_vectorized`, which runs on any namespace. The choice of path is
+    :func:`autograd_lr.training.objective.evaluation_path`'s.
     """
     if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)):
         return False
@@ -410,28 +412,3 @@ def fused_applies(X: Any) -> bool:
     return not fits_in_last_level_cache(X) or (
         X.nbytes >= FUSED_MIN_BYTES_EXAMPLES and takes_two_passes(X)
     )
-
-
-def cost_and_gradients(
-    w: Array, b: Array | float, X: Array, Y: Array, lambd: float = 0.0, *, screened: bool = False
-) -> tuple[Grads, Array]:
-    r"""The package's fastest path to :math:`(dw, db)` and :math:`J`: one dispatch for every caller.
-
-    :func:`gradients_fused` (X read once) when :func:`fused_applies` to ``X``, else
-    :func:`gradients_vectorized` (any array namespace: numpy, dask). Same contract as
-    both; inputs are not validated.
-
-    ``screened=True`` says that the caller has already checked X's values (the training
-    loops validate once, then call this at every iteration). Then row-major X that fits
-    in the last-level cache takes the formula: in a training loop X stays in that cache
-    from one iteration to the next, and BLAS, whose threads spin between calls, is
-    fastest there (measured at (12288, 209) float64 on an idle 2-core AMD EPYC, calls
-    back to back: 0.82 ms against 1.18 ms for the two-pass kernel on one thread).
-    Unscreened input (:func:`autograd_lr.propagate`) keeps the
-    two-pass kernel, whose own pass finds a NaN or inf in X, instead of the formula plus
-    a separate screening pass over X; when X comes from memory (a single gradient) that
-    kernel is the faster of the two (``make bench``).
-    """
-    if fused_applies(X) and not (screened and takes_two_passes(X)):
-        return gradients_fused(w, b, X, Y, lambd)
-    return gradients.gradients_vectorized(w, b, X, Y, lambd)

@@ -9,6 +9,27 @@ as reading the example's 100 features from memory. Both are the hand formulas of
 :math:`dz = a - y` (:func:`autograd_lr.gradients.dL_dz`); only the evaluation of
 :math:`e^{x}` and :math:`\log(1 + e)` differs, and agrees with libm to a few ulp (tested).
 Plain Python too: the kernels run uncompiled when numba is absent from a test.
+
+What the own :math:`e^{x}` and :math:`\log(1 + e)` buy, measured by
+``benchmarks.losses_bench.run`` (``python -m benchmarks.losses_bench``): the losses
+and :math:`dz` of :math:`2^{20}` logits, block by block of 512, in nanoseconds per example
+(median of 15 interleaved rounds, the copy of the logits subtracted; the three agree to
+1.6e-16 relative). On a shared 2-core Intel Xeon VM, numba 0.68 without SVML:
+
+==========================================  ===============  ===============
+contender                                   load 14 (1 min)  load 20 (1 min)
+==========================================  ===============  ===============
+:func:`block_losses` (own exp/log1p)        64.8             28.3
+the same loop with ``np.exp``/``np.log1p``  222.6            129.4
+numpy arrays (forward's formulas)           1070             706
+==========================================  ===============  ===============
+
+The machine was far from idle (load 14 and 20 on 2 cores), so the absolute figures are
+several times an idle core's; the ratios, from interleaved rounds, are what the own
+functions buy: 3.4-4.6x over numba's libm calls, which do not vectorize, and 16-25x over
+numpy's whole-array functions with their temporaries, on each example's share of the
+kernel's work. Rerun the benchmark on an idle machine before relying on the absolute
+figures.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 :mod:`~autograd_lr.training.solvers`
     gradient descent (default step 1/L) and Newton, on numpy or dask, both driven by the
-    hand gradient through :func:`autograd_lr.fast.kernel.cost_and_gradients`.
+    hand gradient through :class:`~autograd_lr.training.objective.LogisticLoss`.
+:mod:`~autograd_lr.training.objective`
+    :class:`~autograd_lr.training.objective.LogisticLoss`, the cost on one data set and
+    the one choice of how it is evaluated (the formula, the single-pass kernel, Dask).
 :mod:`~autograd_lr.training.estimator`
     :class:`~autograd_lr.training.estimator.LogisticRegressionGD`, scikit-learn's API.
 :mod:`~autograd_lr.training.pipeline`

@@ -42,6 +42,77 @@ SOLVER_NAMES = {"gd": "gd (gradient descent)", "newton": "newton (Newton's metho
 Echo = Callable[[str], None]
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrainOptions:
+    r"""How :func:`train` and :func:`train_chunked` train: solver, penalty, preprocessing, output.
+
+    solver : {"gd", "newton"}
+        Gradient descent or Newton's method (hand-derived Hessian).
+    learning_rate : float or "auto"
+        The step size :math:`\alpha` of gradient descent; ``"auto"`` takes
+        :math:`\alpha = 1/L` from the largest curvature of :math:`J`.
+    iterations : int, optional
+        At most this many iterations; default :data:`DEFAULT_ITERATIONS` of the solver.
+    tol : float
+        Stop when the largest gradient component is at most ``tol``.
+    lambd, C : float, optional
+        The penalty :math:`\frac{\lambda}{2m}\lVert w\rVert^2` with ``lambd`` = λ, or
+        ``C`` = 1/λ as in scikit-learn; default λ = 1. Give at most one.
+    standardize : bool
+        Standardize features with the training set's mean and standard deviation.
+    out : str or Path, optional
+        A folder for the model file and the plots.
+    progress : bool
+        Show a progress bar on stderr.
+    echo : callable, optional
+        Receives the lines describing the data (``print`` in the CLI).
+
+    The values are checked when the record is made (``ValueError`` naming the fix).
+    """
+
+    solver: str = "gd"
+    learning_rate: float | str = "auto"
+    iterations: int | None = None
+    tol: float = 1e-4
+    lambd: float | None = None
+    C: float | None = None
+    standardize: bool = True
+    out: str | Path | None = None
+    progress: bool = True
+    echo: Echo | None = None
+
+    def __post_init__(self) -> None:
+        _ = self.penalty, self.max_iter  # each validates its fields
+        validate_learning_rate(self.learning_rate, allow_auto=True)  # for every solver
+        validate_tol(self.tol)
+
+    @property
+    def penalty(self) -> tuple[float, str]:
+        """λ from ``lambd`` or ``C`` (not both; default λ = 1) and its description."""
+        return _penalty(self.lambd, self.C)
+
+    @property
+    def max_iter(self) -> int:
+        """``iterations``, or the solver's default (:data:`DEFAULT_ITERATIONS`)."""
+        return _max_iter(self.solver, self.iterations)
+
+    def say(self, line: str) -> None:
+        """Pass one line describing the data to ``echo``, if given."""
+        if self.echo is not None:
+            self.echo(line)
+
+    @classmethod
+    def merged(cls, options: TrainOptions | None, keywords: dict[str, Any]) -> TrainOptions:
+        """``options`` (default: all defaults) with ``keywords`` replacing its fields."""
+        unknown = sorted(set(keywords) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise TypeError(
+                f"unknown training option(s) {', '.join(unknown)}; the options are "
+                f"{', '.join(cls.__dataclass_fields__)}"
+            )
+        return replace(options or cls(), **keywords)
+
+
 @dataclass
 class TrainResult:
     """What :func:`train` returns: the model, the solver's run, the accuracies, the files."""
@@ -98,18 +169,10 @@ def train(
     dataset: Any = "breast-cancer",
     *,
     target: str | None = None,
-    solver: str = "gd",
-    learning_rate: float | str = "auto",
-    iterations: int | None = None,
-    tol: float = 1e-4,
-    lambd: float | None = None,
-    C: float | None = None,
     test_fraction: float = 0.2,
     seed: int = 0,
-    standardize: bool = True,
-    out: str | Path | None = None,
-    progress: bool = True,
-    echo: Echo | None = None,
+    options: TrainOptions | None = None,
+    **keywords: Any,
 ) -> TrainResult:
     r"""Train logistic regression on ``dataset`` with the hand-derived gradients.
 
@@ -122,30 +185,14 @@ def train(
         :class:`~autograd_lr.datasets.Dataset`.
     target : str, optional
         The label column of a CSV file.
-    solver : {"gd", "newton"}
-        Gradient descent or Newton's method (hand-derived Hessian).
-    learning_rate : float or "auto"
-        The step size of gradient descent; ``"auto"`` takes it from the Lipschitz
-        constant of the gradient.
-    iterations : int, optional
-        At most this many iterations; default :data:`DEFAULT_ITERATIONS` of the solver.
-    tol : float
-        Stop when the largest gradient component is at most ``tol``.
-    lambd, C : float, optional
-        The penalty :math:`\frac{\lambda}{2m}\lVert w\rVert^2` with ``lambd`` = λ, or
-        ``C`` = 1/λ as in scikit-learn; default λ = 1. Give at most one.
     test_fraction : float
         The share of examples held out for testing.
     seed : int
         The split's (and a generated data set's) seed.
-    standardize : bool
-        Standardize features with the training set's mean and standard deviation.
-    out : str or Path, optional
-        A folder for the model file, the plots and the test split.
-    progress : bool
-        Show a progress bar on stderr.
-    echo : callable, optional
-        Receives the lines describing the data (``print`` in the CLI).
+    options : TrainOptions, optional
+        How to train (:class:`TrainOptions`); its fields may also be given as keywords
+        (``solver="newton"``, ``lambd=0.1``, ``progress=False``, ...), which replace the
+        record's.
 
     Returns
     -------
@@ -169,15 +216,15 @@ def train(
     from autograd_lr.datasets import Dataset, Standardizer, load_dataset, save_csv, train_test_split
 
     started = time.perf_counter()
-    say = echo or (lambda line: None)
-    lambd, penalty = _penalty(lambd, C)
-    max_iter = _max_iter(solver, iterations)
-    learning_rate = validate_learning_rate(learning_rate, allow_auto=True)  # for every solver
+    opts = TrainOptions.merged(options, keywords)
+    say = opts.say
+    lambd, penalty = opts.penalty
+    max_iter = opts.max_iter
     data = (
         dataset if isinstance(dataset, Dataset) else load_dataset(dataset, target=target, seed=seed)
     )
     train_set, test_set = train_test_split(data, test_fraction, seed)
-    scaler = Standardizer.fit(train_set.X) if standardize else None  # training statistics only
+    scaler = Standardizer.fit(train_set.X) if opts.standardize else None  # training statistics
     X_train = train_set.X if scaler is None else scaler.transform(train_set.X)  # (n_x, m_train)
     m_test = 0 if test_set is None else test_set.m
     say(f"data       {data.name}: {data.m} examples × {data.n_x} features")
@@ -193,15 +240,12 @@ def train(
             f"({data.class_names[int(train_set.Y[0, 0])]}): logistic regression needs "
             f"examples of both classes to learn a boundary"
         )
-    fit = fit_with_progress(
-        X_train, train_set.Y, solver=solver, lambd=lambd, max_iter=max_iter, tol=tol,
-        learning_rate=learning_rate, progress=progress,
-    )  # fmt: skip
+    fit = fit_with_progress(X_train, train_set.Y, opts)
     model = _model(fit, data, scaler)
     result = TrainResult(
-        model=model, fit=fit, dataset=data.name, penalty=penalty, max_iter=max_iter, tol=tol,
-        m_train=train_set.m, m_test=m_test, lambd=lambd,
-        auto_learning_rate=learning_rate == "auto",
+        model=model, fit=fit, dataset=data.name, penalty=penalty, max_iter=max_iter,
+        tol=opts.tol, m_train=train_set.m, m_test=m_test, lambd=lambd,
+        auto_learning_rate=opts.learning_rate == "auto",
         **_scored(model.predict(train_set.X), train_set.Y, "train"),
     )  # fmt: skip
     if test_set is not None:
@@ -212,8 +256,8 @@ def train(
         model,
         metadata=_run_record(result, lambd, test_fraction=test_fraction, seed=seed, m_test=m_test),
     )
-    if out is not None:
-        out = Path(out)
+    if opts.out is not None:
+        out = Path(opts.out)
         result.files = _write(result, out, title=f"{data.name}: {_solver_label(fit)}, {penalty}")
         if test_set is not None:  # the held-out examples, raw, for `autograd-lr predict`
             result.files.append(save_csv(test_set, out / "test.csv"))
@@ -235,16 +279,8 @@ def train_chunked(
     data: str | Path,
     *,
     dask: str | None = None,
-    solver: str = "gd",
-    learning_rate: float | str = "auto",
-    iterations: int | None = None,
-    tol: float = 1e-4,
-    lambd: float | None = None,
-    C: float | None = None,
-    standardize: bool = True,
-    out: str | Path | None = None,
-    progress: bool = True,
-    echo: Echo | None = None,
+    options: TrainOptions | None = None,
+    **keywords: Any,
 ) -> TrainResult:
     r""":func:`train` on a data set stored in chunks on disk, every pass run by Dask.
 
@@ -252,16 +288,17 @@ def train_chunked(
     ``dask`` a scheduler address, ``"local"`` for a new cluster on this machine, or
     ``None`` for dask's threads in this process. Statistics, gradient, cost and Hessian
     are computed chunk by chunk where the data are; only small results come back. A
-    chunked data set trains on every example (no split).
+    chunked data set trains on every example (no split). ``options`` and ``keywords`` are
+    :class:`TrainOptions`, as for :func:`train`.
     """
     from autograd_lr.datasets import fit_standardizer, load_chunked
     from autograd_lr.fast import cluster
 
     started = time.perf_counter()
-    say = echo or (lambda line: None)
-    lambd, penalty = _penalty(lambd, C)
-    max_iter = _max_iter(solver, iterations)
-    learning_rate = validate_learning_rate(learning_rate, allow_auto=True)  # for every solver
+    opts = TrainOptions.merged(options, keywords)
+    say = opts.say
+    lambd, penalty = opts.penalty
+    max_iter = opts.max_iter
     with cluster.connect(dask) as client:
         stored = load_chunked(data)
         say(f"cluster    {cluster.describe(client)}")
@@ -276,7 +313,7 @@ def train_chunked(
             "(keep test examples in a data set of their own)"
         )
         # One pass for the statistics; the standardization itself stays lazy, per chunk.
-        scaler = fit_standardizer(stored.X) if standardize else None
+        scaler = fit_standardizer(stored.X) if opts.standardize else None
         X = stored.X if scaler is None else (stored.X - scaler.mean) / scaler.std  # (n_x, m)
         X, Y, persisted = cluster.persist_if_fits(X, stored.Y)
         where = "the workers' memory" if client is not None else "this machine's free memory"
@@ -289,50 +326,39 @@ def train_chunked(
             )
             + f" {100 * cluster.PERSIST_FRACTION:g} % of {where}"
         )
-        fit = fit_with_progress(
-            X, Y, solver=solver, lambd=lambd, max_iter=max_iter, tol=tol,
-            learning_rate=learning_rate, progress=progress,
-        )  # fmt: skip
+        fit = fit_with_progress(X, Y, opts)
         Z = forward.logits(fit.w, fit.b, X)  # (1, m), lazy
         (correct,) = cluster.compute(count_correct(forward.predict_labels(Z), Y))
     model = _model(fit, stored, scaler)
     train_correct = int(correct)
     result = TrainResult(
         model=model, fit=fit, dataset=str(stored.path), penalty=penalty, max_iter=max_iter,
-        tol=tol, m_train=stored.m, train_correct=train_correct,
+        tol=opts.tol, m_train=stored.m, train_correct=train_correct,
         train_accuracy=100.0 * train_correct / stored.m, lambd=lambd,
-        auto_learning_rate=learning_rate == "auto",
+        auto_learning_rate=opts.learning_rate == "auto",
     )  # fmt: skip
     result.seconds = time.perf_counter() - started
     result.model = replace(
         model,
         metadata=_run_record(result, lambd, m_test=0, dask=dask or "threads", persisted=persisted),
     )
-    if out is not None:
+    if opts.out is not None:
         title = f"{stored.name}: {_solver_label(fit)}, {penalty} (dask)"
-        result.files = _write(result, Path(out), title=title)
+        result.files = _write(result, Path(opts.out), title=title)
     return result
 
 
-def fit_with_progress(
-    X: Any,
-    Y: Any,
-    *,
-    solver: str,
-    lambd: float,
-    max_iter: int,
-    tol: float,
-    learning_rate: float | str = "auto",
-    progress: bool = True,
-) -> solvers.SolverResult:
-    """Run ``solver`` from :math:`w = 0, b = 0` on ``X (n_x, m)``, ``Y (1, m)`` (numpy or dask),
-    with a tqdm bar on stderr showing the current cost and max|∂J|."""
+def fit_with_progress(X: Any, Y: Any, options: TrainOptions) -> solvers.SolverResult:
+    """Run ``options.solver`` from :math:`w = 0, b = 0` on ``X (n_x, m)``, ``Y (1, m)`` (numpy
+    or dask), with a tqdm bar on stderr (unless ``options.progress`` is off) showing the
+    current cost and max|∂J|."""
     from tqdm import tqdm
 
     w0 = np.zeros((X.shape[0], 1))
+    solver, max_iter = options.solver, options.max_iter
     with tqdm(
         total=max_iter, desc=solver, unit="it", file=sys.stderr, mininterval=0.2,
-        disable=not progress,
+        disable=not options.progress,
     ) as bar:  # fmt: skip
 
         def show(k: int, J: float, g: float) -> None:
@@ -340,14 +366,16 @@ def fit_with_progress(
                 bar.update(1)
             bar.set_postfix_str(f"cost={J:.6f} max|dJ|={g:.1e}", refresh=False)
 
-        options: dict[str, Any] = {"lambd": lambd, "max_iter": max_iter, "tol": tol}
+        controls: dict[str, Any] = {
+            "lambd": options.penalty[0], "max_iter": max_iter, "tol": options.tol,
+        }  # fmt: skip
         if solver == "gd":
-            rate = validate_learning_rate(learning_rate, allow_auto=True)
+            rate = validate_learning_rate(options.learning_rate, allow_auto=True)
             fit = solvers.gradient_descent(
-                w0, 0.0, X, Y, learning_rate=rate, callback=show, **options
+                w0, 0.0, X, Y, learning_rate=rate, callback=show, **controls
             )
         else:
-            fit = solvers.newton(w0, 0.0, X, Y, callback=show, **options)
+            fit = solvers.newton(w0, 0.0, X, Y, callback=show, **controls)
         # A run that stops early ends the bar at 100 % of the iterations it took, and says
         # why: a bar left at 30 % of max_iter looks like an abort.
         bar.total = fit.n_iter

@@ -12,16 +12,16 @@ stop when the largest absolute entry of the gradient is small,
 ``tol=0`` runs exactly ``max_iter`` iterations).
 
 - :func:`gradient_descent` repeats :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`
-  with :math:`(dw, db)` from :func:`autograd_lr.gradients.gradients_vectorized`.
+  with the hand-derived :math:`(dw, db)`.
 - :func:`newton` solves :math:`H \Delta = g` with the hand-derived Hessian
   :func:`autograd_lr.gradients.hessian` and steps :math:`\theta := \theta - t\Delta`, with
   :math:`t = 1, \tfrac12, \tfrac14, \dots` until the cost decreases enough (Armijo).
 
 The solvers are plain functions, parameters first and data second, with no state. They
-never convert ``X`` or ``Y``: every pass over the data goes through the gradients module,
-which works in the data's own array namespace (:func:`autograd_lr.forward.namespace`), and
-only the small results (:math:`dw`, :math:`db`, :math:`J`, :math:`H`) are brought back
-as numpy arrays, in :func:`_to_numpy`.
+never convert ``X`` or ``Y``: every pass over the data goes through
+:class:`~autograd_lr.training.objective.LogisticLoss`, which picks how the hand-derived
+gradient is evaluated (the formula, the single-pass kernel, or Dask) and brings back only
+the small results (:math:`dw`, :math:`db`, :math:`J`, :math:`H`) as numpy arrays.
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr import gradients
-from autograd_lr.fast import cluster, kernel
 from autograd_lr.forward import Array
+from autograd_lr.training.objective import LogisticLoss
 from autograd_lr.validation import (
     validate_iterations,
     validate_lambd,
@@ -95,39 +94,6 @@ class SolverResult:
         return float(self.costs[-1])
 
 
-def _to_numpy(*arrays: Any) -> list[np.ndarray]:
-    """The small results of one pass over the data, as float64 numpy arrays.
-
-    This is the one place where values leave the data's array namespace. dask arrays
-    are computed together, in one ``dask.compute`` (:func:`autograd_lr.fast.cluster.compute`):
-    ``dw``, ``db`` and ``J`` then share one read of each chunk of ``X``.
-    """
-    return cluster.compute(*arrays)
-
-
-def _evaluate(
-    w: np.ndarray, b: float, X: Array, Y: Array, lambd: float
-) -> tuple[np.ndarray, float, float]:
-    """``(dw (n_x, 1), db, J)`` at ``(w, b)``: one pass of the hand-derived gradients.
-
-    Overflow is not warned about here: a diverging run's ``w`` grows until ``‖w‖²``
-    overflows, and the solvers report the resulting non-finite cost as divergence.
-    dask data take :func:`autograd_lr.fast.cluster.cost_and_gradients`: one task per chunk.
-    """
-    evaluate = cluster.cost_and_gradients if cluster.is_dask(X) else kernel.cost_and_gradients
-    with np.errstate(over="ignore", invalid="ignore"):
-        grads, J = evaluate(w, b, X, Y, lambd)
-        dw, db, J_ = _to_numpy(grads["dw"], grads["db"], J)
-    return dw, float(db), float(J_)
-
-
-def _hessian(w: np.ndarray, b: float, X: Array, lambd: float) -> Any:
-    """The hand-derived Hessian: one task per chunk on dask (:func:`autograd_lr.fast.cluster.hessian`)."""
-    if cluster.is_dask(X):
-        return cluster.hessian(w, b, X, lambd)
-    return gradients.hessian(w, b, X, lambd)
-
-
 def _gradient_max(dw: np.ndarray, db: float) -> float:
     r""":math:`\max(\lVert dw\rVert_\infty, |db|)`, the stopping criterion; NaN stays NaN."""
     values = np.append(np.abs(dw).ravel(), abs(db))
@@ -145,7 +111,7 @@ def lipschitz_constant(X: Array, lambd: float = 0.0) -> float:
     ``X (n_x, m)``.
     """
     n_x = X.shape[0]
-    (H,) = _to_numpy(_hessian(np.zeros((n_x, 1)), 0.0, X, lambd))
+    H = LogisticLoss(X, None, lambd).hessian(np.zeros((n_x, 1)), 0.0)
     return float(np.linalg.eigvalsh(H)[-1])
 
 
@@ -183,8 +149,8 @@ def gradient_descent(
 ) -> SolverResult:
     r"""The lecture's gradient descent from ``(w, b)``: :math:`w := w - \alpha\, dw`, :math:`b := b - \alpha\, db`.
 
-    Each iteration takes :math:`(dw, db, J)` from
-    :func:`~autograd_lr.gradients.gradients_vectorized` (with L2 strength ``lambd`` = λ),
+    Each iteration takes the hand-derived :math:`(dw, db, J)` from
+    :class:`~autograd_lr.training.objective.LogisticLoss` (with L2 strength ``lambd`` = λ),
     stops if :math:`\max|\partial J| \le` ``tol`` (or after ``max_iter`` updates), and
     otherwise updates. ``learning_rate``
     is :math:`\alpha > 0`, or ``"auto"`` for :math:`\alpha = 1/L`
@@ -199,13 +165,14 @@ def gradient_descent(
     max_iter, tol, lambd = _check_controls(max_iter, tol, lambd)
     rate = validate_learning_rate(learning_rate, allow_auto=True)
     alpha = 1.0 / lipschitz_constant(X, lambd) if rate == "auto" else float(rate)
+    loss = LogisticLoss(X, Y, lambd)
 
     costs: list[float] = []
     gmax: list[float] = []
     best, best_k = math.inf, 0  # the lowest cost so far and its iteration
     k = 0
     while True:
-        dw, db, J = _evaluate(w, b, X, Y, lambd)
+        dw, db, J = loss.loss_gradient(w, b)
         g = _gradient_max(dw, db)
         if not (math.isfinite(J) and math.isfinite(g)):
             raise DivergenceError(
@@ -300,8 +267,9 @@ def newton(
     w, b = _check_start(w, b, X, Y)
     max_iter, tol, lambd = _check_controls(max_iter, tol, lambd)
     n_x = w.shape[0]
+    loss = LogisticLoss(X, Y, lambd)
 
-    dw, db, J = _evaluate(w, b, X, Y, lambd)
+    dw, db, J = loss.loss_gradient(w, b)
     costs: list[float] = []
     gmax: list[float] = []
     k = 0
@@ -322,7 +290,7 @@ def newton(
         if not np.any(grad):  # an exact stationary point: Newton's step is zero
             k += 1
             continue
-        (H,) = _to_numpy(_hessian(w, b, X, lambd))  # (n_x + 1, n_x + 1)
+        H = loss.hessian(w, b)  # (n_x + 1, n_x + 1)
         try:
             delta = np.linalg.solve(H, grad)
         except np.linalg.LinAlgError:
@@ -338,7 +306,7 @@ def newton(
         for _ in range(MAX_HALVINGS):
             w_new = w - t * delta[:n_x].reshape(n_x, 1)
             b_new = b - t * float(delta[n_x])
-            dw_new, db_new, J_new = _evaluate(w_new, b_new, X, Y, lambd)
+            dw_new, db_new, J_new = loss.loss_gradient(w_new, b_new)
             # ROUNDING_SLACK: at the optimum gᵀΔ is below the rounding of J itself.
             if J_new <= J - ARMIJO * t * decrease + ROUNDING_SLACK * abs(J):
                 break
