@@ -57,6 +57,7 @@ NORMALISERS = [
     (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x<address>"),
     (re.compile(r"(tcp|http)://127\.0\.0\.1:\d+"), r"\1://127.0.0.1:<port>"),  # a local cluster's
     (re.compile(r"\b\d+(?:\.\d+)? GB memory limit"), "<memory> memory limit"),  # the machine's
+    (re.compile(r"\b\d+ workers, \d+ threads"), "<n> workers, <n> threads"),  # one per CPU
     (re.compile(r"[ \t]+$", re.MULTILINE), ""),
 ]
 
