@@ -16,8 +16,11 @@ Each page runs in a folder of its own under pytest's temporary directory, its ex
 order, sharing one namespace, so an example may use what an earlier one defined. Outputs
 are compared after normalising what differs from run to run (timings, addresses); a line
 ``...`` in an expected output stands for any number of lines. An example the tests cannot
-run (a Dask cluster, a class's folder of submissions) is marked in its page with
-``<!-- example: not run, REASON -->`` just above it, and listed here by that reason.
+run (a class's folder of submissions, a Gradescope upload) is marked in its page with
+``<!-- example: not run, REASON -->`` just above it, and shows no output. A block that is
+no example's output (a diagram, a folder's layout, pseudo-code) is marked
+``<!-- not an output: WHAT -->``. A test scans every page: any other block that could
+show an output must be one of the examples run here.
 """
 
 from __future__ import annotations
