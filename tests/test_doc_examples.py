@@ -56,7 +56,10 @@ NORMALISERS = [
     # a progress bar redrawn with carriage returns: a terminal shows its last state
     (re.compile(r"^[^\n]*\r(?=[^\n])", re.MULTILINE), ""),
     (re.compile(r"\[\d+:\d+<[\d:?]+, [\d.?]+\s?it/s"), "[<elapsed>, <rate>"),  # tqdm's
+    # dask's own log lines (a worker slow to stop on a busy machine), timestamped
+    (re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - distributed\.[\w.]+ - [A-Z]+ - .*\n", re.M), ""),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|min)\b"), "<time>"),  # 0.91 s, 33 ms
+    (re.compile(r"<time> \(\d+:\d\d:\d\d\)"), "<time>"),  # pytest's "65.91s (0:01:05)"
     (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x<address>"),
     (re.compile(r"(tcp|http)://127\.0\.0\.1:\d+"), r"\1://127.0.0.1:<port>"),  # a local cluster's
     (re.compile(r"\b\d+(?:\.\d+)? GB memory limit"), "<memory> memory limit"),  # the machine's
@@ -279,6 +282,10 @@ def test_the_normalisers_keep_what_could_be_wrong() -> None:
     bar = "gd: 100%|██| 5/5 [00:00<00:00, 4648.97it/s, cost=0.258682]"
     assert matches(bar, "gd:  0%|  | 0/5 [00:00<?, ?it/s]\r" + bar.replace("4648.97", "12.5"))
     assert not matches(bar, bar.replace("cost=0.258682", "cost=0.258683"))
+    assert matches("1 failed in 7.29s", "1 failed in 65.91s (0:01:05)")
+    log = "2026-12-07 09:50:49,888 - distributed.nanny - WARNING - Worker process still alive\n"
+    assert matches("memory\nsummary", "memory\n" + log + "summary")
+    assert not matches("memory\nsummary", "memory\nWARNING: w changed\nsummary")
     assert matches(
         "cluster tcp://127.0.0.1:41189: 25.28 GB memory limit",
         "cluster tcp://127.0.0.1:3: 8 GB memory limit",
