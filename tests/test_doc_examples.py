@@ -186,7 +186,12 @@ def parse(document: Document) -> Iterator[Region]:
             yield Region(block.start, block.end, (first[2:], source), save_file)
         elif language == "python" and ">>>" in source:
             yield Region(block.start, block.end, source, run_doctest)
-        elif language == "python" and followed and after.lexemes["language"] == "text":
+        elif (
+            language == "python"
+            and followed
+            and after is not None
+            and after.lexemes["language"] == "text"
+        ):
             output = str(after.lexemes["source"])
             yield Region(block.start, after.end, (source, output), run_python)
         elif language == "python":  # shows no output, but must run: later examples use it
