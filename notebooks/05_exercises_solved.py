@@ -194,13 +194,13 @@ print(report)
 # not penalized, so $db$ does not change):
 #
 # $$
-# J_\lambda = J + \frac{\lambda}{2m}\lVert w\rVert^2, \qquad
-# dw_\lambda = dw + \frac{\lambda}{m}\, w, \qquad db_\lambda = db.
+# J_\lambda = J + \frac{\lambda}{2m}\lVert w\rVert^2, \qquad db_\lambda = db.
 # $$
 #
 # Derive the $dw$ term yourself before you write it: the derivative of
-# $\frac{\lambda}{2m}\sum_j w_j^2$ with respect to $w_j$. The check calls your function with
-# $\lambda = 0.7$.
+# $\frac{\lambda}{2m}\sum_j w_j^2$ with respect to $w_j$, added to your $dw$. Return
+# `({"dw": dw, "db": db}, cost)` of $J_\lambda$, with the same shapes as `propagate`. The
+# check calls your function with $\lambda = 0.7$.
 
 
 # %% tags=["exercise"]

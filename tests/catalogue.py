@@ -1,4 +1,4 @@
-"""The one catalogue of learners' propagates: correct forms and planted mistakes (STYLE.md, 12).
+"""The one catalogue of learners' propagates: correct forms and planted mistakes.
 
 Every function is written the way a learner writes it; the checker only sees its outputs.
 ``CORRECT`` must pass; each :class:`Planted` must fail on exactly ``wrong`` with exactly

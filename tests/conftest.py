@@ -1,4 +1,4 @@
-"""Strict numerics for every test (STYLE.md): rank promotion raises, warnings are errors.
+"""Strict numerics for every test: rank promotion raises, warnings are errors.
 
 Warnings become errors through ``filterwarnings = ["error"]`` in pyproject.toml. jax's
 64-bit mode is deliberately *not* switched on globally: the oracles must deliver float64

@@ -730,7 +730,7 @@ _SIGMOID_CORRECT = [
 ]
 
 _SINGLE = [
-    # the mistakes
+    # one mistake each, from where learners were seen to make it (origin)
     repaired(
         "cost_dot_y_transposed_log_a", P, COURSE, COST_DOT_Y_T, origin=Q_AND_A + ": an (m, m) table"
     ),

@@ -1,4 +1,5 @@
-"""The rooms of DESIGN.md hold at run time and in the import graph.
+"""The package's parts and their independence rules (docs/layout.md) hold at run time and
+in the import graph.
 
 The independence rules themselves are import-linter contracts in ``pyproject.toml``,
 run by ``make lint``. Here: that those contracts are live (a planted violation breaks

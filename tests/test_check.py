@@ -340,7 +340,7 @@ def _imports(module: Any) -> set[str]:
 
 
 def test_the_checker_derives_nothing_by_hand() -> None:
-    """DESIGN.md rule 4: the checker, its diagnosis and the grader never import gradients."""
+    """Independence rule 4 (docs/layout.md): the checker, its diagnosis and the grader never import gradients."""
     from autograd_lr.checking import diagnosis
     from autograd_lr.grading import grader
 

@@ -82,7 +82,8 @@ def client(tmp_path_factory: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _whole_cluster_first(client: Any) -> None:
     """Every test starts on the whole cluster: a worker killed by an earlier test may
-    still be restarting (a test needing a state waits for it, STYLE.md principle 12)."""
+    still be restarting: a test that needs a state waits for it, so the suite passes on a busy
+    machine."""
     whole_cluster(client)
 
 

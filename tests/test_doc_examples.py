@@ -16,8 +16,11 @@ Each page runs in a folder of its own under pytest's temporary directory, its ex
 order, sharing one namespace, so an example may use what an earlier one defined. Outputs
 are compared after normalising what differs from run to run (timings, addresses); a line
 ``...`` in an expected output stands for any number of lines. An example the tests cannot
-run (a Dask cluster, a class's folder of submissions) is marked in its page with
-``<!-- example: not run, REASON -->`` just above it, and listed here by that reason.
+run (a class's folder of submissions, a Gradescope upload) is marked in its page with
+``<!-- example: not run, REASON -->`` just above it, and shows no output. A block that is
+no example's output (a diagram, a folder's layout, pseudo-code) is marked
+``<!-- not an output: WHAT -->``. A test scans every page: any other block that could
+show an output must be one of the examples run here.
 """
 
 from __future__ import annotations
@@ -40,14 +43,27 @@ from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NOT_RUN = re.compile(r"<!--\s*example: not run, (?P<reason>[^>]*?)\s*-->\s*$")
+# A block that is not an example's output (a diagram, a folder's layout, pseudo-code).
+NOT_OUTPUT = re.compile(r"<!--\s*not an output: (?P<what>[^>]*?)\s*-->\s*$")
+# Languages of blocks that show no output: commands to type, the contents of a file.
+NO_OUTPUT_LANGUAGES = {"bash", "yaml", "markdown", "derivation", "toml"}
 # A command's prompt; what follows it runs in bash. `.venv/bin/` is this environment.
 PROMPT = "$ "
 COMMAND_TIMEOUT_S = 300  # a first check compiles jax's functions: seconds, on a busy machine
 
 # What differs from one run to the next, replaced in both the expected and the actual text.
 NORMALISERS = [
+    # a progress bar redrawn with carriage returns: a terminal shows its last state
+    (re.compile(r"^[^\n]*\r(?=[^\n])", re.MULTILINE), ""),
+    (re.compile(r"\[\d+:\d+<[\d:?]+, [\d.?]+\s?it/s"), "[<elapsed>, <rate>"),  # tqdm's
+    # dask's own log lines (a worker slow to stop on a busy machine), timestamped
+    (re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - distributed\.[\w.]+ - [A-Z]+ - .*\n", re.M), ""),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|min)\b"), "<time>"),  # 0.91 s, 33 ms
+    (re.compile(r"<time> \(\d+:\d\d:\d\d\)"), "<time>"),  # pytest's "65.91s (0:01:05)"
     (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x<address>"),
+    (re.compile(r"(tcp|http)://127\.0\.0\.1:\d+"), r"\1://127.0.0.1:<port>"),  # a local cluster's
+    (re.compile(r"\b\d+(?:\.\d+)? GB memory limit"), "<memory> memory limit"),  # the machine's
+    (re.compile(r"\b\d+ workers, \d+ threads"), "<n> workers, <n> threads"),  # one per CPU
     (re.compile(r"[ \t]+$", re.MULTILINE), ""),
 ]
 
@@ -116,6 +132,7 @@ def _environment() -> dict[str, str]:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = f"{ROOT / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
     env["COLUMNS"] = "100"  # argparse's help, as a terminal of 100 columns shows it
+    env["PYTHONUNBUFFERED"] = "1"  # stdout and stderr interleaved as a terminal shows them
     return env
 
 
@@ -133,14 +150,16 @@ def run_console(example: Example) -> None:
             executable="/bin/bash",
             cwd=_folder(example),
             env=_environment(),
-            capture_output=True,
-            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             timeout=COMMAND_TIMEOUT_S,
             check=False,
         )
+        # decoded by hand: text mode would turn a progress bar's carriage returns into lines
+        printed = done.stdout.decode("utf-8")
         expected = "\n".join(lines)
-        if not matches(expected, done.stdout + done.stderr):
-            _fail(expected, done.stdout + done.stderr, f"{example.path}, `{command}`")
+        if not matches(expected, printed):
+            _fail(expected, printed, f"{example.path}, `{command}`")
 
 
 def save_file(example: Example) -> None:
@@ -167,7 +186,12 @@ def parse(document: Document) -> Iterator[Region]:
             yield Region(block.start, block.end, (first[2:], source), save_file)
         elif language == "python" and ">>>" in source:
             yield Region(block.start, block.end, source, run_doctest)
-        elif language == "python" and followed and after.lexemes["language"] == "text":
+        elif (
+            language == "python"
+            and followed
+            and after is not None
+            and after.lexemes["language"] == "text"
+        ):
             output = str(after.lexemes["source"])
             yield Region(block.start, after.end, (source, output), run_python)
         elif language == "python":  # shows no output, but must run: later examples use it
@@ -226,8 +250,48 @@ def test_the_pages_have_examples_and_say_why_one_is_not_run() -> None:
             assert len(reason["reason"]) > 10, f"{page.name}: say why an example is not run"
 
 
+def _line(document: Document, at: int) -> int:
+    return document.text[:at].count("\n") + 1
+
+
+def test_every_block_that_could_show_an_output_is_run() -> None:
+    """A fenced block that is not run is what to type, a file's contents, code marked not
+    run (which then shows no output), or marked as not an output; nothing else."""
+    problems = []
+    for page in PAGES:
+        document = Document(page.read_text(encoding="utf-8"), str(page))
+        run = [(region.start, region.end) for region in parse(document)]
+        for block in FencedCodeBlockLexer(r"[\w-]*")(document):
+            language, source = block.lexemes["language"], str(block.lexemes["source"])
+            before = document.text[: block.start].rstrip("\n").rpartition("\n")[2]
+            where = f"{page.name}:{_line(document, block.start)} ({language or 'no language'})"
+            if any(start <= block.start and block.end <= end for start, end in run):
+                continue
+            if NOT_RUN.search(before):
+                if language == "console" and _shows_output(source):
+                    problems.append(f"{where}: not run, yet it shows an output")
+            elif not (
+                NOT_OUTPUT.search(before)
+                or language in NO_OUTPUT_LANGUAGES
+                or (language == "console" and not _shows_output(source))
+            ):
+                problems.append(f"{where}: shows what no tested example printed")
+    assert not problems, "\n".join(problems)
+
+
 def test_the_normalisers_keep_what_could_be_wrong() -> None:
     assert matches("check (0.91 s)\nok", "check (12.3 s)\nok")
     assert not matches("dw ok 1.7e-16", "dw wrong 9.1e-01")
     assert matches("first\n...\nlast", "first\na\nb\nlast")
     assert not matches("first\n...\nlast", "first\na\nb")
+    bar = "gd: 100%|██| 5/5 [00:00<00:00, 4648.97it/s, cost=0.258682]"
+    assert matches(bar, "gd:  0%|  | 0/5 [00:00<?, ?it/s]\r" + bar.replace("4648.97", "12.5"))
+    assert not matches(bar, bar.replace("cost=0.258682", "cost=0.258683"))
+    assert matches("1 failed in 7.29s", "1 failed in 65.91s (0:01:05)")
+    log = "2026-12-07 09:50:49,888 - distributed.nanny - WARNING - Worker process still alive\n"
+    assert matches("memory\nsummary", "memory\n" + log + "summary")
+    assert not matches("memory\nsummary", "memory\nWARNING: w changed\nsummary")
+    assert matches(
+        "cluster tcp://127.0.0.1:41189: 25.28 GB memory limit",
+        "cluster tcp://127.0.0.1:3: 8 GB memory limit",
+    )

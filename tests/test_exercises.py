@@ -43,9 +43,58 @@ def test_the_references_are_the_package_functions() -> None:
         exercises.solution("train")
 
 
+_W, _B, _X, _Y = (
+    np.array([[1.0], [2.0]]),
+    2.0,
+    np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]),
+    np.array([[1.0, 0.0, 1.0]]),
+)
+# One call of each skeleton, with arguments of the shapes its docstring asks for.
+SKELETON_CALLS: dict[str, tuple[Any, ...]] = {
+    "sigmoid": (np.array([[0.0, 1.0]]),),
+    "initialize_with_zeros": (2,),
+    "propagate": (_W, _B, _X, _Y),
+    "propagate_l2": (_W, _B, _X, _Y, 0.7),
+    "optimize": (_W, _B, _X, _Y),
+    "predict": (_W, _B, _X),
+    "model": (_X, _Y, _X, _Y),
+}
+
+
+def test_every_exercise_has_a_call() -> None:
+    assert set(SKELETON_CALLS) == set(exercises.SKELETONS)
+
+
+@pytest.mark.parametrize("name", sorted(SKELETON_CALLS))
+def test_each_printed_skeleton_runs_on_its_own_and_raises_not_implemented(name: str) -> None:
+    """What ``print(exercises.skeleton(name))`` shows, saved as a file of its own (a fresh
+    namespace, no future import: its annotations are evaluated), defines the function,
+    which raises NotImplementedError until it is filled in."""
+    namespace: dict[str, Any] = {}
+    exec(compile(exercises.skeleton(name), f"{name}.py", "exec", dont_inherit=True), namespace)
+    with pytest.raises(NotImplementedError, match="exercise: write"):
+        namespace[name](*SKELETON_CALLS[name])
+
+
+# What each gradient exercise asks the learner to find, in the forms a docstring could
+# give it away: the skeleton states the task (shapes, what to return), not the answer.
+ANSWERS = {
+    "propagate": ["A - Y", "A − Y", "X dZ", "X\\, dZ", "dZ^\\top", "a - y", "a(1 - a)"],
+    "propagate_l2": ["\\frac{\\lambda}{m} w", "lambd / m", "λ/m", "dw_\\lambda ="],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_a_gradient_skeleton_states_the_task_not_the_answer(name: str) -> None:
+    source = exercises.skeleton(name)
+    assert "Return" in source and "(n_x, 1)" in source
+    for answer in ANSWERS[name]:
+        assert answer not in source, f"the {name} skeleton gives away {answer!r}"
+
+
 def test_a_skeleton_filled_in_from_its_source_passes() -> None:
     source = exercises.skeleton("propagate")
-    assert source.startswith("def propagate(w: Any, b: Any, X: Any, Y: Any)")
+    assert "\ndef propagate(w: Any, b: Any, X: Any, Y: Any)" in source
     start = source.index("    raise NotImplementedError(")
     body = """    m = X.shape[1]
     A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
@@ -53,7 +102,7 @@ def test_a_skeleton_filled_in_from_its_source_passes() -> None:
     dZ = A - Y
     return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
 """
-    namespace: dict[str, Any] = {"np": np, "Any": Any}
+    namespace: dict[str, Any] = {}
     exec(source[:start] + body, namespace)  # what a learner does in a notebook cell
     assert exercises.check_propagate(namespace["propagate"]).passed
 

@@ -207,7 +207,7 @@ NOT_MATH = {"namespace", "fused_applies", "fused_block", "numba_available", "unp
 
 @pytest.mark.parametrize("module", ["forward", "gradients", "oracles", "course"])
 def test_public_math_functions_open_with_their_formula(module: str) -> None:
-    """STYLE.md principle 1: the docstring's first paragraph states the equation."""
+    """Formula first: the docstring's first paragraph states the equation."""
     import importlib
     import inspect
 

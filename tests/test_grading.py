@@ -360,7 +360,7 @@ def test_a_bwrap_that_cannot_create_namespaces_gets_its_own_fix(
 
 
 def test_no_oracle_runs_after_the_first_submission(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DESIGN.md rule 7: every expected value and model of a mistake exists before any
+    """Independence rule 7 (docs/layout.md): every expected value and model of a mistake exists before any
     submission runs; judging (and diagnosing) afterwards runs no jax at all."""
     from autograd_lr import oracles
 

@@ -84,7 +84,8 @@ MIN_THREE_MISTAKES = 4
 # A repair edits at most this many lines per rule (a statement and the one it needs).
 LINES_PER_RULE = 2
 
-# The assignment's check values (LECTURE.md), printed to 8 decimals.
+# The check values of the course's programming assignment for propagate, printed to 8
+# decimals (docs/derivation.md).
 COURSE_DW = np.array([[0.99845601], [2.39507239]])
 COURSE_DB = 0.00145558
 COURSE_COST = 5.80154532

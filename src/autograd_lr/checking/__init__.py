@@ -4,7 +4,7 @@ This package compares and never derives (independence rule 4): it never imports 
 math (:mod:`autograd_lr.gradients`, :mod:`autograd_lr.fast`), the training code or the
 course. Every expected value comes from :mod:`autograd_lr.oracles` applied to the forward
 model's cost, and every model of a wrong answer is built from those oracles too. It never
-imports the grader (:mod:`autograd_lr.grading`), which runs submitted code and calls this room.
+imports the grader (:mod:`autograd_lr.grading`), which runs submitted code and calls this package.
 
 * :mod:`~autograd_lr.checking.check`: :func:`~autograd_lr.checking.check.check_gradients`, :func:`~autograd_lr.checking.check.prepare` and the report
 * :mod:`~autograd_lr.checking.findings`: the feedback core of every checker: the finding

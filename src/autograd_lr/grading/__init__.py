@@ -3,7 +3,7 @@
 Submitted code is hostile. The grader prepares every expected value and every module it will
 import before the first submission runs, starts each submission in a sandbox under a uid of
 its own, reads back plain numbers only, and judges them with :mod:`autograd_lr.checking`,
-which never imports this room.
+which never imports this package.
 
 * :mod:`~autograd_lr.grading.grader`: one submission graded, from file to report
   (:class:`~autograd_lr.grading.grader.Grader`, its options and the report's schema)

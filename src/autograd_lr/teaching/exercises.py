@@ -71,17 +71,19 @@ def sigmoid(z: Any) -> Any:
 
 
 def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[dict[str, Any], float]:
-    r"""Exercise 2: cost and gradient of :math:`J(w, b)`, vectorized.
+    r"""Exercise 2: the cost :math:`J(w, b)` and its gradient, vectorized.
 
     .. math::
 
         Z = w^\top X + b, \quad A = \sigma(Z), \quad
-        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr),
+        J = -\tfrac{1}{m}\textstyle\sum_i \bigl(y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\bigr)
 
-        dZ = A - Y, \quad dw = \tfrac{1}{m} X\, dZ^\top, \quad db = \tfrac{1}{m}\textstyle\sum_i dZ_i
-
-    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` -> ``({"dw": (n_x, 1), "db":
-    float}, cost)``. Check it with ``exercises.check_propagate(propagate)``.
+    ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)`` (one column per example), ``Y (1, m)``.
+    Return ``({"dw": dw, "db": db}, cost)``: ``dw`` = :math:`\partial J/\partial w`, shape
+    ``(n_x, 1)``; ``db`` = :math:`\partial J/\partial b`, a float; ``cost`` = :math:`J`, a
+    float. All m examples at once, no loop over them. Derive the gradient with the chain
+    rule first (:math:`L \to a \to z \to w, b`, then the mean over the examples). Check
+    it with ``exercises.check_propagate(propagate)``.
     """
     # forward:  m from X's columns; Z (1, m); A (1, m); the cost, a float
     # backward: dZ (1, m); dw (n_x, 1) by a matrix product; db, a float
@@ -95,12 +97,13 @@ def propagate_l2(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> tuple[dict[str
 
     .. math::
 
-        J_\lambda = J + \frac{\lambda}{2m}\lVert w\rVert^2, \qquad
-        dw_\lambda = dw + \frac{\lambda}{m} w, \qquad db_\lambda = db
+        J_\lambda(w, b) = J(w, b) + \frac{\lambda}{2m}\lVert w\rVert^2
         \quad (b \text{ is not regularized})
 
-    Same shapes as :func:`propagate`, plus ``lambd`` = :math:`\lambda \ge 0`. Check it
-    with ``exercises.check_propagate_l2(propagate_l2)``.
+    Same arguments as :func:`propagate`, plus ``lambd`` = :math:`\lambda \ge 0`. Return
+    ``({"dw": dw, "db": db}, cost)`` of :math:`J_\lambda`: ``dw`` shape ``(n_x, 1)``,
+    ``db`` and ``cost`` floats. Derive the penalty's derivative with respect to each
+    :math:`w_j` yourself. Check it with ``exercises.check_propagate_l2(propagate_l2)``.
     """
     # start from your propagate; add the penalty to the cost and its gradient to dw
     raise NotImplementedError(
@@ -178,6 +181,9 @@ def model(
     )
 
 
+# What a skeleton's source needs to run on its own (its annotations name Any and np).
+_SKELETON_IMPORTS = "from typing import Any\n\nimport numpy as np\n\n\n"
+
 SKELETONS: dict[str, Callable[..., Any]] = {
     "sigmoid": sigmoid,
     "initialize_with_zeros": initialize_with_zeros,
@@ -192,8 +198,9 @@ SKELETONS: dict[str, Callable[..., Any]] = {
 def skeleton(name: str) -> str:
     """The source of exercise ``name`` (a key of :data:`SKELETONS`: ``"sigmoid"``,
     ``"initialize_with_zeros"``, ``"propagate"``, ``"propagate_l2"``, ``"optimize"``,
-    ``"predict"``, ``"model"``), to copy."""
-    return inspect.getsource(_exercise(name, SKELETONS))
+    ``"predict"``, ``"model"``), to copy: a file of its own, imports included, whose
+    function raises ``NotImplementedError`` until it is filled in."""
+    return _SKELETON_IMPORTS + inspect.getsource(_exercise(name, SKELETONS))
 
 
 # --- the reference solutions: the package's own code -----------------------------------------
