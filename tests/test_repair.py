@@ -467,3 +467,65 @@ def propagate(w, b, X, Y):
     cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
     return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
 """
+
+
+def _module(path: Any) -> Any:
+    """The learner's file imported as their notebook or script imports it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"learner_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_mistake_in_the_learners_own_sigmoid_is_repaired_there(
+    tmp_path: Any, oracles: list[ProblemOracles]
+) -> None:
+    """The helper propagate calls, defined in the same file, is traced and searched: the
+    repair edits the helper's line, and the repaired program (the helper with propagate)
+    passes the check with no other sigmoid anywhere."""
+    from test_tracing import HELPER_FILE
+
+    path = tmp_path / "week2.py"
+    path.write_text(HELPER_FILE)
+    module = _module(path)
+    report = check_gradients(module.propagate, search_budget=BUDGET)
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (5, ("flip_sign",)), lead
+    assert "line 5 of sigmoid, `e = np.exp(z)`" in lead.location
+    assert "line 5: e = np.exp(-z)" in lead.fix
+    # the search itself, on the file's text: its repair holds the helper, edited
+    f = repair.search(HELPER_FILE, "propagate", oracles, vars(module), budget=BUDGET)
+    assert f.repair is not None and f.function_at(5) == "sigmoid"
+    scope: dict[str, Any] = {"np": np}
+    exec(compile(f.repair.source, "<repaired>", "exec"), scope)
+    assert check_gradients(scope["propagate"]).passed
+    assert scope["sigmoid"](np.array([0.0, 40.0]))[1] == pytest.approx(1.0)
+
+
+def test_a_helper_from_another_file_is_not_searched(tmp_path: Any) -> None:
+    """sigmoid imported from another module is not the learner's code here: the search
+    stays in propagate (it finds no repair there) and never edits the other file."""
+    from test_tracing import HELPER_FILE
+
+    (tmp_path / "helpers.py").write_text(HELPER_FILE.split("\n\n\ndef propagate")[0] + "\n")
+    own = HELPER_FILE.replace(
+        "\n\n\ndef sigmoid(z):\n    e = np.exp(z)\n    return 1 / (1 + e)", ""
+    )
+    path = tmp_path / "main_file.py"
+    path.write_text(
+        own.replace("import numpy as np", "import numpy as np\nfrom helpers import sigmoid")
+    )
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        report = check_gradients(_module(path).propagate, search_budget=BUDGET)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("helpers", None)
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (8, ()), lead  # the first line that reads a = σ(z)
+    assert not report.passed and "of sigmoid" not in str(report)
