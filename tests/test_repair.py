@@ -529,3 +529,37 @@ def test_a_helper_from_another_file_is_not_searched(tmp_path: Any) -> None:
     lead = report.diagnosis[0]
     assert (lead.line, lead.rules) == (8, ()), lead  # the first line that reads a = σ(z)
     assert not report.passed and "of sigmoid" not in str(report)
+
+
+TWO_LOOPS = """\
+def propagate(w, b, X, Y):
+    n_x, m = X.shape
+    cost = 0
+    dw = np.zeros((n_x, 1))
+    db = 0
+    for i in range(m):
+        z = b
+        for j in range(n_x):
+            z += w[j, 0] * X[j, i]
+        a = sigmoid(z)
+        cost += -(Y[0, i] * np.log(a) + (1 - Y[0, i]) * np.log(1 - a))
+        dz = a - Y[0, i]
+        for j in range(n_x):
+            dw[j, 0] += X[j, i] * dz
+        db += dz
+    return {"dw": dw / m, "db": db / m}, cost / m
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "line"), [(TWO_LOOPS, 12), (LOOP, 11)], ids=["two_loops", "one_loop"]
+)
+def test_a_loops_dz_without_y_is_located_at_its_own_line(source: str, line: int) -> None:
+    """dz = a on one example: the value is one entry of a = σ(z) under dz's name; the line
+    that wrote it is pointed at, not the dw line that reads it, nor z's sum over the
+    features (each partial sum b + Σ_j w_j x_j is the lecture's z on its way)."""
+    assert check_gradients(learner(source)).passed
+    report = check_gradients(learner(source.replace("dz = a - Y[0, i]", "dz = a")))
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (line, ()), lead
+    assert "equal to a = σ(z), where the lecture's dz is dz = ∂L/∂z" in lead.location

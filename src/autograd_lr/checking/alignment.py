@@ -76,6 +76,8 @@ LABELS = {
     "sum L": "a running sum of the losses",
     "sum X*dZ": "a running sum of x dz",
     "sum dZ": "a running sum of dz",
+    "sum w*x": "a running sum of the terms w_j x_j of z",
+    "b + sum w*x": "b plus a running sum of the terms w_j x_j of z",
     "z": "z",
     "-z": "−z",
     "exp(-z)": "e^(−z)",
@@ -139,6 +141,9 @@ def _references(
         "sum L": np.hstack([zero, np.cumsum(L, axis=1)]),
         "sum X*dZ": np.hstack([np.zeros((n_x, 1)), np.cumsum(XdZ, axis=1)]),
         "sum dZ": np.hstack([zero, np.cumsum(dZ, axis=1)]),
+        # z of each example summed over the features one by one (the lecture's inner loop)
+        "sum w*x": np.cumsum(w * X, axis=0),
+        "b + sum w*x": b + np.cumsum(w * X, axis=0),
     }
     if lambd:
         # with L2, dw and the cost are the oracle's (the penalty included); the data part
@@ -326,7 +331,7 @@ def _misnamed(
     """The assignment of an input of the wrong line ``e`` that bears the lecture's name of
     one intermediate and holds another, made on an earlier line; ``None`` if there is none."""
     for n in inputs:
-        label, before = matched.get(n, ""), assigned.get(n)
+        label, before = matched.get(n, "").split(",")[0], assigned.get(n)
         if (
             n in LECTURE_NAMES
             and label in LABELS
@@ -475,7 +480,8 @@ def align_with(
                     at, n = misnamed
                     text = t.lines.get(at.line, "").strip()
                     found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []))
-                    found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                    found.label, found.expected = matched[n].split(",")[0], LECTURE_NAMES[n]
+                    found.misnamed = True
                     return found
                 at = origin or e
                 text = t.lines.get(at.line, "").strip()
@@ -504,7 +510,8 @@ def align_with(
                     dict(matched),
                     reads.get(at.line, []),
                 )
-                found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                found.label, found.expected = matched[n].split(",")[0], LECTURE_NAMES[n]
+                found.misnamed = True
                 return found
             found = Alignment(
                 e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low
