@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr.checking.alignment import HELPER_MARK, HELPERS, Alignment, align
+from autograd_lr.checking.alignment import HELPER_MARK, HELPERS, Alignment, align, align_helpers
 from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
 from autograd_lr.checking.candidates import (
     Defs,
@@ -402,6 +402,8 @@ def search_with(
     t = tracer(source, function, problems[failing], namespace, **into)
     alignment = locate(t, failing, source, function)
     located = alignment.line or (t.raised.line if t.raised else 0)
+    followed = _wrong_helpers(followed, t, source)
+    defs = (fn, *followed)
     finding = Finding(
         function,
         located,
@@ -425,7 +427,7 @@ def search_with(
         # a helper's lines first when the located line is one of them, else after the function's
         lines = own + lines if located in own else lines + own
     base_score = verdicts[failing][1]
-    tried: set[str] = {original_program}
+    tried: set[str] = {original_program, program_of(defs)}
     results: dict[str, list[Outcome]] = {}  # a batch's outcomes, by candidate program
     start = clock()
     finding.notes.append(f"prepared in {time.perf_counter() - prepared:.2f} s")
@@ -500,6 +502,17 @@ def search_with(
         located_line = [s for s in grown if s[2] <= base_score]
         frontier = progress[: 2 * PROMISING] + located_line
     return finish()
+
+
+def _wrong_helpers(
+    followed: Sequence[ast.FunctionDef], t: Trace, source: str
+) -> list[ast.FunctionDef]:
+    """The helpers worth searching: all of them when a call of one returned a wrong value
+    on its own arguments or raised inside one, none when every call was right (an edit
+    there could only make it wrong, and would cost the budget candidates)."""
+    raised = t.raised.line if t.raised is not None else 0
+    inside = any(h.lineno <= raised <= (h.end_lineno or h.lineno) for h in followed)
+    return list(followed) if inside or align_helpers(t, source) is not None else []
 
 
 def _helper_context(h: ast.FunctionDef, t: Trace, namespace: dict[str, Any]) -> Context:
