@@ -563,3 +563,24 @@ def test_a_loops_dz_without_y_is_located_at_its_own_line(source: str, line: int)
     lead = report.diagnosis[0]
     assert (lead.line, lead.rules) == (line, ()), lead
     assert "equal to a = σ(z), where the lecture's dz is dz = ∂L/∂z" in lead.location
+
+
+def test_a_helper_right_on_every_call_is_not_searched(oracles: list[ProblemOracles]) -> None:
+    """σ right on its own arguments, the cost's 1/m missing: no candidate edits the helper
+    (it could only make it wrong), and the repair is at the cost's line."""
+    from test_tracing import HELPER_FILE
+
+    source = HELPER_FILE.replace("np.exp(z)", "np.exp(-z)").replace(") / m\n    dw", ")\n    dw")
+    seen: list[str] = []
+
+    def runner(
+        sources: Any, function: str, problems: Any, namespace: Any = None, keep: Any = None
+    ) -> Any:
+        seen.extend(sources)
+        return tracing.run_candidates(sources, function, problems, namespace, keep)
+
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, "<file>", "exec"), namespace)
+    f = repair.search(source, "propagate", oracles, namespace, budget=BUDGET, runner=runner)
+    assert f.repair is not None and f.rules == ("add_mean",) and f.lines == [12]
+    assert seen and not any("def sigmoid" in s for s in seen[1:]), seen[1]
