@@ -9,6 +9,12 @@ sums):
 * **one rule**: every program one edit makes from them;
 * **two rules**: ``--pairs`` programs (seed 0) that apply two edits on two different lines.
 
+``--catalogue`` measures the learners' catalogue instead (``tests/learner_programs.py``,
+each program loaded from its own source as a learner's module is, through
+``check_gradients`` or ``check_sigmoid`` with the default budget): the programs that
+pass, those repaired (a verified repair stated), those located without a cause, and how
+many of each have the catalogue's first faulty line.
+
 Each mutant that fails the check is handed to the repair search with its default budget
 (:data:`autograd_lr.checking.repair.SEARCH_BUDGET`, CPU seconds). A repair counts when
 the repaired program passes ``check_gradients`` on its own (the search's claim, checked
@@ -157,11 +163,56 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def catalogue() -> dict[str, Any]:
+    """The engine on the learners' catalogue: counts by the catalogue's verdict."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from autograd_lr.teaching.exercises import check_sigmoid
+    from learner_programs import PROGRAMS  # type: ignore[import-not-found]
+
+    counts: dict[str, Any] = {}
+    for p in PROGRAMS:
+        filename = f"<{p.name}>"
+        linecache.cache[filename] = (len(p.source), None, p.source.splitlines(True), filename)
+        scope: dict[str, Any] = {"__name__": f"learner_{p.name}"}
+        exec(compile(p.source, filename, "exec"), scope)
+        fn = scope[p.exercise]
+        report: Any = check_sigmoid(fn) if p.exercise == "sigmoid" else check_gradients(fn)
+        if p.exercise == "sigmoid":
+            rules, line = set(report.rules), report.line
+        else:
+            rules = set(report.rules)
+            line = report.diagnosis[0].line if report.diagnosis else 0
+        row = counts.setdefault(p.verdict, {"programs": 0, "agree": 0, "at the line": 0})
+        row["programs"] += 1
+        agree = (
+            report.passed
+            if p.verdict == "pass"
+            else (not report.passed and bool(rules) == (p.verdict == "repaired"))
+        )
+        row["agree"] += agree
+        row["at the line"] += agree and p.verdict != "pass" and line == p.line
+        if not agree or (p.verdict != "pass" and line != p.line):
+            row.setdefault("others", []).append(f"{p.name}: line {line}, rules {sorted(rules)}")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=40, help="two-rule mutants per program")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument(
+        "--catalogue", action="store_true", help="measure the learners' catalogue instead"
+    )
     args = parser.parse_args(argv)
+    if args.catalogue:
+        before = os.getloadavg()
+        counts = catalogue()
+        after = os.getloadavg()
+        print(json.dumps(counts, indent=1))
+        print(f"load average before {before[0]:.2f}, after {after[0]:.2f}")
+        return 0
     oracles = [ProblemOracles(p) for p in default_problems()]
     for o in oracles:
         _ = o.expected

@@ -52,6 +52,8 @@ WRONG = {  # rule -> (source, the line the rule repairs)
         RIGHT.replace("A = sigmoid(np.dot(w.T, X) + b)", "A = sigmoid(np.dot(w.T, X)) + b"),
         10,
     ),
+    # in the learner's own sigmoid, which propagate calls: repaired at the helper's line
+    "flip_sign": (RIGHT.replace("np.exp(-z)", "np.exp(z)"), 5),
 }
 # far above what a search needs (3.4 s for return_order alone, measured): under the load of
 # parallel tests the budget is not what is tested, the verified cause is
@@ -89,12 +91,16 @@ def _check(path: Path, mode: str, *options: str) -> dict[str, object]:
     return report
 
 
-def _in_process(path: Path) -> list[tuple[list[str], int]]:
+def _module(path: Path) -> object:
     spec = importlib.util.spec_from_file_location(f"learner_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    report = check_gradients(module.propagate)
+    return module
+
+
+def _in_process(path: Path) -> list[tuple[list[str], int]]:
+    report = check_gradients(_module(path).propagate)  # type: ignore[attr-defined]
     return [(list(d.rules), d.line) for d in report.diagnosis if d.rules]
 
 
@@ -174,3 +180,29 @@ def test_a_candidate_that_never_returns_stops_at_the_budget(tmp_path: Path, mode
     )
     seconds = float(re.search(r"\(([\d.]+) s\)", searched).group(1))  # type: ignore[union-attr]
     assert seconds < 1 + 2 * (grader.START + 2), searched
+
+
+L2_WRONG = RIGHT.replace("(w, b, X, Y)", "(w, b, X, Y, lambd)").replace(
+    "/ m\n    dw = np.dot(X, (A - Y).T) / m\n",
+    "/ m + lambd / (2 * m) * np.sum(w**2)\n    dw = np.dot(X, (A - Y).T) / m - lambd / m * w\n",
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_l2_form_is_searched_in_the_sandbox_with_its_lambda(tmp_path: Path, mode: str) -> None:
+    """``check --lambd``: the candidates run in the sandbox as propagate(w, b, X, Y, λ), and
+    the penalty's gradient subtracted is repaired on its line, as in this process."""
+    assert "- lambd / m * w" in L2_WRONG
+    path = tmp_path / "l2.py"
+    path.write_text(L2_WRONG)
+    report = _check(path, mode, "--lambd", "0.7", *GENEROUS)
+    assert report["outcome"] == "fail"
+    assert _found(report) == [(["flip_sign"], 12)]
+    notes = [str(n) for n in report["notes"]]  # type: ignore[attr-defined]
+    assert any("sandboxed run" in n for n in notes), notes
+    module = _module(path)
+    in_process = check_gradients(module.propagate, lambd=0.7)  # type: ignore[attr-defined]
+    assert [(list(d.rules), d.line) for d in in_process.diagnosis if d.rules] == _found(report)
+    # and the repaired file passes the same command
+    path.write_text(L2_WRONG.replace("- lambd / m * w", "+ lambd / m * w"))
+    assert _check(path, mode, "--lambd", "0.7", *GENEROUS)["outcome"] == "pass"

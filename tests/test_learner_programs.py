@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import linecache
 import re
 from collections import Counter
 from typing import Any
@@ -21,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograd_lr.checking.calls import FORM_DICT
-from autograd_lr.checking.check import Prepared, call, prepare
+from autograd_lr.checking.check import Prepared, call, check_gradients, prepare
 from autograd_lr.checking.expected import default_problems
 from autograd_lr.problems import lecture_problem
 from autograd_lr.teaching.exercises import check_sigmoid
@@ -33,6 +34,7 @@ from learner_programs import (
     PROGRAMS,
     RESTORED,
     RULES,
+    S_RETURN,
     VERDICTS,
     LearnerProgram,
 )
@@ -320,3 +322,35 @@ def test_the_score_is_the_maximum_exactly_when_the_outcome_is_pass(
         graded = Graded(program.exercise, "submission.py", shown, grader, report)  # type: ignore[arg-type]
         assert (sum(graded.scores().values()) == full) == (shown == "pass"), (shown, str(report))
     assert outcome == ("pass" if program.verdict == "pass" else "fail")
+
+
+# --- the engine on the mistakes inside the learner's own sigmoid -----------------------------------
+
+# far above what the three-mistake program needs (1.9 CPU s measured): a busy test machine
+# must not turn its repair into "ran out of time"
+HELPER_BUDGET = 10.0
+IN_HELPER = tuple(p for p in REPAIRED if p.exercise == "propagate" and p.line == S_RETURN)
+
+
+def test_the_catalogue_has_repairs_inside_the_learners_sigmoid() -> None:
+    assert len(IN_HELPER) >= 5, ids(IN_HELPER)
+
+
+@pytest.mark.parametrize("program", IN_HELPER, ids=ids(IN_HELPER))
+def test_a_mistake_in_the_learners_sigmoid_is_repaired_at_its_line(program: LearnerProgram) -> None:
+    """check_gradients of propagate traces into the module's own sigmoid: the first faulty
+    line is the helper's, and the rules of the verified repair are the catalogue's."""
+    filename = f"<catalogue {program.name}>"
+    linecache.cache[filename] = (
+        len(program.source),
+        None,
+        program.source.splitlines(True),
+        filename,
+    )
+    namespace: dict[str, Any] = {"__name__": f"learner_{program.name}"}
+    exec(compile(program.source, filename, "exec"), namespace)
+    report = check_gradients(namespace["propagate"], search_budget=HELPER_BUDGET)
+    lead = report.diagnosis[0]
+    assert lead.line == program.line, lead
+    assert frozenset(lead.rules) == program.rules, lead
+    assert f"line {program.line} of sigmoid" in lead.location

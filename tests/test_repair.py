@@ -467,3 +467,120 @@ def propagate(w, b, X, Y):
     cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
     return {"dw": np.dot(X, dZ.T) / m, "db": np.sum(dZ) / m}, cost
 """
+
+
+def _module(path: Any) -> Any:
+    """The learner's file imported as their notebook or script imports it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"learner_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_mistake_in_the_learners_own_sigmoid_is_repaired_there(
+    tmp_path: Any, oracles: list[ProblemOracles]
+) -> None:
+    """The helper propagate calls, defined in the same file, is traced and searched: the
+    repair edits the helper's line, and the repaired program (the helper with propagate)
+    passes the check with no other sigmoid anywhere."""
+    from test_tracing import HELPER_FILE
+
+    path = tmp_path / "week2.py"
+    path.write_text(HELPER_FILE)
+    module = _module(path)
+    report = check_gradients(module.propagate, search_budget=BUDGET)
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (5, ("flip_sign",)), lead
+    assert "line 5 of sigmoid, `e = np.exp(z)`" in lead.location
+    assert "line 5: e = np.exp(-z)" in lead.fix
+    # the search itself, on the file's text: its repair holds the helper, edited
+    f = repair.search(HELPER_FILE, "propagate", oracles, vars(module), budget=BUDGET)
+    assert f.repair is not None and f.function_at(5) == "sigmoid"
+    scope: dict[str, Any] = {"np": np}
+    exec(compile(f.repair.source, "<repaired>", "exec"), scope)
+    assert check_gradients(scope["propagate"]).passed
+    assert scope["sigmoid"](np.array([0.0, 40.0]))[1] == pytest.approx(1.0)
+
+
+def test_a_helper_from_another_file_is_not_searched(tmp_path: Any) -> None:
+    """sigmoid imported from another module is not the learner's code here: the search
+    stays in propagate (it finds no repair there) and never edits the other file."""
+    from test_tracing import HELPER_FILE
+
+    (tmp_path / "helpers.py").write_text(HELPER_FILE.split("\n\n\ndef propagate")[0] + "\n")
+    own = HELPER_FILE.replace(
+        "\n\n\ndef sigmoid(z):\n    e = np.exp(z)\n    return 1 / (1 + e)", ""
+    )
+    path = tmp_path / "main_file.py"
+    path.write_text(
+        own.replace("import numpy as np", "import numpy as np\nfrom helpers import sigmoid")
+    )
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        report = check_gradients(_module(path).propagate, search_budget=BUDGET)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("helpers", None)
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (8, ()), lead  # the first line that reads a = σ(z)
+    assert not report.passed and "of sigmoid" not in str(report)
+
+
+TWO_LOOPS = """\
+def propagate(w, b, X, Y):
+    n_x, m = X.shape
+    cost = 0
+    dw = np.zeros((n_x, 1))
+    db = 0
+    for i in range(m):
+        z = b
+        for j in range(n_x):
+            z += w[j, 0] * X[j, i]
+        a = sigmoid(z)
+        cost += -(Y[0, i] * np.log(a) + (1 - Y[0, i]) * np.log(1 - a))
+        dz = a - Y[0, i]
+        for j in range(n_x):
+            dw[j, 0] += X[j, i] * dz
+        db += dz
+    return {"dw": dw / m, "db": db / m}, cost / m
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "line"), [(TWO_LOOPS, 12), (LOOP, 11)], ids=["two_loops", "one_loop"]
+)
+def test_a_loops_dz_without_y_is_located_at_its_own_line(source: str, line: int) -> None:
+    """dz = a on one example: the value is one entry of a = σ(z) under dz's name; the line
+    that wrote it is pointed at, not the dw line that reads it, nor z's sum over the
+    features (each partial sum b + Σ_j w_j x_j is the lecture's z on its way)."""
+    assert check_gradients(learner(source)).passed
+    report = check_gradients(learner(source.replace("dz = a - Y[0, i]", "dz = a")))
+    lead = report.diagnosis[0]
+    assert (lead.line, lead.rules) == (line, ()), lead
+    assert "equal to a = σ(z), where the lecture's dz is dz = ∂L/∂z" in lead.location
+
+
+def test_a_helper_right_on_every_call_is_not_searched(oracles: list[ProblemOracles]) -> None:
+    """σ right on its own arguments, the cost's 1/m missing: no candidate edits the helper
+    (it could only make it wrong), and the repair is at the cost's line."""
+    from test_tracing import HELPER_FILE
+
+    source = HELPER_FILE.replace("np.exp(z)", "np.exp(-z)").replace(") / m\n    dw", ")\n    dw")
+    seen: list[str] = []
+
+    def runner(
+        sources: Any, function: str, problems: Any, namespace: Any = None, keep: Any = None
+    ) -> Any:
+        seen.extend(sources)
+        return tracing.run_candidates(sources, function, problems, namespace, keep)
+
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, "<file>", "exec"), namespace)
+    f = repair.search(source, "propagate", oracles, namespace, budget=BUDGET, runner=runner)
+    assert f.repair is not None and f.rules == ("add_mean",) and f.lines == [12]
+    assert seen and not any("def sigmoid" in s for s in seen[1:]), seen[1]

@@ -183,3 +183,69 @@ def test_a_float32_cast_is_located_where_it_happens(first: ProblemOracles) -> No
     t = tracing.trace(source, "propagate", tuple(first.problem), NAMESPACE)
     found = alignment.align(t, first, source, "propagate")
     assert found.line == 4 and found.low_precision
+
+
+# a learner's file: their own sigmoid (e^(+z): wrong), called from propagate
+HELPER_FILE = """import numpy as np
+
+
+def sigmoid(z):
+    e = np.exp(z)
+    return 1 / (1 + e)
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, (A - Y).T) / m
+    db = np.sum(A - Y) / m
+    return {"dw": dw, "db": db}, cost
+"""
+
+
+def test_the_trace_follows_the_learners_helper_call_by_call() -> None:
+    p = make_problem(3, 4, 2)
+    t = tracing.trace(HELPER_FILE, "propagate", tuple(p), {"np": np}, helpers=("sigmoid",))
+    assert [(e.line, e.name) for e in t.events[:5]] == [
+        (10, "m"),
+        (4, "sigmoid:z"),  # the argument, on entry, at the def line
+        (5, "sigmoid:e"),
+        (6, "sigmoid:return"),
+        (11, "A"),
+    ]
+    given = t.values("sigmoid:z")[0].value.data
+    np.testing.assert_allclose(given, p.w.T @ p.X + p.b, rtol=1e-15)
+    np.testing.assert_allclose(t.values("sigmoid:return")[0].value.data, 1 / (1 + np.exp(given)))
+    # followed only when asked: otherwise the helper is the namespace's, untraced
+    plain = tracing.trace(HELPER_FILE, "propagate", tuple(p), NAMESPACE)
+    assert not [e for e in plain.events if ":" in e.name] and plain.raised is None
+
+
+def test_a_raise_inside_the_helper_is_at_the_helpers_line() -> None:
+    source = HELPER_FILE.replace("np.exp(z)", "math.exp(z)")
+    t = tracing.trace(source, "propagate", tuple(make_problem(2, 3, 0)), {"np": np}, ("sigmoid",))
+    assert t.raised is not None and t.raised.line == 5 and t.raised.type == "NameError"
+
+
+def test_a_wrong_helper_is_located_inside_it(first: ProblemOracles) -> None:
+    t = tracing.trace(HELPER_FILE, "propagate", tuple(first.problem), {"np": np}, ("sigmoid",))
+    found = alignment.align(t, first, HELPER_FILE, "propagate")
+    assert (found.line, found.function) == (5, "sigmoid")
+    assert found.describe("propagate").startswith("line 5 of sigmoid, `e = np.exp(z)`")
+
+
+def test_a_right_helper_given_a_wrong_argument_leaves_the_callers_line(
+    first: ProblemOracles,
+) -> None:
+    """σ(A) in the cost: the helper returns σ of what it was given, so the cost line is wrong."""
+    source = HELPER_FILE.replace("np.exp(z)", "np.exp(-z)").replace(
+        "Y * np.log(A)", "Y * np.log(sigmoid(A))"
+    )
+    t = tracing.trace(source, "propagate", tuple(first.problem), {"np": np}, ("sigmoid",))
+    assert len(t.values("sigmoid:return")) == 2  # both calls traced
+    found = alignment.align(t, first, source, "propagate")
+    assert (found.line, found.function) == (12, "")
+    right = HELPER_FILE.replace("np.exp(z)", "np.exp(-z)")
+    t = tracing.trace(right, "propagate", tuple(first.problem), {"np": np}, ("sigmoid",))
+    assert alignment.align(t, first, right, "propagate").line == 0

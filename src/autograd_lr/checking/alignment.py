@@ -17,6 +17,12 @@ loop and one example's entries. A value *matches* when it equals one of them to
 
 The first wrong line is the first assignment whose value matches none of them while
 every name it reads did; :func:`align` finds it and says what is right and what is not.
+
+A call of one of the learner's own helpers (:data:`HELPERS`, followed by the trace) is
+aligned on its own arguments: the call of ``sigmoid(z)`` is right when it returns
+:math:`\sigma(z)` of the ``z`` it was given, whatever that ``z`` is (a wrong argument is
+the caller's line); the first wrong line of the first wrong call is the helper's line,
+when that call comes before the first wrong line of the function itself.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ LABELS = {
     "sum L": "a running sum of the losses",
     "sum X*dZ": "a running sum of x dz",
     "sum dZ": "a running sum of dz",
+    "sum w*x": "a running sum of the terms w_j x_j of z",
+    "b + sum w*x": "b plus a running sum of the terms w_j x_j of z",
     "z": "z",
     "-z": "−z",
     "exp(-z)": "e^(−z)",
@@ -133,6 +141,9 @@ def _references(
         "sum L": np.hstack([zero, np.cumsum(L, axis=1)]),
         "sum X*dZ": np.hstack([np.zeros((n_x, 1)), np.cumsum(XdZ, axis=1)]),
         "sum dZ": np.hstack([zero, np.cumsum(dZ, axis=1)]),
+        # z of each example summed over the features one by one (the lecture's inner loop)
+        "sum w*x": np.cumsum(w * X, axis=0),
+        "b + sum w*x": b + np.cumsum(w * X, axis=0),
     }
     if lambd:
         # with L2, dw and the cost are the oracle's (the penalty included); the data part
@@ -232,12 +243,14 @@ class Alignment:
     # this line gave a variable with the lecture's name of one intermediate the value of
     # another (dZ = A: the Y left out), and a later line went wrong with it
     misnamed: bool = False
+    # the learner's helper the line is in ("" for the traced function itself)
+    function: str = ""
 
     def describe(self, function: str) -> str:
         """Where and what, in the lecture's words, with no guess at why."""
         if not self.line:
             return ""
-        where = f"line {self.line} of {function}, `{self.text}`"
+        where = f"line {self.line} of {self.function or function}, `{self.text}`"
         if self.event is not None and self.loop:
             where += f" (in the loop, on its pass {self.event.occurrence + 1})"
         right = [
@@ -318,7 +331,7 @@ def _misnamed(
     """The assignment of an input of the wrong line ``e`` that bears the lecture's name of
     one intermediate and holds another, made on an earlier line; ``None`` if there is none."""
     for n in inputs:
-        label, before = matched.get(n, ""), assigned.get(n)
+        label, before = matched.get(n, "").split(",")[0], assigned.get(n)
         if (
             n in LECTURE_NAMES
             and label in LABELS
@@ -342,13 +355,71 @@ RETURNED_PAIR = {"return[0]": "dw", "return[1]": "db"}
 
 def align(t: Trace, o: ProblemOracles, source: str, function: str) -> Alignment:
     """The first assignment whose value matches no reference while the names it reads did;
-    else the return line, if a returned value is not the one expected in its place."""
-    leaves = {e.name for e in t.events if e.name.startswith("return")}
+    else the return line, if a returned value is not the one expected in its place; or the
+    first wrong line of a helper's call (:func:`align_helpers`), if that call comes first."""
+    own = Trace([e for e in t.events if HELPER_MARK not in e.name], t.raised, t.lines)
+    leaves = {e.name for e in own.events if e.name.startswith("return")}
     places = RETURNED_PAIR if leaves == set(RETURNED_PAIR) else RETURNED
     arguments: tuple[str, ...] = ("w", "b", "X", "Y")
     if o.lambd:  # propagate(w, b, X, Y, lambd): λ is right by definition, whatever its name
         arguments += _parameters(source, function)[4:5]
-    return align_with(t, references(o), places, source, function, arguments)
+    found = align_with(own, references(o), places, source, function, arguments)
+    helper = align_helpers(t, source)
+    if helper is None:
+        return found
+    position = {id(e): k for k, e in enumerate(t.events)}
+    at, wrong = helper
+    if found.event is None or at < position[id(found.event)]:
+        return wrong
+    return found
+
+
+# The learner's helpers a trace follows into (defined in the learner's own source), each
+# with the alignment of one call on its own arguments.
+HELPERS = ("sigmoid",)
+HELPER_MARK = ":"  # a helper's event is named "helper:name" (tracing)
+
+
+def _helper_calls(t: Trace) -> list[tuple[str, list[tuple[int, Event]]]]:
+    """Each complete call of a followed helper: its name, and its events (their place in
+    the trace, and the event under the helper's own name), from entry to return."""
+    calls: list[tuple[str, list[tuple[int, Event]]]] = []
+    current: dict[str, list[tuple[int, Event]]] = {}
+    entry: dict[str, int] = {}  # the def line of each helper: its arguments, on entry
+    for k, e in enumerate(t.events):
+        helper, mark, name = e.name.partition(HELPER_MARK)
+        if not mark:
+            continue
+        first = entry.setdefault(helper, e.line)
+        events = current.get(helper)
+        if events is None or (e.line == first and any(ev.line != first for _, ev in events)):
+            events = current[helper] = []  # a new call (one left unfinished raised)
+        events.append((k, Event(e.line, e.occurrence, name, e.value)))
+        if name.startswith("return"):
+            calls.append((helper, current.pop(helper)))
+    return calls
+
+
+def align_helpers(t: Trace, source: str) -> tuple[int, Alignment] | None:
+    """The first call of a followed helper that returns a wrong value on its own arguments:
+    the place in ``t.events`` of its located event, and its alignment (``function`` is
+    the helper's name); ``None`` when every call is right."""
+    for helper, events in _helper_calls(t):
+        if helper not in HELPERS:
+            continue
+        parameters = _parameters(source, helper)
+        given = {ev.name: ev.value.data for _, ev in events if ev.line == events[0][1].line}
+        z = given.get(parameters[0]) if parameters else None
+        if z is None:
+            continue  # no argument recorded (above the trace's cap)
+        own = Trace([ev for _, ev in events], None, t.lines)
+        found = align_sigmoid(own, np.asarray(z), source, helper)
+        if not found.line:
+            continue
+        found.function = helper
+        at = next((k for k, ev in events if ev is found.event), events[-1][0])
+        return at, found
+    return None
 
 
 def align_sigmoid(t: Trace, z: np.ndarray, source: str, function: str) -> Alignment:
@@ -409,7 +480,8 @@ def align_with(
                     at, n = misnamed
                     text = t.lines.get(at.line, "").strip()
                     found = Alignment(at.line, text, at, dict(matched), reads.get(at.line, []))
-                    found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                    found.label, found.expected = matched[n].split(",")[0], LECTURE_NAMES[n]
+                    found.misnamed = True
                     return found
                 at = origin or e
                 text = t.lines.get(at.line, "").strip()
@@ -438,7 +510,8 @@ def align_with(
                     dict(matched),
                     reads.get(at.line, []),
                 )
-                found.label, found.expected, found.misnamed = matched[n], LECTURE_NAMES[n], True
+                found.label, found.expected = matched[n].split(",")[0], LECTURE_NAMES[n]
+                found.misnamed = True
                 return found
             found = Alignment(
                 e.line, t.lines.get(e.line, "").strip(), e, dict(matched), inputs, low

@@ -6,6 +6,8 @@ An :class:`Edit` is plain data (the rule's name, the line, the path of the node 
 ``def``, its code before and after), so that candidates can be listed, compared and
 sent to another process; :func:`apply_edit` returns a new tree that shares every node it
 does not change (the learner's tree is never modified) and :func:`program` its source.
+A program may hold the learner's helpers beside the searched function (:data:`Defs`):
+an edit names the ``def`` it changes, and :func:`apply_to` applies it there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ class Edit:
     before: str
     after: str  # "pass" for a deleted statement
     kind: str  # "expr" or "stmt"
+    function: str = ""  # the learner's helper it edits ("" for the searched function)
+
+
+# The searched function's def first, then the defs of the learner's helpers it calls.
+Defs = tuple[ast.FunctionDef, ...]
 
 
 # --- enumerating edits ---------------------------------------------------------------------
@@ -155,25 +162,41 @@ def apply_edit(fn: ast.FunctionDef, e: Edit) -> ast.FunctionDef:
     return out
 
 
+def _edited(defs: Defs, e: Edit) -> int:
+    """The place in ``defs`` of the def ``e`` edits."""
+    if not e.function:
+        return 0
+    return next(k for k, d in enumerate(defs) if d.name == e.function)
+
+
+def apply_to(defs: Defs, e: Edit) -> Defs:
+    """``defs`` with one edit applied to the def it names (new trees; nothing is changed)."""
+    k = _edited(defs, e)
+    return (*defs[:k], apply_edit(defs[k], e), *defs[k + 1 :])
+
+
 def apply(
-    fn: ast.FunctionDef, edits: Sequence[Edit], source: dict[int, str] | None = None
+    fn: ast.FunctionDef | Defs, edits: Sequence[Edit], source: dict[int, str] | None = None
 ) -> tuple[str, dict[int, str]]:
-    """The function's source with ``edits`` applied in order, and each edited line as it now
-    reads: in the learner's own writing where ``source`` (line -> text) allows (each edit
-    replaces code of that line as written), else as Python prints it."""
-    original = fn
+    """The function's source (with its helpers', for :data:`Defs`) with ``edits`` applied in
+    order, and each edited line as it now reads: in the learner's own writing where
+    ``source`` (line -> text) allows (each edit replaces code of that line as written),
+    else as Python prints it."""
+    original: Defs = (fn,) if isinstance(fn, ast.FunctionDef) else tuple(fn)
+    defs = original
     for e in edits:
-        fn = apply_edit(fn, e)
+        defs = apply_to(defs, e)
     lines: dict[int, str] = {}
     for e in edits:
-        stmt = _at(fn, e.statement)
+        stmt = _at(defs[_edited(defs, e)], e.statement)
         deleted = isinstance(stmt, ast.Pass)
         lines[e.line] = "(delete this line)" if deleted else ast.unparse(stmt).splitlines()[0]
     for line in lines:
-        spliced = _spliced(original, [e for e in edits if e.line == line], (source or {}).get(line))
+        here = [e for e in edits if e.line == line]
+        spliced = _spliced(original[_edited(original, here[0])], here, (source or {}).get(line))
         if spliced and lines[line] != "(delete this line)":
             lines[line] = spliced
-    return program(fn), lines
+    return program_of(defs), lines
 
 
 def _spliced(fn: ast.FunctionDef, edits: Sequence[Edit], text: str | None) -> str:
@@ -203,6 +226,11 @@ def _spliced(fn: ast.FunctionDef, edits: Sequence[Edit], text: str | None) -> st
 
 def program(fn: ast.FunctionDef) -> str:
     return ast.unparse(ast.Module([fn], []))
+
+
+def program_of(defs: Defs) -> str:
+    """The module of ``defs``: the helpers first, then the searched function."""
+    return ast.unparse(ast.Module([*defs[1:], defs[0]], []))
 
 
 def single_edits(

@@ -172,10 +172,7 @@ class Prepared:
         )
         if not result.passed:
             result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
-            # the L2 form's λ is a fifth argument, which a sandbox's runner does not pass on
-            # yet: there the verdict and the diagnosis from the outputs stand alone
-            in_process = runner is run_candidates
-            if source and namespace is not None and (self.lambd is None or in_process):
+            if source and namespace is not None:
                 search = functools.partial(
                     repair.search, budget=search_budget, runner=runner, tracer=tracer, clock=clock
                 )

@@ -110,7 +110,9 @@ def finding_diagnosis(
         rule_words = " ".join(
             dict.fromkeys(table[e.rule].location for e in edits if e.line == line)
         )
-        places.append(f"line {line + f.line_offset} of {f.function}, `{text}`: {rule_words}")
+        places.append(
+            f"line {line + f.line_offset} of {f.function_at(line)}, `{text}`: {rule_words}"
+        )
     location = " ".join(places)
     fix = "; ".join(
         f"line {line + f.line_offset}: {code}" for line, code in sorted(f.repair.lines.items())

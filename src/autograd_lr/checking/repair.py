@@ -21,11 +21,19 @@ signature of :func:`~autograd_lr.checking.tracing.run_candidates`, so a sandbox 
 them instead of this process (and so is the tracer, with the signature of
 :func:`~autograd_lr.checking.tracing.trace`). The candidates of one state and one line go
 to the runner together, as one batch: a sandbox starts once per batch, not per candidate.
+
+The learner's own helpers that ``propagate`` calls (their ``sigmoid``, defined in the
+same source: :data:`~autograd_lr.checking.alignment.HELPERS`) are traced and aligned too,
+and their lines are searched as the function's are: a candidate program is the function
+with those helpers, edited or not, so that a repair inside ``sigmoid`` is verified by the
+same check of ``propagate``'s values.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import linecache
 import textwrap
 import time
 import types
@@ -35,16 +43,26 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lr.checking.alignment import Alignment, align
+from autograd_lr.checking.alignment import HELPER_MARK, HELPERS, Alignment, align, align_helpers
 from autograd_lr.checking.calls import FORM_DICT, FORM_PAIR, read_outputs
-from autograd_lr.checking.candidates import Edit, apply, apply_edit, enumerate_edits, program
+from autograd_lr.checking.candidates import (
+    Defs,
+    Edit,
+    apply,
+    apply_to,
+    enumerate_edits,
+    program,
+    program_of,
+)
 from autograd_lr.checking.error_model import RULES, Context, Rule
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import COST_RTOL, GRADIENT_RTOL
 from autograd_lr.checking.tracing import (
+    Event,
     Outcome,
     Raised,
     Trace,
+    helper_defs,
     parse_function,
     run_candidates,
     trace,
@@ -96,11 +114,21 @@ class Finding:
     alignment: Alignment | None = None
     notes: list[str] = field(default_factory=list)
     lines_text: dict[int, str] = field(default_factory=dict)  # the learner's lines, as written
+    # the learner's helpers searched with the function: name -> (first line, last line)
+    helpers: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def function_at(self, line: int) -> str:
+        """The name of the function whose code ``line`` is: a helper's, or :attr:`function`."""
+        return next(
+            (name for name, (a, b) in self.helpers.items() if a <= line <= b), self.function
+        )
 
     @property
     def detail(self) -> str:
         """What the trace saw at the located line (:attr:`where` without the line itself)."""
-        head = f"line {self.line + self.line_offset} of {self.function}, `{self.text}`"
+        head = (
+            f"line {self.line + self.line_offset} of {self.function_at(self.line)}, `{self.text}`"
+        )
         rest = self.where[len(head) :] if self.where.startswith(head) else self.where
         return rest.lstrip(":, ").strip()
 
@@ -165,7 +193,11 @@ def _context(
         name: tuple(np.shape(value)) for name, value in zip(parameters, args, strict=False)
     }
     for e in t.events:
-        if e.value.shape is not None and not e.name.startswith("return"):
+        if (
+            e.value.shape is not None
+            and not e.name.startswith("return")
+            and HELPER_MARK not in e.name
+        ):
             shapes[e.name] = e.value.shape
     local = set(shapes) | set(parameters)
     reads = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
@@ -274,6 +306,9 @@ def search(
     _, fn = parse_function(source, function)
     if original is None:
         original = runner([program(fn)], function, problems, dict(namespace or {}))[0]
+    module = _module_of(source, function, dict(namespace or {}), line_offset)
+    if module is not None:  # the learner's file, with the helpers the function calls
+        source, line_offset = module, 0
     allow_pair = any(read_outputs(o.returned).form == FORM_PAIR for o in original if not o.error)
     judge = Judge(oracles, allow_pair)
     return search_with(
@@ -289,7 +324,39 @@ def search(
         clock=clock,
         line_offset=line_offset,
         original=original,
+        helpers=HELPERS,
     )
+
+
+def _module_of(
+    source: str, function: str, namespace: dict[str, Any], line_offset: int
+) -> str | None:
+    """The text of the file that defines ``function`` (``namespace[function]``, this
+    process's function), when ``source`` is that function's code alone and the file also
+    defines a helper of :data:`~autograd_lr.checking.alignment.HELPERS` that the function
+    calls, the very one in ``namespace``; ``None`` otherwise (then only the function's own
+    lines are searched)."""
+    code = getattr(namespace.get(function), "__code__", None)
+    if code is None or code.co_firstlineno != line_offset + 1:
+        return None
+    text = "".join(linecache.getlines(code.co_filename))
+    try:
+        tree, node = parse_function(text, function)
+        _, mine = parse_function(source, function)
+    except (SyntaxError, ValueError):
+        return None
+    if node.lineno != code.co_firstlineno or ast.unparse(node) != ast.unparse(mine):
+        return None  # the file changed since the function was defined
+    if textwrap.dedent(text) != text:
+        return None
+    same_file = [
+        h
+        for h in helper_defs(tree, function, HELPERS)
+        if getattr(namespace.get(h.name), "__code__", None) is not None
+        and namespace[h.name].__code__.co_filename == code.co_filename
+        and namespace[h.name].__code__.co_firstlineno == h.lineno
+    ]
+    return text if same_file else None
 
 
 def search_with(
@@ -307,17 +374,22 @@ def search_with(
     line_offset: int = 0,
     rules: Sequence[Rule] = RULES,
     original: Sequence[Outcome] | None = None,
+    helpers: Sequence[str] = (),
 ) -> Finding:
     """The search for any function: ``judge(k, outcome)`` says whether an outcome on
     ``problems[k]`` passes and how many of its quantities are right; ``locate`` aligns a
     trace on ``problems[k]`` with the reference's intermediates; ``rules`` is the error
     model's table (another exercise's own rules, or the table by default). ``original``:
-    the learner's outcomes on ``problems``, if known (else they are run here)."""
+    the learner's outcomes on ``problems``, if known (else they are run here).
+    ``helpers``: the names of the learner's helpers to trace and search too, where
+    ``source`` defines them and the function calls them."""
     prepared = time.perf_counter()
     namespace = dict(namespace or {})
     function = defined_function(source, function)
-    _, fn = parse_function(source, function)
-    original_program = program(fn)
+    parsed, fn = parse_function(source, function)
+    followed = helper_defs(parsed, function, helpers)
+    defs: Defs = (fn, *followed)
+    original_program = program_of(defs)
     if original is None:
         original = runner([original_program], function, problems, namespace)[0]
     verdicts = [judge(k, o) for k, o in enumerate(original)]
@@ -326,9 +398,12 @@ def search_with(
     failing = next((k for k, (ok, _) in enumerate(verdicts) if not ok), 0)
     order = [failing] + [k for k in range(len(problems)) if k != failing]
     ordered = [problems[k] for k in order]
-    t = tracer(source, function, problems[failing], namespace)
+    into = {"helpers": tuple(h.name for h in followed)} if followed else {}
+    t = tracer(source, function, problems[failing], namespace, **into)
     alignment = locate(t, failing, source, function)
     located = alignment.line or (t.raised.line if t.raised else 0)
+    followed = _wrong_helpers(followed, t, source)
+    defs = (fn, *followed)
     finding = Finding(
         function,
         located,
@@ -338,12 +413,21 @@ def search_with(
         line_offset=line_offset,
         alignment=alignment,
     )
+    finding.helpers = {h.name: (h.lineno, h.end_lineno or h.lineno) for h in followed}
     finding.where = describe_where(finding)
     finding.lines_text = {k: v.strip() for k, v in t.lines.items()}
-    ctx = _context(fn, t, namespace, problems[failing])
+    contexts = {"": _context(fn, t, namespace, problems[failing])}
+    for h in followed:
+        contexts[h.name] = _helper_context(h, t, namespace)
     lines = _line_order(fn, located)
+    owner: dict[int, str] = dict.fromkeys(lines, "")  # line -> the def it is in ("": fn)
+    for h in followed:
+        own = _line_order(h, located)
+        owner.update(dict.fromkeys(own, h.name))
+        # a helper's lines first when the located line is one of them, else after the function's
+        lines = own + lines if located in own else lines + own
     base_score = verdicts[failing][1]
-    tried: set[str] = {original_program}
+    tried: set[str] = {original_program, program_of(defs)}
     results: dict[str, list[Outcome]] = {}  # a batch's outcomes, by candidate program
     start = clock()
     finding.notes.append(f"prepared in {time.perf_counter() - prepared:.2f} s")
@@ -351,16 +435,16 @@ def search_with(
     def keep_going(k: int, outcome: Outcome) -> bool:
         return judge(order[k], outcome)[0]
 
-    def run_batch(trees: Sequence[ast.FunctionDef]) -> None:
+    def run_batch(trees: Sequence[Defs]) -> None:
         """Every new candidate of ``trees`` in one call of the runner."""
-        texts = list(dict.fromkeys(t for t in map(program, trees) if t not in tried))
+        texts = list(dict.fromkeys(t for t in map(program_of, trees) if t not in tried))
         if texts:
             tried.update(texts)
             found = runner(texts, function, ordered, namespace, keep_going)
             results.update(zip(texts, found, strict=True))
 
-    def evaluate(tree: ast.FunctionDef) -> tuple[bool, int]:
-        text = program(tree)
+    def evaluate(tree: Defs) -> tuple[bool, int]:
+        text = program_of(tree)
         if text not in results:  # run before in another batch, or the learner's own
             if text in tried:
                 return False, -2
@@ -375,23 +459,28 @@ def search_with(
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
         if chosen:
-            text, repaired = apply(fn, chosen, t.lines)
+            text, repaired = apply(defs, chosen, t.lines)
             finding.repair = Repair(tuple(chosen), text, repaired)
         finding.tried = len(tried) - 1
         finding.seconds = time.perf_counter() - prepared
         return finding
 
-    State = tuple[ast.FunctionDef, list[Edit], int]
-    frontier: list[State] = [(fn, [], base_score)]
+    State = tuple[Defs, list[Edit], int]
+    frontier: list[State] = [(defs, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
         proposed: dict[tuple[int, int], list[Edit]] = {}  # (state, line) -> its edits
         for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
             key = (id(tree), ln)
             if key not in proposed:
-                proposed[key] = enumerate_edits(tree, ctx, [ln], rules)
+                name = owner.get(ln, "")
+                here = next((d for d in tree if d.name == name), tree[0]) if name else tree[0]
+                proposed[key] = [
+                    dataclasses.replace(e, function=name)
+                    for e in enumerate_edits(here, contexts[name], [ln], rules)
+                ]
             batch = [
-                (e, apply_edit(tree, e))
+                (e, apply_to(tree, e))
                 for e in proposed[key]
                 if only is None or _relation(chosen[-1], e) == only
             ]
@@ -415,9 +504,33 @@ def search_with(
     return finish()
 
 
+def _wrong_helpers(
+    followed: Sequence[ast.FunctionDef], t: Trace, source: str
+) -> list[ast.FunctionDef]:
+    """The helpers worth searching: all of them when a call of one returned a wrong value
+    on its own arguments or raised inside one, none when every call was right (an edit
+    there could only make it wrong, and would cost the budget candidates)."""
+    raised = t.raised.line if t.raised is not None else 0
+    inside = any(h.lineno <= raised <= (h.end_lineno or h.lineno) for h in followed)
+    return list(followed) if inside or align_helpers(t, source) is not None else []
+
+
+def _helper_context(h: ast.FunctionDef, t: Trace, namespace: dict[str, Any]) -> Context:
+    """What the rules know inside the helper ``h``: the shapes of its names in the trace
+    (its arguments on entry, its assignments), and no σ to add (σ is what it computes)."""
+    prefix = f"{h.name}{HELPER_MARK}"
+    own = [
+        Event(e.line, e.occurrence, e.name[len(prefix) :], e.value)
+        for e in t.events
+        if e.name.startswith(prefix)
+    ]
+    ctx = _context(h, Trace(own, None, t.lines), namespace, ())
+    return dataclasses.replace(ctx, sigmoid="")
+
+
 def _expansions(
     frontier: list[Any], lines: list[int], depth: int, base_score: int
-) -> Iterator[tuple[ast.FunctionDef, list[Edit], int, int, str | None]]:
+) -> Iterator[tuple[Defs, list[Edit], int, int, str | None]]:
     """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
     each state that made progress, on every line (its own lines and the located
     neighbourhood first), then the others on their own line only (two edits of one line
@@ -473,13 +586,16 @@ def describe_where(f: Finding) -> str:
     """Where and what: the line, and what the trace saw there (shapes, values), no cause."""
     if f.raised is not None and f.raised.line:
         r = f.raised
-        text = f"line {r.line + f.line_offset} of {f.function}, `{r.text}`, raised {r.type}: {r.message}"
+        text = (
+            f"line {r.line + f.line_offset} of {f.function_at(r.line)}, `{r.text}`, "
+            f"raised {r.type}: {r.message}"
+        )
         if r.failing:
             shapes = " and ".join(f"{e} is {d}" for e, d in r.operands)
             text += f"; in `{r.failing}`, {shapes}" if shapes else f"; in `{r.failing}`"
         return text
     if f.alignment is not None and f.alignment.line:
-        return f.alignment.describe(f.function).replace(
+        return f.alignment.describe(f.function_at(f.alignment.line)).replace(
             f"line {f.alignment.line} ", f"line {f.alignment.line + f.line_offset} ", 1
         )
     return ""

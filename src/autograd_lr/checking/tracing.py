@@ -9,7 +9,10 @@ The learner's source is rewritten (an :mod:`ast` transformation) so that after e
 assignment a hook records the values of the names it bound, by the learner's own
 names, with the line and the occurrence (inside a loop, the occurrence is the
 iteration); every ``return`` records the returned value's leaves (``return[0]['dw']``,
-``return[1]``). When the code raises, the trace keeps the raising line and the shapes of
+``return[1]``). The learner's helpers named in ``helpers`` (their own ``sigmoid``, defined
+in the same source) are followed too: their names are recorded with the helper's name in
+front (``sigmoid:z`` on entry, at the ``def`` line, ``sigmoid:return`` when it returns),
+one call after another. When the code raises, the trace keeps the raising line and the shapes of
 the operands on it, e.g. ``np.dot(Y, np.log(A))``: ``Y`` is (1, 3), ``np.log(A)`` is (1, 3).
 
 **Self-contained.** This module imports only the standard library and numpy, so that
@@ -142,8 +145,9 @@ def _targets(node: ast.AST) -> list[str]:
     return []
 
 
-def _hook(line: int, names: Iterable[str]) -> ast.stmt:
-    keys: list[ast.expr | None] = [ast.Constant(n) for n in names]
+def _hook(line: int, names: Iterable[str], prefix: str = "") -> ast.stmt:
+    names = list(names)
+    keys: list[ast.expr | None] = [ast.Constant(prefix + n) for n in names]
     values: list[ast.expr] = [ast.Name(n, ast.Load()) for n in names]
     call = ast.Call(
         ast.Name(_HOOK, ast.Load()), [ast.Constant(line), ast.Dict(keys=keys, values=values)], []
@@ -152,6 +156,12 @@ def _hook(line: int, names: Iterable[str]) -> ast.stmt:
 
 
 class _Instrument(ast.NodeTransformer):
+    """Hooks after every assignment and around every returned value; in a helper, every
+    name recorded has ``prefix`` (the helper's name and a colon) in front."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
     def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for stmt in body:
@@ -161,7 +171,8 @@ class _Instrument(ast.NodeTransformer):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 names = list(dict.fromkeys(n for t in targets for n in _targets(t)))
                 if names:
-                    out.append(ast.copy_location(_hook(stmt.lineno, names), stmt))
+                    hook = _hook(stmt.lineno, names, self.prefix)
+                    out.append(ast.copy_location(hook, stmt))
         return out
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
@@ -178,7 +189,10 @@ class _Instrument(ast.NodeTransformer):
 
     def visit_Return(self, node: ast.Return) -> ast.Return:
         value = node.value if node.value is not None else ast.Constant(None)
-        node.value = ast.Call(ast.Name(_RETURN, ast.Load()), [ast.Constant(node.lineno), value], [])
+        name = ast.Constant(self.prefix + "return")
+        node.value = ast.Call(
+            ast.Name(_RETURN, ast.Load()), [ast.Constant(node.lineno), value, name], []
+        )
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
@@ -189,11 +203,7 @@ class _Instrument(ast.NodeTransformer):
 
 def parse_function(source: str, function: str) -> tuple[ast.Module, ast.FunctionDef]:
     """The module of ``source`` (dedented) and its top-level ``def function``; ``ValueError`` if absent."""
-    tree = ast.parse(textwrap.dedent(source))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == function:
-            return tree, node
-    raise ValueError(f"the source defines no function {function}(...)")
+    return _function_of(ast.parse(textwrap.dedent(source)), function)
 
 
 def _leaves(value: Any, prefix: str) -> list[tuple[str, Any]]:
@@ -204,14 +214,62 @@ def _leaves(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+def helper_defs(tree: ast.Module, function: str, helpers: Iterable[str]) -> list[ast.FunctionDef]:
+    """The top-level ``def`` of each name of ``helpers`` that ``function`` of ``tree`` calls
+    by that name (the learner's own ``sigmoid``, in the same source)."""
+    _, node = _function_of(tree, function)
+    called = {
+        n.func.id
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    wanted = [h for h in dict.fromkeys(helpers) if h in called and h != function]
+    return [_function_of(tree, h)[1] for h in wanted if _defines(tree, h)]
+
+
+def _defines(tree: ast.Module, name: str) -> bool:
+    return any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
+
+
+def _function_of(tree: ast.Module, function: str) -> tuple[ast.Module, ast.FunctionDef]:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return tree, node
+    raise ValueError(f"the source defines no function {function}(...)")
+
+
 def compile_function(
-    tree: ast.Module, function: str, namespace: dict[str, Any] | None = None, *, traced: bool
+    tree: ast.Module,
+    function: str,
+    namespace: dict[str, Any] | None = None,
+    *,
+    traced: bool,
+    helpers: Iterable[str] = (),
 ) -> tuple[Callable[..., Any], dict[str, Any]]:
-    """``function`` from ``tree`` (instrumented when ``traced``), defined in a copy of ``namespace``."""
+    """``function`` from ``tree`` (instrumented when ``traced``), defined in a copy of
+    ``namespace``, with the learner's ``helpers`` it calls (:func:`helper_defs`) beside it."""
+    followed = {h.name for h in helper_defs(tree, function, helpers)}
     tree = copy.deepcopy(tree)
-    tree.body = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function]
+    tree.body = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef) and (n.name == function or n.name in followed)
+    ]
     if traced:
-        tree = _Instrument().visit(tree)
+        body: list[ast.stmt] = []
+        for node in tree.body:
+            assert isinstance(node, ast.FunctionDef)
+            if node.name == function:
+                body.append(_Instrument().visit(node))
+                continue
+            prefix = f"{node.name}:"
+            node = _Instrument(prefix).visit(node)
+            # the arguments of each call, on entry, recorded at the def line
+            parameters = [a.arg for a in node.args.args]
+            entry = ast.copy_location(_hook(node.lineno, parameters, prefix), node)
+            node.body = [entry, *node.body]
+            body.append(node)
+        tree.body = body
     ast.fix_missing_locations(tree)
     scope: dict[str, Any] = dict(namespace or {})
     scope.setdefault("np", np)
@@ -228,10 +286,13 @@ def trace(
     function: str,
     args: Sequence[Any],
     namespace: dict[str, Any] | None = None,
+    helpers: Sequence[str] = (),
 ) -> Trace:
     """Run ``function`` of ``source`` on copies of ``args`` and record every assignment.
 
     ``namespace``: the globals the learner's code sees (``np``, a ``sigmoid`` of theirs).
+    ``helpers``: the names of the learner's functions to follow into, where ``source``
+    defines them and ``function`` calls them (their events' names start with ``name:``).
     """
     tree, node = parse_function(source, function)
     lines = dict(enumerate(textwrap.dedent(source).splitlines(), start=1))
@@ -244,13 +305,13 @@ def trace(
             counts[(line, name)] = k + 1
             events.append(Event(line, k, name, record(value)))
 
-    def returned(line: int, value: Any) -> Any:
-        for name, leaf in _leaves(value, "return"):
+    def returned(line: int, value: Any, prefix: str = "return") -> Any:
+        for name, leaf in _leaves(value, prefix):
             hook(line, {name: leaf})
         return value
 
     try:
-        fn, scope = compile_function(tree, function, namespace, traced=True)
+        fn, scope = compile_function(tree, function, namespace, traced=True, helpers=helpers)
     except Exception as exc:
         raise ValueError(f"the function cannot be defined on its own: {exc}") from None
     scope[_HOOK], scope[_RETURN] = hook, returned
@@ -261,11 +322,14 @@ def trace(
         try:
             fn(*copies)
         except (Exception, SystemExit) as exc:
-            raised = _raised(exc, lines, node)
+            followed = helper_defs(tree, function, helpers)
+            raised = _raised(exc, lines, [node, *followed])
     return Trace(events, raised, lines)
 
 
-def _raised(exc: BaseException, lines: dict[int, str], function: ast.FunctionDef) -> Raised:
+def _raised(
+    exc: BaseException, lines: dict[int, str], functions: Sequence[ast.FunctionDef]
+) -> Raised:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     tb, frame = exc.__traceback__, None
     while tb is not None:
@@ -278,6 +342,7 @@ def _raised(exc: BaseException, lines: dict[int, str], function: ast.FunctionDef
     statement = next(
         (
             s
+            for function in functions
             for s in ast.walk(function)
             if isinstance(s, ast.stmt)
             and s.lineno <= line <= (s.end_lineno or s.lineno)

@@ -187,10 +187,12 @@ MAX_GLOBALS = 200  # names of the submission's module described to the grader
 
 
 def _problem(p: dict[str, Any]) -> tuple[Any, ...]:
-    """``(w, b, X, Y)`` of one problem as the grader encodes it (or an exercise's arguments)."""
+    """``(w, b, X, Y)`` of one problem as the grader encodes it, ``(w, b, X, Y, lambd)``
+    for the L2 form (or an exercise's arguments)."""
     if "args" in p:
         return tuple(_argument(a) for a in p["args"])
-    return decode_array(p["w"]), float(p["b"]), decode_array(p["X"]), decode_array(p["Y"])
+    args = decode_array(p["w"]), float(p["b"]), decode_array(p["X"]), decode_array(p["Y"])
+    return (*args, float(p["lambd"])) if "lambd" in p else args
 
 
 def _argument(a: Any) -> Any:
@@ -307,7 +309,8 @@ def run_candidates(request: dict[str, Any], namespace: dict[str, Any]) -> dict[s
     sources = [str(s) for s in job["sources"]]
     arrays: dict[str, Any] = {}
     if job.get("trace"):
-        t = tracing.trace(sources[0], function, problems[0], namespace)
+        helpers = [str(h) for h in job.get("helpers", [])]
+        t = tracing.trace(sources[0], function, problems[0], namespace, helpers)
         return {
             "protocol": PROTOCOL,
             "status": "ok",

@@ -856,6 +856,7 @@ class SandboxedRunner:
         function: str,
         args: Sequence[Any],
         namespace: dict[str, Any] | None = None,
+        helpers: Sequence[str] = (),
     ) -> Trace:
         from autograd_lr.grading import answers
 
@@ -864,6 +865,7 @@ class SandboxedRunner:
             "sources": [source],
             "problems": self._encoded([args]),
             "trace": True,
+            "helpers": [str(h) for h in helpers],
         }
         answer, why = self._ask(job)
         if answer is None:
@@ -885,12 +887,16 @@ START = 2.0
 
 
 def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """``(w, b, X, Y)``, or ``(w, b, X, Y, lambd)`` for the L2 form, for the child."""
     from autograd_lr.grading.child import encode_array
 
-    return [
-        {"w": encode_array(w), "b": float(b), "X": encode_array(X), "Y": encode_array(Y)}
-        for w, b, X, Y in problems
-    ]
+    out = []
+    for w, b, X, Y, *rest in problems:
+        p = {"w": encode_array(w), "b": float(b), "X": encode_array(X), "Y": encode_array(Y)}
+        if rest:
+            (p["lambd"],) = (float(v) for v in rest)
+        out.append(p)
+    return out
 
 
 def _line_offset(prepared: Prepared, function: str) -> int:
