@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -e ".[all]"
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[all]"
 	touch $(STAMP)
 
 demo: $(STAMP)
