@@ -18,13 +18,18 @@ from __future__ import annotations
 import json
 import math
 import re
+import types
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd_lr.checking import check
+from autograd_lr.checking.calls import called_as
+from autograd_lr.checking.tracing import Event, Outcome, Raised, Recorded, Trace
+from autograd_lr.grading.child import MAX_STRUCTURE_DEPTH, decode_array
+
 if TYPE_CHECKING:
     from autograd_lr.checking.check import Call
-    from autograd_lr.checking.tracing import Outcome, Trace
     from autograd_lr.grading.sandbox import Run
 
 MAX_TEXT = 500  # characters kept of any string the submission's process sends
@@ -88,7 +93,6 @@ def parse(run: Run) -> dict[str, Any]:
 
 def _rebuild(skeleton: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
     """The submission's return value from its skeleton; ``ValueError`` if malformed."""
-    from autograd_lr.grading.child import MAX_STRUCTURE_DEPTH
 
     if depth > MAX_STRUCTURE_DEPTH + 1 or not isinstance(skeleton, dict) or len(skeleton) > 2:
         raise ValueError("malformed result")
@@ -124,10 +128,6 @@ class _Opaque:
 
 
 def calls(answer: dict[str, Any], problems: list[Any], lambd: float | None) -> list[Call]:
-    from autograd_lr.checking import check
-    from autograd_lr.checking.calls import called_as
-    from autograd_lr.grading.child import decode_array
-
     raw = answer.get("arrays")
     if not isinstance(raw, dict) or len(raw) > 64 * len(problems):
         raise ValueError("malformed arrays")
@@ -175,7 +175,6 @@ _GLOBAL_KINDS = ("array", "module", "function", "other")
 
 def _ok(answer: dict[str, Any], limit: int) -> dict[str, np.ndarray]:
     """The decoded arrays of an ``ok`` answer of at most ``limit`` arrays."""
-    from autograd_lr.grading.child import decode_array
 
     if answer.get("status") != "ok":
         reason = shown(answer.get("reason")) or shown(answer.get("status"))
@@ -195,7 +194,6 @@ def _int(value: Any) -> int:
 def outcomes(answer: dict[str, Any], sources: int, problems: int) -> list[list[Outcome]]:
     """The candidates' :class:`~autograd_lr.checking.tracing.Outcome` s, one list per
     source, from the child's answer; ``ValueError`` when it is not exactly that."""
-    from autograd_lr.checking.tracing import Outcome
 
     arrays = _ok(answer, MAX_CANDIDATE_ARRAYS * max(sources, 1))
     found = answer.get("outcomes")
@@ -219,7 +217,6 @@ def outcomes(answer: dict[str, Any], sources: int, problems: int) -> list[list[O
 
 def trace(answer: dict[str, Any]) -> Trace:
     """The learner's :class:`~autograd_lr.checking.tracing.Trace` from the child's answer."""
-    from autograd_lr.checking.tracing import Event, Raised, Recorded, Trace
 
     arrays = _ok(answer, MAX_TRACE_ARRAYS)
     data = answer.get("trace")
@@ -269,7 +266,6 @@ def namespace(answer: dict[str, Any]) -> dict[str, Any]:
     """Stand-ins for the submission's globals (an empty array, a module, ``None``), by the
     kinds the child sent: what the repair search needs to know of them outside the sandbox
     (which names are arrays, modules, its own ``sigmoid``), and nothing of their values."""
-    import types
 
     kinds = answer.get("globals")
     if not isinstance(kinds, dict):

@@ -25,6 +25,7 @@ import sympy
 
 from autograd_lr.checking.error_model import ALL_BY_NAME  # one home: the mistakes' texts
 from autograd_lr.checking.types import HINT_LEVELS  # one home: the checker's levels
+from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 
@@ -76,7 +77,6 @@ def _latex(expr: Any) -> str:
 def _in_a(expr: Any) -> Any:
     """The expression in a, y, x: σ(z) = a, e^{-z} = (1 − a)/a, z = log(a/(1 − a))."""
     a, z = sympy.symbols("a z")
-    from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
     expr = expr.replace(sigma, sigmoid_formula)
     return expr.subs(z, sympy.log(a / (1 - a)))
