@@ -1,4 +1,4 @@
-r"""``make bench``: the grader's speed, as an instructor meets it (issue 15, item 9).
+r"""``make bench``: the grader's speed, as an instructor meets it.
 
 Two figures, each through the real command line in a fresh process (cold: imports,
 the expected values and every model of a mistake, the sandbox, the verdict):

@@ -1,4 +1,4 @@
-"""Hostile submissions through the real CLI (issue 15, item 8), with and without bubblewrap.
+"""Hostile submissions through the real CLI, with and without bubblewrap.
 
 Every hostile submission of a mode is graded by ONE ``autograd-lr grade`` command (the
 expected values computed once, as an instructor's batch would), then each case asserts:
