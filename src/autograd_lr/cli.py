@@ -19,6 +19,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd_lr import files
+from autograd_lr.course import accuracy_text
+from autograd_lr.datasets import load_csv, load_features
+from autograd_lr.datasets.csv import read_table
+from autograd_lr.files import atomic_write_text
+from autograd_lr.grading import gradebook, sandbox, submissions, summary
+from autograd_lr.grading import grader as grading_grader
+from autograd_lr.grading.answers import printable
+from autograd_lr.teaching import verify
+from autograd_lr.training import persistence, pipeline
+from autograd_lr.validation import validate_learning_rate
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -27,8 +39,6 @@ class UsageError(Exception):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from autograd_lr.teaching import verify
-
     report = verify.run(
         m=args.m, seed=args.seed, iterations=args.iterations, learning_rate=args.learning_rate
     )
@@ -41,8 +51,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _grader(args: argparse.Namespace, function: str) -> Any:
     """The Grader of ``check`` and ``grade`` (prepared before any submission runs)."""
-    from autograd_lr.grading import grader as grading_grader
-    from autograd_lr.grading import sandbox
 
     limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
     options = grading_grader.Options(
@@ -73,10 +81,6 @@ def _check(args: argparse.Namespace) -> int:
     """Grade one submission: exit 0 pass, 1 fail/timeout/crash/forbidden import, 2 cannot load."""
     import json
 
-    from autograd_lr.files import atomic_write_text
-    from autograd_lr.grading import gradebook, submissions
-    from autograd_lr.grading.answers import printable
-
     submission = submissions.resolve(args.target)
     graded = _grader(args, submission.function).grade(submission)
     report = graded.to_dict()
@@ -94,7 +98,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
-    from autograd_lr.grading import gradebook, submissions
 
     functions = [f.strip() for f in args.function.split(",") if f.strip()]
     if len(functions) > 1:
@@ -106,7 +109,6 @@ def _grade(args: argparse.Namespace) -> int:
             "were found: give the one file (or a folder holding one)"
         )
     grader = _grader(args, args.function)
-    from autograd_lr.grading import summary
 
     plots = summary.prepare()  # matplotlib, imported before any submission runs
     bar = None
@@ -141,7 +143,6 @@ def _grade(args: argparse.Namespace) -> int:
 def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
     """Grade every submission on several exercises (``--function propagate,optimize``):
     one grader per exercise, a column group per exercise in the gradebook."""
-    from autograd_lr.grading import gradebook, submissions
 
     if len(set(functions)) != len(functions):
         raise UsageError(f"--function names an exercise twice: {','.join(functions)}")
@@ -158,8 +159,6 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
         results.append(gradebook.grade_all(grader, mine, jobs=args.jobs))
     written = gradebook.write_exercises_gradebook(Path(args.out), graders, results)
     if args.gradescope:
-        from autograd_lr.files import atomic_write_text
-
         one = gradebook.exercises_gradescope_results([r[0] for r in results])
         atomic_write_text(Path(args.gradescope), json.dumps(one, indent=2) + "\n")
         written.append(Path(args.gradescope))
@@ -173,8 +172,7 @@ def _derivation(args: argparse.Namespace) -> int:
     """Check the derivation blocks of a Markdown file or notebook: exit 0 / 1 / 2."""
     import json
 
-    from autograd_lr.files import atomic_write_text
-    from autograd_lr.teaching import documents
+    from autograd_lr.teaching import documents  # here: sympy takes seconds to load
 
     try:
         checked = documents.check_document(args.file, hints=args.hints)
@@ -197,7 +195,6 @@ def _derivation(args: argparse.Namespace) -> int:
 
 def _learning_rate(text: str) -> float | str:
     """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L (validation's rule)."""
-    from autograd_lr.validation import validate_learning_rate
 
     try:
         return validate_learning_rate(text if text == "auto" else float(text), allow_auto=True)
@@ -233,7 +230,6 @@ _fraction = _checked(
 
 def _train(args: argparse.Namespace) -> int:
     """``train``: :func:`autograd_lr.training.pipeline.train` (or ``train_chunked`` with --data)."""
-    from autograd_lr.training import pipeline
 
     options: dict[str, Any] = {
         "solver": args.solver,
@@ -286,12 +282,6 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import csv
     import io
-
-    from autograd_lr import files
-    from autograd_lr.course import accuracy_text
-    from autograd_lr.datasets import load_csv, load_features
-    from autograd_lr.datasets.csv import read_table
-    from autograd_lr.training import persistence
 
     model = persistence.load_model(args.model)
     data_path = Path(args.data)
