@@ -97,14 +97,14 @@ def parse(run: Run) -> dict[str, Any]:
     except RecursionError:  # a skeleton nested deeper than the validator recurses
         raise ValueError("the submission sent back malformed results (nested too deeply)") from None
     except fastjsonschema.JsonSchemaValueException as error:
-        where = error.path[1:] if error.path else []  # path[0] is "data", the answer itself
-        if where[:1] in ([], ["protocol"], ["status"]) and error.rule in _ENVELOPE_RULES:
+        field = list(error.path or [])[1:2]  # path[0] is "data", the answer itself
+        if field in ([], ["protocol"], ["status"]) and error.rule in _ENVELOPE_RULES:
             raise ValueError(
                 "the submission sent back unreadable results (not the grader's protocol)"
             ) from None
-        where = error.message.removeprefix("data")  # the validator calls the answer "data"
+        said = error.message.removeprefix("data")  # the validator calls the answer "data"
         raise ValueError(
-            f"the submission sent back malformed results (answer{shown(where)})"
+            f"the submission sent back malformed results (answer{shown(said)})"
         ) from None
     return answer
 
