@@ -27,8 +27,8 @@ system-packages:
 	tools/system-packages
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks notebooks docs
-	$(BIN)/ruff format --check src tests benchmarks notebooks docs
+	$(BIN)/ruff check src tests benchmarks tools notebooks docs
+	$(BIN)/ruff format --check src tests benchmarks tools notebooks docs
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -53,12 +53,12 @@ quick: $(STAMP)
 # Run every notebooks/[0-9]*.py whose source or package code changed; the executed copies
 # and their figures go to docs/notebooks/ (gitignored), never beside the sources.
 notebooks: $(STAMP)
-	$(BIN)/python tests/notebook_runner.py
+	$(BIN)/python tools/notebook_runner.py
 
 # The site, offline, into docs/_build/html: the notebooks' runs, the API reference from the
 # docstrings, MathJax served from _static; warnings are errors, every reference must resolve.
 docs: $(STAMP)
-	$(BIN)/python tests/docs_site.py
+	$(BIN)/python tools/docs_site.py
 
 # The built site in headless Chromium: math typeset, figures loaded, no console errors,
 # every internal link resolves; screenshots in out/. (`make unit` runs it too.)
@@ -73,7 +73,7 @@ docs-test: $(STAMP) system-packages
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_HIDE := __pycache__ '*.pyc' '*.pyo' .DS_Store '*~' '*_solved.*'
 lab: $(STAMP)
-	$(BIN)/python tests/notebook_runner.py --lab
+	$(BIN)/python tools/notebook_runner.py --lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ContentsManager.preferred_dir=mine \
 	  $(foreach glob,$(LAB_HIDE),--ContentsManager.hide_globs=$(glob)) $(LAB_ARGS)
 

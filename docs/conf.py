@@ -4,7 +4,7 @@ Offline by construction: no extension that fetches (no intersphinx), the theme's
 ship inside pydata-sphinx-theme, and MathJax 3 is copied into ``_static/mathjax`` from
 the ``sphinx-mathjax-offline`` package that ``make install`` installs from PyPI. The
 notebooks are rendered from their executed copies in ``docs/notebooks/``, which
-``tests/notebook_runner.py`` writes (``make notebooks``; ``make test`` runs them once),
+``tools/notebook_runner.py`` writes (``make notebooks``; ``make test`` runs them once),
 so the build itself executes nothing.
 """
 
@@ -68,7 +68,7 @@ copybutton_exclude = ".linenos, .gp, .go"
 # --- MyST and notebooks -----------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
-nb_execution_mode = "off"  # executed once, by tests/notebook_runner.py
+nb_execution_mode = "off"  # executed once, by tools/notebook_runner.py
 nb_ipywidgets_js: dict[str, dict[str, str]] = {}  # no widget scripts from a CDN
 nb_merge_streams = True
 

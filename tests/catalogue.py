@@ -389,7 +389,9 @@ class Planted:
         return self.fn.__name__
 
 
-ISSUE_11 = [
+# Mistakes of the code around a right formula: an array that broadcasts to (m, m), a loop
+# that skips an example, an ε in the log, a result of the wrong type or shape.
+CODE_MISTAKES = [
     Planted(
         broadcasting_trap_reshape,
         ["dw", "db", "cost"],
@@ -418,7 +420,8 @@ ISSUE_11 = [
 ]
 
 
-PLANTED_BEFORE = [
+# Mistakes of the formula itself: a factor, a sign, a sum, an axis or a term wrong.
+FORMULA_MISTAKES = [
     Planted(missing_1_over_m, ["dw"], {"missing_1_over_m"}),
     Planted(db_summed, ["db"], {"db_summed"}),
     Planted(sign_flipped, ["dw", "db"], {"sign_flipped"}),
@@ -454,7 +457,7 @@ PLANTED_BEFORE = [
     Planted(float32, ["dw", "db", "cost"], {"float32"}),
 ]
 
-PLANTED = PLANTED_BEFORE + ISSUE_11
+PLANTED = FORMULA_MISTAKES + CODE_MISTAKES
 
 
 # --- the sigmoid exercise's mistakes (teaching.exercises.check_sigmoid) ---

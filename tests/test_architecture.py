@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,23 @@ def test_the_contracts_hold_and_a_planted_violation_breaks_them(tmp_path: Path) 
     )
     assert broken.returncode != 0
     assert "autograd_lr.gradients is not allowed to import autograd_lr.oracles" in broken.stdout
+
+
+def test_every_room_is_in_the_layers_contract() -> None:
+    """A room left out of the layers contract could import any other and close a cycle
+    that no contract sees."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    layered = {room.strip() for layer in layers for room in layer.split("|")}
+    package = ROOT / "src" / "autograd_lr"
+    rooms = {
+        f"autograd_lr.{p.stem}"
+        for p in package.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    assert "autograd_lr.grading" in rooms and "autograd_lr.testing" in rooms  # the scan sees them
+    assert rooms - layered == set(), "add each room to the layers contract in pyproject.toml"
+    assert layered - rooms == set(), "the layers contract names a room that does not exist"
 
 
 # The homes of the tolerances: the oracles against the hand math (tolerances.py), every

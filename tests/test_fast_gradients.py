@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from benchmarks.timing import peak_extra_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,6 +29,7 @@ from autograd_lr.tolerances import (
     relative_error,
 )
 from autograd_lr.training.objective import LogisticLoss, evaluation_path
+from memory import peak_extra_bytes
 
 # Fused vs gradients_vectorized in float64: the same terms summed in another order (by
 # blocks, eight rows at a time, chunk partial sums), so they differ by rounding only:
@@ -41,8 +41,8 @@ FUSED_RTOL = 1e-13
 # grows with m. 1e-5 of the scale is 5x that. A float32 running sum of the cost over
 # m = 200000 losses would be off by ~m · 2^-25 ≈ 6e-3 relative, and fail.
 FLOAT32_RTOL = 1e-5
-# Peak extra memory of one fused gradient, as a share of X's size: what the kernel is
-# built for (benchmarks/report.py's TARGET_MEMORY_SHARE says the same for make bench).
+# Peak extra memory of one fused gradient, as a share of X's size: the single pass keeps
+# O(m) temporaries, where one copy of X would be a share of 1.
 MEMORY_SHARE = 0.10
 
 ENGINES = ["numba", "numpy"]

@@ -276,6 +276,25 @@ def _run_with(answer: bytes) -> sandbox.Run:
         (b'{"status": "ok"}', "not the grader's protocol"),
         (b'{"protocol": 1, "status": "ok", "x": NaN}', "unreadable results"),
         (b"[" * 100_000, "unreadable results"),
+        (b'{"protocol": 2, "status": "ok"}', "not the grader's protocol"),
+        # every field has the schema's type, and the refusal says where it is not
+        (
+            b'{"protocol": 1, "status": "ok", "calls": [{"seconds": "1"}]}',
+            r"answer\.calls\[0\]\.seconds must be number",
+        ),
+        (
+            b'{"protocol": 1, "status": "ok", "calls": [{"returned": {"array": 1}}]}',
+            r"answer\.calls\[0\]\.returned\.array must be string",
+        ),
+        (
+            b'{"protocol": 1, "status": "ok", "arrays": {"a0": {"dtype": "|O", "shape": [], "data": ""}}}',
+            r"malformed results \(answer\.arrays\.a0\.dtype must be one of",
+        ),
+        (
+            b'{"protocol": 1, "status": "ok", "trace": {"events": [], "lines": {}, "raised": 1}}',
+            r"answer\.trace\.raised",
+        ),
+        (b'{"protocol": 1, "status": "ok", "planted": true}', "planted"),
     ],
 )
 def test_unreadable_answers_are_refused(answer: bytes, phrase: str) -> None:

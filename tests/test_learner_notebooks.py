@@ -112,7 +112,7 @@ def test_the_learners_notebooks_survive_git_clean_stash_and_make_clean(checkout:
     import sys
 
     subprocess.run(
-        [sys.executable, "tests/notebook_runner.py", "--lab"],
+        [sys.executable, "tools/notebook_runner.py", "--lab"],
         cwd=checkout,
         capture_output=True,
         check=True,

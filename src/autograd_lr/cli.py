@@ -19,6 +19,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd_lr import files
+from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
+from autograd_lr.course import accuracy_text
+from autograd_lr.datasets import load_csv, load_features
+from autograd_lr.datasets.csv import read_table
+from autograd_lr.files import atomic_write_text
+from autograd_lr.grading import gradebook, sandbox, submissions, summary
+from autograd_lr.grading import grader as grading_grader
+from autograd_lr.grading.answers import printable
+from autograd_lr.teaching import verify
+from autograd_lr.training import persistence, pipeline
+from autograd_lr.validation import validate_learning_rate
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -27,8 +40,6 @@ class UsageError(Exception):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from autograd_lr.teaching import verify
-
     report = verify.run(
         m=args.m, seed=args.seed, iterations=args.iterations, learning_rate=args.learning_rate
     )
@@ -42,8 +53,6 @@ def _verify(args: argparse.Namespace) -> int:
 def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ()) -> Any:
     """The Grader of ``check`` and ``grade`` (prepared before any submission runs);
     ``graded``: every function of the run, among which ``--points`` is shared."""
-    from autograd_lr.grading import grader as grading_grader
-    from autograd_lr.grading import sandbox
 
     points = grading_grader.assign_points(args.points, graded or [function])[function]
     limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
@@ -75,10 +84,6 @@ def _check(args: argparse.Namespace) -> int:
     """Grade one submission: exit 0 pass, 1 fail/timeout/crash/forbidden import, 2 cannot load."""
     import json
 
-    from autograd_lr.files import atomic_write_text
-    from autograd_lr.grading import gradebook, submissions
-    from autograd_lr.grading.answers import printable
-
     submission = submissions.resolve(args.target)
     graded = _grader(args, submission.function).grade(submission)
     report = graded.to_dict()
@@ -96,7 +101,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
-    from autograd_lr.grading import gradebook, submissions
 
     functions = [f.strip() for f in args.function.split(",") if f.strip()]
     if len(functions) > 1:
@@ -108,7 +112,6 @@ def _grade(args: argparse.Namespace) -> int:
             "were found: give the one file (or a folder holding one)"
         )
     grader = _grader(args, args.function)
-    from autograd_lr.grading import summary
 
     plots = summary.prepare()  # matplotlib, imported before any submission runs
     bar = None
@@ -143,7 +146,6 @@ def _grade(args: argparse.Namespace) -> int:
 def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
     """Grade every submission on several exercises (``--function propagate,optimize``):
     one grader per exercise, a column group per exercise in the gradebook."""
-    from autograd_lr.grading import gradebook, submissions
 
     if len(set(functions)) != len(functions):
         raise UsageError(f"--function names an exercise twice: {','.join(functions)}")
@@ -160,8 +162,6 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
         results.append(gradebook.grade_all(grader, mine, jobs=args.jobs))
     written = gradebook.write_exercises_gradebook(Path(args.out), graders, results)
     if args.gradescope:
-        from autograd_lr.files import atomic_write_text
-
         one = gradebook.exercises_gradescope_results([r[0] for r in results])
         atomic_write_text(Path(args.gradescope), json.dumps(one, indent=2) + "\n")
         written.append(Path(args.gradescope))
@@ -175,8 +175,7 @@ def _derivation(args: argparse.Namespace) -> int:
     """Check the derivation blocks of a Markdown file or notebook: exit 0 / 1 / 2."""
     import json
 
-    from autograd_lr.files import atomic_write_text
-    from autograd_lr.teaching import documents
+    from autograd_lr.teaching import documents  # here: sympy takes seconds to load
 
     try:
         checked = documents.check_document(args.file, hints=args.hints)
@@ -199,7 +198,6 @@ def _derivation(args: argparse.Namespace) -> int:
 
 def _learning_rate(text: str) -> float | str:
     """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L (validation's rule)."""
-    from autograd_lr.validation import validate_learning_rate
 
     try:
         return validate_learning_rate(text if text == "auto" else float(text), allow_auto=True)
@@ -235,7 +233,6 @@ _fraction = _checked(
 
 def _train(args: argparse.Namespace) -> int:
     """``train``: :func:`autograd_lr.training.pipeline.train` (or ``train_chunked`` with --data)."""
-    from autograd_lr.training import pipeline
 
     options = pipeline.TrainOptions(
         solver=args.solver,
@@ -288,12 +285,6 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import csv
     import io
-
-    from autograd_lr import files
-    from autograd_lr.course import accuracy_text
-    from autograd_lr.datasets import load_csv, load_features
-    from autograd_lr.datasets.csv import read_table
-    from autograd_lr.training import persistence
 
     model = persistence.load_model(args.model)
     data_path = Path(args.data)
@@ -366,10 +357,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 def _points(text: str) -> tuple[tuple[str, float], ...]:
     """``optimize=5,propagate.dw=2`` or ``dw=2,db=1,cost=1``: points per exercise or quantity."""
-    from autograd_lr.grading.grader import parse_points
-
     try:
-        return parse_points(text)
+        return grading_grader.parse_points(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -393,8 +382,6 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     ``grading``: ``check`` and ``grade``; ``progress``: ``train`` and ``grade``;
     ``hints``: ``check``, ``grade`` and ``derivation``; ``json``: ``check`` and ``derivation``.
     """
-    from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
-
     hints = argparse.ArgumentParser(add_help=False)
     hints.add_argument(
         "--hints",
@@ -426,11 +413,8 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         help="auto: bubblewrap when it works, else a separate process with limits (and say "
         "so); require: refuse to grade without bubblewrap; none: no sandbox (default auto)",
     )
-    from autograd_lr.grading import grader
-    from autograd_lr.grading.sandbox import Limits
-
     for option, name, kind, metavar, text in _LIMITS:
-        default = getattr(Limits(), name)
+        default = getattr(sandbox.Limits(), name)
         shown = f"{default / 2**20:g}M" if kind is _size else f"{default:g}"
         parser.add_argument(
             option, dest=name, type=kind, default=default, metavar=metavar,
@@ -439,11 +423,11 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--search-seconds",
         type=_seconds,
-        default=grader.Options().search_seconds,
+        default=grading_grader.Options().search_seconds,
         metavar="SECONDS",
         help="wall-clock seconds of the search for a repair of a failed submission, whose "
         "candidate programs run in the sandbox too; 0: no search "
-        f"(default {grader.Options().search_seconds:g})",
+        f"(default {grading_grader.Options().search_seconds:g})",
     )
     parser.add_argument(
         "--seed",

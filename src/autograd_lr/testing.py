@@ -15,8 +15,10 @@ repository checks its written derivations the same way:
     def test_derivation():
         assert_derivation_correct("derivation.md")   # every ```derivation block of the file
 
-The pytest plugins offer both as fixtures (:mod:`autograd_lr.checking.pytest_plugin`,
-:mod:`autograd_lr.teaching.pytest_plugin`).
+Each assertion lives in its room (:mod:`autograd_lr.checking.assertions`,
+:mod:`autograd_lr.teaching.assertions`), where the pytest plugins offer it as a fixture
+(:mod:`autograd_lr.checking.pytest_plugin`, :mod:`autograd_lr.teaching.pytest_plugin`); this
+module gathers both for a test suite, and nothing in the package imports it.
 """
 
 from __future__ import annotations
@@ -25,21 +27,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autograd_lr.checking.assertions import assert_gradients_correct
 
-def assert_gradients_correct(fn: Callable[..., Any], **options: Any) -> Any:
-    r"""Raise ``AssertionError`` with the readable report unless ``fn``'s dw, db and cost are right.
-
-    ``fn(w, b, X, Y)`` follows :func:`autograd_lr.propagate`'s contract; ``options`` go to
-    :func:`autograd_lr.checking.check.check_gradients` (``fast``, ``seed``, ``lambd``,
-    ``problems``). Returns the :class:`~autograd_lr.checking.check.GradientReport` when it passes.
-    """
-    __tracebackhide__ = True  # pytest shows the report, not this function's frame
-    from autograd_lr.checking.check import check_gradients
-
-    report = check_gradients(fn, **options)
-    if not report.passed:
-        raise AssertionError(str(report))
-    return report
+__all__ = ["assert_derivation_correct", "assert_gradients_correct", "gradient_test"]
 
 
 def gradient_test(fn: Callable[..., Any], **options: Any) -> Callable[[], None]:
@@ -58,31 +48,12 @@ def gradient_test(fn: Callable[..., Any], **options: Any) -> Callable[[], None]:
 def assert_derivation_correct(
     derivation: Mapping[str, Any] | str | Path, lambd: float = 0.0, *, hints: str = "fix"
 ) -> Any:
-    r"""Raise ``AssertionError`` with the derivation report unless every step is right.
-
-    ``derivation`` is a dict of steps (as :func:`autograd_lr.check_derivation` takes, with
-    ``lambd``) or the path of a Markdown file or notebook whose fenced ``derivation`` blocks
-    are all checked (each block's λ is in its info string, ``derivation lambd=0.7``;
-    ``lambd`` with a file is a ``ValueError``, never silently dropped).
-    Returns the :class:`~autograd_lr.teaching.report.DerivationReport` (for a file, the
-    list of ``(block, report)``) when it passes.
-    """
+    r"""Raise ``AssertionError`` with the derivation report unless every step is right:
+    :func:`autograd_lr.teaching.assertions.assert_derivation_correct`, which says what
+    ``derivation``, ``lambd`` and ``hints`` are and what it returns."""
     __tracebackhide__ = True
-    if isinstance(derivation, Mapping):
-        from autograd_lr.teaching.derivation import check_derivation
+    # imported on use: the derivation checker loads sympy (seconds), which a suite that
+    # checks only gradients never needs
+    from autograd_lr.teaching.assertions import assert_derivation_correct as check
 
-        report = check_derivation(derivation, lambd, hints=hints)
-        if not report.passed:
-            raise AssertionError(str(report))
-        return report
-    from autograd_lr.teaching import documents
-
-    if lambd != 0.0:
-        raise ValueError(
-            f"lambd={lambd!r} applies to a dict of steps; a document gives each block's λ in "
-            f"its info string ('derivation lambd=0.7'): put it there, not in the call"
-        )
-    checked = documents.check_document(derivation, hints=hints)
-    if not all(report.passed for _, report in checked):
-        raise AssertionError(documents.render(checked))
-    return checked
+    return check(derivation, lambd, hints=hints)

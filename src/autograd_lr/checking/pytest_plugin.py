@@ -19,19 +19,9 @@ import pytest
 
 @pytest.fixture
 def assert_gradients_correct() -> Callable[..., Any]:
-    """``assert_gradients_correct(fn, **options)``: fail the test with the checker's report.
-
-    The same as :func:`autograd_lr.testing.assert_gradients_correct`, built here from the
-    checker itself: :mod:`autograd_lr.testing` also serves the derivation checker of the
-    teaching package, which the checker never reaches (independence rule 4).
-    """
-    from autograd_lr.checking.check import check_gradients
-
-    def check(fn: Callable[..., Any], **options: Any) -> Any:
-        __tracebackhide__ = True
-        report = check_gradients(fn, **options)
-        if not report.passed:
-            raise AssertionError(str(report))
-        return report
+    """``assert_gradients_correct(fn, **options)``: fail the test with the checker's report
+    (:func:`autograd_lr.checking.assertions.assert_gradients_correct`)."""
+    # imported on use: this plugin loads in every pytest run, the checker loads numpy and more
+    from autograd_lr.checking.assertions import assert_gradients_correct as check
 
     return check

@@ -17,5 +17,6 @@ which never imports this package.
 * :mod:`~autograd_lr.grading.summary`: what the class got wrong, by mistake and step;
   ``summary.html`` and ``mistakes.png``
 * :mod:`~autograd_lr.grading.recipes`: a notebook's function, with its helpers, as a file
-* ``schema/``: the JSON Schemas of the report, the gradebook and Gradescope's results
+* ``schema/``: the JSON Schemas of the child's answer, the report, the gradebook and
+  Gradescope's results
 """

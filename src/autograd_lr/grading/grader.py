@@ -19,12 +19,13 @@ JSON report of every outcome (``schema/report.schema.json``, :data:`SCHEMA_VERSI
 its ``exit_code`` the command's: 0 pass; 1 fail, timeout, crash, forbidden import;
 2 cannot load.
 
-This module's top level imports only the standard library and numpy; its siblings are
-imported where they are used.
+Every module the verdict needs is imported at this module's top, so each is loaded before
+any submission runs (independence rule 7).
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import os
@@ -39,11 +40,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd_lr._version import __version__
+from autograd_lr.checking import check
+from autograd_lr.checking.calls import FORM_PAIR
+from autograd_lr.checking.exercises import EXERCISES, exercise
+from autograd_lr.checking.exercises.base import explain_with_engine, report_of_outcomes
+from autograd_lr.checking.tracing import Outcome
+from autograd_lr.grading import answers, sandbox, submissions
+from autograd_lr.grading.answers import printable, shown
+from autograd_lr.grading.child import encode_array
+from autograd_lr.grading.summary import steps_of
+from autograd_lr.validation import validate_lambd
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from autograd_lr.checking.check import Call, GradientReport
-    from autograd_lr.checking.tracing import Outcome, Trace
+    from autograd_lr.checking.tracing import Trace
     from autograd_lr.grading.sandbox import Limits, Mode, Run
     from autograd_lr.grading.submissions import Prepared, Submission
 
@@ -187,7 +200,6 @@ class Graded:
 
     def to_dict(self) -> dict[str, Any]:
         """The report (``schema/report.schema.json``): the same keys for every outcome."""
-        from autograd_lr import __version__
 
         body = self.report.to_dict() if self.report is not None else {}
         scores = self.scores()
@@ -259,14 +271,6 @@ class Grader:
     """
 
     def __init__(self, options: Options) -> None:
-        from autograd_lr.checking import check
-        from autograd_lr.grading import (
-            sandbox,
-            summary,  # noqa: F401  (loaded before any submission runs)
-        )
-        from autograd_lr.grading.child import encode_array
-        from autograd_lr.validation import validate_lambd
-
         check.validate_hints(options.hints)
         self.options = options
         self.limits = options.limits or sandbox.Limits()
@@ -312,16 +316,12 @@ class Grader:
             self.request["exercise_cases"] = [[_argument(a) for a in c.args] for c in self.cases]
             return
         self._warm()
-        # what reading, judging and reporting a submission imports, imported now too
-        from autograd_lr.grading import answers, submissions  # noqa: F401
-
-        submissions.warm()
+        submissions.warm()  # what reading a notebook loads (nbformat, its validator), now
 
     def _warm(self) -> None:
         r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);
         then the oracle's own answer must pass and a sign-flipped one must fail, which runs
         every code path of the verdict once, before any submission's code is on disk."""
-        from autograd_lr.checking import check
 
         self.prepared = check.prepare(
             self.problems, lambd=self.lambd, fast=self.options.fast, seed=self.seed
@@ -370,8 +370,6 @@ class Grader:
     ) -> None:
         """An exercise's verdict from the child's outcomes on its cases (read strictly); with
         ``search_seconds``, a failure's repair searched with candidates run in the sandbox."""
-        from autograd_lr.checking.exercises.base import explain_with_engine, report_of_outcomes
-        from autograd_lr.grading import answers
 
         source = prepared.source
         try:
@@ -428,7 +426,6 @@ class Grader:
 
     def sandboxed(self, request: dict[str, Any], scratch: Path, timeout: float) -> Run:
         """One run of the child on ``request`` in this grader's sandbox (at most ``timeout`` s)."""
-        from autograd_lr.grading import sandbox
 
         # -B: -I ignores PYTHONDONTWRITEBYTECODE, and no .pyc may be written anywhere
         argv = [sandbox.PYTHON, "-I", "-B", "-c", self.child_source]
@@ -443,8 +440,6 @@ class Grader:
         )
 
     def sandbox_dict(self) -> dict[str, Any]:
-        from autograd_lr.grading import sandbox
-
         limits: dict[str, Any] = dict(self.limits.to_dict())
         if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
             limits["disk_bytes"] = limits["tmp_bytes"] = None
@@ -490,7 +485,6 @@ class Grader:
         running, judging or reporting it becomes its own ``cannot_load`` or ``crash``
         outcome, so one file never stops a class.
         """
-        from autograd_lr.grading.answers import printable
 
         # a file's name is the student's too: a newline in it must not make a row of a table
         target, file = printable(submission.target), printable(submission.path.as_posix())
@@ -521,8 +515,6 @@ class Grader:
         return graded
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
-        from autograd_lr.grading import answers, submissions
-
         try:
             prepared = submissions.prepare(submission, scratch)
         except submissions.SubmissionError as exc:  # its text holds the file's name, its content
@@ -544,8 +536,6 @@ class Grader:
         self._run(graded, scratch, prepared)
 
     def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
-        from autograd_lr.grading import answers, sandbox, submissions
-
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
         request = dict(self.request, file=f"{where}/{prepared.file}")
         run = self.sandboxed(request, scratch, self.limits.timeout)
@@ -615,8 +605,6 @@ class Grader:
         graded.outcome = "pass" if graded.report.passed else "fail"
         lines = [d.line for d in graded.report.diagnosis if d.line]
         if lines:  # which step of the exercise each located line is, for the class summary
-            from autograd_lr.grading.summary import steps_of
-
             offset = _line_offset(prepared, self.options.function)
             graded.steps = steps_of(prepared.source, lines, self.options.function, offset)
         if search is not None and search.runs:
@@ -654,8 +642,6 @@ def _points_of(function: str, given: Sequence[tuple[str, float]]) -> dict[str, f
 
 
 def _known_points() -> str:
-    from autograd_lr.checking.exercises import EXERCISES
-
     return "; ".join(
         f"{name}: {','.join(f'{q}=N' for q in quantities_of(name))}" for name in EXERCISES
     )
@@ -673,8 +659,6 @@ def parse_points(text: str) -> tuple[tuple[str, float], ...]:
         A malformed item or an unknown name: the message gives the forms and every
         exercise's quantities.
     """
-    from autograd_lr.checking.exercises import EXERCISES
-
     known = {q for name in EXERCISES for q in quantities_of(name)}
     out: list[tuple[str, float]] = []
     for part in text.split(","):
@@ -718,8 +702,6 @@ def assign_points(
         exercises share (the message says which ``EXERCISE.QUANTITY`` to write), or an
         exercise given both a total and points for a quantity.
     """
-    from autograd_lr.checking.exercises import EXERCISES
-
     out: dict[str, dict[str, float]] = {f: {} for f in functions}
     totals: set[str] = set()
     graded = ",".join(functions)
@@ -758,14 +740,12 @@ def assign_points(
 
 def _exercise(function: str) -> Any:
     """The checker's exercise of that name, or None (propagate, or a function of another name)."""
-    from autograd_lr.checking.exercises import EXERCISES, exercise
 
     return exercise(function) if EXERCISES.get(function) else None
 
 
 def _argument(a: Any) -> dict[str, Any]:
     """One argument of an exercise's case, encoded for the child."""
-    from autograd_lr.grading.child import encode_array
 
     if isinstance(a, np.ndarray):
         return {"array": encode_array(a)}
@@ -808,7 +788,6 @@ class SandboxedRunner:
 
     def _ask(self, job: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         """The child's answer to ``job``, or ``None`` and why there is none."""
-        from autograd_lr.grading import answers
 
         now = time.perf_counter()
         if not self.runs:
@@ -832,9 +811,6 @@ class SandboxedRunner:
         namespace: dict[str, Any] | None = None,
         keep_going: Any = None,
     ) -> list[list[Outcome]]:
-        from autograd_lr.checking.tracing import Outcome
-        from autograd_lr.grading import answers
-
         self.candidates += len(sources)
         job = {
             "function": function,
@@ -858,8 +834,6 @@ class SandboxedRunner:
         namespace: dict[str, Any] | None = None,
         helpers: Sequence[str] = (),
     ) -> Trace:
-        from autograd_lr.grading import answers
-
         job = {
             "function": function,
             "sources": [source],
@@ -888,8 +862,6 @@ START = 2.0
 
 def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     """``(w, b, X, Y)``, or ``(w, b, X, Y, lambd)`` for the L2 form, for the child."""
-    from autograd_lr.grading.child import encode_array
-
     out = []
     for w, b, X, Y, *rest in problems:
         p = {"w": encode_array(w), "b": float(b), "X": encode_array(X), "Y": encode_array(Y)}
@@ -902,7 +874,6 @@ def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
 def _line_offset(prepared: Prepared, function: str) -> int:
     """What turns a line of the child's script into a line of the notebook cell that
     defines the function (0 for a ``.py`` file: its lines are the script's)."""
-    import ast
 
     if not prepared.cells:
         return 0
@@ -930,7 +901,6 @@ def schema(name: str = "report") -> dict[str, Any]:
 
 def grade(target: str, options: Options | None = None) -> Graded:
     """Grade one target, ``path/to/file.py:function`` (or ``.ipynb``), with its own Grader."""
-    from autograd_lr.grading import submissions
 
     submission = submissions.resolve(target)
     chosen = options or Options()
@@ -945,7 +915,6 @@ def _require_cost(calls: list[Call]) -> None:
     is never a pass. :func:`~autograd_lr.checking.check.check_gradients` accepts ``(dw, db)``
     by design, for a learner who checks only the gradients; the grader grades the course's
     whole contract."""
-    from autograd_lr.checking.calls import FORM_PAIR
 
     for c in calls:
         if c.outputs.form == FORM_PAIR and not c.outputs.error:
@@ -957,6 +926,5 @@ def _require_cost(calls: list[Call]) -> None:
 
 def _failure(exc: BaseException) -> str:
     """``"TypeError: message"`` of an exception, as the grader shows it (cut, printable)."""
-    from autograd_lr.grading.answers import shown
 
     return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))

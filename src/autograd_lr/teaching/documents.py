@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from autograd_lr._version import __version__
+from autograd_lr.teaching.derivation import check_derivation
 from autograd_lr.teaching.report import DerivationReport
 
 SCHEMA_VERSION = "2.0"  # "MAJOR.MINOR", the format of every JSON report of the package; 2.0: mistakes are the error model's rule names
@@ -131,7 +133,6 @@ def check_document(
     Raises :class:`DocumentError` when the file or a block cannot be loaded (an unknown
     step name included); a step that cannot be *read* is an ``unparsed`` verdict instead.
     """
-    from autograd_lr.teaching.derivation import check_derivation
 
     checked = []
     for block in read_blocks(path):
@@ -154,8 +155,6 @@ def payload(
     error: str | None = None,
 ) -> dict[str, Any]:
     """The versioned JSON of one document's check (``checked`` is None when it cannot load)."""
-    from autograd_lr import __version__
-
     if checked is None:
         outcome, passed, code = "cannot_load", False, EXIT_CANNOT_LOAD
     else:

@@ -33,7 +33,13 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import course, forward, gradients
-from autograd_lr.checking.check import GradientReport, check_gradients, validate_hints
+from autograd_lr.checking import explain
+from autograd_lr.checking.check import (
+    GradientReport,
+    check_gradients,
+    namespace_of,
+    validate_hints,
+)
 from autograd_lr.checking.findings import (
     Column,
     Feedback,
@@ -43,6 +49,7 @@ from autograd_lr.checking.findings import (
     render_text,
     to_json,
 )
+from autograd_lr.checking.sigmoid_repair import search_sigmoid
 from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
     SIGMOID_FLOAT32_RTOL,
     SIGMOID_MODEL_RTOL,
@@ -564,9 +571,6 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> Si
 def _explain_sigmoid(result: SigmoidReport, fn: Callable[..., Any]) -> None:
     """Trace the learner's σ to its first wrong line; a verified repair leads the diagnosis,
     and with neither a repair nor a recognised mistake the report says where and what."""
-    from autograd_lr.checking import explain
-    from autograd_lr.checking.check import namespace_of
-    from autograd_lr.checking.sigmoid_repair import search_sigmoid
 
     code = getattr(fn, "__code__", None)
     try:

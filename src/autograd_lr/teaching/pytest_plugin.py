@@ -23,6 +23,7 @@ import pytest
 @pytest.fixture
 def assert_derivation_correct() -> Callable[..., Any]:
     """``assert_derivation_correct(steps_or_file, lambd=0.0)``: fail the test with the report."""
-    from autograd_lr.testing import assert_derivation_correct as check
+    # imported on use: this plugin loads in every pytest run, the checker loads sympy
+    from autograd_lr.teaching.assertions import assert_derivation_correct as check
 
     return check

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd_lr import forward, oracles, problems
 from autograd_lr.teaching.syntax import sigmoid_formula
+from autograd_lr.tolerances import gradient_scale
 
 DIGITS = 60  # the learner's expression is evaluated with mpmath at this many digits
 MODERATE_Z = 6.0  # generic points; beyond are the saturated ones, up to |z| = 30
@@ -151,7 +152,6 @@ def array_points(lambd: float, hessian: bool = False, seed: int = 0) -> tuple[Ar
     ``dJ_db`` come from :func:`autograd_lr.oracles.jax_gradients` and ``d2J_dw2`` is the
     w block of :func:`autograd_lr.oracles.jax_hessian` (with ``hessian=True``).
     """
-    from autograd_lr.tolerances import gradient_scale
 
     points = []
     for k, ((n_x, m), z_max) in enumerate(zip(SHAPES, Z_MAX, strict=True)):

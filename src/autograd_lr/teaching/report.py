@@ -38,6 +38,7 @@ from autograd_lr.checking.findings import (  # one home: findings, hint levels, 
     render_text,
     to_json,
 )
+from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
 VERDICTS = ("ok", "wrong", "follows_from_wrong", "unparsed")
 
@@ -89,7 +90,6 @@ def _latex(expr: Any) -> str:
 def _in_a(expr: Any) -> Any:
     """The expression in a, y, x: σ(z) = a, e^{-z} = (1 − a)/a, z = log(a/(1 − a))."""
     a, z = sympy.symbols("a z")
-    from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
     expr = expr.replace(sigma, sigmoid_formula)
     return expr.subs(z, sympy.log(a / (1 - a)))

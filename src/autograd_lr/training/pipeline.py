@@ -27,7 +27,17 @@ import numpy as np
 
 from autograd_lr import forward
 from autograd_lr.course import accuracy, accuracy_text, count_correct
-from autograd_lr.training import persistence, solvers
+from autograd_lr.datasets import (
+    Dataset,
+    Standardizer,
+    fit_standardizer,
+    load_chunked,
+    load_dataset,
+    save_csv,
+    train_test_split,
+)
+from autograd_lr.fast import cluster
+from autograd_lr.training import persistence, plots, solvers
 from autograd_lr.validation import (
     lambd_from_C,
     validate_iterations,
@@ -213,7 +223,6 @@ def train(
     >>> result.train_accuracy > 80
     True
     """
-    from autograd_lr.datasets import Dataset, Standardizer, load_dataset, save_csv, train_test_split
 
     started = time.perf_counter()
     opts = TrainOptions.merged(options, keywords)
@@ -262,8 +271,6 @@ def train(
         if test_set is not None:  # the held-out examples, raw, for `autograd-lr predict`
             result.files.append(save_csv(test_set, out / "test.csv"))
         if data.n_x == 2:
-            from autograd_lr.training import plots
-
             result.files.append(
                 plots.decision_boundary(
                     result.model, train_set.X, train_set.Y, out / "decision_boundary.png",
@@ -291,8 +298,6 @@ def train_chunked(
     chunked data set trains on every example (no split). ``options`` and ``keywords`` are
     :class:`TrainOptions`, as for :func:`train`.
     """
-    from autograd_lr.datasets import fit_standardizer, load_chunked
-    from autograd_lr.fast import cluster
 
     started = time.perf_counter()
     opts = TrainOptions.merged(options, keywords)
@@ -490,7 +495,6 @@ def _run_record(result: TrainResult, lambd: float, **facts: Any) -> dict[str, An
 
 def _write(result: TrainResult, out: Path, *, title: str) -> list[Path]:
     """``model.json`` and ``cost.png`` under ``out``."""
-    from autograd_lr.training import plots
 
     fit = result.fit
     return [

@@ -2,7 +2,7 @@
 
 ::
 
-    .venv/bin/python tests/docs_site.py           # make docs: docs/_build/html/index.html
+    .venv/bin/python tools/docs_site.py           # make docs: docs/_build/html/index.html
 
 The build runs the notebooks that changed (:func:`notebook_runner.run_cached`; a run
 of ``make test`` has already made them), then Sphinx with warnings as errors,

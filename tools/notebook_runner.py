@@ -13,8 +13,8 @@ are unchanged it is reused instead of run again (:func:`run_cached`). So ``make 
 executes each notebook once (in :mod:`test_notebooks`), and the docs build that follows
 renders those very runs::
 
-    .venv/bin/python tests/notebook_runner.py            # make notebooks: run what changed
-    .venv/bin/python tests/notebook_runner.py --lab      # make lab: the learner's .ipynb
+    .venv/bin/python tools/notebook_runner.py            # make notebooks: run what changed
+    .venv/bin/python tools/notebook_runner.py --lab      # make lab: the learner's .ipynb
 
 The kernel is the Python running this module (``sys.executable``, that is ``.venv``'s),
 started through a kernelspec written to a temporary directory: nothing has to be
