@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from autograd_lr.datasets.records import LectureLayout
+from autograd_lr.records import LectureLayout
 
 Labels = Literal["random", "zeros", "ones"]
 
@@ -21,7 +21,7 @@ Labels = Literal["random", "zeros", "ones"]
 class Problem(LectureLayout):
     """Parameters and data: ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)``.
 
-    ``n_x`` and ``m`` are read off ``X`` (:class:`~autograd_lr.datasets.records.LectureLayout`).
+    ``n_x`` and ``m`` are read off ``X`` (:class:`~autograd_lr.records.LectureLayout`).
     """
 
     w: np.ndarray

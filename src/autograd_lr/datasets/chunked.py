@@ -40,7 +40,7 @@ import numpy as np
 
 from autograd_lr import validation
 from autograd_lr.datasets.preprocessing import Standardizer
-from autograd_lr.datasets.records import DatasetRecord
+from autograd_lr.records import DatasetRecord
 
 STORAGES = ("zarr", "npy")
 METADATA_FILE = "dataset.json"
@@ -60,7 +60,7 @@ class ChunkedDataset(DatasetRecord):
     ``X_rows (m, n_x)`` and ``y (m,)`` are the stored layout (rows are examples, as
     scikit-learn's estimators take them); :attr:`X` ``(n_x, m)`` and :attr:`Y` ``(1, m)``
     are the lecture's, chunked by columns (examples). The metadata are
-    :class:`~autograd_lr.datasets.records.DatasetRecord`'s, given by keyword.
+    :class:`~autograd_lr.records.DatasetRecord`'s, given by keyword.
     """
 
     X_rows: Any

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograd_lr.datasets.records import DatasetRecord
+from autograd_lr.records import DatasetRecord
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class Dataset(DatasetRecord):
     """A data set in the lecture's layout: ``X (n_x, m)``, ``Y (1, m)`` of 0/1 labels.
 
     The metadata (``feature_names``, ``name``, ``description``, ``label_mapping``,
-    ``class_names``, ``target``) are :class:`~autograd_lr.datasets.records.DatasetRecord`'s,
+    ``class_names``, ``target``) are :class:`~autograd_lr.records.DatasetRecord`'s,
     given by keyword; ``n_x`` and ``m`` are read off ``X``.
     """
 
