@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.peers import PACKAGE_ROWS
+from benchmarks.peers import MINE, PACKAGE_ROWS, ROWS_NAME
 
-# What the single-pass kernel is built for: propagate within 1.3x the time of one full read
+# What the single-pass kernel is built for: the package's gradient within 1.3x the time of one full read
 # of X (the floor), with peak extra memory at most 10% of X's size.
 TARGET_RATIO = 1.3
 TARGET_MEMORY_SHARE = 0.10
@@ -203,12 +203,12 @@ def gradient_table(case: dict[str, Any], info: dict[str, Any] | None = None) -> 
 
 
 def verdicts(cases: Sequence[dict[str, Any]]) -> list[str]:
-    """One line per case: propagate's time over the floor, against the fastest peer and
+    """One line per case: the package's gradient's time over the floor, against the fastest peer and
     :data:`TARGET_RATIO`, its extra memory, and what limits it where it is above that ratio."""
     out = []
     for case in cases:
         rows = {r["name"]: r for r in case["rows"]}
-        mine = rows.get("propagate")
+        mine = rows.get(MINE)
         if mine is None or mine["ratio"] is None:
             continue
         peers = [
@@ -224,18 +224,18 @@ def verdicts(cases: Sequence[dict[str, Any]]) -> list[str]:
         n_x, m = case["shape"]
         peer_text = (
             f"the fastest peer, {fastest_peer['name']}, {_ratio(fastest_peer['ratio'])}: "
-            f"propagate is {_faster(beats)}"
+            f"{MINE} is {_faster(beats)}"
             if fastest_peer
             else "no peer measured"
         )
         line = (
-            f"({n_x:,}, {m:,}) {case['dtype']}: propagate takes {_ratio(mine['ratio'])} the "
+            f"({n_x:,}, {m:,}) {case['dtype']}: {MINE} takes {_ratio(mine['ratio'])} the "
             f"time of one read of X ({_within(mine['ratio'] <= TARGET_RATIO)} the "
             f"{TARGET_RATIO}× the kernel is built for); {peer_text}; peak extra memory "
             f"{_mib(mine['peak_bytes'], case['x_bytes'])}, {_within(memory_ok)} the "
             f"{TARGET_MEMORY_SHARE:.0%} of X's size it is built for"
         )
-        rows_layout = rows.get("propagate, scikit-learn's rows")
+        rows_layout = rows.get(ROWS_NAME)
         if rows_layout and rows_layout["ratio"] is not None:
             beats_rows = fastest_peer is None or rows_layout["ratio"] < fastest_peer["ratio"]
             line += (
@@ -266,10 +266,10 @@ def _within(within: bool) -> str:
 
 
 def limit_text(case: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
-    """What keeps propagate above :data:`TARGET_RATIO`, in figures from the same run."""
+    """What keeps the package's gradient above :data:`TARGET_RATIO`, in figures from the same run."""
     if case.get("two_pass"):
-        mine, one_thread = rows["propagate"], rows.get("kernel, 1 thread")
-        figures = f"propagate {_ratio(mine['ratio'])}" + (
+        mine, one_thread = rows[MINE], rows.get("kernel, 1 thread")
+        figures = f"{MINE} {_ratio(mine['ratio'])}" + (
             f", the kernel on one thread {_ratio(one_thread['ratio'])}"
             if one_thread and one_thread["ratio"]
             else ""
@@ -279,7 +279,7 @@ def limit_text(case: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
         return (
             f"what limits it: X ({case['x_bytes'] / 2**20:,.0f} MiB) fits in the last-level cache and is "
             f"stored row by row, so no block of examples is both long enough to stream and "
-            f"small enough to stay in L2: propagate reads X twice, once for z and once for dw, "
+            f"small enough to stay in L2: the gradient reads X twice, once for z and once for dw, "
             f"and two reads at the floor's pace would be 2.00× ({figures})"
         )
     one_read = rows.get("floor: X.sum()")  # numpy sums on one thread
@@ -321,7 +321,7 @@ def limit_text(case: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
     vec = rows.get("gradients_vectorized")
     vec_text = f" (the formula alone {_ratio(vec['ratio'])})" if vec and vec["ratio"] else ""
     return (
-        f"what limits it: X fits in one L2 cache, so propagate takes the formula, which reads X "
+        f"what limits it: X fits in one L2 cache, so the objective takes the formula, which reads X "
         f"twice{vec_text}, after its finiteness screen (one more read)"
     )
 
@@ -401,7 +401,7 @@ def full_text(results: dict[str, Any]) -> str:
     for case in results["gradients"]:
         parts.append("\n" + gradient_table(case, info))
     if results["gradients"]:
-        parts.append("\n### propagate against one read of X\n\n")
+        parts.append(f"\n### {MINE} against one read of X\n\n")
         parts.append(VERDICTS_INTRO)
         parts.extend(f"- {line}\n" for line in verdicts(results["gradients"]))
     if results.get("vectorization"):
@@ -558,7 +558,8 @@ extra memory; the peers are the other libraries timed on the same problem.
 NOTES = """\
 ## Notes
 
-- **How propagate reads X once.** On large X `propagate` calls `gradients_fused`
+- **How the package reads X once.** On large X the training objective (`LogisticLoss`,
+  `src/autograd_lr/training/objective.py`) calls `gradients_fused`
   (`src/autograd_lr/fast/kernel.py`). X stored row by row (C order) is cut into blocks
   of B examples; for each block the kernel computes z, then dz and the loss of every
   example, then adds X_block dZ into dw while the block is still in cache; the dw sweep
@@ -575,26 +576,22 @@ NOTES = """\
   each rule and the fallback), and printed under every table: a page per row, two
   blocks per thread within its share of the last-level cache, the single pass for
   row-major X from the size of the last-level cache and for column-major X from one L2.
-- **scikit-learn's rows.** The row "propagate, scikit-learn's rows" is the same
+- **scikit-learn's rows.** The row "autograd-lr, scikit-learn's rows" is the same
   problem with X stored as scikit-learn stores it: `rows (m, n_x)` C-contiguous and
   `X = rows.T`, an F-ordered view, which is what `LogisticRegressionGD` hands the
   solvers. It takes the examples kernel, without copying X; scikit-learn's
   `loss_gradient` gets those rows too, its own layout.
 - **It validates X in the same pass.** An up-front `np.isfinite(X)` scan would be a
-  second full read of X; on X that takes the kernel, propagate lets the kernel find a
+  second full read of X; on X that takes the kernel, the objective lets the kernel find a
   NaN or inf (it makes that example's z, hence J, non-finite, whatever w is) and only
   then runs the full check, which names it. Row-major X that fits in the last-level
-  cache (the course's (12288, 209)) takes two passes, with no screen either. The first,
-  z, is the package's own and finds a NaN or inf: whole rows, one row at a time, so
-  that they are read front to back as one stream (at m = 209 a row is 26 cache lines,
-  too short for the prefetcher to follow eight of them side by side), on at most one
-  thread per CPU's share of the last-level cache in X. The second, dw = X dz, is BLAS's
-  while X is still in cache (float32 with more than one block of examples keeps its
-  long sums in float64 on the package's loop). Below one L2, propagate takes the
-  formula after a finiteness screen.
+  cache (the course's (12288, 209)) takes the vectorized formula: a training loop reads
+  the same X at every iteration, so it stays in that cache, where BLAS is fastest
+  (`training/objective.py` gives the measurement). Below one L2, the objective also
+  takes the formula; the solvers check X's values once before they start.
 - **Threads.** The kernels' threads are started for each call (`fast/threads.py`; its
   docstring says why threads kept alive between calls were tried and dropped).
-- **What keeps propagate above 1.3×.** Every line above 1.3× says it with figures
+- **What keeps autograd-lr above 1.3×.** Every line above 1.3× says it with figures
   from the same run: the kernel on one thread against one thread's read of X
   (`X.sum()`, which numpy runs on one thread). Where one thread of the kernel is close to
   one thread's read, the core keeps up with memory and what remains is how two threads

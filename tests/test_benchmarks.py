@@ -40,7 +40,7 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
     assert len(results["gradients"]) == 3 * 2  # three quick shapes, float64 and float32
     for case in results["gradients"]:
         rows = {row["name"]: row for row in case["rows"]}
-        assert {"floor: X.sum()", "floor: wᵀX", "lecture's loop", "propagate"} <= set(rows)
+        assert {"floor: X.sum()", "floor: wᵀX", "lecture's loop", peers.MINE} <= set(rows)
         assert case["floor_s"] > 0 and math.isfinite(case["floor_s"])
         for row in case["rows"]:
             if row["seconds"] is None:  # only a peer that is not installed
@@ -48,30 +48,30 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
                 continue
             assert row["seconds"] > 0 and len(row["times"]) == case["repeats"]
             assert row["agrees"] in (True, None), (case["shape"], case["dtype"], row["name"])
-        assert rows["propagate"]["agrees"] is True
-        assert rows["propagate"]["peak_bytes"] is not None
+        assert rows[peers.MINE]["agrees"] is True
+        assert rows[peers.MINE]["peak_bytes"] is not None
         # scikit-learn's rows (X = rows.T, F-ordered) computed the same numbers
-        assert rows["propagate, scikit-learn's rows"]["agrees"] is True
+        assert rows[peers.ROWS_NAME]["agrees"] is True
         assert len(case["load"]) == 2
     paths = {
-        tuple(c["shape"]): next(r["note"] for r in c["rows"] if r["name"] == "propagate")
+        tuple(c["shape"]): next(r["note"] for r in c["rows"] if r["name"] == peers.MINE)
         for c in results["gradients"]
     }
     # The machine's caches and the parameters derived from them, with every table.
     params = results["machine"]["kernel_params"]
     fused = next(c for c in results["gradients"] if c["shape"] == [2048, 4096])
     # 64 MiB of float64 row-major X: beyond the last-level cache of most machines (the
-    # single-pass kernel), within it where the cache is larger (the two-pass form)
+    # single-pass kernel), within it where the cache is larger (the formula, as the training objective takes it there)
     in_cache = fused["x_bytes"] < params["fused_min_bytes"]
     rows_path = (
-        "two passes split by rows (X in the last-level cache)"
+        "vectorized formula (row-major X in the last-level cache)"
         if in_cache
         else "single-pass kernel, rows"
     )
     assert paths[(2048, 4096)] == rows_path, paths
     assert paths[(40, 3000)] == "vectorized formula", paths
     notes = {r["name"]: r["note"] for r in fused["rows"]}
-    assert notes["propagate, scikit-learn's rows"].startswith("single-pass kernel, examples")
+    assert notes[peers.ROWS_NAME].startswith("single-pass kernel, examples")
     assert "kernel, 1 thread" in notes  # the figure that says what limits it
     # ... with the kernel's arithmetic alone (X in cache), only where the kernel runs
     arithmetic = {tuple(c["shape"]): c["arithmetic_ns"] for c in results["gradients"]}
