@@ -161,7 +161,7 @@ PACKAGE_ROWS = (MINE, ROWS_NAME, ONE_THREAD_NAME, "gradients_vectorized", LOOP_N
 def _path(X: np.ndarray) -> str:
     """The evaluation path :class:`LogisticLoss` takes on ``X``, as the table's note."""
     if evaluation_path(X) == "formula":
-        if kernel.takes_two_passes(X):
+        if kernel.fused_applies(X) and kernel.takes_two_passes(X):
             return "vectorized formula (row-major X in the last-level cache)"
         return "vectorized formula"
     if not kernel.numba_available():
