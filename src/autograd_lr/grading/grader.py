@@ -16,8 +16,8 @@ A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
 
 :meth:`Grader.grade` returns a :class:`Graded`: its :meth:`~Graded.to_dict` is the one
 JSON report of every outcome (``schema/report.schema.json``, :data:`SCHEMA_VERSION`),
-its ``exit_code`` the command's: 0 pass; 1 fail, timeout, crash, forbidden import;
-2 cannot load.
+its ``exit_code`` the command's: 0 pass; 1 fail, timeout, memory limit, crash,
+forbidden import; 2 cannot load.
 
 This module's top level imports only the standard library and numpy; its siblings are
 imported where they are used.
@@ -48,11 +48,20 @@ if TYPE_CHECKING:
     from autograd_lr.grading.submissions import Prepared, Submission
 
 SCHEMA_VERSION = "1.0"
-OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
+OUTCOMES = (
+    "pass",
+    "fail",
+    "timeout",
+    "memory_limit",
+    "crash",
+    "cannot_load",
+    "forbidden_import",
+)
 EXIT_CODES = {
     "pass": 0,
     "fail": 1,
     "timeout": 1,
+    "memory_limit": 1,
     "crash": 1,
     "forbidden_import": 1,
     "cannot_load": 2,
@@ -218,6 +227,7 @@ class Graded:
             return self.report.headline()
         words = {
             "timeout": "TIMED OUT",
+            "memory_limit": "OVER THE MEMORY LIMIT",
             "crash": "CRASHED",
             "cannot_load": "CANNOT LOAD",
             "forbidden_import": "FORBIDDEN IMPORT",
@@ -435,7 +445,9 @@ class Grader:
         limits: dict[str, Any] = dict(self.limits.to_dict())
         if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
             limits["disk_bytes"] = limits["tmp_bytes"] = None
-        limits["enforced_by"] = sandbox.enforced_by(self.isolation, os.geteuid() == 0)
+        limits["enforced_by"] = sandbox.enforced_by(
+            self.isolation, os.geteuid() == 0, not sandbox.cgroup_problem()
+        )
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
@@ -548,11 +560,15 @@ class Grader:
                 "(an endless loop?)"
             )
             return
-        if run.stopped in ("memory", "processes"):
-            graded.error = {
-                "memory": f"it used more than {self.limits.memory / 2**30:g} GiB of memory",
-                "processes": f"it started more than {self.limits.processes} processes",
-            }[run.stopped]
+        if run.stopped == "memory":
+            graded.outcome = "memory_limit"
+            graded.error = (
+                f"stopped at the memory limit: it held more than {_size(self.limits.memory)} "
+                "in all (its processes, and the files and shared memory it filled)"
+            )
+            return
+        if run.stopped == "processes":
+            graded.error = f"it started more than {self.limits.processes} processes"
             return
         try:
             answer = answers.parse(run)
@@ -815,3 +831,11 @@ def _failure(exc: BaseException) -> str:
     from autograd_lr.grading.answers import shown
 
     return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+
+def _size(n: int) -> str:
+    """``2 GiB``, ``512 MiB``, ``1000 bytes``: a limit as the reader typed it, near enough."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"
