@@ -87,8 +87,10 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "the import blocker is the submission's to remove: it could import autograd_lr or a "
     "--forbid-imports package",
     "the submission had network access",
-    "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
-    "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "no cgroup (the grader is not root): memory and processes were counted by the grader's "
+    "watchdog ten times a second, and SysV shared memory segments the submission filled "
+    "were neither counted nor removed after the run (they are not told apart from the "
+    "grader's user's own)",
     "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 # The fallback started by root: the submission runs as a uid of its own (sandbox.Identity)
@@ -101,9 +103,13 @@ NOT_COVERED_AS_ROOT = (
     "the import blocker is the submission's to remove: it could import autograd_lr or a "
     "--forbid-imports package whose files any user may read",
     "the submission had network access",
-    "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
-    "watchdog, memory by RLIMIT_DATA and the watchdog",
     "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
+)
+# The fallback started by root where no cgroup could be made (said after the reason)
+NO_CGROUP_AS_ROOT = (
+    "memory was counted by the grader's watchdog ten times a second (resident memory, "
+    "memfds, /dev/shm files and SysV segments of the run's uid), not by the kernel: "
+    "between two looks the run may hold more than the limit"
 )
 
 
@@ -458,9 +464,16 @@ class Grader:
 
     def not_covered(self) -> list[str]:
         """What this isolation does not guarantee (nothing listed for bwrap)."""
+        from autograd_lr.grading import sandbox
+
         if self.isolation == "bwrap":
             return []
-        return list(NOT_COVERED_AS_ROOT if os.geteuid() == 0 else NOT_COVERED_WITHOUT_SANDBOX)
+        if os.geteuid() != 0:
+            return list(NOT_COVERED_WITHOUT_SANDBOX)
+        no_cgroup = sandbox.cgroup_problem()
+        if no_cgroup:
+            return [*NOT_COVERED_AS_ROOT, f"no cgroup ({no_cgroup}): {NO_CGROUP_AS_ROOT}"]
+        return list(NOT_COVERED_AS_ROOT)
 
     def sandbox_note(self) -> str:
         if self.isolation == "bwrap":

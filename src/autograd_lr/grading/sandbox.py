@@ -42,8 +42,12 @@ Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space l
 a run's own uid makes it the run's count; the watchdog also counts the processes of the
 run and the memory they hold, resident or in memfds and ``/dev/shm`` files that no
 resident size shows, and kills the run past either limit), and a wall-clock timeout.
-:func:`enforced_by` says which of them enforces each limit. As root, the fallback removes
-what the run's uid left in the host's ``/tmp``, ``/var/tmp`` and ``/dev/shm``. Standard output and error keep their first :attr:`Limits.output` bytes and count
+Where the grader can make one (root, :mod:`.cgroups`), each run has a cgroup of its own,
+entered by its first process (:data:`SHELL`) before anything else runs: the kernel counts
+every page charged to the run and kills it at the memory limit, and caps its processes;
+the watchdog then counts processes only. :func:`enforced_by` says which of them enforces
+each limit. As root, the fallback removes what the run's uid left in the host's ``/tmp``,
+``/var/tmp`` and ``/dev/shm``, and its SysV shared memory segments. Standard output and error keep their first :attr:`Limits.output` bytes and count
 the rest; the answer pipe is capped at :data:`MAX_ANSWER_BYTES`.
 """
 
