@@ -179,10 +179,12 @@ import socket
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
+seen = {}
 
 
 def propagate(w, b, X, Y):
-    seen = {}
+    if seen:  # called once per problem: the doors are tried at the first call only
+        raise RuntimeError("OPEN " + json.dumps(seen))
     with open(os.path.join(HOME, ".ssh", "id_rsa")) as f:
         seen["key"] = f.read()
     with socket.create_connection(("127.0.0.1", PORT), timeout=5) as s:
@@ -279,10 +281,12 @@ def test_the_disk_total_is_not_capped_and_listed(open_doors: dict[str, Any]) -> 
 
 def test_sysv_segments_are_not_counted_nor_removed_and_listed(open_doors: dict[str, Any]) -> None:
     """No cgroup without root: 512 MiB in detached SysV segments pass a 256 MiB limit
-    unseen, and the segments are still there after the run."""
+    unseen, and the segments are still there after the run (16 of 32 MiB for each process
+    that loaded the submission: its call, and the trace that locates the wrong line)."""
     assert _opened(open_doors)["sysv"] == 512 * 2**20
-    assert len(open_doors["segments"]) == 16
-    assert sum(open_doors["segments"].values()) == 512 * 2**20
+    segments = list(open_doors["segments"].values())
+    assert len(segments) >= 16 and len(segments) % 16 == 0, len(segments)
+    assert set(segments) == {32 * 2**20}
     enforced = open_doors["report"]["sandbox"]["limits"]["enforced_by"]
     assert enforced["memory_bytes"] == ["RLIMIT_DATA", "watchdog"]
     _listed_in(open_doors["report"], "SysV shared memory segments")
