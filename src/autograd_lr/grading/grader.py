@@ -16,8 +16,8 @@ A :class:`Grader` is made once per command (``autograd-lr check`` or ``grade``):
 
 :meth:`Grader.grade` returns a :class:`Graded`: its :meth:`~Graded.to_dict` is the one
 JSON report of every outcome (``schema/report.schema.json``, :data:`SCHEMA_VERSION`),
-its ``exit_code`` the command's: 0 pass; 1 fail, timeout, crash, forbidden import;
-2 cannot load.
+its ``exit_code`` the command's: 0 pass; 1 fail, timeout, memory limit, crash,
+forbidden import; 2 cannot load.
 
 Every module the verdict needs is imported at this module's top, so each is loaded before
 any submission runs (independence rule 7).
@@ -61,11 +61,20 @@ if TYPE_CHECKING:
     from autograd_lr.grading.submissions import Prepared, Submission
 
 SCHEMA_VERSION = "1.0"
-OUTCOMES = ("pass", "fail", "timeout", "crash", "cannot_load", "forbidden_import")
+OUTCOMES = (
+    "pass",
+    "fail",
+    "timeout",
+    "memory_limit",
+    "crash",
+    "cannot_load",
+    "forbidden_import",
+)
 EXIT_CODES = {
     "pass": 0,
     "fail": 1,
     "timeout": 1,
+    "memory_limit": 1,
     "crash": 1,
     "forbidden_import": 1,
     "cannot_load": 2,
@@ -96,8 +105,10 @@ NOT_COVERED_WITHOUT_SANDBOX = (
     "the import blocker is the submission's to remove: it could import autograd_lr or a "
     "--forbid-imports package",
     "the submission had network access",
-    "processes are limited by RLIMIT_NPROC (not enforced for root) and by the grader's "
-    "watchdog, memory by RLIMIT_DATA and the watchdog",
+    "no cgroup (the grader is not root): memory and processes were counted by the grader's "
+    "watchdog ten times a second, and SysV shared memory segments the submission filled "
+    "were neither counted nor removed after the run (they are not told apart from the "
+    "grader's user's own)",
     "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
 )
 # The fallback started by root: the submission runs as a uid of its own (sandbox.Identity)
@@ -110,9 +121,13 @@ NOT_COVERED_AS_ROOT = (
     "the import blocker is the submission's to remove: it could import autograd_lr or a "
     "--forbid-imports package whose files any user may read",
     "the submission had network access",
-    "processes are limited by RLIMIT_NPROC for the run's own uid and by the grader's "
-    "watchdog, memory by RLIMIT_DATA and the watchdog",
     "disk: each file it writes is capped by RLIMIT_FSIZE, the total it writes is not",
+)
+# The fallback started by root where no cgroup could be made (said after the reason)
+NO_CGROUP_AS_ROOT = (
+    "memory was counted by the grader's watchdog ten times a second (resident memory, "
+    "memfds, /dev/shm files and SysV segments of the run's uid), not by the kernel: "
+    "between two looks the run may hold more than the limit"
 )
 
 
@@ -245,6 +260,7 @@ class Graded:
             return self.report.headline()
         words = {
             "timeout": "TIMED OUT",
+            "memory_limit": "OVER THE MEMORY LIMIT",
             "crash": "CRASHED",
             "cannot_load": "CANNOT LOAD",
             "forbidden_import": "FORBIDDEN IMPORT",
@@ -443,7 +459,9 @@ class Grader:
         limits: dict[str, Any] = dict(self.limits.to_dict())
         if self.isolation != "bwrap":  # no tmpfs of its own: neither total is capped
             limits["disk_bytes"] = limits["tmp_bytes"] = None
-        limits["enforced_by"] = sandbox.enforced_by(self.isolation, os.geteuid() == 0)
+        limits["enforced_by"] = sandbox.enforced_by(
+            self.isolation, os.geteuid() == 0, not sandbox.cgroup_problem()
+        )
         return {
             "isolation": self.isolation,
             "fallback_reason": self.fallback_reason or None,
@@ -454,9 +472,16 @@ class Grader:
 
     def not_covered(self) -> list[str]:
         """What this isolation does not guarantee (nothing listed for bwrap)."""
+        from autograd_lr.grading import sandbox
+
         if self.isolation == "bwrap":
             return []
-        return list(NOT_COVERED_AS_ROOT if os.geteuid() == 0 else NOT_COVERED_WITHOUT_SANDBOX)
+        if os.geteuid() != 0:
+            return list(NOT_COVERED_WITHOUT_SANDBOX)
+        no_cgroup = sandbox.cgroup_problem()
+        if no_cgroup:
+            return [*NOT_COVERED_AS_ROOT, f"no cgroup ({no_cgroup}): {NO_CGROUP_AS_ROOT}"]
+        return list(NOT_COVERED_AS_ROOT)
 
     def sandbox_note(self) -> str:
         if self.isolation == "bwrap":
@@ -551,11 +576,15 @@ class Grader:
                 "(an endless loop?)"
             )
             return
-        if run.stopped in ("memory", "processes"):
-            graded.error = {
-                "memory": f"it used more than {self.limits.memory / 2**30:g} GiB of memory",
-                "processes": f"it started more than {self.limits.processes} processes",
-            }[run.stopped]
+        if run.stopped == "memory":
+            graded.outcome = "memory_limit"
+            graded.error = (
+                f"stopped at the memory limit: it held more than {_size(self.limits.memory)} "
+                "in all (its processes, and the files and shared memory it filled)"
+            )
+            return
+        if run.stopped == "processes":
+            graded.error = f"it started more than {self.limits.processes} processes"
             return
         try:
             answer = answers.parse(run)
@@ -928,3 +957,11 @@ def _failure(exc: BaseException) -> str:
     """``"TypeError: message"`` of an exception, as the grader shows it (cut, printable)."""
 
     return shown(f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+
+def _size(n: int) -> str:
+    """``2 GiB``, ``512 MiB``, ``1000 bytes``: a limit as the reader typed it, near enough."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"

@@ -42,8 +42,12 @@ Limits in both (:class:`Limits`): ``RLIMIT_DATA`` for memory (an address-space l
 a run's own uid makes it the run's count; the watchdog also counts the processes of the
 run and the memory they hold, resident or in memfds and ``/dev/shm`` files that no
 resident size shows, and kills the run past either limit), and a wall-clock timeout.
-:func:`enforced_by` says which of them enforces each limit. As root, the fallback removes
-what the run's uid left in the host's ``/tmp``, ``/var/tmp`` and ``/dev/shm``. Standard output and error keep their first :attr:`Limits.output` bytes and count
+Where the grader can make one (root, :mod:`.cgroups`), each run has a cgroup of its own,
+entered by its first process (:data:`SHELL`) before anything else runs: the kernel counts
+every page charged to the run and kills it at the memory limit, and caps its processes;
+the watchdog then counts processes only. :func:`enforced_by` says which of them enforces
+each limit. As root, the fallback removes what the run's uid left in the host's ``/tmp``,
+``/var/tmp`` and ``/dev/shm``, and its SysV shared memory segments. Standard output and error keep their first :attr:`Limits.output` bytes and count
 the rest; the answer pipe is capped at :data:`MAX_ANSWER_BYTES`.
 """
 
@@ -69,7 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from autograd_lr.grading import processes
+from autograd_lr.grading import cgroups, processes
 
 Isolation = Literal["bwrap", "process"]
 # the interpreter by an absolute path without "..": inside the sandbox only the bound
@@ -108,6 +112,7 @@ BWRAP = os.environ.get("AUTOGRAD_LR_BWRAP", "/usr/bin/bwrap")
 SETPRIV = "/usr/bin/setpriv"
 PRLIMIT = "/usr/bin/prlimit"
 KILL = "/bin/kill"
+SHELL = "/bin/sh"  # enters the run's cgroup, then execs the run (cgroups.RunGroup.enter)
 # The runs' own uids and gids when the grader is root: above any distribution's user
 # ranges (Debian's end at 60000, systemd's dynamic users at 65519), one block of
 # RUNS_PER_PROCESS per grader process (by its pid), so that two graders never share one.
@@ -235,10 +240,22 @@ class Limits:
         }
 
 
-def enforced_by(isolation: Isolation, root: bool) -> dict[str, list[str]]:
+@functools.cache
+def cgroup_problem() -> str:
+    """Why no run gets a cgroup of its own here ("" when every run does)."""
+    found = cgroups.hierarchy()
+    if isinstance(found, str):
+        return found
+    return trusted_program(SHELL)
+
+
+def enforced_by(isolation: Isolation, root: bool, cgroup: bool = False) -> dict[str, list[str]]:
     """What enforces each limit of :meth:`Limits.to_dict` in this isolation (an empty
-    list: nothing does); ``root``: the grader is root (the fallback runs as a uid of its own)."""
-    memory = ["RLIMIT_DATA", "watchdog"]  # the watchdog: resident memory, memfds, shm files
+    list: nothing does); ``root``: the grader is root (the fallback runs as a uid of its own);
+    ``cgroup``: each run has a cgroup of its own (:mod:`.cgroups`)."""
+    # the cgroup counts every page charged to the run; without it, the watchdog: resident
+    # memory, memfds, shm files, and (as root, in the fallback) SysV segments
+    memory = ["RLIMIT_DATA", "cgroup" if cgroup else "watchdog"]
     tmpfs = ["tmpfs"] if isolation == "bwrap" else []
     return {
         "timeout_seconds": ["grader"],
@@ -247,7 +264,9 @@ def enforced_by(isolation: Isolation, root: bool) -> dict[str, list[str]]:
         "file_size_bytes": ["RLIMIT_FSIZE"],
         # RLIMIT_NPROC counts a user's processes and binds no root: the grader's own user
         # (not root) shares its count with the grader
-        "processes": ["RLIMIT_NPROC", "watchdog"] if root or isolation == "bwrap" else ["watchdog"],
+        "processes": (["RLIMIT_NPROC"] if root or isolation == "bwrap" else [])
+        + (["cgroup"] if cgroup else [])
+        + ["watchdog"],
         "open_files": ["RLIMIT_NOFILE"],
         "output_bytes": ["grader"],
         "disk_bytes": tmpfs,
@@ -605,6 +624,10 @@ def _run(
     prlimit = PRLIMIT if os.path.exists(PRLIMIT) and not trusted_program(PRLIMIT) else None
     if prlimit:
         command = _limits_prefix(prlimit, limits) + command
+    group = None
+    if not cgroup_problem():
+        group = cgroups.RunGroup.make(_hierarchy(), limits.memory, limits.processes)
+        command = group.enter(SHELL) + command
     outcome = Run(isolation)
     start = time.perf_counter()
     # started and registered under one lock: another run's watchdog (which counts the
@@ -622,6 +645,10 @@ def _run(
                 start_new_session=True,
                 preexec_fn=None if prlimit else (lambda: _preexec(limits)),
             )
+        except BaseException:
+            if group is not None:
+                group.close()
+            raise
         finally:
             os.close(result_write)
             if info_write >= 0:
@@ -630,16 +657,23 @@ def _run(
     seen: dict[int, str] = {}
     shm_owner = who.uid if who is not None and isolation == "process" else None
     try:
-        _pump(process, data, result_read, limits, outcome, seen, shm_owner)
+        _pump(process, data, result_read, limits, outcome, seen, shm_owner, group)
     finally:
         os.close(result_read)
         if who is not None:  # every process of the run's uid, wherever it hid
             kill_user(who)
             if isolation == "process":
                 outcome.leftovers = remove_leftovers(who, scratch)
+                outcome.leftovers += processes.remove_sysv_segments(who.uid)
         _end(process, isolation, outcome, seen)
         if info_read >= 0:
             _reap_bwrap_child(info_read)
+        if group is not None:
+            # killed by the kernel at the memory limit (the run ended, or ended badly, then)
+            if group.oom_kills() and outcome.stopped in ("", "memory"):
+                outcome.stopped = "memory"
+            if not group.close():
+                outcome.left_running += len(group.members())
         with processes.ACTIVE_LOCK:
             processes.ACTIVE.discard(process.pid)
         processes.release(process.pid)
@@ -694,9 +728,11 @@ def _pump(
     outcome: Run,
     seen: dict[int, str],
     shm_owner: int | None = None,
+    group: cgroups.RunGroup | None = None,
 ) -> None:
     """Read the three pipes within the limits until the run ends (or is ended); with
-    ``shm_owner``, the files that uid owns in /dev/shm count as the run's memory."""
+    ``shm_owner``, the files and SysV segments that uid owns in /dev/shm count as the run's
+    memory; with ``group``, the run's cgroup counts its memory instead of the watchdog."""
     threading.Thread(target=_feed, args=(process.stdin, data), daemon=True).start()
     assert process.stdout is not None and process.stderr is not None
     selector = selectors.DefaultSelector()
@@ -708,7 +744,9 @@ def _pump(
         selector.register(fd, selectors.EVENT_READ)
     answer = bytearray()
     try:
-        _loop(process, selector, streams, result_read, answer, limits, outcome, seen, shm_owner)
+        _loop(
+            process, selector, streams, result_read, answer, limits, outcome, seen, shm_owner, group
+        )
     finally:
         outcome.answer = bytes(answer)
         selector.close()
@@ -724,6 +762,7 @@ def _loop(
     outcome: Run,
     seen: dict[int, str],
     shm_owner: int | None,
+    group: cgroups.RunGroup | None,
 ) -> None:
     deadline = time.monotonic() + limits.timeout
     next_look = 0.0
@@ -744,10 +783,11 @@ def _loop(
             if len(tree) > limits.processes + 2:  # + prlimit/bwrap's own two
                 outcome.stopped = "processes"
                 return
-            held = sum(table[p][2] for p in tree) + processes.shared_memory(tree)
-            if shm_owner is not None:
-                held += _allocated(_entries_of(shm_owner, SHM))
-            if held > limits.memory:
+            if group is not None:  # the kernel counts and kills; the rest of the run goes too
+                if group.oom_kills():
+                    outcome.stopped = "memory"
+                    return
+            elif _held(tree, table, shm_owner) > limits.memory:
                 outcome.stopped = "memory"
                 return
             if process.poll() is not None:
@@ -771,6 +811,23 @@ def _loop(
                     answer += chunk
             else:
                 streams[fd].add(chunk, limits.output)
+
+
+def _held(tree: set[int], table: dict[int, tuple[int, str, int]], shm_owner: int | None) -> int:
+    """The watchdog's count of the run's memory: the resident memory of its processes, the
+    memfds and /dev/shm files they hold, and (``shm_owner``) that uid's files in /dev/shm
+    and its SysV segments."""
+    held = sum(table[p][2] for p in tree) + processes.shared_memory(tree)
+    if shm_owner is not None:
+        held += _allocated(_entries_of(shm_owner, SHM))
+        held += sum(processes.sysv_segments(shm_owner).values())
+    return held
+
+
+def _hierarchy() -> cgroups.Hierarchy:
+    found = cgroups.hierarchy()
+    assert not isinstance(found, str), found
+    return found
 
 
 def _end(

@@ -8,8 +8,8 @@ For every exercise (the graded function) of a class, :func:`tally` counts
 * the **located-only** findings apart: a first wrong line the engine found, with no rule
   whose repair makes the program pass (so no cause: feedback never guesses); a submission
   with a named cause is never also located only, since its repair made all of it pass;
-* the failed submissions with no line at all (a crash, a timeout, or no repair search:
-  ``--search-seconds 0``).
+* the failed submissions with no line at all (a crash, a timeout, the memory limit, or
+  no repair search: ``--search-seconds 0``).
 
 A submission counts once per cause and step, however many lines it got wrong there.
 
@@ -334,8 +334,8 @@ def advice(ex: Exercise) -> str:
     if ex.not_located:
         out.append(
             f"{_plural(len(ex.not_located))} failed without a located line (it crashed, timed "
-            "out or could not load, or the repair search was off: grade with "
-            "--search-seconds)."
+            "out, went over the memory limit or could not load, or the repair search was off: "
+            "grade with --search-seconds)."
         )
     return " ".join(out)
 
