@@ -105,9 +105,7 @@ def package_contenders(
 
     rows = [
         Contender(MINE, mine, _path(X), numpy_memory=True),
-        Contender(
-            ROWS_NAME, mine_rows, _path(XF) + "; X = rows.T, no copy", numpy_memory=True
-        ),
+        Contender(ROWS_NAME, mine_rows, _path(XF) + "; X = rows.T, no copy", numpy_memory=True),
     ]
     if kernel.fused_applies(X) and kernel.numba_available():
         rows.append(Contender(ONE_THREAD_NAME, one_thread, "limit: compare with X.sum()"))
