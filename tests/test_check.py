@@ -349,13 +349,13 @@ def test_the_checker_derives_nothing_by_hand() -> None:
 
 
 def test_the_grader_child_imports_only_the_standard_library_and_numpy() -> None:
-    """grader.py runs as the submission's process: no autograd_lr at module level."""
+    """child.py is what runs as the submission's process: no autograd_lr at module level."""
     import ast
     import inspect
 
-    from autograd_lr.grading import grader
+    from autograd_lr.grading import child
 
-    tree = ast.parse(inspect.getsource(grader))
+    tree = ast.parse(inspect.getsource(child))
     top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module for n in top if isinstance(n, ast.ImportFrom) and n.module}
