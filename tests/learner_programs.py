@@ -67,6 +67,11 @@ RULES = frozenset(
         "return_keys",
         "dtype",
         "reshape_column",
+        "array_function",
+        "true_division",
+        "group_denominator",
+        "one_plus",
+        "value_for_slope",
     }
 )
 VERDICTS = ("pass", "repaired", "located")
@@ -470,14 +475,15 @@ SIG_RATIO = mistake(
     fix="return np.exp(z) / (1 + np.exp(z))",
 )
 SIG_FLOAT32 = mistake(S_RETURN, "return (1 / (1 + np.exp(-z))).astype(np.float32)", "dtype")
-SIG_PRECEDENCE = mistake(S_RETURN, "return 1/1 + np.exp(-z)")
-SIG_MATH_EXP = mistake(S_RETURN, "return 1 / (1 + math.exp(-z))")
-SIG_FLOOR_DIVISION = mistake(S_RETURN, "return 1 // (1 + np.exp(-z))")
-SIG_NO_ONE_PLUS = mistake(S_RETURN, "return 1 / np.exp(-z)")
+SIG_PRECEDENCE = mistake(S_RETURN, "return 1/1 + np.exp(-z)", "group_denominator")
+SIG_MATH_EXP = mistake(S_RETURN, "return 1 / (1 + math.exp(-z))", "array_function")
+SIG_FLOOR_DIVISION = mistake(S_RETURN, "return 1 // (1 + np.exp(-z))", "true_division")
+SIG_NO_ONE_PLUS = mistake(S_RETURN, "return 1 / np.exp(-z)", "one_plus")
 SIG_DERIVATIVE = mistake(
     S_RETURN,
     "s = 1 / (1 + np.exp(-z))\nreturn s * (1 - s)",
-    fix="s = 1 / (1 + np.exp(-z))\nreturn s",  # the correct form, not a rule's repair
+    "value_for_slope",
+    fix="s = 1 / (1 + np.exp(-z))\nreturn s",
     offset=1,
 )
 SIG_LIST = mistake(S_RETURN, "return np.array([1 / (1 + np.exp(-x)) for x in np.ravel(z)])")
@@ -904,17 +910,17 @@ _SIGMOID_WRONG = [
         origin=Q_AND_A + ": e^(-z)/(1 + e^(-z)) is 1 - σ(z)",
     ),
     repaired("sigmoid_float32", S, SIGMOID, SIG_FLOAT32),
-    located("sigmoid_precedence", S, SIGMOID, SIG_PRECEDENCE, origin=Q_AND_A + ": 1/1 + e^(-z)"),
-    located(
+    repaired("sigmoid_precedence", S, SIGMOID, SIG_PRECEDENCE, origin=Q_AND_A + ": 1/1 + e^(-z)"),
+    repaired(
         "sigmoid_math_exp",
         S,
         edit(SIGMOID, {1: "import math\n\nimport numpy as np"}),
-        mistake(S_RETURN + 2, SIG_MATH_EXP.wrong),
+        mistake(S_RETURN + 2, SIG_MATH_EXP.wrong, *SIG_MATH_EXP.rules),
         origin=Q_AND_A + ": math.exp raises on arrays",
     ),
-    located("sigmoid_floor_division", S, SIGMOID, SIG_FLOOR_DIVISION),
-    located("sigmoid_no_one_plus", S, SIGMOID, SIG_NO_ONE_PLUS),
-    located("sigmoid_returns_derivative", S, SIGMOID, SIG_DERIVATIVE),
+    repaired("sigmoid_floor_division", S, SIGMOID, SIG_FLOOR_DIVISION),
+    repaired("sigmoid_no_one_plus", S, SIGMOID, SIG_NO_ONE_PLUS),
+    repaired("sigmoid_returns_derivative", S, SIGMOID, SIG_DERIVATIVE),
     located("sigmoid_flattens", S, SIGMOID, SIG_LIST),
     located(
         "sigmoid_tanh_tails",

@@ -309,7 +309,8 @@ def test_every_rule_name_of_the_catalogue_is_in_the_table() -> None:
         "add_sum", "remove_sum", "change_axis", "squeeze", "add_mean", "remove_mean",
         "flip_sign", "log_complement", "swap_variable", "add_sigmoid", "remove_sigmoid",
         "bias_into_sigmoid", "loop_bounds", "epsilon", "operand_order", "inplace_update",
-        "return_order", "return_keys", "dtype", "reshape_column",
+        "return_order", "return_keys", "dtype", "reshape_column", "array_function",
+        "true_division", "group_denominator", "one_plus", "value_for_slope",
     }  # fmt: skip
     assert set(BY_NAME) == names
     for rule in RULES:
@@ -346,10 +347,12 @@ def test_check_sigmoid_repairs_the_learners_line(
 def test_check_sigmoid_without_repair_says_where_and_what() -> None:
     from autograd_lr.teaching import exercises
 
-    fn = learner("\ndef sigmoid(z):\n    return 1 / 1 + np.exp(-z)\n", "sigmoid")
+    fn = learner("\ndef sigmoid(z):\n    return 1 / (2 + np.exp(-z))\n", "sigmoid")
     report = exercises.check_sigmoid(fn)
     assert not report.passed and not report.rules and report.fix == ""
-    assert "line 3 of sigmoid" in report.diagnosis and "1 + e^(−z)" in report.diagnosis
+    # where (the line) and what (its value at z = 0, 1/3, against σ(0) = 1/2), no guessed cause
+    assert "line 3 of sigmoid" in report.diagnosis and "0.333333" in report.diagnosis
+    assert "σ(z) is expected" in report.diagnosis
 
 
 # --- planted single-rule mutants of a right program ---------------------------------------

@@ -468,3 +468,63 @@ def dtype(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.A
             yield node.args[0]
     elif isinstance(node, ast.Call) and any(k.arg == "dtype" for k in node.keywords):
         yield ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "dtype"])
+
+
+# --- the sigmoid's own slips: σ(z) = 1 / (1 + e^{-z}), entry by entry --------------------
+
+_MATH_TO_NUMPY = ("exp", "log", "log1p", "sqrt")
+
+
+def array_function(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``math.exp(x)`` ↦ ``np.exp(x)``: numpy's function acts on every entry of an array."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "math"
+        and node.func.attr in _MATH_TO_NUMPY
+    ):
+        numpy = ast.Attribute(ast.Name("np", ast.Load()), node.func.attr, ast.Load())
+        yield ast.Call(numpy, node.args, node.keywords)
+
+
+def true_division(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``a // b`` ↦ ``a / b``: floor division rounds σ's values in (0, 1) down to 0."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+        yield ast.BinOp(node.left, ast.Div(), node.right)
+
+
+def group_denominator(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``a / b + c`` ↦ ``a / (b + c)``: ``1/1 + e^{-z}`` divides before it adds."""
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add | ast.Sub)
+        and isinstance(node.left, ast.BinOp)
+        and isinstance(node.left.op, ast.Div)
+    ):
+        grouped = ast.BinOp(node.left.right, node.op, node.right)
+        yield ast.BinOp(node.left.left, ast.Div(), grouped)
+
+
+def one_plus(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``a / e^{-z}`` ↦ ``a / (1 + e^{-z})``: σ's denominator is 1 + e^{-z}."""
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and _call_name(node.right) in ("exp", ".exp")
+    ):
+        yield ast.BinOp(node.left, ast.Div(), ast.BinOp(ast.Constant(1), ast.Add(), node.right))
+
+
+def value_for_slope(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``s * (1 - s)`` ↦ ``s``: σ′(z) = s(1 − s) returned where σ(z) = s is asked for."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for s, other in ((node.left, node.right), (node.right, node.left)):
+            if (
+                isinstance(other, ast.BinOp)
+                and isinstance(other.op, ast.Sub)
+                and isinstance(other.left, ast.Constant)
+                and other.left.value == 1
+                and _u(other.right) == _u(s)
+            ):
+                yield s

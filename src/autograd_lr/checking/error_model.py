@@ -192,6 +192,36 @@ RULES: tuple[Rule, ...] = (
         "on this line the logarithm has an ε added.",
         edits.epsilon,
     ),
+    Rule(
+        "array_function",
+        "σ is applied to every entry of z at once: numpy's exp works entry by entry on an array, math.exp takes one number.",
+        "on this line a function of the math module is given an array.",
+        edits.array_function,
+    ),
+    Rule(
+        "true_division",
+        "σ(z) lies strictly between 0 and 1: a floor division rounds it down to 0.",
+        "on this line a division rounds down.",
+        edits.true_division,
+    ),
+    Rule(
+        "group_denominator",
+        "σ(z) = 1 / (1 + e^(−z)): the whole sum 1 + e^(−z) is the denominator.",
+        "on this line the division is done before the addition.",
+        edits.group_denominator,
+    ),
+    Rule(
+        "one_plus",
+        "σ(z) = 1 / (1 + e^(−z)): the denominator is one plus the exponential, not the exponential alone.",
+        "on this line the 1 + of σ's denominator is missing.",
+        edits.one_plus,
+    ),
+    Rule(
+        "value_for_slope",
+        "σ′(z) = σ(z)(1 − σ(z)) is the slope the backward pass uses; the function returns σ(z) itself.",
+        "this line gives σ's derivative where σ is asked for.",
+        edits.value_for_slope,
+    ),
 )
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
