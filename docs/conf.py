@@ -102,7 +102,7 @@ nitpick_ignore_regex = [
     (r"py:class", r'(\{?".*"\}?|\d+|True|False|None|n_features|n_samples|n_x|m)'),
     (
         r"py:.*",
-        r"(numpy|np|jax|dask|distributed|sklearn|scipy|matplotlib|pathlib|os|ast|symtable)(\..*)?",
+        r"(numpy|np|jax|dask|distributed|sklearn|scipy|matplotlib|pathlib|os|ast|symtable|concurrent)(\..*)?",
     ),
     (r"py:.*", r"(collections\.abc|typing|types|argparse|dataclasses|enum)\..*"),
     (r"py:class", r"(Any|Callable|Sequence|Mapping|Iterable|Iterator|Path|ArrayLike|NDArray)"),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import nbformat
@@ -133,13 +134,19 @@ def test_every_json_schema_of_the_package_versions_itself_as_a_major_minor_strin
     """One format for schema_version across the package's JSON: "MAJOR.MINOR", a string."""
     import autograd_lr
 
+    def forms(schema: dict[str, Any]) -> list[dict[str, Any]]:
+        """The schema and each form in its ``$defs`` (a gradebook has two)."""
+        return [schema, *schema.get("$defs", {}).values()]
+
     root = Path(autograd_lr.__file__).parent
     versions = {  # Gradescope's results.json follows Gradescope's format: it has no version
-        path.name: properties["schema_version"]
+        (path.name, k): form["properties"]["schema_version"]
         for path in sorted(root.rglob("*.schema.json"))
-        if "schema_version" in (properties := json.loads(path.read_text("utf-8"))["properties"])
+        for k, form in enumerate(forms(json.loads(path.read_text("utf-8"))))
+        if "schema_version" in form.get("properties", {})
     }
-    assert len(versions) >= 3, versions  # the derivation report, check --json, the gradebook
+    files = {name for name, _ in versions}
+    assert len(files) >= 3, files  # the derivation report, check --json, the gradebook
     for name, version in versions.items():
         assert isinstance(version.get("const"), str), name
         assert re.fullmatch(r"\d+\.\d+", version["const"]), (name, version)

@@ -1,4 +1,4 @@
-r"""The gradient check as a test assertion: :func:`assert_gradients_correct`.
+r"""The gradient check as a test assertion: ``assert_gradients_correct``.
 
 Its home is the checker, so the pytest plugin (:mod:`autograd_lr.checking.pytest_plugin`)
 and :mod:`autograd_lr.testing` both take it from here.

@@ -6,7 +6,7 @@ An :class:`Edit` is plain data (the rule's name, the line, the path of the node 
 ``def``, its code before and after), so that candidates can be listed, compared and
 sent to another process; :func:`apply_edit` returns a new tree that shares every node it
 does not change (the learner's tree is never modified) and :func:`program` its source.
-A program may hold the learner's helpers beside the searched function (:data:`Defs`):
+A program may hold the learner's helpers beside the searched function (``Defs``):
 an edit names the ``def`` it changes, and :func:`apply_to` applies it there.
 """
 
@@ -178,7 +178,7 @@ def apply_to(defs: Defs, e: Edit) -> Defs:
 def apply(
     fn: ast.FunctionDef | Defs, edits: Sequence[Edit], source: dict[int, str] | None = None
 ) -> tuple[str, dict[int, str]]:
-    """The function's source (with its helpers', for :data:`Defs`) with ``edits`` applied in
+    """The function's source (with its helpers', for ``Defs``) with ``edits`` applied in
     order, and each edited line as it now reads: in the learner's own writing where
     ``source`` (line -> text) allows (each edit replaces code of that line as written),
     else as Python prints it."""

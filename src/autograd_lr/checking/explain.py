@@ -1,6 +1,6 @@
 """The engine's finding as a diagnosis, and what of the output-model diagnoses it keeps.
 
-A verified repair becomes a :class:`~autograd_lr.checking.types.Diagnosis` whose
+A verified repair becomes a :class:`~autograd_lr.checking.findings.Finding` whose
 ``rules`` are the correction rules applied, whose ``line`` is the first line it changes,
 and whose three hint levels are the rules' concept, then the line and what is wrong
 there, then the repaired line. Without a repair the diagnosis says where and what (the

@@ -1,7 +1,7 @@
 """The checker's shared records: what a call returned, how each quantity compared, a diagnosis.
 
 Plain data passed between the parts of the checker (:mod:`.calls` fills a :class:`Call`,
-:mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`Diagnosis` (a
+:mod:`.compare` a :class:`ProblemCheck`, :mod:`.diagnosis` a :class:`~autograd_lr.checking.findings.Finding` (also named ``Diagnosis``) (a
 :class:`~autograd_lr.checking.findings.Finding`), :mod:`autograd_lr.checking.findings`
 renders them). Every signal is a field: a wrong signature is
 ``Call.wrong_signature``, a broken return contract is ``Outputs.contract``, never a

@@ -6,7 +6,7 @@
 - :func:`load_dataset`: any of them by the command line's name (or a CSV path);
 - :func:`save_chunked`, :func:`load_chunked`: data larger than memory, on disk in chunks
   (zarr or ``.npy`` shards), loaded as dask arrays;
-- :class:`Standardizer`, :func:`standardize`, :func:`train_test_split`: training statistics
+- :class:`Standardizer`, :func:`~autograd_lr.datasets.preprocessing.standardize`, :func:`train_test_split`: training statistics
   that test data reuses.
 """
 

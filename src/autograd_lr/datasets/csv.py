@@ -10,7 +10,7 @@ the header) and the column, so a user can open the file and fix it:
 - a value that is not a number, is empty, NaN or infinite;
 - more than two label values (two labels that are not 0/1, such as ``B``/``M`` or
   ``1``/``2``, are mapped to 0/1 in sorted order, and the mapping is returned in
-  :attr:`Dataset.label_mapping` so that the caller can report it).
+  ``Dataset.label_mapping`` so that the caller can report it).
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def load_csv(
     other column, in file order). Labels 0/1 are used as they are; exactly two other
     values (``"B"``/``"M"``, ``1``/``2``, ``-1``/``1``) are mapped to 0 and 1 in sorted
     order (numbers numerically), and the mapping is returned as
-    :attr:`~autograd_lr.datasets.Dataset.label_mapping`. Pass ``label_mapping`` (for
+    ``Dataset.label_mapping``. Pass ``label_mapping`` (for
     example a trained model's) to apply a given mapping instead; an empty mapping then
     means the labels must be 0/1.
     """

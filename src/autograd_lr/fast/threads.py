@@ -20,7 +20,7 @@ either way at (64, 20003); 47.5 against 45.7 ms at (100, 100000); 75.3 against
 against 88 µs for 8 empty chunks), since the calling thread only waits instead of
 taking chunks. And it cannot keep this module's promise under Ctrl-C: a second
 interrupt while ``shutdown`` waits leaves chunks running that write into the caller's
-arrays after the call has raised; :meth:`_Job.abandon` waits through it.
+arrays after the call has raised; ``_Job.abandon`` waits through it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-r"""The derivation check as a test assertion: :func:`assert_derivation_correct`.
+r"""The derivation check as a test assertion: ``assert_derivation_correct``.
 
 Its home is beside the derivation checker, so the pytest plugin
 (:mod:`autograd_lr.teaching.pytest_plugin`) and :mod:`autograd_lr.testing` both take it from

@@ -269,7 +269,7 @@ def diagnosis(
     evidence: str = "",
     match: float = math.nan,
 ) -> Diagnosis:
-    """A :class:`Diagnosis` from its three levels of text."""
+    """A finding (:class:`~autograd_lr.checking.findings.Finding`) from its three levels of text."""
     return Diagnosis(
         quantities,
         codes,
