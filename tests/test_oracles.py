@@ -188,9 +188,11 @@ def test_the_compilation_cache_folder_fails_safe(
 
 
 def test_several_costs_in_one_call_match_their_single_calls() -> None:
-    """jax_values_and_gradients: each model as if differentiated alone (same code path)."""
+    """jax_values_and_gradients: each cost as if differentiated alone (same code path)."""
     p = make_problem(3, 5, seed=4)
-    both = oracles.jax_values_and_gradients([oracles.MODEL_COST, oracles.MODEL_COST], *p, 0.3)
+    both = oracles.jax_values_and_gradients(
+        [oracles.REFERENCE_COST, oracles.REFERENCE_COST], *p, 0.3
+    )
     alone = oracles.jax_value_and_gradients(*p, 0.3)
     for grads, J in both:
         np.testing.assert_allclose(grads["dw"], alone[0]["dw"], rtol=JAX_RTOL)

@@ -1,4 +1,4 @@
-"""Model files: bit-identical reload, atomic writes, and clear errors for damaged files."""
+"""FittedModel files: bit-identical reload, atomic writes, and clear errors for damaged files."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from autograd_lr import files
 from autograd_lr.problems import make_problem
-from autograd_lr.training.persistence import Model, load_model, save_model
+from autograd_lr.training.persistence import FittedModel, load_model, save_model
 
 
-def _model(n_x: int = 3, seed: int = 0) -> Model:
+def _model(n_x: int = 3, seed: int = 0) -> FittedModel:
     w, b, X, _ = make_problem(n_x, 20, seed=seed)
-    return Model(
+    return FittedModel(
         w=w,
         b=b,
         feature_names=tuple(f"feature {j}" for j in range(n_x)),
@@ -55,7 +55,7 @@ def test_save_and_load_is_bit_identical(tmp_path: Path) -> None:
 def test_any_finite_float64_survives_the_round_trip(values: list[float]) -> None:
     """Extremes, subnormals and -0.0 included: repr is the shortest exact decimal."""
     w = np.array(values[:-1]).reshape(-1, 1)
-    model = Model(w=w, b=values[-1], feature_names=tuple(f"x{j}" for j in range(w.shape[0])))
+    model = FittedModel(w=w, b=values[-1], feature_names=tuple(f"x{j}" for j in range(w.shape[0])))
     with tempfile.TemporaryDirectory() as tmp:
         back = load_model(save_model(model, Path(tmp)))
     assert _bits(back.w) == _bits(w)
@@ -81,7 +81,7 @@ def test_a_truncated_file_gives_a_clear_error(tmp_path: Path, keep: int) -> None
 
 def test_every_truncation_is_caught(tmp_path: Path) -> None:
     """Cut anywhere before the final ``}``: never a model, always the same ValueError."""
-    path = save_model(Model(w=np.array([[0.25]]), b=-1.5, feature_names=("x",)), tmp_path)
+    path = save_model(FittedModel(w=np.array([[0.25]]), b=-1.5, feature_names=("x",)), tmp_path)
     data = path.read_bytes()
     end = data.rstrip().rfind(b"}")
     for keep in range(end):
@@ -151,10 +151,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path: Path, monkey
 
 def test_refuses_to_save_non_finite_or_unserializable_models(tmp_path: Path) -> None:
     model = _model()
-    bad_w = Model(**{**model.__dict__, "w": np.array([[np.nan], [0.0], [1.0]])})
+    bad_w = FittedModel(**{**model.__dict__, "w": np.array([[np.nan], [0.0], [1.0]])})
     with pytest.raises(ValueError, match="w holds NaN or inf"):
         save_model(bad_w, tmp_path)
-    bad_meta = Model(**{**model.__dict__, "metadata": {"when": object()}})
+    bad_meta = FittedModel(**{**model.__dict__, "metadata": {"when": object()}})
     with pytest.raises(ValueError, match="metadata must be plain JSON"):
         save_model(bad_meta, tmp_path)
     assert not (tmp_path / "model.json").exists()

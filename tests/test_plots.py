@@ -17,7 +17,7 @@ from matplotlib.contour import ContourSet
 
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.training import figures, plots
-from autograd_lr.training.persistence import Model
+from autograd_lr.training.persistence import FittedModel
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {c.lower() for c in figures.PALETTE}
@@ -46,10 +46,10 @@ def drawn_colours(figure: object) -> set[str]:
     return found
 
 
-def two_feature_model() -> tuple[Model, np.ndarray, np.ndarray]:
+def two_feature_model() -> tuple[FittedModel, np.ndarray, np.ndarray]:
     data = make_two_feature(60, 2)
     w = np.array([[1.0], [-0.5]])
-    model = Model(w=w, b=0.2, feature_names=("x1", "x2"), target="y", class_names=("0", "1"))
+    model = FittedModel(w=w, b=0.2, feature_names=("x1", "x2"), target="y", class_names=("0", "1"))
     return model, data.X, data.Y
 
 

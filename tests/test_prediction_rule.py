@@ -16,7 +16,7 @@ import pytest
 from autograd_lr import course, forward
 from autograd_lr.cli import main
 from autograd_lr.training.estimator import LogisticRegressionGD
-from autograd_lr.training.persistence import Model, load_model, save_model
+from autograd_lr.training.persistence import FittedModel, load_model, save_model
 
 # z = w·x with w = 1e-17 and x = -1, 0, 1: one logit on each side of 0 and 0 itself.
 W = 1e-17
@@ -45,12 +45,12 @@ def test_the_estimator() -> None:
 
 
 def test_a_saved_and_loaded_model(tmp_path: Path) -> None:
-    path = save_model(Model(w=np.array([[W]]), b=0.0, feature_names=("x",)), tmp_path)
+    path = save_model(FittedModel(w=np.array([[W]]), b=0.0, feature_names=("x",)), tmp_path)
     assert load_model(path).predict(X_ROW).astype(int).tolist() == [EXPECTED]
 
 
 def test_the_predict_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    save_model(Model(w=np.array([[W]]), b=0.0, feature_names=("x",)), tmp_path / "model")
+    save_model(FittedModel(w=np.array([[W]]), b=0.0, feature_names=("x",)), tmp_path / "model")
     data = tmp_path / "data.csv"
     data.write_text("x\n-1\n0\n1\n")
     output = tmp_path / "predictions.csv"

@@ -22,7 +22,7 @@ This module never imports :mod:`autograd_lr.gradients` (independence rule 3):
 an oracle that reused a hand formula would prove nothing.
 
 jax's value-and-grad of any list of costs (:func:`jax_values_and_gradients`, the one
-place the checker's models of mistakes are differentiated too) is compiled once per
+place the checker's costs of mistakes are differentiated too) is compiled once per
 problem shape and kept in a persistent cache (:func:`_jax`). At about 490 lines this
 module is long on purpose: it is the one home of differentiation, and the three
 oracles share the packing, the steps and the Richardson rule.
@@ -108,9 +108,10 @@ def _cost_of_theta(X: Any, Y: Any, lambd: float, *, analytic: bool = False) -> S
 # --- (a) jax.grad -------------------------------------------------------------------------
 
 # A cost to differentiate, ``cost(w, b, X, Y, lambd) -> 0-d array``, and the point
-# ``at(w, b) -> (w', b')`` where its gradient is taken: the model's own cost at (w, b) is
-# ``(forward.cost, same_point)``. Both must be module-level functions (they key the cache
-# of compiled functions) written with the array namespace of their arguments.
+# ``at(w, b) -> (w', b')`` where its gradient is taken: the reference is
+# ``(reference_cost, same_point)`` (REFERENCE_COST). Both must be module-level functions
+# (they key the cache of compiled functions) written with the array namespace of their
+# arguments.
 CostAt = tuple[Callable[..., Any], Callable[[Any, Any], tuple[Any, Any]]]
 
 # Where jax keeps compiled functions between processes, unless the user chose a place
@@ -179,18 +180,18 @@ def _jax() -> Any:
     return jax
 
 
-def _values_and_gradients(models: tuple[CostAt, ...], lambd: float) -> Callable[..., Any]:
-    """One jitted function computing every model's value and gradient on one problem.
+def _values_and_gradients(costs: tuple[CostAt, ...], lambd: float) -> Callable[..., Any]:
+    """One jitted function computing every cost's value and gradient on one problem.
 
     Compiled once per shape of (w, X) (and kept in jax's persistent cache, see :func:`_jax`).
     """
-    key = (models, lambd)
+    key = (costs, lambd)
     if key not in _compiled:
         jax = _jax()
 
         def run(w: Any, b: Any, X: Any, Y: Any) -> Any:
             out = []
-            for cost, at in models:
+            for cost, at in costs:
                 w_at, b_at = at(w, b)
                 value, (dw, db) = jax.value_and_grad(
                     lambda w_, b_, cost=cost: cost(w_, b_, X, Y, lambd), argnums=(0, 1)
@@ -203,22 +204,20 @@ def _values_and_gradients(models: tuple[CostAt, ...], lambd: float) -> Callable[
 
 
 def jax_values_and_gradients(
-    models: Sequence[CostAt], w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0
+    costs: Sequence[CostAt], w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0
 ) -> list[tuple[Grads, float]]:
     r"""``jax.value_and_grad`` of costs :math:`J_k` at :math:`\mathrm{at}_k(w, b)`, float64, one compiled call.
 
-    Each model is ``(cost, at)``: ``cost(w, b, X, Y, lambd)`` differentiated in (w, b) at the
+    Each of ``costs`` is ``(cost, at)``: ``cost(w, b, X, Y, lambd)`` differentiated in (w, b) at the
     point ``at(w, b)``. ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` -> one
-    ``({"dw": (n_x, 1), "db": float}, value)`` per model, numpy float64.
+    ``({"dw": (n_x, 1), "db": float}, value)`` per cost, numpy float64.
     """
     jax = _jax()
     w, b, X, Y = _float64_problem(w, b, X, Y)
     lambd = validate_lambd(lambd)
     with jax.enable_x64(True):
         # numpy float64 arguments go to the compiled function as they are (no conversion op)
-        results = jax.device_get(
-            _values_and_gradients(tuple(models), lambd)(w, np.float64(b), X, Y)
-        )
+        results = jax.device_get(_values_and_gradients(tuple(costs), lambd)(w, np.float64(b), X, Y))
     out: list[tuple[Grads, float]] = []
     for value, dw, db in results:
         if np.asarray(dw).dtype != np.float64:  # pragma: no cover - guards the x64 context itself
@@ -227,12 +226,17 @@ def jax_values_and_gradients(
     return out
 
 
-def model_cost(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
-    r""":math:`J(w, b) + \frac{\lambda}{2m}\lVert w\rVert^2` (:func:`autograd_lr.forward.cost`): the reference."""
+def reference_cost(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
+    r"""The reference, :math:`J(w, b) + \frac{\lambda}{2m}\lVert w\rVert^2`: :func:`autograd_lr.forward.cost`.
+
+    Looked up when jax traces it, so the oracles differentiate whatever ``forward.cost``
+    is at that moment, the function users run.
+    """
     return forward.cost(w, b, X, Y, lambd)
 
 
-MODEL_COST: CostAt = (model_cost, same_point)
+# The reference cost differentiated where it is evaluated.
+REFERENCE_COST: CostAt = (reference_cost, same_point)
 
 
 def jax_value_and_gradients(
@@ -243,7 +247,7 @@ def jax_value_and_gradients(
     ``w (n_x, 1)``, scalar ``b``, ``X (n_x, m)``, ``Y (1, m)`` ->
     ``({"dw": (n_x, 1), "db": float}, J)``, numpy float64.
     """
-    return jax_values_and_gradients([MODEL_COST], w, b, X, Y, lambd)[0]
+    return jax_values_and_gradients([REFERENCE_COST], w, b, X, Y, lambd)[0]
 
 
 def jax_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> Grads:

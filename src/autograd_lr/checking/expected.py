@@ -258,7 +258,7 @@ class ProblemOracles:
     def _jax_models(self, names: list[str], reference: bool = False) -> list[Values]:
         """Models ``names`` (and, first, the reference if asked), in one compiled jax call."""
         p = self.problem
-        costs = [oracles.MODEL_COST] if reference else []
+        costs = [oracles.REFERENCE_COST] if reference else []
         costs += [MODELS[name].cost_at for name in names]
         results = oracles.jax_values_and_gradients(costs, p.w, p.b, p.X, p.Y, self.lambd)
         return [Values(grads["dw"], grads["db"], J) for grads, J in results]

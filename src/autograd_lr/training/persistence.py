@@ -36,7 +36,7 @@ MODEL_FILE = "model.json"
 
 
 @dataclass(frozen=True)
-class Model:
+class FittedModel:
     r"""A trained logistic regression, ready to predict.
 
     ``w (n_x, 1)``, scalar ``b``; ``mean`` and ``std`` ``(n_x, 1)`` (or ``None``) are the
@@ -90,7 +90,7 @@ def _floats(array: np.ndarray | None, name: str) -> list[float] | None:
     return values
 
 
-def _payload(model: Model) -> dict[str, Any]:
+def _payload(model: FittedModel) -> dict[str, Any]:
     if not math.isfinite(model.b):
         raise ValueError(f"cannot save the model: b is {model.b}")
     if len(model.feature_names) != model.n_x:
@@ -115,7 +115,7 @@ def _canonical(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
-def save_model(model: Model, path: str | Path) -> Path:
+def save_model(model: FittedModel, path: str | Path) -> Path:
     """Write ``model`` to ``path`` (a directory gets ``model.json`` inside), atomically.
 
     Returns the file written. The directory is created if needed.
@@ -143,7 +143,7 @@ def save_model(model: Model, path: str | Path) -> Path:
     return path
 
 
-def load_model(path: str | Path) -> Model:
+def load_model(path: str | Path) -> FittedModel:
     """Read a model written by :func:`save_model` (a ``model.json`` file or its directory).
 
     Raises ``FileNotFoundError`` if there is none, and ``ValueError`` naming the problem
@@ -189,7 +189,7 @@ def load_model(path: str | Path) -> Model:
         raise ValueError(f"{path}: the model file is malformed ({exc!r})") from None
 
 
-def _model_from(payload: dict[str, Any]) -> Model:
+def _model_from(payload: dict[str, Any]) -> FittedModel:
     features = tuple(str(n) for n in payload["features"])
     n_x = len(features)
     w = np.array(payload["parameters"]["w"], dtype=np.float64).reshape(n_x, 1)
@@ -199,7 +199,7 @@ def _model_from(payload: dict[str, Any]) -> Model:
         mean = np.array(std_block["mean"], dtype=np.float64).reshape(n_x, 1)
         std = np.array(std_block["std"], dtype=np.float64).reshape(n_x, 1)
     names = payload["labels"]["class_names"]
-    return Model(
+    return FittedModel(
         w=w,
         b=float(payload["parameters"]["b"]),
         feature_names=features,

@@ -127,7 +127,7 @@ class TrainOptions:
 class TrainResult:
     """What :func:`train` returns: the model, the solver's run, the accuracies, the files."""
 
-    model: persistence.Model
+    model: persistence.FittedModel
     fit: solvers.SolverResult
     dataset: str
     penalty: str  # "λ = 1 (C = 1)", for people
@@ -454,9 +454,9 @@ def _labels_line(data: Any) -> str:
     return line
 
 
-def _model(fit: solvers.SolverResult, data: Any, scaler: Any) -> persistence.Model:
+def _model(fit: solvers.SolverResult, data: Any, scaler: Any) -> persistence.FittedModel:
     """The fitted parameters with what predicting needs: names, training statistics, classes."""
-    return persistence.Model(
+    return persistence.FittedModel(
         w=fit.w,
         b=fit.b,
         feature_names=data.feature_names,

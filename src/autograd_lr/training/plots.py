@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd_lr.training import figures
 from autograd_lr.training.figures import save_png
-from autograd_lr.training.persistence import Model
+from autograd_lr.training.persistence import FittedModel
 
 DPI = 110
 GRID_POINTS = 300  # per axis, for the probability map behind the decision boundary
@@ -101,7 +101,7 @@ def cost_curve_figure(
 
 
 def decision_boundary(
-    model: Model,
+    model: FittedModel,
     X: Any,
     Y: Any,
     path: str | Path,
@@ -116,7 +116,7 @@ def decision_boundary(
 
 
 def decision_boundary_figure(
-    model: Model,
+    model: FittedModel,
     X: Any,
     Y: Any,
     *,
