@@ -37,9 +37,9 @@ def machine() -> dict[str, Any]:
     for module in ("numpy", "numba", "jax", "torch", "sklearn"):
         info[module] = _version(module)
     info["blas"] = _blas()
-    from autograd_lr.fast import params
+    from autograd_lr.fast import settings
 
-    info["kernel_params"] = params.machine_params().as_dict()
+    info["kernel_settings"] = settings.machine_settings().as_dict()
     return info
 
 
@@ -138,11 +138,11 @@ def _size(nbytes: int) -> str:
 
 
 def context_line(info: dict[str, Any] | None, load: Sequence[float | None] | None = None) -> str:
-    """CPU, caches and the kernel's parameters (and the load), printed under every table."""
+    """CPU, caches and the kernel's settings (and the load), printed under every table."""
     if not info:
         return ""
     parts = [f"CPU {info['cpu']}"]
-    kp = info.get("kernel_params")
+    kp = info.get("kernel_settings")
     if kp:
         c = kp["caches"]
         parts.append(
@@ -387,7 +387,7 @@ def machine_text(info: dict[str, Any]) -> str:
         f"- {info['platform']}, Python {info['python']}, BLAS {info['blas']}\n"
         f"- {versions}" + (f"; not installed: {', '.join(missing)}" if missing else "") + "\n"
         f"- load average (1, 5, 15 min) at start: {info['load_average']}\n"
-        + (f"- {context_line(info).strip().strip('_')}\n" if info.get("kernel_params") else "")
+        + (f"- {context_line(info).strip().strip('_')}\n" if info.get("kernel_settings") else "")
     )
 
 
@@ -572,7 +572,7 @@ NOTES = """\
   float32 only where the sums are short (z, one block's part of dw) and in float64 over
   all m examples (dw, db, J).
 - **Parameters from the machine.** B, the largest block and the switch-over sizes are
-  derived from the caches the machine reports (`fast/params.py`; its docstring gives
+  derived from the caches the machine reports (`fast/settings.py`; its docstring gives
   each rule and the fallback), and printed under every table: a page per row, two
   blocks per thread within its share of the last-level cache, the single pass for
   row-major X from the size of the last-level cache and for column-major X from one L2.

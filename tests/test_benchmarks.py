@@ -57,12 +57,12 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
         tuple(c["shape"]): next(r["note"] for r in c["rows"] if r["name"] == peers.MINE)
         for c in results["gradients"]
     }
-    # The machine's caches and the parameters derived from them, with every table.
-    params = results["machine"]["kernel_params"]
+    # The machine's caches and the kernel settings derived from them, with every table.
+    kernel_settings = results["machine"]["kernel_settings"]
     fused = next(c for c in results["gradients"] if c["shape"] == [2048, 4096])
     # 64 MiB of float64 row-major X: beyond the last-level cache of most machines (the
     # single-pass kernel), within it where the cache is larger (the formula, as the training objective takes it there)
-    in_cache = fused["x_bytes"] < params["fused_min_bytes"]
+    in_cache = fused["x_bytes"] < kernel_settings["fused_min_bytes"]
     rows_path = (
         "vectorized formula (row-major X in the last-level cache)"
         if in_cache
@@ -77,13 +77,13 @@ def test_quick_run_measures_every_contender_and_writes_the_results(tmp_path: Pat
     arithmetic = {tuple(c["shape"]): c["arithmetic_ns"] for c in results["gradients"]}
     assert (arithmetic[(2048, 4096)] is None) if in_cache else arithmetic[(2048, 4096)] > 0
     assert arithmetic[(40, 3000)] is None and arithmetic[(1200, 9)] is None
-    assert params["caches"]["llc_bytes"] >= params["caches"]["l2_bytes"] > 0
+    assert kernel_settings["caches"]["llc_bytes"] >= kernel_settings["caches"]["l2_bytes"] > 0
     assert done.stdout.count("kernel: row segments") >= len(results["gradients"])
     # X within the last-level cache is also timed back to back (the training loop's
     # case), every contender but the scaled lecture's loop; larger X only cold.
     for case in results["gradients"]:
         warm = {r["name"]: r["warm_seconds"] for r in case["rows"] if r["seconds"] is not None}
-        if case["x_bytes"] < params["fused_min_bytes"]:  # the kernel's "fits in the LLC"
+        if case["x_bytes"] < kernel_settings["fused_min_bytes"]:  # the kernel's "fits in the LLC"
             assert warm.pop(peers.LOOP_NAME) is None
             assert all(t is not None and t > 0 for t in warm.values()), (case["shape"], warm)
         else:

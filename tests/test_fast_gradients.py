@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import autograd_lr
 from autograd_lr import gradients, oracles
-from autograd_lr.fast import kernel, loops, params
+from autograd_lr.fast import kernel, loops, settings
 from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import (
     COMPLEX_STEP_RTOL,
@@ -243,7 +243,7 @@ def test_two_passes_take_one_thread_per_cpus_share_of_the_cache(
     import dataclasses
 
     p = two_pass_problem(n_x=600, m=700)
-    caches = kernel.PARAMS.caches
+    caches = kernel.SETTINGS.caches
     share = caches.llc_bytes // caches.llc_sharing
     assert kernel.two_pass_threads(p.X) == max(1, p.X.nbytes // share)
     asked: list[int] = []
@@ -260,7 +260,7 @@ def test_two_passes_take_one_thread_per_cpus_share_of_the_cache(
     # (shared by enough CPUs that a share is a quarter of X, whatever this machine's cache)
     sharing = max(caches.llc_sharing * 64, 4 * caches.llc_bytes // p.X.nbytes)
     many = dataclasses.replace(caches, llc_sharing=sharing)
-    monkeypatch.setattr(kernel, "PARAMS", dataclasses.replace(kernel.PARAMS, caches=many))
+    monkeypatch.setattr(kernel, "SETTINGS", dataclasses.replace(kernel.SETTINGS, caches=many))
     assert kernel.two_pass_threads(p.X) == max(
         1, p.X.nbytes // (caches.llc_bytes // many.llc_sharing)
     )
@@ -505,7 +505,7 @@ def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
 def test_block_size_rule() -> None:
     # One page per row, unless two blocks would not fit in a thread's share of the
     # last-level cache; whole cache lines per row, at least one.
-    p = kernel.PARAMS
+    p = kernel.SETTINGS
     for n_x, itemsize in [(1, 8), (100, 8), (1000, 4), (12288, 8), (12288, 4), (10**6, 8)]:
         B = kernel.fused_block(n_x, itemsize)
         line = p.min_block_bytes // itemsize
@@ -516,7 +516,7 @@ def test_block_size_rule() -> None:
     # On a machine like the one the kernel was first tuned on (4 KiB pages, 64-byte lines,
     # 32 MiB last-level cache shared by 2 cores): a page per row for n_x = 100 and 1000,
     # a narrower block for the course's 12288 features.
-    vm = params.derive(params.Caches(64, 32 * KIB, MIB, 32 * MIB, 2, 4 * KIB, source="test"))
+    vm = settings.derive(settings.Caches(64, 32 * KIB, MIB, 32 * MIB, 2, 4 * KIB, source="test"))
     assert kernel.fused_block(100, 8, vm) == 512 and kernel.fused_block(1000, 4, vm) == 1024
     assert kernel.fused_block(12288, 8, vm) == 80  # 8 MiB // (12288 · 8) = 85, in lines of 8
     assert kernel.fused_block(10**7, 8, vm) == 8  # never below one line per row
@@ -524,7 +524,7 @@ def test_block_size_rule() -> None:
 
 # --- parameters from the machine's caches ---------------------------------------------------------
 
-KIB, MIB = params.KIB, params.MIB
+KIB, MIB = settings.KIB, settings.MIB
 
 
 def fake_sysfs(root: Path, caches: list[tuple[int, str, str, str]], line: str = "64") -> Path:
@@ -562,10 +562,10 @@ NO_L3 = [(1, "Data", "64K", "0"), (2, "Unified", "4096K", "0-3")]
 def test_caches_are_read_from_sysfs(
     tmp_path: Path, tree: list[tuple[int, str, str, str]], line: str, expected: tuple[int, ...]
 ) -> None:
-    found = params.read_sysfs(fake_sysfs(tmp_path, tree, line))
+    found = settings.read_sysfs(fake_sysfs(tmp_path, tree, line))
     keys = ("line_bytes", "l1d_bytes", "l2_bytes", "llc_bytes", "llc_sharing")
     assert tuple(found[k] for k in keys) == expected
-    caches = params.detect_caches(tmp_path)
+    caches = settings.detect_caches(tmp_path)
     assert caches.source.startswith("sysfs")
     assert (caches.line_bytes, caches.llc_bytes, caches.llc_sharing) == (
         expected[0],
@@ -575,8 +575,8 @@ def test_caches_are_read_from_sysfs(
 
 
 def test_parameters_follow_the_caches(tmp_path: Path) -> None:
-    vm = params.derive(params.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
-    desktop = params.derive(params.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
+    vm = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
+    desktop = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
     # A block takes half of a thread's share of the last-level cache: 32 MiB / 2 CPUs / 2
     # on the VM, 30 MiB / 16 / 2 on the desktop.
     assert vm.block_bytes == 8 * MIB and desktop.block_bytes == 30 * MIB // 32
@@ -605,25 +605,25 @@ def test_an_unreadable_sysfs_falls_back_value_by_value(tmp_path: Path, damage: s
                 (index / "size").write_text("lots\n")
             else:
                 (index / "level").write_text("L?\n")
-    assert params.read_sysfs(root) == {}
-    caches = params.detect_caches(root)
+    assert settings.read_sysfs(root) == {}
+    caches = settings.detect_caches(root)
     # Whatever glibc's sysconf reports fills in; the documented fallback fills the rest.
-    sysconf = params.read_sysconf()
-    fallback = params.FALLBACK
+    sysconf = settings.read_sysconf()
+    fallback = settings.FALLBACK
     assert caches.line_bytes == sysconf.get("line_bytes", fallback.line_bytes)
     assert caches.llc_bytes == max(
         sysconf.get("llc_bytes", fallback.llc_bytes), sysconf.get("l2_bytes", fallback.l2_bytes)
     )
     assert "sysfs" not in caches.source
-    derived = params.derive(caches)
+    derived = settings.derive(caches)
     assert derived.block_bytes >= derived.min_block_bytes > 0 and derived.fused_min_bytes > 0
 
 
 def test_the_fallback_alone_gives_safe_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(params, "read_sysconf", dict)
-    caches = params.detect_caches(Path("/nonexistent"))
+    monkeypatch.setattr(settings, "read_sysconf", dict)
+    caches = settings.detect_caches(Path("/nonexistent"))
     assert caches.source in ("fallback", "sysconf+fallback")  # the page size may be known
-    p = params.derive(caches)
+    p = settings.derive(caches)
     assert (p.min_block_bytes, p.block_bytes, p.fused_min_bytes) == (64, 4 * MIB, 8 * MIB)
     assert p.fused_min_bytes_examples == 256 * KIB
 
@@ -692,7 +692,7 @@ def two_pass_problem(dtype: type = np.float64, n_x: int = 600, m: int = 700) -> 
 
 # float32 examples beyond one block: dw's long sums go through rows_dw (float64 across
 # blocks), not BLAS's float32 sums; one block or float64: BLAS.
-LONG_ROWS_F32 = 3 * (kernel.PARAMS.segment_bytes // 4)
+LONG_ROWS_F32 = 3 * (kernel.SETTINGS.segment_bytes // 4)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@
 :mod:`~autograd_lr.fast.loops`, :mod:`~autograd_lr.fast.losses`
     the two single-pass loops (row-major and example-major X) and each block's losses,
     in the form numba compiles.
-:mod:`~autograd_lr.fast.params`
+:mod:`~autograd_lr.fast.settings`
     the kernel's block sizes and switch-over points, derived from the caches the machine
     reports (sysfs, sysconf, or a documented fallback).
 :mod:`~autograd_lr.fast.cluster`

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward, gradients
-from autograd_lr.fast import params
+from autograd_lr.fast import settings
 from autograd_lr.fast.loops import chunk_examples, chunk_rows, rows_dw, rows_z
 from autograd_lr.fast.losses import all_losses, block_losses
 from autograd_lr.fast.threads import run_chunks
@@ -61,16 +61,16 @@ from autograd_lr.forward import Array, Grads
 # by percents). The results come back in the common dtype of w, X and Y.
 
 # Block size B, and when the fused path pays: derived from the machine's caches by
-# autograd_lr.fast.params (its docstring gives each rule and its fallback). In short: B
+# autograd_lr.fast.settings (its docstring gives each rule and its fallback). In short: B
 # spans one memory page per row (the prefetcher follows a stream to the page's end),
 # unless two blocks per thread would not fit in that thread's share of the last-level
 # cache (the second read must come from cache), never below one cache line per row;
 # row-major X takes the single pass once it no longer fits in the last-level cache (two
 # passes split by rows from one L2 up to that), column-major X (each example contiguous,
 # read once at any size) once it outgrows L2.
-PARAMS = params.machine_params()
-FUSED_MIN_BYTES = PARAMS.fused_min_bytes
-FUSED_MIN_BYTES_EXAMPLES = PARAMS.fused_min_bytes_examples
+SETTINGS = settings.machine_settings()
+FUSED_MIN_BYTES = SETTINGS.fused_min_bytes
+FUSED_MIN_BYTES_EXAMPLES = SETTINGS.fused_min_bytes_examples
 # At most this many chunks: enough for dynamic load balancing over 2-8 threads (a chunk
 # waiting on a busy core does not hold up the others), few enough that the per-chunk
 # partial sums stay small. A design choice, not a measurement.
@@ -86,7 +86,7 @@ FUSED_MAX_CHUNKS = 16
 TWO_PASS_CHUNKS_PER_CPU = 2
 # Two-pass chunks start at a multiple of this many rows: as many float64 dw entries as
 # fill one cache line (8 on 64-byte lines), so two threads never write into the same line.
-TWO_PASS_ROW_UNIT = max(1, PARAMS.caches.line_bytes // 8)
+TWO_PASS_ROW_UNIT = max(1, SETTINGS.caches.line_bytes // 8)
 # Each chunk's partial dw (n_x float64) and scratch together take at most 1/20 of X's
 # size: the peak extra memory stays a small share of X (the target: 10 %).
 FUSED_PARTIAL_SHARE = 20
@@ -154,27 +154,27 @@ def numba_available() -> bool:
     return True
 
 
-def fused_block(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+def fused_block(n_x: int, itemsize: int, p: settings.KernelSettings | None = None) -> int:
     """Block size B (examples per block) for row-major ``X`` with ``n_x`` rows of ``itemsize`` bytes.
 
     One page per row (``segment_bytes``), capped so that the block holds at most
     ``block_bytes``; a multiple of one cache line per row, at least one line
-    (:mod:`autograd_lr.fast.params`; ``p`` defaults to this machine's).
+    (:mod:`autograd_lr.fast.settings`; ``p`` defaults to this machine's).
     """
-    p = p or PARAMS
+    p = p or SETTINGS
     line = max(1, p.min_block_bytes // itemsize)
     B = min(p.segment_bytes // itemsize, p.block_bytes // max(1, n_x * itemsize))
     return int(max(line, B // line * line))
 
 
-def examples_group(n_x: int, itemsize: int, p: params.KernelParams | None = None) -> int:
+def examples_group(n_x: int, itemsize: int, p: settings.KernelSettings | None = None) -> int:
     """Examples per group of the examples kernel (column-major ``X`` with ``n_x`` features).
 
     A group is read twice (z, then dw), so it takes at most half of one L2 cache; at
     most one page per feature's short sum (``segment_bytes // itemsize`` examples, as
     a row block); a multiple of 4 (the kernel's unrolling), at least 4.
     """
-    p = p or PARAMS
+    p = p or SETTINGS
     G = min(p.segment_bytes // itemsize, p.caches.l2_bytes // 2 // max(1, n_x * itemsize))
     return int(max(4, G // 4 * 4))
 
@@ -204,7 +204,7 @@ def _fused_numba(
         kernel, data = examples_kernel, X.T
         B = block if block is not None else examples_group(n_x, X.itemsize)
         B = max(1, min(B, m))
-        unit = max(1, PARAMS.min_block_bytes // X.itemsize)
+        unit = max(1, SETTINGS.min_block_bytes // X.itemsize)
         Zc_len = n_x
     else:
         kernel, data = rows_kernel, X
@@ -257,7 +257,7 @@ def two_pass_threads(X: np.ndarray) -> int:
     CPU, one thread took 2.7x the floor and two 3.1x. On a machine whose cache is shared
     by many cores, a large X still gets many threads. The bits do not depend on it.
     """
-    return max(1, X.nbytes // max(1, PARAMS.caches.llc_share_bytes))
+    return max(1, X.nbytes // max(1, SETTINGS.caches.llc_share_bytes))
 
 
 def fits_in_last_level_cache(X: np.ndarray) -> bool:
@@ -298,7 +298,7 @@ def _two_pass_numba(
     Z = np.full(m, b)
     for c in range(n_chunks):  # in chunk order: the same bits for any thread count
         Z += z_parts[c]
-    block = PARAMS.segment_bytes // X.itemsize
+    block = SETTINGS.segment_bytes // X.itemsize
     cost, db = losses_kernel(Z, y, np.empty(2 * block))
     dz = Z.astype(compute, copy=False)
     if compute is np.float64 or m <= block:  # float32: one block's sum is short enough
@@ -401,7 +401,7 @@ def fused_applies(X: Any) -> bool:
     A 2-D numpy float32/float64 array of at least :data:`FUSED_MIN_BYTES` (the
     last-level cache), or at least :data:`FUSED_MIN_BYTES_EXAMPLES` (one L2 cache) when
     it is stored example by example (:func:`takes_examples_kernel`); see
-    :mod:`autograd_lr.fast.params`. Other array types (lists, dask, jax) keep
+    :mod:`autograd_lr.fast.settings`. Other array types (lists, dask, jax) keep
     :func:`gradients_vectorized`, which runs on any namespace. The choice of path is
     :func:`autograd_lr.training.objective.evaluation_path`'s.
     """

@@ -1,9 +1,9 @@
-r"""The fused kernel's parameters, derived from the caches of the machine it runs on.
+r"""The fused kernel's settings, derived from the caches of the machine it runs on.
 
 The single-pass kernel (:mod:`autograd_lr.fast.kernel`) reads each block of X from
 memory once and uses it a second time from cache. Which cache, and how big a block may
 be, depends on the CPU, so nothing here is a number measured on one machine: every
-parameter is a rule applied to what the machine reports.
+setting is a rule applied to what the machine reports.
 
 The rules
 ---------
@@ -44,7 +44,7 @@ bigger cache only makes the fallback conservative, never wrong). Reading sysfs t
 well under a millisecond and writes nothing, so nothing is cached on disk and a
 read-only machine behaves like any other.
 
-The parameters are computed once per process (:func:`machine_params`); ``make bench``
+The settings are computed once per process (:func:`machine_settings`); ``make bench``
 prints them with every table.
 """
 
@@ -98,8 +98,8 @@ FALLBACK = Caches(
 
 
 @dataclass(frozen=True)
-class KernelParams:
-    """The kernel's parameters for one machine (see the module docstring for each rule)."""
+class KernelSettings:
+    """The kernel's settings for one machine (see the module docstring for each rule)."""
 
     segment_bytes: int
     block_bytes: int
@@ -230,9 +230,9 @@ def detect_caches(root: Path = SYSFS_CACHE) -> Caches:
     return Caches(**merged, source="+".join(sources))
 
 
-def derive(caches: Caches) -> KernelParams:
-    """The kernel's parameters from the caches, by the rules of the module docstring."""
-    return KernelParams(
+def derive(caches: Caches) -> KernelSettings:
+    """The kernel's settings from the caches, by the rules of the module docstring."""
+    return KernelSettings(
         segment_bytes=caches.page_bytes,
         block_bytes=max(caches.line_bytes, caches.llc_share_bytes // 2),
         min_block_bytes=caches.line_bytes,
@@ -243,6 +243,6 @@ def derive(caches: Caches) -> KernelParams:
 
 
 @functools.cache
-def machine_params() -> KernelParams:
+def machine_settings() -> KernelSettings:
     """:func:`derive` of :func:`detect_caches` for this machine, computed once per process."""
     return derive(detect_caches())
