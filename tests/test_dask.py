@@ -41,7 +41,7 @@ from autograd_lr.tolerances import (
     gradient_scale,
     relative_error,
 )
-from autograd_lr.training import solvers
+from autograd_lr.training import objective, solvers
 from autograd_lr.training.estimator import LogisticRegressionGD
 from autograd_lr.training.persistence import load_model
 
@@ -162,7 +162,9 @@ def test_the_solvers_per_chunk_pass_equals_numpy_in_fewer_tasks(client, small):
     p = problems.make_problem(8, 1, seed=5)
     lambd = 0.7
     with get_task_stream(client) as stream:
-        grads, J = cluster.cost_and_gradients(p.w, p.b, data.X, data.Y, lambd)
+        grads, J = cluster.chunked_cost_and_gradients(
+            p.w, p.b, data.X, data.Y, lambd, objective.chunk_cost_and_gradients
+        )
         dw, db, J_ = cluster.compute(grads["dw"], grads["db"], J)
     _ran_on_the_workers(client, stream.data)
     with get_task_stream(client) as whole_array:
@@ -184,7 +186,7 @@ def test_the_per_chunk_hessian_equals_numpy_in_fewer_tasks(client, small):
     p = problems.make_problem(8, 1, seed=6)
     for lambd in (0.0, 0.7):
         with get_task_stream(client) as stream:
-            (H,) = cluster.compute(cluster.hessian(p.w, p.b, data.X, lambd))
+            (H,) = cluster.compute(cluster.chunked_hessian(p.w, p.b, data.X, lambd))
         _ran_on_the_workers(client, stream.data)
         expected = gradients.hessian(p.w, p.b, X, lambd)
         scale = max(1.0, float(np.max(X**2)) / 4, lambd / X.shape[1])

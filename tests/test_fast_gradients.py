@@ -28,7 +28,11 @@ from autograd_lr.tolerances import (
     gradient_scale,
     relative_error,
 )
-from autograd_lr.training.objective import LogisticLoss, evaluation_path
+from autograd_lr.training.objective import (
+    LogisticLoss,
+    chunk_cost_and_gradients,
+    evaluation_path,
+)
 from memory import peak_extra_bytes
 
 # Fused vs gradients_vectorized in float64: the same terms summed in another order (by
@@ -408,6 +412,36 @@ def test_the_objective_takes_the_fused_path_on_large_X(monkeypatch: pytest.Monke
     assert calls == []
 
 
+def test_a_dask_chunk_takes_the_single_pass_only_beyond_the_last_level_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a worker, a chunk the in-process rule gives the kernel (example by example,
+    larger than one L2) takes the formula while it fits in the last-level cache; beyond
+    it, the kernel on one thread. Both give the formula's values."""
+    n_x = 40
+    m = -(-kernel.FUSED_MIN_BYTES_EXAMPLES // (8 * n_x))
+    p = make_problem(n_x, m, seed=15, z_max=5.0)
+    X_c = np.asfortranarray(p.X)
+    assert evaluation_path(X_c) == "fused" and kernel.fits_in_last_level_cache(X_c)
+    calls: list[Any] = []
+    fused = kernel.gradients_fused
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("threads"))
+        return fused(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "gradients_fused", spy)
+    expected, J = gradients.gradients_vectorized(p.w, p.b, X_c, p.Y)
+    scale = gradient_scale(X_c)
+    for beyond_the_cache in (False, True):
+        if beyond_the_cache:
+            monkeypatch.setattr(kernel, "FUSED_MIN_BYTES", X_c.nbytes)
+        grads, J_c = chunk_cost_and_gradients(p.w, p.b, X_c, p.Y)
+        assert calls == ([1] if beyond_the_cache else [])
+        assert relative_error(flat(grads), flat(expected), scale=scale) <= FUSED_RTOL
+        assert abs(float(J_c) - float(J)) <= FUSED_RTOL * max(1.0, float(J))
+
+
 def test_scikit_learns_rows_take_the_examples_kernel_without_a_copy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -574,7 +608,7 @@ def test_caches_are_read_from_sysfs(
     )
 
 
-def test_parameters_follow_the_caches(tmp_path: Path) -> None:
+def test_settings_follow_the_caches(tmp_path: Path) -> None:
     vm = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
     desktop = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
     # A block takes half of a thread's share of the last-level cache: 32 MiB / 2 CPUs / 2

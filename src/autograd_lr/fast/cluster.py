@@ -17,20 +17,30 @@ results (``dw``, ``db``, ``J``, the Hessian) are ever brought back, by :func:`co
 in one ``dask.compute`` so that a pass over the data serves all of them. With a
 ``dask.distributed.Client`` active, ``dask.compute`` sends that work to its workers.
 
-This module imports dask only inside its functions: ``import autograd_lr`` stays light,
-and numpy users never need dask installed.
+Which computation each chunk runs (the single-pass kernel or the formula) is the
+training objective's choice (:func:`autograd_lr.training.objective.chunk_cost_and_gradients`),
+passed in; this module only splits, runs and sums.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from autograd_lr import forward, gradients
+from autograd_lr.forward import Grads
 from autograd_lr.validation import is_dask, validate_chunks
+
+# dask, distributed and psutil (which comes with distributed) are imported inside the
+# functions that use them: they are the optional "dask" extra, so `import autograd_lr`
+# stays light and numpy users never need them installed.
+
+# The computation of one chunk: ``(w, b, X_c, Y_c) -> ({"dw", "db"}, J)`` with λ = 0, on numpy.
+ChunkCostAndGradients = Callable[[np.ndarray, float, np.ndarray, np.ndarray], tuple[Grads, Any]]
 
 # Persist the training data in the workers' memory only when it takes at most this share
 # of their total memory limit. A dask worker starts spilling to disk at 60 % of its limit
@@ -198,7 +208,14 @@ def from_numpy(a: np.ndarray, chunks: tuple[int, ...]) -> Any:
     return da.concatenate(parts, axis=0)
 
 
-def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tuple[Any, Any]:
+def chunked_cost_and_gradients(
+    w: Any,
+    b: Any,
+    X: Any,
+    Y: Any,
+    lambd: float,
+    per_chunk: ChunkCostAndGradients,
+) -> tuple[Any, Any]:
     r"""``({"dw", "db"}, J)`` of a dask ``X (n_x, m)``: one task per chunk of examples, one sum.
 
     .. math::
@@ -208,18 +225,14 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
         & J = \frac1m \sum_c m_c\, J_c + \frac{\lambda}{2m} \lVert w \rVert^2
 
     where :math:`(dw_c, db_c, J_c)` are the hand-derived gradient and cost (λ = 0) of
-    chunk c's :math:`m_c` examples, computed on the worker with numpy by
-    :func:`autograd_lr.fast.kernel.gradients_fused` (the chunk read once; one thread, as
-    dask runs the chunks in parallel) where it applies, else
-    :func:`~autograd_lr.gradients.gradients_vectorized`. The same sums as
+    chunk c's :math:`m_c` examples, computed on the worker with numpy by ``per_chunk``
+    (:func:`autograd_lr.training.objective.chunk_cost_and_gradients` in training). The same sums as
     ``gradients_vectorized`` on the whole dask array, whose graph splits every ``@`` and
     ``sum`` into several tasks per chunk; here each chunk is one task, which brings a
     pass over data streamed from disk close to the cost of reading it. ``w (n_x, 1)``,
     scalar ``b``, ``Y (1, m)``; returns lazy dask arrays, for :func:`compute`.
     """
     import dask.array as da
-
-    from autograd_lr import forward, gradients
 
     n_x, m = (int(s) for s in X.shape)
     validate_chunks(X)
@@ -232,6 +245,7 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
         Y,
         w=w,
         b=float(b),
+        per_chunk=per_chunk,
         chunks=((n_x + 2,), (1,) * len(X.chunks[1])),
         dtype=np.float64,
     ).sum(axis=1)  # (n_x + 2,): Σ m_c dw_c, Σ m_c db_c, Σ m_c J_c
@@ -244,25 +258,21 @@ def cost_and_gradients(w: Any, b: Any, X: Any, Y: Any, lambd: float = 0.0) -> tu
     return {"dw": dw, "db": db}, J
 
 
-def _chunk_sums(X_c: np.ndarray, Y_c: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+def _chunk_sums(
+    X_c: np.ndarray,
+    Y_c: np.ndarray,
+    w: np.ndarray,
+    b: float,
+    per_chunk: ChunkCostAndGradients,
+) -> np.ndarray:
     """One chunk's ``m_c · (dw_c, db_c, J_c)`` as a column ``(n_x + 2, 1)`` (runs on a worker)."""
-    from autograd_lr import gradients
-    from autograd_lr.fast import kernel
-
-    # The single pass only for chunks too large for the last-level cache, as on one
-    # machine before the cache-derived thresholds: a worker compiling numba's kernels
-    # for a few-MiB chunk (hundreds of MB of LLVM) was paused by its own memory limit,
-    # and the computation waited for it forever (seen with 300 MB test workers).
-    if kernel.fused_applies(X_c) and X_c.nbytes >= kernel.FUSED_MIN_BYTES:
-        grads, J = kernel.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
-    else:
-        grads, J = gradients.gradients_vectorized(w, b, X_c, Y_c, 0.0)
+    grads, J = per_chunk(w, b, X_c, Y_c)
     m_c = X_c.shape[1]
     sums = np.concatenate([np.ravel(grads["dw"]), [float(grads["db"]), float(J)]])
     return (m_c * sums).reshape(-1, 1)
 
 
-def hessian(w: Any, b: float, X: Any, lambd: float = 0.0) -> Any:
+def chunked_hessian(w: Any, b: float, X: Any, lambd: float = 0.0) -> Any:
     r"""The hand-derived Hessian of :math:`J` on a dask ``X (n_x, m)``, one task per chunk.
 
     .. math::
@@ -296,8 +306,6 @@ def hessian(w: Any, b: float, X: Any, lambd: float = 0.0) -> Any:
 
 def _chunk_hessian(X_c: np.ndarray, w: np.ndarray, b: float, lambd: float, m: int) -> np.ndarray:
     """One chunk's ``m_c · H_c(λ m_c / m)``, flattened to a column (runs on a worker)."""
-    from autograd_lr import gradients
-
     m_c = X_c.shape[1]
     H_c = gradients.hessian(w, b, X_c, lambd * m_c / m)
     return (m_c * np.asarray(H_c)).reshape(-1, 1)

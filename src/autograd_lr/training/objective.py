@@ -9,7 +9,8 @@ r"""The training objective: the lecture's cost on one data set, and how it is ev
 place that decides how :math:`(dw, db, J)` and the Hessian are evaluated: the formula of
 :func:`autograd_lr.gradients.gradients_vectorized`, the single-pass kernel
 :func:`autograd_lr.fast.kernel.gradients_fused`, or one Dask task per chunk
-(:mod:`autograd_lr.fast.cluster`). Every path computes the same hand-derived sums; only
+(:mod:`autograd_lr.fast.cluster`), and on Dask which of the first two each chunk runs
+(:func:`chunk_cost_and_gradients`). Every path computes the same hand-derived sums; only
 the order of the additions, hence the last bits, differs. The solvers (and through them
 the estimator, ``train(...)`` and the CLI) evaluate J only through it; the course's
 functions (:mod:`autograd_lr.course`) never do: they are the lecture's formula as written.
@@ -25,7 +26,7 @@ import numpy as np
 
 from autograd_lr import gradients
 from autograd_lr.fast import cluster, kernel
-from autograd_lr.forward import Array
+from autograd_lr.forward import Array, Grads
 
 EvaluationPath = Literal["dask", "fused", "formula"]
 
@@ -33,7 +34,8 @@ EvaluationPath = Literal["dask", "fused", "formula"]
 def evaluation_path(X: Array) -> EvaluationPath:
     """How a training loop evaluates :math:`J` and its gradient on ``X (n_x, m)``.
 
-    - ``"dask"``: a dask ``X``, one task per chunk (:func:`autograd_lr.fast.cluster.cost_and_gradients`);
+    - ``"dask"``: a dask ``X``, one task per chunk (:func:`autograd_lr.fast.cluster.chunked_cost_and_gradients`),
+      each running :func:`chunk_cost_and_gradients`;
     - ``"fused"``: a numpy ``X`` for which the single pass pays
       (:func:`autograd_lr.fast.kernel.fused_applies`: larger than the last-level cache,
       or stored example by example and larger than one L2), X read once per evaluation;
@@ -52,6 +54,25 @@ def evaluation_path(X: Array) -> EvaluationPath:
     if kernel.fused_applies(X) and not kernel.takes_two_passes(X):
         return "fused"
     return "formula"
+
+
+def chunk_cost_and_gradients(
+    w: np.ndarray, b: float, X_c: np.ndarray, Y_c: np.ndarray
+) -> tuple[Grads, Any]:
+    r"""``({"dw": (n_x, 1), "db"}, J)`` with λ = 0 on one numpy chunk ``X_c (n_x, m_c)`` of a dask ``X``.
+
+    Runs on a Dask worker, one chunk per task. The single-pass kernel
+    (:func:`autograd_lr.fast.kernel.gradients_fused`, one thread: dask runs the chunks in
+    parallel) only for a chunk larger than the last-level cache, where it applies
+    (:func:`autograd_lr.fast.kernel.fused_applies`); else the formula,
+    :func:`autograd_lr.gradients.gradients_vectorized`.
+    """
+    # Not the in-process rule (evaluation_path) for smaller chunks: a worker compiling
+    # numba's kernels for a few-MiB chunk (hundreds of MB of LLVM) was paused by its own
+    # memory limit, and the computation waited for it forever (seen with 300 MB workers).
+    if kernel.fused_applies(X_c) and not kernel.fits_in_last_level_cache(X_c):
+        return kernel.gradients_fused(w, b, X_c, Y_c, 0.0, threads=1)
+    return gradients.gradients_vectorized(w, b, X_c, Y_c, 0.0)
 
 
 @dataclass(frozen=True)
@@ -77,7 +98,9 @@ class LogisticLoss:
     def cost_and_gradients(self, w: Array, b: Array | float) -> tuple[Any, Any]:
         """``({"dw": (n_x, 1), "db"}, J)`` at ``(w, b)`` in the data's namespace (lazy on dask)."""
         if self.path == "dask":
-            return cluster.cost_and_gradients(w, b, self.X, self.Y, self.lambd)
+            return cluster.chunked_cost_and_gradients(
+                w, b, self.X, self.Y, self.lambd, chunk_cost_and_gradients
+            )
         if self.path == "fused":
             return kernel.gradients_fused(w, b, self.X, self.Y, self.lambd)
         return gradients.gradients_vectorized(w, b, self.X, self.Y, self.lambd)
@@ -98,10 +121,10 @@ class LogisticLoss:
         r"""The hand-derived Hessian in :math:`(w, b)`, ``(n_x + 1, n_x + 1)`` float64 numpy.
 
         :func:`autograd_lr.gradients.hessian`; on dask one task per chunk
-        (:func:`autograd_lr.fast.cluster.hessian`).
+        (:func:`autograd_lr.fast.cluster.chunked_hessian`).
         """
         if self.path == "dask":
-            H = cluster.hessian(w, b, self.X, self.lambd)
+            H = cluster.chunked_hessian(w, b, self.X, self.lambd)
         else:
             H = gradients.hessian(w, b, self.X, self.lambd)
         (H_,) = cluster.compute(H)
