@@ -310,8 +310,8 @@ def test_a_hundred_submissions_are_summarised_in_seconds(tmp_path: Path) -> None
     assert seconds < 30, seconds
 
 
-def test_after_prepare_writing_the_summary_imports_nothing(tmp_path: Path) -> None:
-    """The CLI calls prepare() before the first submission runs: what comes after it (the
+def test_after_warming_up_matplotlib_writing_the_summary_imports_nothing(tmp_path: Path) -> None:
+    """The CLI calls warm_up_matplotlib() before the first submission runs: what comes after it (the
     tally, the picture, the page) must import no module, since a submission could have
     written one by then. Importing the module itself loads no matplotlib."""
     code = f"""
@@ -319,7 +319,7 @@ import sys
 from pathlib import Path
 import autograd_lr.grading.summary as summary
 assert not any(m.startswith("matplotlib") for m in sys.modules), "imported at import time"
-assert summary.prepare()
+assert summary.warm_up_matplotlib()
 before = set(sys.modules)
 reports = [
     {{"file": "a.py", "function": "propagate", "outcome": "fail", "diagnosis": [

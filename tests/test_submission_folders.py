@@ -52,7 +52,7 @@ def test_the_helpers_are_copied_beside_it_and_their_imports_checked(tmp_path: Pa
     )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    prepared = submissions.prepare(submissions.pick(folder, "propagate"), scratch)
+    prepared = submissions.copy_to_scratch(submissions.pick(folder, "propagate"), scratch)
     assert sorted(os.listdir(scratch)) == ["propagate.py", "utils.py"]
     assert submissions.forbidden_found(prepared, ["jax"]) == ["jax"]
 
@@ -62,7 +62,7 @@ def test_several_definitions_name_the_files_and_the_fix(tmp_path: Path) -> None:
     picked = submissions.pick(folder, "propagate")
     assert picked.problem.startswith("2 files define propagate: a.py, sub/b.py")
     with pytest.raises(SubmissionError, match="hand in propagate in one file only"):
-        submissions.prepare(picked, tmp_path)
+        submissions.copy_to_scratch(picked, tmp_path)
 
 
 def test_no_definition_lists_what_was_looked_at_and_what_does_not_parse(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_a_helper_that_is_a_link_is_refused_when_copied(tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     with pytest.raises(SubmissionError, match=r"refused: .*utils\.py is a symbolic link"):
-        submissions.prepare(picked, scratch)
+        submissions.copy_to_scratch(picked, scratch)
     assert not (scratch / "utils.py").exists()
 
 

@@ -113,7 +113,7 @@ def _grade(args: argparse.Namespace) -> int:
         )
     grader = _grader(args, args.function)
 
-    plots = summary.prepare()  # matplotlib, imported before any submission runs
+    plots = summary.warm_up_matplotlib()  # matplotlib, imported before any submission runs
     bar = None
     if not args.no_progress:
         from tqdm import tqdm

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from autograd_lr.checking.check import Call, GradientReport
     from autograd_lr.checking.tracing import Trace
     from autograd_lr.grading.sandbox import Limits, Mode, Run
-    from autograd_lr.grading.submissions import Prepared, Submission
+    from autograd_lr.grading.submissions import ScratchCopy, Submission
 
 SCHEMA_VERSION = "1.0"
 OUTCOMES = (
@@ -380,7 +380,7 @@ class Grader:
         self,
         graded: Graded,
         answer: dict[str, Any],
-        prepared: Prepared,
+        prepared: ScratchCopy,
         request: dict[str, Any],
         scratch: Path,
     ) -> None:
@@ -541,7 +541,7 @@ class Grader:
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
         try:
-            prepared = submissions.prepare(submission, scratch)
+            prepared = submissions.copy_to_scratch(submission, scratch)
         except submissions.SubmissionError as exc:  # its text holds the file's name, its content
             graded.outcome, graded.error = "cannot_load", answers.printable(str(exc))
             return
@@ -560,7 +560,7 @@ class Grader:
             return
         self._run(graded, scratch, prepared)
 
-    def _run(self, graded: Graded, scratch: Path, prepared: Prepared) -> None:
+    def _run(self, graded: Graded, scratch: Path, prepared: ScratchCopy) -> None:
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
         request = dict(self.request, file=f"{where}/{prepared.file}")
         run = self.sandboxed(request, scratch, self.limits.timeout)
@@ -900,7 +900,7 @@ def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _line_offset(prepared: Prepared, function: str) -> int:
+def _line_offset(prepared: ScratchCopy, function: str) -> int:
     """What turns a line of the child's script into a line of the notebook cell that
     defines the function (0 for a ``.py`` file: its lines are the script's)."""
 

@@ -4,8 +4,9 @@ Everything here reads the submission as **data** in the grader's process (``ast.
 ``nbformat``): nothing of it runs here. :func:`resolve` turns a command-line target
 into a :class:`Submission` (the path relative to the current directory, as typed;
 sub-folders included; a folder target, ``folder:function``, is the one file in it that
-defines the function, found by :func:`pick`); :func:`prepare` writes the code the child will load into the
-run's private scratch directory, and lists what the grader noticed:
+defines the function, found by :func:`pick`); :func:`copy_to_scratch` writes the code the
+child will load into the run's private scratch directory (a :class:`ScratchCopy`), and
+lists what the grader noticed:
 
 * a notebook's code cells, in order, with IPython magics (``%...``, ``%%...`` cells) and
   shell lines (``!...``) left out and counted in a note;
@@ -67,8 +68,9 @@ class Submission:
 
 
 @dataclass
-class Prepared:
-    """The code the child loads, and what was noticed reading it."""
+class ScratchCopy:
+    """A submission copied into the run's scratch directory: the code the child loads, and
+    what was noticed reading it."""
 
     file: str  # its name in the scratch directory
     source: str = ""  # the code, as the child loads it
@@ -424,7 +426,7 @@ def _imports(tree: ast.AST) -> set[str]:
     return found
 
 
-def prepare(submission: Submission, scratch: Path) -> Prepared:
+def copy_to_scratch(submission: Submission, scratch: Path) -> ScratchCopy:
     """Write the submission's code into ``scratch``; note what the grader sees in it."""
     if submission.problem:
         raise SubmissionError(submission.problem)
@@ -443,7 +445,7 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
     name = re.sub(r"[^A-Za-z0-9_]", "_", path.stem) or "submission"
     file = f"{name if name[0].isalpha() else 'm_' + name}.py"
     (scratch / file).write_text(source, encoding="utf-8")
-    prepared = Prepared(file, source, cells, notes)
+    scratch_copy = ScratchCopy(file, source, cells, notes)
     helper_imports: set[str] = set()
     for helper in submission.helpers:
         if helper.name == file:
@@ -455,24 +457,24 @@ def prepare(submission: Submission, scratch: Path) -> Prepared:
         with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
             helper_imports |= _imports(ast.parse(code))
     try:
-        prepared.imports = _imports(ast.parse(source, filename=str(path))) | helper_imports
+        scratch_copy.imports = _imports(ast.parse(source, filename=str(path))) | helper_imports
     except SyntaxError as exc:
         where = in_notebook(f"line {exc.lineno}", cells)
-        prepared.syntax_error = f"SyntaxError: {exc.msg} ({where})"
-        return prepared
+        scratch_copy.syntax_error = f"SyntaxError: {exc.msg} ({where})"
+        return scratch_copy
     except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte, a nesting too deep
-        prepared.syntax_error = f"Python cannot parse it ({type(exc).__name__}: {exc})"[:300]
-        return prepared
-    if REFERENCE in prepared.imports:
+        scratch_copy.syntax_error = f"Python cannot parse it ({type(exc).__name__}: {exc})"[:300]
+        return scratch_copy
+    if REFERENCE in scratch_copy.imports:
         kind = "notebook" if path.suffix == ".ipynb" else "file"
         notes.append(
             f"this {kind} imports autograd_lr, which the grader does not let a submission "
             f"import (it holds the reference solution): copy your {submission.function} into a "
             "file that imports only numpy, and grade that file"
         )
-    return prepared
+    return scratch_copy
 
 
-def forbidden_found(prepared: Prepared, forbidden: Sequence[str]) -> list[str]:
+def forbidden_found(scratch_copy: ScratchCopy, forbidden: Sequence[str]) -> list[str]:
     """The ``--forbid-imports`` names the source imports (sorted)."""
-    return sorted(prepared.imports & set(forbidden))
+    return sorted(scratch_copy.imports & set(forbidden))

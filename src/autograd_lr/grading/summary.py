@@ -30,7 +30,7 @@ and puts it in the report (``diagnosis[].step``); this module only reads reports
 a data URI; every text that came from a submission is escaped) and ``mistakes.png`` (a
 horizontal bar chart, matplotlib's Agg renderer, the Okabe–Ito colour-blind-safe
 palette), both atomically. matplotlib is the ``plots`` extra: without it the page is
-written without the picture and says so. :func:`prepare` imports and warms matplotlib;
+written without the picture and says so. :func:`warm_up_matplotlib` imports and warms matplotlib;
 the CLI calls it before the first submission runs, so nothing is imported after a
 submission could have written to the disk.
 """
@@ -392,7 +392,7 @@ def bars(exercises: Mapping[str, Exercise]) -> list[Bar]:
     return out
 
 
-def prepare() -> bool:
+def warm_up_matplotlib() -> bool:
     """Import matplotlib (Agg) and render once, before any submission runs; False when
     matplotlib is not installed (the ``plots`` extra)."""
     try:
