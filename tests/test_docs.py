@@ -228,6 +228,7 @@ def test_the_site_has_the_learners_pages(site: Site) -> None:
         "notebooks/01_derivation.html",
         "api/generated/autograd_lr.gradients.html",
         "cli.html",
+        "names.html",
     }
     assert expected <= set(site.pages), sorted(expected - set(site.pages))
     # the solved exercises are the instructor's: a learner's path does not pass them

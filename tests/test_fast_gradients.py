@@ -550,7 +550,9 @@ def test_block_size_rule() -> None:
     # On a machine like the one the kernel was first tuned on (4 KiB pages, 64-byte lines,
     # 32 MiB last-level cache shared by 2 cores): a page per row for n_x = 100 and 1000,
     # a narrower block for the course's 12288 features.
-    vm = settings.derive(settings.Caches(64, 32 * KIB, MIB, 32 * MIB, 2, 4 * KIB, source="test"))
+    vm = settings.settings_for(
+        settings.Caches(64, 32 * KIB, MIB, 32 * MIB, 2, 4 * KIB, source="test")
+    )
     assert kernel.fused_block(100, 8, vm) == 512 and kernel.fused_block(1000, 4, vm) == 1024
     assert kernel.fused_block(12288, 8, vm) == 80  # 8 MiB // (12288 · 8) = 85, in lines of 8
     assert kernel.fused_block(10**7, 8, vm) == 8  # never below one line per row
@@ -609,8 +611,8 @@ def test_caches_are_read_from_sysfs(
 
 
 def test_settings_follow_the_caches(tmp_path: Path) -> None:
-    vm = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
-    desktop = settings.derive(settings.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
+    vm = settings.settings_for(settings.detect_caches(fake_sysfs(tmp_path / "vm", EPYC_VM)))
+    desktop = settings.settings_for(settings.detect_caches(fake_sysfs(tmp_path / "pc", DESKTOP)))
     # A block takes half of a thread's share of the last-level cache: 32 MiB / 2 CPUs / 2
     # on the VM, 30 MiB / 16 / 2 on the desktop.
     assert vm.block_bytes == 8 * MIB and desktop.block_bytes == 30 * MIB // 32
@@ -649,7 +651,7 @@ def test_an_unreadable_sysfs_falls_back_value_by_value(tmp_path: Path, damage: s
         sysconf.get("llc_bytes", fallback.llc_bytes), sysconf.get("l2_bytes", fallback.l2_bytes)
     )
     assert "sysfs" not in caches.source
-    derived = settings.derive(caches)
+    derived = settings.settings_for(caches)
     assert derived.block_bytes >= derived.min_block_bytes > 0 and derived.fused_min_bytes > 0
 
 
@@ -657,7 +659,7 @@ def test_the_fallback_alone_gives_safe_parameters(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(settings, "read_sysconf", dict)
     caches = settings.detect_caches(Path("/nonexistent"))
     assert caches.source in ("fallback", "sysconf+fallback")  # the page size may be known
-    p = settings.derive(caches)
+    p = settings.settings_for(caches)
     assert (p.min_block_bytes, p.block_bytes, p.fused_min_bytes) == (64, 4 * MIB, 8 * MIB)
     assert p.fused_min_bytes_examples == 256 * KIB
 

@@ -137,7 +137,7 @@ def propagate(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, float]:
     w, b, X, Y = validate_problem(w, b, X, Y)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
         grads, cost = _forward_backward(w, b, X, Y)
-    _check_no_overflow(cost, grads)
+    _raise_on_overflow(cost, grads)
     return grads, float(cost)
 
 
@@ -152,7 +152,7 @@ def _forward_backward(w: Any, b: Any, X: Any, Y: Any) -> tuple[Grads, Any]:
     return {"dw": grads["dw"], "db": np.float64(grads["db"])}, cost
 
 
-def _check_no_overflow(J: Any, grads: Grads) -> None:
+def _raise_on_overflow(J: Any, grads: Grads) -> None:
     """Finite inputs whose z = wᵀX + b overflows give inf − inf = NaN: say so, never return it."""
     if not (np.isfinite(J) and np.all(np.isfinite(grads["dw"])) and np.isfinite(grads["db"])):
         raise ValueError(

@@ -98,7 +98,7 @@ def default_chunk_size(n_x: int) -> int:
     return max(1, DEFAULT_CHUNK_BYTES // (8 * n_x))
 
 
-def _check_finite_01(X_rows: np.ndarray, y: np.ndarray, first: int) -> None:
+def _validate_finite_01(X_rows: np.ndarray, y: np.ndarray, first: int) -> None:
     """``ValueError`` naming the first bad example (counting from 0) of a chunk."""
     bad_x = ~np.isfinite(X_rows)
     if bad_x.any():
@@ -116,14 +116,14 @@ def _check_finite_01(X_rows: np.ndarray, y: np.ndarray, first: int) -> None:
         )
 
 
-def _checked_block(X_rows: np.ndarray, y: np.ndarray, block_info: Any = None) -> np.ndarray:
-    """A chunk of ``X_rows``, after checking it and its labels (run by dask per chunk)."""
+def _validated_block(X_rows: np.ndarray, y: np.ndarray, block_info: Any = None) -> np.ndarray:
+    """A chunk of ``X_rows``, after validating it and its labels (run by dask per chunk)."""
     first = 0 if block_info is None else int(block_info[0]["array-location"][0][0])
-    _check_finite_01(X_rows, y.reshape(-1), first)
+    _validate_finite_01(X_rows, y.reshape(-1), first)
     return X_rows
 
 
-def _check_layout(X: Any, Y: Any, feature_names: Sequence[str] | None) -> tuple[int, int]:
+def _validate_layout(X: Any, Y: Any, feature_names: Sequence[str] | None) -> tuple[int, int]:
     if len(X.shape) != 2 or X.shape[1] < 1:
         raise ValueError(
             f"X must have shape (n_x, m), one column per example, with m >= 1; got {X.shape}"
@@ -171,7 +171,7 @@ def save_chunked(
     path = Path(path)
     if storage not in STORAGES:
         raise ValueError(f"storage must be one of {STORAGES}, got {storage!r}")
-    n_x, m = _check_layout(X, Y, feature_names)
+    n_x, m = _validate_layout(X, Y, feature_names)
     if chunk_size is None:
         chunk_size = default_chunk_size(n_x)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer):
@@ -258,13 +258,13 @@ def _write_arrays(tmp: Path, X: Any, Y: Any, storage: str, chunk_size: int) -> N
     if in_memory:
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
-        _check_finite_01(X.T, Y.reshape(-1), 0)
+        _validate_finite_01(X.T, Y.reshape(-1), 0)
     n_x = int(X.shape[0])
     # Stored layout: rows are examples. Chunks of chunk_size rows and all n_x columns,
     # so that each dask block is exactly one stored chunk (no two tasks write one chunk).
     X_rows = da.asarray(X).T.astype(np.float64).rechunk((chunk_size, n_x))
     y = da.asarray(Y).reshape(-1).astype(np.float64).rechunk((chunk_size,))
-    X_rows = da.map_blocks(_checked_block, X_rows, y[:, None], dtype=np.float64)
+    X_rows = da.map_blocks(_validated_block, X_rows, y[:, None], dtype=np.float64)
     if storage == "zarr":
         import zarr
 

@@ -37,7 +37,7 @@ class Standardizer:
         ``X (n_x, m)``; the population standard deviation (``ddof=0``), as scikit-learn's
         ``StandardScaler``.
         """
-        X = _check_layout(X, "X")
+        X = _validate_layout(X, "X")
         mean = np.mean(X, axis=1, keepdims=True)
         std = np.std(X, axis=1, keepdims=True)
         std = np.where(std > 0, std, 1.0)
@@ -49,7 +49,7 @@ class Standardizer:
 
     def transform(self, X: Any) -> np.ndarray:
         """``(X - mean) / std`` with the stored statistics; ``X (n_x, m)``."""
-        X = _check_layout(X, "X")
+        X = _validate_layout(X, "X")
         if X.shape[0] != self.n_x:
             raise ValueError(
                 f"X has {X.shape[0]} features (rows, shape {X.shape}) but the standardizer "
@@ -58,7 +58,7 @@ class Standardizer:
         return (X - self.mean) / self.std
 
 
-def _check_layout(X: Any, name: str) -> np.ndarray:
+def _validate_layout(X: Any, name: str) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] == 0:
         raise ValueError(

@@ -230,7 +230,7 @@ def detect_caches(root: Path = SYSFS_CACHE) -> Caches:
     return Caches(**merged, source="+".join(sources))
 
 
-def derive(caches: Caches) -> KernelSettings:
+def settings_for(caches: Caches) -> KernelSettings:
     """The kernel's settings from the caches, by the rules of the module docstring."""
     return KernelSettings(
         segment_bytes=caches.page_bytes,
@@ -244,5 +244,5 @@ def derive(caches: Caches) -> KernelSettings:
 
 @functools.cache
 def machine_settings() -> KernelSettings:
-    """:func:`derive` of :func:`detect_caches` for this machine, computed once per process."""
-    return derive(detect_caches())
+    """:func:`settings_for` of :func:`detect_caches` for this machine, computed once per process."""
+    return settings_for(detect_caches())

@@ -115,7 +115,7 @@ def lipschitz_constant(X: Array, lambd: float = 0.0) -> float:
     return float(np.linalg.eigvalsh(H)[-1])
 
 
-def _check_start(w: Any, b: Any, X: Array, Y: Array) -> tuple[np.ndarray, float]:
+def _validate_start(w: Any, b: Any, X: Array, Y: Array) -> tuple[np.ndarray, float]:
     """The starting parameters as float64 numpy, checked against the data's shapes only."""
     if len(X.shape) != 2:
         raise ValueError(f"X must have shape (n_x, m), one column per example; got {X.shape}")
@@ -131,7 +131,7 @@ def _check_start(w: Any, b: Any, X: Array, Y: Array) -> tuple[np.ndarray, float]
     return w0, b0
 
 
-def _check_controls(max_iter: Any, tol: Any, lambd: Any) -> tuple[int, float, float]:
+def _validate_controls(max_iter: Any, tol: Any, lambd: Any) -> tuple[int, float, float]:
     return validate_iterations(max_iter, "max_iter"), validate_tol(tol), validate_lambd(lambd)
 
 
@@ -161,8 +161,8 @@ def gradient_descent(
     becomes non-finite, or finds no new lowest value in :data:`DIVERGENCE_WINDOW`
     iterations while standing clearly above it (rising or jumping about).
     """
-    w, b = _check_start(w, b, X, Y)
-    max_iter, tol, lambd = _check_controls(max_iter, tol, lambd)
+    w, b = _validate_start(w, b, X, Y)
+    max_iter, tol, lambd = _validate_controls(max_iter, tol, lambd)
     rate = validate_learning_rate(learning_rate, allow_auto=True)
     alpha = 1.0 / lipschitz_constant(X, lambd) if rate == "auto" else float(rate)
     loss = LogisticLoss(X, Y, lambd)
@@ -264,8 +264,8 @@ def newton(
     A singular Hessian (λ = 0 with a constant or duplicated feature, or separable data)
     raises ``ValueError`` with the fix: add L2 regularization (a smaller ``C``).
     """
-    w, b = _check_start(w, b, X, Y)
-    max_iter, tol, lambd = _check_controls(max_iter, tol, lambd)
+    w, b = _validate_start(w, b, X, Y)
+    max_iter, tol, lambd = _validate_controls(max_iter, tol, lambd)
     n_x = w.shape[0]
     loss = LogisticLoss(X, Y, lambd)
 
