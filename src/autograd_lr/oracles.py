@@ -30,8 +30,6 @@ oracles share the packing, the steps and the Richardson rule.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lr import forward
+from autograd_lr.files import user_cache_folder
 from autograd_lr.forward import Grads
 from autograd_lr.validation import validate_lambd, validate_problem
 
@@ -139,21 +138,7 @@ def _compilation_cache_dir() -> Path | None:
     cannot be created or written (a read-only home, a grader's sandbox) gives ``None``:
     the check then compiles in memory as before, only slower.
     """
-    setting = os.environ.get(CACHE_ENV, "").strip()
-    if setting.lower() in ("0", "off", "no", "false", "none"):
-        return None
-    if setting:
-        folder = Path(setting).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = Path(base) / "autograd-lr" / "jax"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass  # writable: a file can be created (and is removed on close)
-    except OSError:
-        return None
-    return folder
+    return user_cache_folder(CACHE_ENV, "jax")
 
 
 def _jax() -> Any:
