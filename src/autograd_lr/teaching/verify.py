@@ -21,9 +21,7 @@ from autograd_lr.checking.findings import (
     Column,
     Feedback,
     Table,
-    render_html,
-    render_text,
-    to_json,
+    Views,
 )
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.problems import Problem
@@ -62,7 +60,7 @@ class Stage:
 
 
 @dataclass
-class Report:
+class Report(Views):
     """Everything ``autograd-lr verify`` prints."""
 
     stages: list[Stage]
@@ -141,16 +139,6 @@ class Report:
             },
             marks=[stage.passed for stage in self.stages],
         )
-
-    def __str__(self) -> str:
-        return render_text(self.feedback())
-
-    def _repr_html_(self) -> str:
-        return render_html(self.feedback())
-
-    def to_json(self) -> dict[str, Any]:
-        """The feedback core's JSON: the same keys as every checker's."""
-        return to_json(self.feedback())
 
 
 VALUE_DIGITS = 9  # digits after the point of the value columns: 10 significant, as in 1.3e-18
