@@ -103,8 +103,8 @@ def test_a_gradient_reports_causes_link_to_the_page(planted_reports: dict[str, A
 
 
 def _verify_report(error_jax: float) -> verify.Report:
-    row = verify.Row("dw1", 0.5, 0.5, 0.5, error_jax, 0.0)
-    stage = verify.Stage("at the start", math.log(2), [row], error_jax, 0.0)
+    entry = verify.GradientEntry("dw1", 0.5, 0.5, 0.5, error_jax, 0.0)
+    stage = verify.Stage("at the start", math.log(2), [entry], error_jax, 0.0)
     return verify.Report(
         [stage, stage], 0.3, 90.0, 85.0, 10, 0.5, 0.01,
         train_correct=9, m_train=10, test_correct=8, m_test=10,

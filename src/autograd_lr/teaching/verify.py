@@ -33,8 +33,9 @@ from autograd_lr.tolerances import (
 
 
 @dataclass(frozen=True)
-class Row:
-    """One gradient entry: hand-derived, both oracles and the worst relative error."""
+class GradientEntry:
+    """One entry of the gradient (``dw1``, ..., ``db``): hand-derived, both oracles, and
+    the hand-derived value's relative error against each."""
 
     quantity: str
     hand: float
@@ -50,7 +51,7 @@ class Stage:
 
     label: str
     cost: float
-    rows: list[Row]
+    entries: list[GradientEntry]
     error_jax: float  # normwise, over all of (dw, db)
     error_fd: float
 
@@ -96,16 +97,16 @@ class Report(Views):
                 columns,
                 [  # one format per column: an exact 0 prints as 0.0…e+00
                     (
-                        row.quantity,
-                        f"{row.hand:.{VALUE_DIGITS}e}",
-                        f"{row.jax:.{VALUE_DIGITS}e}",
-                        f"{row.finite_difference:.{VALUE_DIGITS}e}",
-                        f"{row.error_jax:.1e}",
-                        f"{row.error_fd:.1e}",
+                        entry.quantity,
+                        f"{entry.hand:.{VALUE_DIGITS}e}",
+                        f"{entry.jax:.{VALUE_DIGITS}e}",
+                        f"{entry.finite_difference:.{VALUE_DIGITS}e}",
+                        f"{entry.error_jax:.1e}",
+                        f"{entry.error_fd:.1e}",
                     )
-                    for row in stage.rows
+                    for entry in stage.entries
                 ],
-                failing=[not stage.passed] * len(stage.rows),
+                failing=[not stage.passed] * len(stage.entries),
                 caption=f"{stage.label}: cost J = {stage.cost:.10f}",
                 footer="relative error to the summands' scale: "
                 f"jax {_within(stage.error_jax, JAX_RTOL)}, finite differences "
@@ -168,8 +169,8 @@ def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
     floors = values.floors(values.expected.cost)
     s, s_fd = floors["dw"], floors["directional"]
     names = [f"dw{j + 1}" for j in range(problem.n_x)] + ["db"]
-    rows = [
-        Row(
+    entries = [
+        GradientEntry(
             quantity=name,
             hand=float(hand[k]),
             jax=float(jax[k]),
@@ -182,7 +183,7 @@ def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
     return Stage(
         label=label,
         cost=J,
-        rows=rows,
+        entries=entries,
         error_jax=max(checked.quantities[q].error for q in ("dw", "db")),
         error_fd=relative_error(hand, fd, scale=s_fd),
     )
