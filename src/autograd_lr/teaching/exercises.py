@@ -313,7 +313,7 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> Ex
 
     Returns
     -------
-    ExerciseReport
+    autograd_lr.checking.exercises.base.ExerciseReport
         ``passed``, the verdict on σ(z), and the diagnosis (``mistakes``, ``rules``, each
         finding's ``line``); ``print`` it.
 

@@ -82,7 +82,7 @@ def _float64(z: Any) -> np.ndarray:
     return np.asarray(z, dtype=np.float64)
 
 
-RIGHT = "return 1 / (1 + np.exp(-z))"
+_RIGHT = "return 1 / (1 + np.exp(-z))"
 # The outputs of a wrong σ, each a function of z named by the error model's rule whose
 # mistake it is; σ itself is the forward model's, so none is a second definition of σ.
 MODELS: tuple[OutputModel, ...] = (
@@ -103,7 +103,7 @@ MODELS: tuple[OutputModel, ...] = (
         "float(z) do: they take one number, while σ works elementwise on Z (1, m)",
         "Your σ works on one number but not on an array: in the lecture σ is applied to "
         "every entry of Z at once.",
-        f"use np.exp, which works elementwise: {RIGHT}",
+        f"use np.exp, which works elementwise: {_RIGHT}",
         SIGMOID_MODEL_RTOL,
     ),
     OutputModel(
@@ -111,7 +111,7 @@ MODELS: tuple[OutputModel, ...] = (
         lambda z: forward.sigmoid(-_float64(z)),
         "the sign of the exponent is flipped: your values are 1/(1 + e^z) = σ(−z)",
         "Your σ is 1 − σ: the exponent in σ(z) = 1/(1 + e^(−z)) has the wrong sign.",
-        RIGHT,
+        _RIGHT,
         SIGMOID_MODEL_RTOL,
     ),
     OutputModel(
@@ -119,7 +119,7 @@ MODELS: tuple[OutputModel, ...] = (
         lambda z: np.exp(_float64(z)),
         "your values are e^z = 1/e^(−z): the 1 + of σ's denominator is missing",
         "Your σ grows without bound: σ(z) = 1/(1 + e^(−z)) has 1 + in its denominator.",
-        RIGHT,
+        _RIGHT,
         SIGMOID_MODEL_RTOL,
     ),
     OutputModel(
@@ -128,7 +128,7 @@ MODELS: tuple[OutputModel, ...] = (
         "your values are σ'(z) = σ(z)(1 − σ(z)), the derivative, not σ(z)",
         "Your function returns the slope of σ, σ(1 − σ), which the backward pass needs, "
         "instead of σ itself, which the forward pass needs.",
-        RIGHT,
+        _RIGHT,
         SIGMOID_MODEL_RTOL,
     ),
 )
