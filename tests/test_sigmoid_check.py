@@ -157,6 +157,12 @@ def test_a_model_that_fits_only_some_cases_names_nothing() -> None:
     report = exercises.check_sigmoid(flipped_on_small)
     assert not report.passed and "flip_sign" not in report.mistakes
     assert report.mistakes == {"σ(z)_wrong"} and "on case a column" in str(report)
+    # at the concept level: what is wrong and where, in a whole sentence, no values
+    concept = str(exercises.check_sigmoid(flipped_on_small, hints="concept"))
+    assert "σ(z): σ(z) has wrong values on case a column." in concept
+    assert "relative error" not in concept
+    location = str(exercises.check_sigmoid(flipped_on_small, hints="location"))
+    assert "σ(z): σ(z) on case a column: an array of shape (3, 1)" in location
 
 
 def test_a_float64_near_miss_is_not_named_float32() -> None:

@@ -18,6 +18,7 @@ every case; otherwise the report says where and what.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import math
 import time
@@ -341,6 +342,16 @@ def _check_of(run: CaseRun) -> ProblemCheck:
     return ProblemCheck(call, "full", quantities)
 
 
+# What a verdict's status says of a quantity, at the "concept" hint level (no values)
+FACTS = {
+    "wrong": "has wrong values",
+    "shape": "has the wrong shape",
+    "type": "has the wrong type",
+    "missing": "is missing from the return value",
+    "non_finite": "is not finite (NaN or inf)",
+}
+
+
 def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
     """What happened, with no cause: what raised, what was returned where, what changed."""
     out: list[Diagnosis] = []
@@ -361,6 +372,7 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                 (),
                 ("exception",),
                 f"on case {raised.case.name} it raised {raised.outcome.error}",
+                concept=f"It raised {kind} on case {raised.case.name}.",
             )
         )
     for q in exercise.quantities:
@@ -373,6 +385,7 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                     (q,),
                     (f"{q}_{v.status}",),
                     f"{q} on case {bad.case.name}: {v.seen}{size}",
+                    concept=f"{q} {FACTS.get(v.status, 'is wrong')} on case {bad.case.name}.",
                 )
             )
     modified = sorted({n for r in runs for n in r.modified})
@@ -382,9 +395,11 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                 (),
                 ("modified_inputs",),
                 f"it changes the caller's {', '.join(modified)} in place: the arguments must be left as they were",
+                concept="It changes its arguments in place: they must be left as they were.",
             )
         )
-    return out
+    # at the "location" level a fact is its whole message: where (the case) and what was seen
+    return [dataclasses.replace(d, at_location=d.message) for d in out]
 
 
 def _locator(namespace: dict[str, Any]) -> Callable[[Trace, int, str, str], Alignment]:
