@@ -26,6 +26,7 @@ from autograd_lr.checking.exercises.base import OutputModel, reproduces
 from autograd_lr.checking.exercises.sigmoid import EXERCISE, INPUTS, MODELS
 from autograd_lr.checking.tracing import Outcome
 from autograd_lr.teaching import exercises
+from autograd_lr.teaching.mistakes import rule_table
 
 HEAD = "import math\n\nimport numpy as np\n\n\ndef sigmoid(z):\n"
 FIRST = HEAD.count("\n") + 1  # the line of the body's first statement
@@ -123,6 +124,13 @@ def test_an_old_mistake_without_source_is_named_only_by_a_model_that_fits(old: O
         lead = report.diagnosis[0]
         assert lead.mistakes == (old.model,) and lead.line == 0
         assert f"on all {len(INPUTS)} cases" in lead.evidence and lead.match <= 1e-6
+    assert "no line can be pointed at or repaired" in " ".join(report.notes)
+
+
+def test_each_model_is_named_by_a_documented_rule() -> None:
+    """A model's mistake has the one name the error model gives it, on the page of mistakes."""
+    assert {m.mistake for m in MODELS} <= set(rule_table())
+    assert len({m.mistake for m in MODELS}) == len(MODELS)
 
 
 def test_each_model_fits_a_mistake_and_never_sigma_itself() -> None:

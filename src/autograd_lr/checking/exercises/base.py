@@ -503,6 +503,10 @@ def check(
                 exercise, cases, source, defined, scope, line_offset, search_budget, report
             )
         else:
+            report.notes.append(
+                "the function's source is not a def that can be read (a lambda, or code "
+                "typed where Python keeps no source): no line can be pointed at or repaired"
+            )
             lead = fitted_model(exercise, cases, outcomes)
         if lead is not None:
             report.diagnosis = [lead, *report.diagnosis]
@@ -627,7 +631,6 @@ def fitted_model(
                 evidence=(
                     f"your function gives these values on all {len(cases)} cases "
                     + ("exactly" if match == 0.0 else f"to {match:.1e} relative")
-                    + "; without its source no line can be pointed at"
                 ),
                 match=match,
                 concept=model.concept,
