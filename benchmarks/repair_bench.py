@@ -179,11 +179,8 @@ def catalogue() -> dict[str, Any]:
         exec(compile(p.source, filename, "exec"), scope)
         fn = scope[p.exercise]
         report: Any = check_sigmoid(fn) if p.exercise == "sigmoid" else check_gradients(fn)
-        if p.exercise == "sigmoid":
-            rules, line = set(report.rules), report.line
-        else:
-            rules = set(report.rules)
-            line = report.diagnosis[0].line if report.diagnosis else 0
+        rules = set(report.rules)
+        line = report.diagnosis[0].line if report.diagnosis else 0
         row = counts.setdefault(p.verdict, {"programs": 0, "agree": 0, "at the line": 0})
         row["programs"] += 1
         agree = (

@@ -460,41 +460,6 @@ FORMULA_MISTAKES = [
 PLANTED = FORMULA_MISTAKES + CODE_MISTAKES
 
 
-# --- the sigmoid exercise's mistakes (teaching.exercises.check_sigmoid) ---
-
-
-def sigmoid_math_exp(z):
-    import math
-
-    return 1 / (1 + math.exp(-z))
-
-
-def sigmoid_float32(z):
-    return (1 / (1 + np.exp(-np.asarray(z, dtype=np.float32)))).astype(np.float32)
-
-
-def sigmoid_derivative_instead(z):
-    s = 1 / (1 + np.exp(-np.asarray(z, dtype=np.float64)))
-    return s * (1 - s)
-
-
-def sigmoid_exponent_sign(z):
-    return 1 / (1 + np.exp(z))
-
-
-def sigmoid_without_one(z):
-    return np.exp(z)
-
-
-SIGMOID_PLANTED: dict[str, Callable[..., Any]] = {
-    "math_exp": sigmoid_math_exp,
-    "float32": sigmoid_float32,
-    "sigmoid_derivative": sigmoid_derivative_instead,
-    "sigmoid_sign": sigmoid_exponent_sign,
-    "missing_one_plus": sigmoid_without_one,
-}
-
-
 # --- reports, computed once per session ---
 
 

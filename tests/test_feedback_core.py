@@ -8,6 +8,8 @@ documentation's page of mistakes, and that page is made from the rules' tables.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import math
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import autograd_lr
 from autograd_lr import course
 from autograd_lr.checking import error_model
 from autograd_lr.checking.exercises import check_exercise
@@ -25,6 +28,7 @@ from autograd_lr.checking.findings import (
     SCHEMA_VERSION,
     Feedback,
     Finding,
+    Views,
     anchor,
     render_html,
     render_text,
@@ -99,8 +103,8 @@ def test_a_gradient_reports_causes_link_to_the_page(planted_reports: dict[str, A
 
 
 def _verify_report(error_jax: float) -> verify.Report:
-    row = verify.Row("dw1", 0.5, 0.5, 0.5, error_jax, 0.0)
-    stage = verify.Stage("at the start", math.log(2), [row], error_jax, 0.0)
+    entry = verify.GradientEntry("dw1", 0.5, 0.5, 0.5, error_jax, 0.0)
+    stage = verify.Stage("at the start", math.log(2), [entry], error_jax, 0.0)
     return verify.Report(
         [stage, stage], 0.3, 90.0, 85.0, 10, 0.5, 0.01,
         train_correct=9, m_train=10, test_correct=8, m_test=10,
@@ -146,6 +150,48 @@ def test_every_checker_renders_through_the_core(reports: list[Any]) -> None:
         assert data["passed"] is report.passed
         kinds.add(data["kind"])
     assert kinds == {"gradients", "exercise", "derivation", "verify"}
+
+
+VIEWS = f"{Views.__module__}.{Views.__qualname__}"
+
+
+def _report_types() -> dict[str, type]:
+    """Every class of the package that lays itself out as a Feedback (defines ``feedback``),
+    by its dotted name; none may write out a view of its own."""
+    package = Path(autograd_lr.__file__).parent
+    found: dict[str, type] = {}
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        for node in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            methods = {f.name for f in node.body if isinstance(f, ast.FunctionDef)}
+            if "feedback" not in methods or f"{module}.{node.name}" == VIEWS:
+                continue
+            assert not methods & {"__str__", "_repr_html_", "to_json"}, (
+                f"{module}.{node.name} writes out a view: their one home is findings.Views"
+            )
+            found[f"{module}.{node.name}"] = getattr(importlib.import_module(module), node.name)
+    return found
+
+
+def test_every_report_type_takes_its_three_views_from_the_one_mixin(reports: list[Any]) -> None:
+    """Each report type inherits str, _repr_html_ and to_json from findings.Views (none
+    writes its own), and the reports above, whose views are compared with their feedback,
+    cover every type."""
+    types = _report_types()
+    assert len(types) >= 3, sorted(types)  # gradients, derivation, verify at least
+    covered = {cls for r in reports for cls in type(r).__mro__}
+    for name, cls in types.items():
+        assert issubclass(cls, Views), f"{name} does not take its views from findings.Views"
+        assert cls in covered, f"no report of type {name} is checked against its feedback"
+        for view in ("__str__", "_repr_html_", "to_json"):
+            assert getattr(cls, view) is getattr(Views, view), f"{name}.{view} is its own"
+
+
+def test_a_report_without_a_layout_says_so() -> None:
+    with pytest.raises(NotImplementedError, match="must lay itself out as a Feedback"):
+        str(Views())
 
 
 def test_scores_and_outcomes_never_disagree_on_every_checker(reports: list[Any]) -> None:

@@ -340,8 +340,9 @@ def test_check_sigmoid_repairs_the_learners_line(
 
     fn = learner(f"\ndef sigmoid(z):\n    {body}\n", "sigmoid")
     report = exercises.check_sigmoid(fn)
-    assert not report.passed and report.rules == rules
-    assert fix in report.fix and report.line == 3 + body.count("\n")
+    lead = report.diagnosis[0]
+    assert not report.passed and lead.rules == rules
+    assert fix in lead.fix and lead.line == 3 + body.count("\n")
 
 
 def test_check_sigmoid_without_repair_says_where_and_what() -> None:
@@ -349,10 +350,11 @@ def test_check_sigmoid_without_repair_says_where_and_what() -> None:
 
     fn = learner("\ndef sigmoid(z):\n    return 1 / (2 + np.exp(-z))\n", "sigmoid")
     report = exercises.check_sigmoid(fn)
-    assert not report.passed and not report.rules and report.fix == ""
+    lead = report.diagnosis[0]
+    assert not report.passed and not report.rules and lead.fix == ""
     # where (the line) and what (its value at z = 0, 1/3, against σ(0) = 1/2), no guessed cause
-    assert "line 3 of sigmoid" in report.diagnosis and "0.333333" in report.diagnosis
-    assert "σ(z) is expected" in report.diagnosis
+    assert "line 3 of sigmoid" in lead.message and "0.333333" in lead.message
+    assert "σ(z) is expected" in lead.message
 
 
 # --- planted single-rule mutants of a right program ---------------------------------------

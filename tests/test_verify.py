@@ -17,7 +17,7 @@ from autograd_lr.tolerances import FINITE_DIFFERENCE_RTOL, JAX_RTOL
 def test_verify_passes_and_trains() -> None:
     report = verify.run(m=200, seed=1, iterations=500)
     assert report.passed
-    assert [len(stage.rows) for stage in report.stages] == [3, 3, 3]  # dw1, dw2, db
+    assert [len(stage.entries) for stage in report.stages] == [3, 3, 3]  # dw1, dw2, db
     for stage in report.stages:
         assert stage.error_jax <= JAX_RTOL and stage.error_fd <= FINITE_DIFFERENCE_RTOL
     start, _, end = report.stages
@@ -48,7 +48,7 @@ def test_the_report_reads_one_way() -> None:
             line
         )
     start = report.stages[0]
-    assert start.rows[-1].hand == 0.0, "the case this test is about: an exact 0 in the db row"
+    assert start.entries[-1].hand == 0.0, "the case this test is about: an exact 0 in the db row"
     assert lines[1].strip() == (  # α in one line: the update it scales, and its name
         "gradient descent: 500 iterations of w := w − α·dw, b := b − α·db, "
         "with the step size (learning rate) α = 0.5"

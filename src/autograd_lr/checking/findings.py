@@ -4,8 +4,9 @@ Every checker (``check_gradients``, ``check_exercise``, ``check_derivation``, ``
 says what it found as :class:`Finding` records (what is wrong, where, why, the fix) and
 lays its report out as one :class:`Feedback`: a headline, tables, the findings and notes.
 :func:`render_text` (the terminal), :func:`render_html` (a notebook) and :func:`to_json`
-(versioned by :data:`SCHEMA_VERSION`) are the only views, so the three show the same
-findings at the same hint level:
+(versioned by :data:`SCHEMA_VERSION`) are the only views, and :class:`Views` gives every
+report the three of them (``str``, ``_repr_html_``, ``to_json``), so the three show the
+same findings at the same hint level:
 
 * ``"concept"``: what is wrong and why, in the lecture's words, with no code;
 * ``"location"``: and where (the line, the quantity, the step) with what was seen there;
@@ -257,6 +258,34 @@ class Feedback:
     @property
     def max_score(self) -> int:
         return len(self.marks)
+
+
+class Views:
+    r"""The three views of a report, each a rendering of its one :meth:`feedback`:
+
+    .. math::
+
+        \texttt{str}(r) = \texttt{render\_text}(F), \quad
+        r.\texttt{\_repr\_html\_}() = \texttt{render\_html}(F), \quad
+        r.\texttt{to\_json}() = \texttt{to\_json}(F), \qquad F = r.\texttt{feedback}()
+
+    A report (every checker's) inherits them and writes only :meth:`feedback`, so the
+    terminal, the notebook and the JSON show the same findings at the same hint level.
+    """
+
+    def feedback(self) -> Feedback:
+        """The report as the feedback core lays it out; each report type writes its own."""
+        raise NotImplementedError(f"{type(self).__name__} must lay itself out as a Feedback")
+
+    def __str__(self) -> str:
+        return render_text(self.feedback())
+
+    def _repr_html_(self) -> str:
+        return render_html(self.feedback())
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback core's JSON: the same keys for every checker (:func:`to_json`)."""
+        return to_json(self.feedback())
 
 
 def render_text(f: Feedback) -> str:

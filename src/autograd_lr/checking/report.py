@@ -19,17 +19,15 @@ from autograd_lr.checking.findings import (
     Column,
     Feedback,
     Table,
+    Views,
     causes,
-    render_html,
-    render_text,
-    to_json,
 )
 from autograd_lr.checking.thresholds import QUANTITIES
 from autograd_lr.checking.types import Diagnosis, ProblemCheck, Row
 
 
 @dataclass
-class GradientReport:
+class GradientReport(Views):
     r"""The result of :func:`check_gradients`: ``.passed``, ``.wrong``, rows, diagnosis.
 
     ``wrong`` lists the quantities among ``"dw"``, ``"db"``, ``"cost"`` that are wrong on
@@ -187,17 +185,6 @@ class GradientReport:
             data=self.to_dict(),
             marks=[r.status == "ok" for r in self.rows.values() if r.status != "not returned"],
         )
-
-    def __str__(self) -> str:
-        return render_text(self.feedback())
-
-    def _repr_html_(self) -> str:
-        return render_html(self.feedback())
-
-    def to_json(self) -> dict[str, Any]:
-        """The feedback core's JSON (:func:`~autograd_lr.checking.findings.to_json`): the
-        same keys as every checker's, with :meth:`to_dict` as its ``data``."""
-        return to_json(self.feedback())
 
     def _summary(self) -> str:
         n = len(self.checks)

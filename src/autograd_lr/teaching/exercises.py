@@ -25,36 +25,14 @@ with :math:`\lambda` for the L2 version; the tests check that every reference pa
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograd_lr import course, forward, gradients
-from autograd_lr.checking import explain
-from autograd_lr.checking.check import (
-    GradientReport,
-    check_gradients,
-    namespace_of,
-    validate_hints,
-)
-from autograd_lr.checking.findings import (
-    Column,
-    Feedback,
-    Finding,
-    Table,
-    render_html,
-    render_text,
-    to_json,
-)
-from autograd_lr.checking.sigmoid_repair import search_sigmoid
-from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
-    SIGMOID_FLOAT32_RTOL,
-    SIGMOID_MODEL_RTOL,
-    SIGMOID_RTOL,
-)
+from autograd_lr import course, gradients
+from autograd_lr.checking.check import GradientReport, check_gradients
+from autograd_lr.checking.exercises import ExerciseReport, check_exercise
 from autograd_lr.validation import validate_lambd, validate_problem
 
 # λ for the L2 exercise: large enough that a missing or mis-scaled λ/m · w shows far above
@@ -313,237 +291,31 @@ def check_propagate_l2(
     return check_gradients(fn, lambd=lambd, **options)
 
 
-# The inputs of the sigmoid check: a scalar, a row like Z, a column, and logits far into
-# both tails (where 1/(1 + e^{-z}) is tiny or rounds to 1).
-SIGMOID_CASES: dict[str, Any] = {
-    "z = 0 (a number)": 0.0,
-    "a row (1, 9) like Z": np.linspace(-8.0, 8.0, 9).reshape(1, 9),
-    "a column (3, 1)": np.array([[-1.5], [0.25], [2.0]]),
-    "tails, |z| up to 40": np.array([-40.0, -20.0, 20.0, 40.0]),
-}
+def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> ExerciseReport:
+    r"""Check exercise 1: ``fn(z)`` against :math:`\sigma(z) = 1/(1 + e^{-z})`, the exercise engine's check.
 
-
-@dataclass
-class SigmoidCase:
-    """Your σ on one input against :func:`autograd_lr.forward.sigmoid`."""
-
-    name: str
-    z: Any
-    yours: Any
-    expected: np.ndarray
-    error: float  # max elementwise relative error (inf: wrong shape, NaN, or an exception)
-    problem: str = ""
-    raised: str = ""  # the exception's type, if fn raised
-
-
-@dataclass
-class SigmoidReport:
-    """The result of :func:`check_sigmoid`: ``.passed``, one case per input, a diagnosis."""
-
-    function: str
-    cases: list[SigmoidCase]
-    diagnosis: str = ""
-    fix: str = ""
-    notes: list[str] = field(default_factory=list)
-    concept: str = ""  # the diagnosis in the lecture's words, without code
-    mistake: str = ""  # its code: "not_implemented", "math_exp", "float32", ...
-    hints: str = "fix"
-    # the correction rules of a verified repair of the learner's source, and the line the
-    # diagnosis points at (0: none); see autograd_lr.checking.repair
-    rules: tuple[str, ...] = ()
-    rule_concepts: tuple[str, ...] = ()  # each rule's concept text, in the order of rules
-    line: int = 0
-
-    @property
-    def passed(self) -> bool:
-        return all(c.error <= SIGMOID_RTOL for c in self.cases)
-
-    def finding(self) -> Finding | None:
-        """The diagnosis as the feedback core's finding (``None`` when there is none)."""
-        if not self.diagnosis:
-            return None
-        return Finding(
-            (),
-            (self.mistake,) if self.mistake else (),
-            self.diagnosis,
-            self.fix,
-            concept=self.concept,
-            rules=self.rules,
-            rule_concepts=self.rule_concepts,
-            line=self.line,
-        )
-
-    def feedback(self) -> Feedback:
-        """The report as the feedback core lays it out (every view renders this)."""
-        verdict = "PASSED" if self.passed else "FAILED"
-        rows: list[tuple[str, ...]] = [
-            (
-                c.name,
-                "ok" if c.error <= SIGMOID_RTOL else "WRONG",
-                "-" if math.isnan(c.error) else f"{c.error:.1e}",
-                f"  {c.problem}",
-            )
-            for c in self.cases
-        ]
-        columns = (Column("input", 24), Column("verdict", 7), Column("rel. error", 9, ">"),
-                   Column("", 0))  # fmt: skip
-        finding = self.finding()
-        return Feedback(
-            "exercise",
-            self.function,
-            self.passed,
-            f"{self.function}: {verdict} (σ(z) against the stable σ, threshold {SIGMOID_RTOL:g})",
-            self.hints,
-            tables=[Table(columns, rows, [r[1] != "ok" for r in rows], header=False)],
-            findings=[] if finding is None else [finding],
-            notes=list(self.notes),
-            marks=[c.error <= SIGMOID_RTOL for c in self.cases],
-        )
-
-    def __str__(self) -> str:
-        return render_text(self.feedback())
-
-    def _repr_html_(self) -> str:
-        return render_html(self.feedback())
-
-    def to_json(self) -> dict[str, Any]:
-        """The feedback core's JSON: the same keys as every checker's."""
-        return to_json(self.feedback())
-
-
-def _sigmoid_case(fn: Callable[..., Any], name: str, z: Any) -> SigmoidCase:
-    expected = np.asarray(forward.sigmoid(np.asarray(z, dtype=np.float64)))
-    z_in = z.copy() if isinstance(z, np.ndarray) else z
-    try:
-        with np.errstate(all="ignore"):
-            yours = fn(z_in)
-    except Exception as exc:
-        return SigmoidCase(
-            name,
-            z,
-            None,
-            expected,
-            math.inf,
-            f"raised {type(exc).__name__}: {exc}",
-            raised=type(exc).__name__,
-        )
-    try:
-        array = np.asarray(yours, dtype=np.float64)
-    except (TypeError, ValueError):
-        return SigmoidCase(name, z, yours, expected, math.inf, f"returned a {type(yours).__name__}")
-    if array.shape != expected.shape:
-        return SigmoidCase(
-            name, z, yours, expected, math.inf, f"shape {array.shape}, expected {expected.shape}"
-        )
-    if not np.all(np.isfinite(array)):
-        return SigmoidCase(name, z, yours, expected, math.inf, "NaN or inf")
-    error = float(np.max(np.abs(array - expected) / expected))
-    return SigmoidCase(name, z, yours, expected, error)
-
-
-# Models of a wrong σ, each a function of z (code, message, concept); σ itself comes from
-# the forward model, so nothing here is a second definition of σ.
-SIGMOID_MODELS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str, str]] = {
-    "sigmoid_sign": (
-        lambda z: np.asarray(forward.sigmoid(-z)),
-        "the sign of the exponent is flipped: you computed 1/(1 + e^z) = σ(−z)",
-        "Your σ is 1 − σ: the exponent in σ(z) = 1/(1 + e^(−z)) has the wrong sign.",
-    ),
-    "missing_one_plus": (
-        np.exp,
-        "the '1 +' is missing: you computed e^z",
-        "Your σ grows without bound: the denominator 1 + e^(−z) lost its 1 (and its sign).",
-    ),
-    "sigmoid_derivative": (
-        lambda z: np.asarray(forward.sigmoid(z) * (1.0 - forward.sigmoid(z))),
-        "you returned σ'(z) = σ(z)(1 − σ(z)), the derivative, instead of σ(z)",
-        "Your function returns the slope of σ, σ(1 − σ), which the backward pass needs, "
-        "instead of σ itself, which the forward pass needs.",
-    ),
-}
-
-
-def _diagnose_sigmoid(result: SigmoidReport) -> None:
-    """Name the mistake, only where its model fits on every case (all of them compared)."""
-    cases = result.cases
-    if any(c.raised == "NotImplementedError" for c in cases):
-        result.mistake = "not_implemented"
-        result.diagnosis = "not implemented yet: the skeleton raises NotImplementedError"
-        result.concept = "The function is still the exercise's skeleton: write its body."
-        result.fix = "write the body: return 1 / (1 + np.exp(-z))"
-        return
-    scalar = [c for c in cases if np.ndim(c.z) == 0]
-    arrays = [c for c in cases if np.ndim(c.z) > 0]
-    if (
-        all(math.isfinite(c.error) for c in scalar)
-        and arrays
-        and all(c.raised == "TypeError" for c in arrays)
-    ):
-        result.mistake = "math_exp"
-        result.diagnosis = (
-            "it works on a number but raises TypeError on every array: math.exp (or a "
-            "float() of z) takes one number, while σ must work elementwise on Z (1, m)"
-        )
-        result.concept = (
-            "Your σ works on one number but not on an array: in the lecture σ is applied to "
-            "every entry of Z at once."
-        )
-        result.fix = "use np.exp, which works elementwise: return 1 / (1 + np.exp(-z))"
-        return
-    if not all(math.isfinite(c.error) for c in cases):
-        if any("shape" in c.problem for c in cases):
-            result.mistake = "shape_not_kept"
-            result.diagnosis = "the shape of z is not kept: σ works elementwise"
-            result.concept = "σ works entry by entry: its result has the shape of z."
-            result.fix = "use np.exp (elementwise) on the whole array; no loops, no reshapes"
-        return  # a model cannot be told apart on cases that raised or are not finite
-    dtypes = {str(np.asarray(c.yours).dtype) for c in cases if np.ndim(c.z) > 0}
-    if dtypes == {"float32"} and all(c.error <= SIGMOID_FLOAT32_RTOL for c in cases):
-        result.mistake = "float32"
-        worst = max(c.error for c in cases)
-        result.diagnosis = (
-            f"σ came back in float32: it agrees only to single precision ({worst:.1e}), "
-            f"and the check (threshold {SIGMOID_RTOL:g}) is made in float64"
-        )
-        result.concept = (
-            "Your σ keeps only single precision (about 7 digits): half the digits of the "
-            "float64 inputs are lost."
-        )
-        result.fix = "keep float64: no .astype(np.float32) or np.float32(...)"
-        return
-    z = np.concatenate([np.ravel(np.asarray(c.z, dtype=np.float64)) for c in cases])
-    yours = np.concatenate([np.ravel(np.asarray(c.yours, dtype=np.float64)) for c in cases])
-    right = np.asarray(forward.sigmoid(z))
-    for code, (model, message, concept) in SIGMOID_MODELS.items():
-        predicted = np.asarray(model(z))
-        told_apart = not np.allclose(predicted, right, rtol=SIGMOID_MODEL_RTOL, atol=0.0)
-        if told_apart and np.allclose(yours, predicted, rtol=SIGMOID_MODEL_RTOL, atol=0.0):
-            result.mistake, result.diagnosis, result.concept = code, message, concept
-            result.fix = "return 1 / (1 + np.exp(-z))"
-            return
-
-
-def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> SigmoidReport:
-    r"""Check exercise 1: ``fn(z)`` against :func:`autograd_lr.forward.sigmoid` on several inputs.
-
-    Each input's largest elementwise relative error must be ≤ :data:`~autograd_lr.checking.thresholds.SIGMOID_RTOL`, with
-    the input's shape kept. Recognised mistakes (:data:`SIGMOID_MODELS`, each named only
-    when it fits every input and differs from σ on one): :math:`1/(1 + e^{z})`,
-    :math:`e^{z}`, :math:`\sigma'(z)` returned for σ, ``math.exp`` (fine on a number, a
-    ``TypeError`` on arrays), float32, and a skeleton not filled in.
+    :func:`~autograd_lr.checking.exercises.check_exercise` with ``"sigmoid"``: on a number,
+    a row, a column and a matrix with :math:`|z|` up to 30, each value must agree with
+    :func:`autograd_lr.forward.sigmoid` to a relative
+    :data:`~autograd_lr.checking.thresholds.SIGMOID_RTOL` of its own, the shape of ``z``
+    kept. A mistake is named by a repair of your source that makes every case pass, with
+    its line; a function without source (a lambda) by an output model of the mistake
+    (:data:`autograd_lr.checking.exercises.sigmoid.MODELS`) that reproduces your values
+    on every case; otherwise the report says where and what.
 
     Parameters
     ----------
     fn : callable
-        Your ``sigmoid(z)``; by default the skeleton.
+        Your ``sigmoid(z)``; by default the skeleton, reported "not implemented".
     hints : {"concept", "location", "fix"}
         ``"concept"`` or ``"location"`` say what is wrong without the corrected line,
         ``"fix"`` gives it.
 
     Returns
     -------
-    SigmoidReport
-        One case per input, ``passed``, and the mistake when one is recognised.
+    autograd_lr.checking.exercises.base.ExerciseReport
+        ``passed``, the verdict on σ(z), and the diagnosis (``mistakes``, ``rules``, each
+        finding's ``line``); ``print`` it.
 
     Raises
     ------
@@ -557,45 +329,6 @@ def check_sigmoid(fn: Callable[..., Any] = sigmoid, *, hints: str = "fix") -> Si
     >>> exercises.check_sigmoid(sigmoid).passed
     True
     """
-    level = validate_hints(hints)
-    name = getattr(fn, "__qualname__", None) or repr(fn)
-    cases = [_sigmoid_case(fn, label, z) for label, z in SIGMOID_CASES.items()]
-    result = SigmoidReport(name, cases, hints=level)
-    if not result.passed:
-        _diagnose_sigmoid(result)
-        if result.mistake != "not_implemented":
-            _explain_sigmoid(result, fn)
-    return result
-
-
-def _explain_sigmoid(result: SigmoidReport, fn: Callable[..., Any]) -> None:
-    """Trace the learner's σ to its first wrong line; a verified repair leads the diagnosis,
-    and with neither a repair nor a recognised mistake the report says where and what."""
-
-    code = getattr(fn, "__code__", None)
-    try:
-        source = inspect.getsource(fn) if code is not None else ""
-        if not source:
-            return
-        finding = search_sigmoid(
-            source,
-            getattr(fn, "__name__", "sigmoid"),
-            list(SIGMOID_CASES.values()),
-            SIGMOID_RTOL,
-            namespace_of(fn),
-            line_offset=code.co_firstlineno - 1 if code is not None else 0,
-        )
-    except (OSError, TypeError, SyntaxError, ValueError):
-        return  # no source, or not a def: the recognised mistake (if any) stands
-    except Exception as exc:  # the engine only adds to a verdict already made
-        result.notes.append(f"the line-by-line search stopped on {type(exc).__name__}: {exc}")
-        return
-    found = explain.finding_diagnosis(finding, ())
-    result.line = found.line
-    if finding.repair is not None:
-        result.rules, result.rule_concepts = found.rules, found.rule_concepts
-        result.diagnosis, result.concept, result.fix = found.message, found.concept, found.fix
-    elif not result.mistake:
-        result.diagnosis, result.concept, result.fix = found.message, found.concept, ""
-    else:
-        result.notes.append(f"where: {finding.where}")
+    report = check_exercise(fn, "sigmoid", hints=hints)
+    assert isinstance(report, ExerciseReport)  # only propagate's check is check_gradients
+    return report

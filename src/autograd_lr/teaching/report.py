@@ -33,10 +33,8 @@ from autograd_lr.checking.findings import (  # one home: findings, hint levels, 
     Feedback,
     Finding,
     Table,
+    Views,
     level_index,
-    render_html,
-    render_text,
-    to_json,
 )
 from autograd_lr.teaching.syntax import sigma, sigmoid_formula
 
@@ -207,7 +205,7 @@ def _number(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class DerivationReport:
+class DerivationReport(Views):
     """The verdict on a derivation: ``passed``, ``first_wrong`` and one result per step."""
 
     steps: tuple[StepResult, ...]
@@ -278,16 +276,6 @@ class DerivationReport:
             data=self.to_dict(),
             marks=[s.verdict == "ok" for s in self.steps],
         )
-
-    def __str__(self) -> str:
-        return render_text(self.feedback())
-
-    def _repr_html_(self) -> str:
-        return render_html(self.feedback())
-
-    def to_json(self) -> dict[str, Any]:
-        """The feedback core's JSON (the same keys as every checker's), :meth:`to_dict` its ``data``."""
-        return to_json(self.feedback())
 
     def to_dict(self) -> dict[str, Any]:
         first = self.first_wrong

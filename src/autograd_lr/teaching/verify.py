@@ -21,9 +21,7 @@ from autograd_lr.checking.findings import (
     Column,
     Feedback,
     Table,
-    render_html,
-    render_text,
-    to_json,
+    Views,
 )
 from autograd_lr.datasets import make_two_feature
 from autograd_lr.problems import Problem
@@ -35,8 +33,9 @@ from autograd_lr.tolerances import (
 
 
 @dataclass(frozen=True)
-class Row:
-    """One gradient entry: hand-derived, both oracles and the worst relative error."""
+class GradientEntry:
+    """One entry of the gradient (``dw1``, ..., ``db``): hand-derived, both oracles, and
+    the hand-derived value's relative error against each."""
 
     quantity: str
     hand: float
@@ -52,7 +51,7 @@ class Stage:
 
     label: str
     cost: float
-    rows: list[Row]
+    entries: list[GradientEntry]
     error_jax: float  # normwise, over all of (dw, db)
     error_fd: float
 
@@ -62,7 +61,7 @@ class Stage:
 
 
 @dataclass
-class Report:
+class Report(Views):
     """Everything ``autograd-lr verify`` prints."""
 
     stages: list[Stage]
@@ -98,16 +97,16 @@ class Report:
                 columns,
                 [  # one format per column: an exact 0 prints as 0.0…e+00
                     (
-                        row.quantity,
-                        f"{row.hand:.{VALUE_DIGITS}e}",
-                        f"{row.jax:.{VALUE_DIGITS}e}",
-                        f"{row.finite_difference:.{VALUE_DIGITS}e}",
-                        f"{row.error_jax:.1e}",
-                        f"{row.error_fd:.1e}",
+                        entry.quantity,
+                        f"{entry.hand:.{VALUE_DIGITS}e}",
+                        f"{entry.jax:.{VALUE_DIGITS}e}",
+                        f"{entry.finite_difference:.{VALUE_DIGITS}e}",
+                        f"{entry.error_jax:.1e}",
+                        f"{entry.error_fd:.1e}",
                     )
-                    for row in stage.rows
+                    for entry in stage.entries
                 ],
-                failing=[not stage.passed] * len(stage.rows),
+                failing=[not stage.passed] * len(stage.entries),
                 caption=f"{stage.label}: cost J = {stage.cost:.10f}",
                 footer="relative error to the summands' scale: "
                 f"jax {_within(stage.error_jax, JAX_RTOL)}, finite differences "
@@ -142,16 +141,6 @@ class Report:
             marks=[stage.passed for stage in self.stages],
         )
 
-    def __str__(self) -> str:
-        return render_text(self.feedback())
-
-    def _repr_html_(self) -> str:
-        return render_html(self.feedback())
-
-    def to_json(self) -> dict[str, Any]:
-        """The feedback core's JSON: the same keys as every checker's."""
-        return to_json(self.feedback())
-
 
 VALUE_DIGITS = 9  # digits after the point of the value columns: 10 significant, as in 1.3e-18
 
@@ -180,8 +169,8 @@ def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
     floors = values.floors(values.expected.cost)
     s, s_fd = floors["dw"], floors["directional"]
     names = [f"dw{j + 1}" for j in range(problem.n_x)] + ["db"]
-    rows = [
-        Row(
+    entries = [
+        GradientEntry(
             quantity=name,
             hand=float(hand[k]),
             jax=float(jax[k]),
@@ -194,7 +183,7 @@ def check_stage(label: str, w: Any, b: float, X: Any, Y: Any) -> Stage:
     return Stage(
         label=label,
         cost=J,
-        rows=rows,
+        entries=entries,
         error_jax=max(checked.quantities[q].error for q in ("dw", "db")),
         error_fd=relative_error(hand, fd, scale=s_fd),
     )

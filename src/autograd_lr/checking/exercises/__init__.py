@@ -16,11 +16,13 @@ learner's code (:mod:`.rules`, the feedback engine). The report is the same type
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-from autograd_lr.checking.exercises.base import Exercise, ExerciseReport
+from autograd_lr.checking.check import check_gradients
+from autograd_lr.checking.exercises import initialize, model, optimize, predict, sigmoid
+from autograd_lr.checking.exercises.base import Exercise, ExerciseReport, check
 from autograd_lr.checking.repair import SEARCH_BUDGET
 from autograd_lr.checking.report import GradientReport
 
@@ -33,6 +35,9 @@ EXERCISES: dict[str, str] = {
     "predict": "predict",
     "model": "model",
 }
+_MODULES: dict[str, ModuleType] = {
+    m.__name__.rpartition(".")[2]: m for m in (sigmoid, initialize, optimize, predict, model)
+}
 # a longer search for the exercises with a loop of many iterations (each candidate runs it)
 LOOP_SEARCH_BUDGET = 6.0
 
@@ -42,8 +47,7 @@ def exercise(name: str) -> Exercise:
     if name not in EXERCISES or not EXERCISES[name]:
         known = ", ".join(n for n, m in EXERCISES.items() if m)
         raise ValueError(f"no exercise {name!r}; the exercises are {known}")
-    module = importlib.import_module(f"autograd_lr.checking.exercises.{EXERCISES[name]}")
-    found: Exercise = module.EXERCISE
+    found: Exercise = _MODULES[EXERCISES[name]].EXERCISE
     return found
 
 
@@ -107,13 +111,9 @@ def check_exercise(
             f"(check_exercise(fn, 'optimize'))"
         )
     if chosen == "propagate":
-        from autograd_lr.checking.check import check_gradients
-
         return check_gradients(
             fn, hints=hints, search_budget=SEARCH_BUDGET if search_budget is None else search_budget
         )
-    from autograd_lr.checking.exercises.base import check
-
     default = LOOP_SEARCH_BUDGET if chosen in ("optimize", "model") else SEARCH_BUDGET
     budget = default if search_budget is None else search_budget
     return check(

@@ -9,12 +9,16 @@ on every case (on copies: an argument changed in place is a failure), builds an
 :class:`ExerciseReport` and, when it fails and the source is available, runs the
 feedback engine (:func:`~autograd_lr.checking.repair.search_with`): the cause is named
 only by a repair that makes the function pass every case, and the line is the one it
-changes (or the line that raised).
+changes (or the line that raised). A function without source the engine can trace (a
+lambda, a compiled function) has no line to repair: there an exercise's output models
+(:class:`OutputModel`) name a mistake only when one reproduces the function's result on
+every case; otherwise the report says where and what.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import math
 import time
@@ -26,6 +30,7 @@ import numpy as np
 
 from autograd_lr.checking import explain
 from autograd_lr.checking.alignment import Alignment
+from autograd_lr.checking.check import namespace_of, validate_hints
 from autograd_lr.checking.error_model import Rule
 from autograd_lr.checking.exercises.rules import TABLE
 from autograd_lr.checking.repair import SEARCH_BUDGET, Runner, Tracer, search_with
@@ -80,6 +85,27 @@ Locating = Callable[[Trace, Case, str, str], Alignment]
 
 
 @dataclass(frozen=True)
+class OutputModel:
+    r"""A wrong version of an exercise's function, :math:`\tilde f(\text{args})`, for a
+    function without source.
+
+    It names its mistake only when, on every case, :math:`\tilde f` and the learner's
+    function raise the same exception type or return values of the same shape and dtype
+    that agree elementwise to ``rtol`` relative, and :math:`\tilde f` fails the exercise on
+    one case at least (:func:`reproduces`). ``mistake`` is the name of the error model's
+    rule whose mistake it is (the mistake's one name, documented on the page of
+    mistakes); ``message`` says what the learner computed, ``concept`` why it is wrong.
+    """
+
+    mistake: str
+    fn: Callable[..., Any]
+    message: str
+    concept: str
+    fix: str
+    rtol: float
+
+
+@dataclass(frozen=True)
 class Exercise:
     """An exercise of the course, with what is called, what is checked and which rules repair it."""
 
@@ -94,6 +120,8 @@ class Exercise:
     # the first wrong line, from the trace aligned with the reference's intermediates;
     # None: the line that raised, else the first that reads a notebook's global array
     locate: Locating | None = None
+    # the mistakes named in a function without source, each only where it fits every case
+    models: tuple[OutputModel, ...] = ()
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -314,6 +342,16 @@ def _check_of(run: CaseRun) -> ProblemCheck:
     return ProblemCheck(call, "full", quantities)
 
 
+# What a verdict's status says of a quantity, at the "concept" hint level (no values)
+FACTS = {
+    "wrong": "has wrong values",
+    "shape": "has the wrong shape",
+    "type": "has the wrong type",
+    "missing": "is missing from the return value",
+    "non_finite": "is not finite (NaN or inf)",
+}
+
+
 def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
     """What happened, with no cause: what raised, what was returned where, what changed."""
     out: list[Diagnosis] = []
@@ -334,6 +372,7 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                 (),
                 ("exception",),
                 f"on case {raised.case.name} it raised {raised.outcome.error}",
+                concept=f"It raised {kind} on case {raised.case.name}.",
             )
         )
     for q in exercise.quantities:
@@ -346,6 +385,7 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                     (q,),
                     (f"{q}_{v.status}",),
                     f"{q} on case {bad.case.name}: {v.seen}{size}",
+                    concept=f"{q} {FACTS.get(v.status, 'is wrong')} on case {bad.case.name}.",
                 )
             )
     modified = sorted({n for r in runs for n in r.modified})
@@ -355,9 +395,11 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                 (),
                 ("modified_inputs",),
                 f"it changes the caller's {', '.join(modified)} in place: the arguments must be left as they were",
+                concept="It changes its arguments in place: they must be left as they were.",
             )
         )
-    return out
+    # at the "location" level a fact is its whole message: where (the case) and what was seen
+    return [dataclasses.replace(d, at_location=d.message) for d in out]
 
 
 def _locator(namespace: dict[str, Any]) -> Callable[[Trace, int, str, str], Alignment]:
@@ -430,9 +472,8 @@ def check(
     source: str | None = None,
     line_offset: int | None = None,
 ) -> ExerciseReport:
-    """Run ``fn`` on every case of ``exercise``, judge it, and name a mistake by a verified repair."""
-    from autograd_lr.checking.check import namespace_of, validate_hints
-
+    """Run ``fn`` on every case of ``exercise``, judge it, and name a mistake by a verified
+    repair (by an output model that fits every case, when there is no source to repair)."""
     level = validate_hints(hints)
     if not callable(fn):
         raise ValueError(f"fn must be a function like {exercise.signature}, got {fn!r}")
@@ -440,6 +481,7 @@ def check(
     cases = exercise.cases()
     outcomes = [run_one(fn, c.args) for c in cases]
     function = name or getattr(fn, "__qualname__", None) or exercise.name
+    defined = getattr(fn, "__name__", None) or exercise.name  # its def's name in its source
     code = getattr(fn, "__code__", None)
     if source is None:
         try:
@@ -453,15 +495,21 @@ def check(
         exercise, cases, outcomes, function=function, hints=level, source=source
     )
     runs = [judge_outcome(exercise, c, o) for c, o in zip(cases, outcomes, strict=True)]
-    if not report.passed:
-        not_implemented = any("NotImplementedError" in r.outcome.error for r in runs)
-        if source and not not_implemented:
+    not_implemented = any("NotImplementedError" in r.outcome.error for r in runs)
+    if not report.passed and not not_implemented:
+        if traceable(source, defined):
             scope = namespace if namespace is not None else (namespace_of(fn) if code else {})
-            engine = explain_with_engine(
-                exercise, cases, source, function, scope, line_offset, search_budget, report
+            lead = explain_with_engine(
+                exercise, cases, source, defined, scope, line_offset, search_budget, report
             )
-            if engine is not None:
-                report.diagnosis = [engine, *report.diagnosis]
+        else:
+            report.notes.append(
+                "the function's source is not a def that can be read (a lambda, or code "
+                "typed where Python keeps no source): no line can be pointed at or repaired"
+            )
+            lead = fitted_model(exercise, cases, outcomes)
+        if lead is not None:
+            report.diagnosis = [lead, *report.diagnosis]
     report.seconds = time.perf_counter() - start
     return report
 
@@ -520,3 +568,71 @@ def explain_with_engine(
     if finding.repair is None and not finding.line:
         return None
     return explain.finding_diagnosis(finding, wrong, TABLE)
+
+
+# --- a function without source: output models -------------------------------------------
+
+
+def traceable(source: str, function: str) -> bool:
+    """Whether ``source`` defines ``def function`` for the engine to trace (not a lambda)."""
+    if not source:
+        return False
+    try:
+        parse_function(source, function)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def reproduces(
+    model: OutputModel, exercise: Exercise, cases: Sequence[Case], outcomes: Sequence[Outcome]
+) -> float | None:
+    r"""The largest :math:`|\tilde f - f| / |\tilde f|` over every case when ``model``
+    reproduces the learner's ``outcomes`` (see :class:`OutputModel`), else ``None``."""
+    worst = 0.0
+    told_apart = False
+    for case, outcome in zip(cases, outcomes, strict=True):
+        predicted = run_one(model.fn, case.args)
+        told_apart = told_apart or not judge_outcome(exercise, case, predicted).passed
+        if predicted.error or outcome.error:
+            if predicted.error.split(":", 1)[0] != outcome.error.split(":", 1)[0]:
+                return None
+            continue
+        yours, theirs = numeric(outcome.returned), numeric(predicted.returned)
+        if yours is None or theirs is None:
+            return None
+        if yours.shape != theirs.shape or yours.dtype != theirs.dtype:
+            return None
+        a, e = yours.astype(np.float64), theirs.astype(np.float64)
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(e))):
+            return None
+        with np.errstate(all="ignore"):
+            differences = np.abs(a - e) / np.abs(e)
+        difference = float(np.max(np.where(a == e, 0.0, differences), initial=0.0))
+        if not difference <= model.rtol:
+            return None
+        worst = max(worst, difference)
+    return worst if told_apart else None
+
+
+def fitted_model(
+    exercise: Exercise, cases: Sequence[Case], outcomes: Sequence[Outcome]
+) -> Diagnosis | None:
+    """The first of the exercise's output models that reproduces the learner's function on
+    every case, as a finding; ``None`` when none does (the facts then say where and what)."""
+    for model in exercise.models:
+        match = reproduces(model, exercise, cases, outcomes)
+        if match is not None:
+            return Diagnosis(
+                (),
+                (model.mistake,),
+                model.message,
+                model.fix,
+                evidence=(
+                    f"your function gives these values on all {len(cases)} cases "
+                    + ("exactly" if match == 0.0 else f"to {match:.1e} relative")
+                ),
+                match=match,
+                concept=model.concept,
+            )
+    return None

@@ -27,6 +27,7 @@ from autograd_lr.checking.exercises.base import (
     scalar_verdict,
 )
 from autograd_lr.checking.thresholds import DESCENT_RTOL
+from autograd_lr.datasets import load_breast_cancer
 from autograd_lr.problems import Problem
 
 KEYS = rules.MODEL_KEYS
@@ -35,8 +36,6 @@ QUANTITIES = ("keys", "w", "b", "costs", "Y_prediction_train", "Y_prediction_tes
 
 def data(n_x: int, m_train: int, m_test: int) -> tuple[np.ndarray, ...]:
     """The first ``n_x`` features of the breast-cancer data, standardized, split in order."""
-    from autograd_lr.datasets import load_breast_cancer
-
     d = load_breast_cancer()
     X = d.X[:n_x, : m_train + m_test]
     X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)

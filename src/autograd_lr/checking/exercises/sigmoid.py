@@ -6,6 +6,8 @@ column, a matrix, and moderately large :math:`|z|`), each value to a relative
 \approx 10^{-13}` must be right to its last digits, as the cost's :math:`\log a` reads
 them), with the engine's rules; the search starts at the first line whose value is none
 of :math:`z, -z, e^{-z}, 1 + e^{-z}, \sigma(z)` (:func:`~autograd_lr.checking.alignment.align_sigmoid`).
+A σ without source (a lambda, a compiled function) is compared with :data:`MODELS`, the
+outputs of its known mistakes, each named only where it fits every input.
 """
 
 from __future__ import annotations
@@ -21,12 +23,17 @@ from autograd_lr.checking.error_model import RULES
 from autograd_lr.checking.exercises.base import (
     Case,
     Exercise,
+    OutputModel,
     Verdict,
     array_verdict,
     numeric,
     scalar_verdict,
 )
-from autograd_lr.checking.thresholds import SIGMOID_RTOL
+from autograd_lr.checking.thresholds import (  # the one home of the checkers' tolerances
+    SIGMOID_FLOAT32_RTOL,
+    SIGMOID_MODEL_RTOL,
+    SIGMOID_RTOL,
+)
 from autograd_lr.checking.tracing import Trace
 from autograd_lr.problems import Problem
 
@@ -71,6 +78,62 @@ def locate(t: Trace, case: Case, source: str, function: str) -> Alignment:
     return align_sigmoid(t, np.asarray(case.args[0], dtype=np.float64), source, function)
 
 
+def _float64(z: Any) -> np.ndarray:
+    return np.asarray(z, dtype=np.float64)
+
+
+_RIGHT = "return 1 / (1 + np.exp(-z))"
+# The outputs of a wrong σ, each a function of z named by the error model's rule whose
+# mistake it is; σ itself is the forward model's, so none is a second definition of σ.
+MODELS: tuple[OutputModel, ...] = (
+    OutputModel(
+        "dtype",
+        lambda z: np.asarray(forward.sigmoid(_float64(z))).astype(np.float32),
+        "σ(z) comes back in float32: right to single precision only, where the check is "
+        f"made in float64 (threshold {SIGMOID_RTOL:g})",
+        "Your σ keeps only single precision (about 7 digits): half the digits of the "
+        "float64 inputs are lost.",
+        "keep float64: no .astype(np.float32) or np.float32(...)",
+        SIGMOID_FLOAT32_RTOL,
+    ),
+    OutputModel(
+        "array_function",
+        lambda z: forward.sigmoid(np.asarray(float(z))),
+        "it gives σ(z) for a number and raises TypeError on every array, as math.exp and "
+        "float(z) do: they take one number, while σ works elementwise on Z (1, m)",
+        "Your σ works on one number but not on an array: in the lecture σ is applied to "
+        "every entry of Z at once.",
+        f"use np.exp, which works elementwise: {_RIGHT}",
+        SIGMOID_MODEL_RTOL,
+    ),
+    OutputModel(
+        "flip_sign",
+        lambda z: forward.sigmoid(-_float64(z)),
+        "the sign of the exponent is flipped: your values are 1/(1 + e^z) = σ(−z)",
+        "Your σ is 1 − σ: the exponent in σ(z) = 1/(1 + e^(−z)) has the wrong sign.",
+        _RIGHT,
+        SIGMOID_MODEL_RTOL,
+    ),
+    OutputModel(
+        "one_plus",
+        lambda z: np.exp(_float64(z)),
+        "your values are e^z = 1/e^(−z): the 1 + of σ's denominator is missing",
+        "Your σ grows without bound: σ(z) = 1/(1 + e^(−z)) has 1 + in its denominator.",
+        _RIGHT,
+        SIGMOID_MODEL_RTOL,
+    ),
+    OutputModel(
+        "value_for_slope",
+        lambda z: forward.sigmoid(_float64(z)) * (1.0 - forward.sigmoid(_float64(z))),
+        "your values are σ'(z) = σ(z)(1 − σ(z)), the derivative, not σ(z)",
+        "Your function returns the slope of σ, σ(1 − σ), which the backward pass needs, "
+        "instead of σ itself, which the forward pass needs.",
+        _RIGHT,
+        SIGMOID_MODEL_RTOL,
+    ),
+)
+
+
 EXERCISE = Exercise(
     "sigmoid",
     "sigmoid(z)",
@@ -81,4 +144,5 @@ EXERCISE = Exercise(
     RULES,
     "σ(z) agrees with the forward model's sigmoid, the shape of z kept",
     locate,
+    MODELS,
 )
