@@ -115,8 +115,8 @@ def test_the_shipped_values_are_for_the_code_users_run() -> None:
 @pytest.mark.slow
 def test_the_shipped_values_are_jax_values_now() -> None:
     """Every shipped value, computed again by jax (nothing read from a store), agrees to
-    the rounding of one compiled program against another; the reference is the same bytes
-    as the program a check compiles for it (under the jax that wrote the file)."""
+    the rounding of one compiled program against another, and so does each reference with
+    the one from the very program a check compiles for it."""
     content = _shipped_file()["values"]
     fresh = oracle_values.generate()["values"]
     assert fresh.keys() == content.keys(), REGENERATE
