@@ -18,10 +18,11 @@ read, before any of the learner's code runs, from two places:
 **Why ship the values rather than compile faster.** The cold cost is jax's start-up
 (about 0.5 s) plus one compilation per problem shape and per model (about 0.1 s each;
 a failing check reads four models on six problems: 30 compilations). One compiled
-program for the reference and every model costs more to compile than it saves, and a
-compiled program kept by jax's persistent cache still needs jax started. The numbers,
-not the programs, are what a check needs, and they are fixed by the code: so they are
-shipped, and jax stays their only source.
+program per problem for the reference and every model takes nearly as long to compile
+as those 30 small ones (it is one large program), and makes a passing check pay for
+models it never reads; a program kept by jax's persistent cache still needs jax
+started. The numbers, not the programs, are what a check needs, and they are fixed by
+the code: so they are shipped, and jax stays their only source.
 
 **Keyed by everything the value depends on.** A value's key is the SHA-256 of
 :data:`FORMAT` (the layout of a value), the source text of the modules that define the
