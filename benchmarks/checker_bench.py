@@ -6,19 +6,26 @@ measurement, because the first check of a session is what a notebook user waits 
 * **import + first check**: from before ``from autograd_lr import check_gradients`` to
   the first report, in the child (interpreter start-up excluded, every import included);
 * **repeated check**: the same check again in that process;
-* **process wall time**: the whole child, interpreter start-up included.
+* **process wall time**: the whole child, interpreter start-up included;
+* **process CPU time**: the child's user + system CPU seconds, which a busy machine
+  distorts less than a wall time (a shared machine's load slows the wall clock most).
 
 Each for a correct ``propagate`` and for the most asked-about mistake, the cost as
 ``np.dot(Y.T, np.log(A))`` (an (m, m) table of every pair of examples), loaded from a file
 as a learner's module is (a failing check: the feedback engine traces it, locates the
-line and finds its verified repair), in three states of the two caches a check uses:
+line and finds its verified repair), in four states of the two caches a check uses:
 the oracle store (``AUTOGRAD_LR_ORACLE_CACHE``, :mod:`autograd_lr.checking.stored`: jax's
-values on the check problems, read back so that a fresh process need not start jax) and
-jax's persistent compilation cache (``AUTOGRAD_LR_JAX_CACHE``, see :mod:`autograd_lr.oracles`):
+values on the check problems, shipped with the package for the default problems and
+kept in the user's folder for any other, read back so that a fresh process need not
+start jax) and jax's persistent compilation cache (``AUTOGRAD_LR_JAX_CACHE``, see
+:mod:`autograd_lr.oracles`):
 
-* **first ever**: both empty (a fresh machine: jax starts and compiles);
+* **first ever**: both folders empty (a fresh machine): the shipped values answer;
 * **warm**: the same folders again (every later session of that user);
-* **off**: both off (an unwritable home): jax starts and compiles every time.
+* **unwritable home**: neither folder can be created: the shipped values still answer;
+* **no stored values**: the store off (``off``: nothing shipped or kept is read) and no
+  compilation cache: jax starts and compiles every time, as for problems, seeds or λ
+  whose values are not shipped, or a shipped file left stale by a change to the cost.
 
 The children run from compiled bytecode, as an installed package does: when the
 environment says ``PYTHONDONTWRITEBYTECODE``, the bench gives them a bytecode folder of
@@ -35,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -112,6 +120,7 @@ def run_child(
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     if src:
         env["PYTHONPATH"] = src
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, function],
@@ -122,10 +131,13 @@ def run_child(
         check=False,
     )
     wall = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if done.returncode != 0:
         raise RuntimeError(f"the child failed ({function}, cache {cache}): {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = wall
+    result["cpu"] = cpu
     return result
 
 
@@ -137,7 +149,8 @@ def measure(
     With ``baseline`` (another checkout's ``src``), its fresh processes run in the same
     rounds, as the row "baseline", so that both versions meet the same load.
     """
-    states = ["first ever", "warm", "off"] + (["baseline"] if baseline else [])
+    states = ["first ever", "warm", "unwritable home", "no stored values"]
+    states += ["baseline"] if baseline else []
     out: dict[str, dict[str, list[dict[str, Any]]]] = {state: {} for state in states}
     with tempfile.TemporaryDirectory(prefix="autograd-lr-pycache-") as pycache:
         if os.environ.get("PYTHONDONTWRITEBYTECODE"):
@@ -158,7 +171,13 @@ def measure(
                         first = run_child(function, jax_cache, store=store)
                         out["first ever"][function].append(first)
                         out["warm"][function].append(run_child(function, jax_cache, store=store))
-                    out["off"][function].append(run_child(function, "off"))
+                        # a folder inside a file cannot be created, even by root
+                        blocker = os.path.join(store, "a file")
+                        atomic_write_text(blocker, "not a folder")
+                        home = os.path.join(blocker, "cache")
+                        unwritable = run_child(function, home, store=home)
+                        out["unwritable home"][function].append(unwritable)
+                    out["no stored values"][function].append(run_child(function, "off"))
                     if baseline:
                         out["baseline"][function].append(run_child(function, "off", baseline))
         finally:
@@ -171,8 +190,9 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> str:
     lines = [
         "| caches | correct: import + first check | wrong ((m, m) cost), repaired: "
         "import + first check | of which import (correct / wrong) | repeated check "
-        "(correct / wrong) | process wall time (correct / wrong) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "(correct / wrong) | process wall time (correct / wrong) | process CPU user + sys "
+        "(correct / wrong) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for state, by_function in results.items():
 
@@ -184,7 +204,7 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> str:
 
         lines.append(
             f"| {state} | {med('correct', 'first')} | {med('wrong', 'first')} "
-            f"| {both('import')} | {both('repeated')} | {both('wall')} |"
+            f"| {both('import')} | {both('repeated')} | {both('wall')} | {both('cpu')} |"
         )
     return "\n".join(lines)
 

@@ -22,8 +22,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ROOT / "tests" / "submissions" / "class" / "alice.py"
 BIN = Path(sys.executable).parent
-# what the package reads at run time with importlib.resources: it must be in the wheel
+# what the package reads at run time (with importlib.resources, or beside its module): it
+# must be in the wheel
 PACKAGE_DATA = (
+    "autograd_lr/checking/oracle_values.json",
     "autograd_lr/grading/schema/report.schema.json",
     "autograd_lr/grading/schema/gradebook.schema.json",
     "autograd_lr/grading/schema/gradescope.schema.json",

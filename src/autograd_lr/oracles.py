@@ -123,6 +123,11 @@ _cache_configured = False
 # to rounding (the order of a few sums may change, ~1e-16 relative).
 XLA_COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
 _compiled: dict[tuple[tuple[CostAt, ...], float], Callable[..., Any]] = {}
+# jax's value computed again (in another compiled program, or by another jax or XLA
+# version): the same float64 math, with at most the order of a few sums changed, a few
+# ulp (~1e-15 relative, normwise). Values kept from an earlier jax run (the oracle values
+# shipped with the package) must agree with a fresh run to this.
+JAX_RECOMPUTE_RTOL = 1e-13
 
 
 def same_point(w: Any, b: Any) -> tuple[Any, Any]:

@@ -142,7 +142,7 @@ class _Models(Mapping[str, Values]):
 
 
 # the reference's name in the store (no model of a mistake is called this)
-_REFERENCE = "reference"
+_REFERENCE = stored.REFERENCE
 
 
 class ProblemOracles:
