@@ -58,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd_lr.files import CACHE_OFF, user_cache_folder
 from autograd_lr.problems import Problem
 
 CACHE_ENV = "AUTOGRAD_LR_ORACLE_CACHE"
@@ -75,27 +76,13 @@ SHIPPED = Path(__file__).with_name("oracle_values.json")
 
 
 def _off() -> bool:
-    return os.environ.get(CACHE_ENV, "").strip().lower() in ("0", "off", "no", "false", "none")
+    return os.environ.get(CACHE_ENV, "").strip().lower() in CACHE_OFF
 
 
 @functools.cache
 def folder() -> Path | None:
     """The user's store (created), or ``None`` when it is off or cannot be written."""
-    if _off():
-        return None
-    setting = os.environ.get(CACHE_ENV, "").strip()
-    if setting:
-        where = Path(setting).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        where = Path(base) / "autograd-lr" / "oracles"
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        if not os.access(where, os.W_OK):
-            return None
-    except OSError:
-        return None
-    return where
+    return user_cache_folder(CACHE_ENV, "oracles")
 
 
 @functools.cache
