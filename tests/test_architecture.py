@@ -50,6 +50,38 @@ def test_the_hand_math_loads_no_oracle_no_checker_no_jax(statement: str) -> None
     assert "sklearn" not in loaded and "numba" not in loaded and "dask" not in loaded
 
 
+# what each command line may load: the command's own rooms, no other
+CLI_ROOMS = ("autograd_lr.grading", "autograd_lr.training", "autograd_lr.teaching", "numpy")
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["--version"], ()),
+        (["--help"], ()),
+        ([], ()),  # a usage error: no command
+        (["derivation", "--help"], ()),  # its room (sympy) loads when it runs, not for help
+        (["train", "--help"], ("autograd_lr.training", "numpy")),
+        (["grade", "--help"], ("autograd_lr.grading", "numpy")),
+    ],
+)
+def test_the_cli_loads_only_the_rooms_of_its_command(
+    argv: list[str], allowed: tuple[str, ...]
+) -> None:
+    code = (
+        "import contextlib, json, sys\n"
+        "from autograd_lr import cli\n"
+        "with contextlib.redirect_stdout(None), contextlib.suppress(SystemExit):\n"
+        f"    cli.main({argv!r})\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    rooms = {m for m in loaded if m.startswith(CLI_ROOMS) and not m.startswith(allowed)}
+    assert not rooms, (argv, sorted(rooms)[:10])
+    assert "sympy" not in loaded and "jax" not in loaded and "nbformat" not in loaded, argv
+
+
 def test_the_top_level_names_load_lazily_and_resolve() -> None:
     import autograd_lr
 
