@@ -19,11 +19,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd_lr._version import __version__
 from autograd_lr.checking.findings import HINT_LEVELS  # the checker's levels, one home
 from autograd_lr.files import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    from autograd_lr.grading.submissions import Submission
 
 # The rooms a command runs (the grader, training, the data sets, the derivation checker)
 # are imported inside that command's functions, and its parser declares the options of
@@ -51,9 +54,12 @@ def _verify(args: argparse.Namespace) -> int:
 # --- check / grade ------------------------------------------------------------------------
 
 
-def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ()) -> Any:
-    """The Grader of ``check`` and ``grade`` (prepared before any submission runs);
-    ``graded``: every function of the run, among which ``--points`` is shared."""
+def _grader(
+    args: argparse.Namespace, function: str, found: Sequence[Submission], graded: Sequence[str] = ()
+) -> Any:
+    """The Grader of ``check`` and ``grade`` (prepared before any submission runs) for the
+    submissions ``found``; ``graded``: every function of the run, among which ``--points``
+    is shared."""
     from autograd_lr.grading import grader as grading_grader  # a room (note above)
     from autograd_lr.grading import sandbox
 
@@ -70,6 +76,7 @@ def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ())
         points=points,
         hints=args.hints,
         search_seconds=args.search_seconds,
+        notebooks=any(s.path.suffix == ".ipynb" for s in found),  # else nbformat is not loaded
     )
     try:
         grader = grading_grader.Grader(options)
@@ -89,7 +96,7 @@ def _check(args: argparse.Namespace) -> int:
     from autograd_lr.grading.answers import printable
 
     submission = submissions.resolve(args.target)
-    graded = _grader(args, submission.function).grade(submission)
+    graded = _grader(args, submission.function, [submission]).grade(submission)
     report = graded.to_dict()
     # written only now: the sandbox and everything it started are gone
     if args.output:
@@ -118,7 +125,7 @@ def _grade(args: argparse.Namespace) -> int:
             f"--gradescope writes one student's results.json, but {len(found)} submissions "
             "were found: give the one file (or a folder holding one)"
         )
-    grader = _grader(args, args.function)
+    grader = _grader(args, args.function, found)
 
     plots = summary.prepare()  # matplotlib, imported before any submission runs
     bar = None
@@ -161,7 +168,7 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
             f"--gradescope writes one student's results.json, but {len(found)} submissions "
             "were found: give the one file (or a folder holding one)"
         )
-    graders = [_grader(args, f, functions) for f in functions]
+    graders = [_grader(args, f, found, functions) for f in functions]
     results = []
     for function, grader in zip(functions, graders, strict=True):
         mine = [dataclasses.replace(s, function=function) for s in found]
