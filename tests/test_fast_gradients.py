@@ -29,7 +29,7 @@ from autograd_lr.tolerances import (
     relative_error,
 )
 from autograd_lr.training.objective import LogisticLoss, evaluation_path
-from memory import peak_extra_bytes
+from tools.memory import peak_extra_bytes
 
 # Fused vs gradients_vectorized in float64: the same terms summed in another order (by
 # blocks, eight rows at a time, chunk partial sums), so they differ by rounding only:
