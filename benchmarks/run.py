@@ -38,7 +38,8 @@ from autograd_lr.fast import kernel
 from autograd_lr.problems import make_problem
 from autograd_lr.tolerances import gradient_scale, relative_error
 from benchmarks import peers, report, training
-from benchmarks.timing import back_to_back, interleaved, median, peak_extra_bytes
+from benchmarks.timing import back_to_back, interleaved, median
+from tools.memory import peak_extra_bytes
 
 HERE = Path(__file__).resolve().parent
 SHAPES = [(100, 1_000_000), (1000, 200_000), (12288, 209)]

@@ -1,4 +1,4 @@
-"""Timing by interleaved repeats, and peak extra memory.
+"""Timing by interleaved repeats (peak extra memory: ``tools/memory.py``).
 
 On a machine shared with other work, a burst of load hits whichever function happens to
 be running. Timing the contenders round-robin (one call each, then the next round) makes
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import statistics
 import time
-import tracemalloc
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -83,20 +82,3 @@ def back_to_back(
 def median(seconds: list[float]) -> float:
     """The median of a list of timings."""
     return float(statistics.median(seconds))
-
-
-def peak_extra_bytes(fn: Callable[[], Any]) -> int:
-    """Peak bytes allocated through Python's allocators (numpy included) while ``fn`` runs.
-
-    Memory held before the call is not counted. Allocations made by jax, torch or
-    compiled numba code go through their own allocators and are not seen.
-    """
-    tracemalloc.start()
-    try:
-        before, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return max(0, peak - before)

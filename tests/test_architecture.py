@@ -16,9 +16,12 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from layout_picture import PICTURE, read_contracts, render
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")  # the test extra has it
@@ -48,6 +51,38 @@ def test_the_hand_math_loads_no_oracle_no_checker_no_jax(statement: str) -> None
     forbidden = ("autograd_lr.oracles", "autograd_lr.checking", "autograd_lr.course")
     assert not {m for m in loaded if m.startswith(forbidden)}, statement
     assert "sklearn" not in loaded and "numba" not in loaded and "dask" not in loaded
+
+
+# what each command line may load: the command's own rooms, no other
+CLI_ROOMS = ("autograd_lr.grading", "autograd_lr.training", "autograd_lr.teaching", "numpy")
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["--version"], ()),
+        (["--help"], ()),
+        ([], ()),  # a usage error: no command
+        (["derivation", "--help"], ()),  # its room (sympy) loads when it runs, not for help
+        (["train", "--help"], ("autograd_lr.training", "numpy")),
+        (["grade", "--help"], ("autograd_lr.grading", "numpy")),
+    ],
+)
+def test_the_cli_loads_only_the_rooms_of_its_command(
+    argv: list[str], allowed: tuple[str, ...]
+) -> None:
+    code = (
+        "import contextlib, json, sys\n"
+        "from autograd_lr import cli\n"
+        "with contextlib.redirect_stdout(None), contextlib.suppress(SystemExit):\n"
+        f"    cli.main({argv!r})\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    rooms = {m for m in loaded if m.startswith(CLI_ROOMS) and not m.startswith(allowed)}
+    assert not rooms, (argv, sorted(rooms)[:10])
+    assert "sympy" not in loaded and "jax" not in loaded and "nbformat" not in loaded, argv
 
 
 def test_the_top_level_names_load_lazily_and_resolve() -> None:
@@ -134,3 +169,42 @@ def test_every_tolerance_has_one_home_and_one_value() -> None:
             by_name.setdefault(name, []).append(where)
     assert {n: w for n, w in by_name.items() if len(w) > 1} == {}  # e.g. two MODEL_RTOLs
     assert "MODEL_RTOL" in by_name and "GRADIENT_RTOL" in by_name  # the scan sees them
+
+
+# --- the picture of the layout (docs/layout.md) ----------------------------------------------
+
+SVG_TEXT = "{http://www.w3.org/2000/svg}text"
+
+
+def test_the_layout_picture_is_drawn_from_the_contracts() -> None:
+    assert PICTURE.read_text(encoding="utf-8") == render(), (
+        "docs/images/layout.svg differs from pyproject.toml's contracts: "
+        "run tools/layout_picture.py"
+    )
+    assert "](images/layout.svg)" in (ROOT / "docs" / "layout.md").read_text(encoding="utf-8")
+    assert PICTURE.stat().st_size < 20_000  # small: text and boxes, no embedded font
+
+
+def test_the_layout_picture_shows_every_room_in_its_row_and_names_every_contract() -> None:
+    rows, forbidden, others = read_contracts()
+    texts = [t.text or "" for t in ET.fromstring(render()).iter(SVG_TEXT)]
+    shown = [t.removesuffix("/").removesuffix(".py") for t in texts]
+    rooms = [room for row in rows for room in row]
+    assert len(rooms) > 10 and all(shown.count(room) == 1 for room in rooms), rooms
+    assert shown.index("cli") < shown.index("grading") < shown.index("forward")  # top down
+    for contract in forbidden:
+        assert contract.name in texts and contract.letter in texts
+    assert all(any(t.startswith(c["name"]) for t in texts) for c in others)
+
+
+def test_a_changed_contract_changes_the_picture(tmp_path: Path) -> None:
+    """The drift test above can fail: a room moved to another layer, or a contract
+    renamed, gives another picture."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    moved = tmp_path / "moved.toml"
+    layers = '    "autograd_lr.teaching",\n    "autograd_lr.grading",\n'
+    moved.write_text(text.replace(layers, '    "autograd_lr.grading | autograd_lr.teaching",\n'))
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(text.replace("(rule 5)", "(rule five)", 1))
+    assert text != moved.read_text() and text != renamed.read_text()
+    assert len({render(), render(moved), render(renamed)}) == 3

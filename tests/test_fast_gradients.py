@@ -33,7 +33,7 @@ from autograd_lr.training.objective import (
     chunk_cost_and_gradients,
     evaluation_path,
 )
-from memory import peak_extra_bytes
+from tools.memory import peak_extra_bytes
 
 # Fused vs gradients_vectorized in float64: the same terms summed in another order (by
 # blocks, eight rows at a time, chunk partial sums), so they differ by rounding only:

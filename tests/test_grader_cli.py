@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,6 +123,69 @@ def test_grade_a_class_writes_the_gradebook(classroom: Path) -> None:
     assert book["summary"]["submissions"] == 8
     assert "8 submissions: 3 cannot_load, 3 fail, 2 pass" in done.stdout
     assert "_child" not in done.stdout + json.dumps(book)
+
+
+# `grade` run in-process, then whether nbformat was ever imported and when the first run began
+NBFORMAT_LOADED = """
+import json, sys
+from autograd_lr import cli
+from autograd_lr.grading import sandbox
+
+at_first_run = []
+run = sandbox.run
+
+
+def recorded(*args, **kwargs):
+    if not at_first_run:
+        at_first_run.append("nbformat" in sys.modules)
+    return run(*args, **kwargs)
+
+
+sandbox.run = recorded
+code = cli.main(sys.argv[1:])
+print("NBFORMAT" + json.dumps([at_first_run, "nbformat" in sys.modules]), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _grade_recording_nbformat(folder: Path, *names: str) -> tuple[list[bool], bool, dict[str, Any]]:
+    """Grade ``names`` (files of tests/submissions/class, or ``broken.ipynb``) in ``folder``:
+    (nbformat loaded at the first run, loaded at the end, the gradebook's reports by file)."""
+    (folder / "class").mkdir()
+    for name in names:
+        source = SUBMISSIONS / "class" / name
+        text = source.read_text() if source.exists() else '{"cells": ['
+        (folder / "class" / name).write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-c", NBFORMAT_LOADED, "grade", "class", "--out", "book",
+         "--no-progress", "--search-seconds", "0"],
+        cwd=folder, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    line = [x for x in done.stderr.splitlines() if x.startswith("NBFORMAT")]
+    assert line, done.stderr[-2000:]
+    at_first_run, at_end = json.loads(line[0][len("NBFORMAT") :])
+    book = json.loads((folder / "book" / "gradebook.json").read_text())
+    validate(book, "gradebook")
+    return at_first_run, at_end, {r["file"]: r for r in book["submissions"]}
+
+
+def test_a_class_of_py_files_never_loads_nbformat(tmp_path: Path) -> None:
+    """nbformat's validator costs about a second of CPU at every start: not for .py files."""
+    at_first_run, at_end, reports = _grade_recording_nbformat(tmp_path, "alice.py", "bob.py")
+    assert (at_first_run, at_end) == ([False], False)
+    assert [r["outcome"] for r in reports.values()] == ["pass", "fail"]
+
+
+def test_a_class_with_notebooks_loads_nbformat_before_the_first_run(tmp_path: Path) -> None:
+    """The notebook is graded, the broken one gets its clear error, and nbformat was loaded
+    before any submission ran (independence rule 7)."""
+    names = ("alice.py", "broken.ipynb", "grace.ipynb")
+    at_first_run, at_end, reports = _grade_recording_nbformat(tmp_path, *names)
+    assert (at_first_run, at_end) == ([True], True)
+    assert reports["class/grace.ipynb"]["outcome"] == "pass"
+    broken = reports["class/broken.ipynb"]
+    assert broken["outcome"] == "cannot_load"
+    assert "not a readable notebook" in broken["error"]
 
 
 def test_gradescope_on_grade_needs_exactly_one_submission(classroom: Path) -> None:

@@ -184,6 +184,14 @@ def test_a_broken_notebook_cannot_load(grader: Grader, tmp_path: Path) -> None:
     assert "not a readable notebook" in report["error"]
 
 
+def test_a_grader_made_without_notebooks_refuses_one_as_its_own_fault() -> None:
+    """``Options(notebooks=False)`` loads no nbformat; a notebook then is not read (its
+    reader would be imported after submissions ran), and the fault is the grader's."""
+    report = _grade(Grader(Options(notebooks=False, search_seconds=0)), CLASS / "grace.ipynb")
+    assert report["outcome"] == "crash"
+    assert "notebooks=False" in report["error"] and "fault of the grader" in report["error"]
+
+
 def test_relative_targets_resolve_from_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

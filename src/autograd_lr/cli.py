@@ -12,25 +12,27 @@ one parser; it holds no logic of its own: training is :func:`autograd_lr.train`,
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autograd_lr import files
-from autograd_lr.checking.types import HINT_LEVELS  # the checker's levels, one home
-from autograd_lr.course import accuracy_text
-from autograd_lr.datasets import load_csv, load_features
-from autograd_lr.datasets.csv import read_table
-from autograd_lr.files import atomic_write_text
-from autograd_lr.grading import gradebook, sandbox, submissions, summary
-from autograd_lr.grading import grader as grading_grader
-from autograd_lr.grading.answers import printable
-from autograd_lr.teaching import verify
-from autograd_lr.training import persistence, pipeline
-from autograd_lr.validation import validate_learning_rate
+from autograd_lr._version import __version__
+from autograd_lr.checking.findings import HINT_LEVELS  # the checker's levels, one home
+from autograd_lr.files import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    from autograd_lr.grading.submissions import Submission
+
+# The rooms a command runs (the grader, training, the data sets, the derivation checker)
+# are imported inside that command's functions, and its parser declares the options of
+# the command it runs alone (:func:`build_parser`): ``autograd-lr --version`` and ``--help``
+# then load no room, numpy included (0.05 s of CPU instead of 0.40 s; the grader alone
+# takes 0.35 s).
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -40,6 +42,8 @@ class UsageError(Exception):
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from autograd_lr.teaching import verify  # a room, loaded by its command (note above)
+
     report = verify.run(
         m=args.m, seed=args.seed, iterations=args.iterations, learning_rate=args.learning_rate
     )
@@ -47,12 +51,17 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.passed else EXIT_FAILED
 
 
-# --- train / predict ----------------------------------------------------------------------
+# --- check / grade ------------------------------------------------------------------------
 
 
-def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ()) -> Any:
-    """The Grader of ``check`` and ``grade`` (prepared before any submission runs);
-    ``graded``: every function of the run, among which ``--points`` is shared."""
+def _grader(
+    args: argparse.Namespace, function: str, found: Sequence[Submission], graded: Sequence[str] = ()
+) -> Any:
+    """The Grader of ``check`` and ``grade`` (prepared before any submission runs) for the
+    submissions ``found``; ``graded``: every function of the run, among which ``--points``
+    is shared."""
+    from autograd_lr.grading import grader as grading_grader  # a room (note above)
+    from autograd_lr.grading import sandbox
 
     points = grading_grader.assign_points(args.points, graded or [function])[function]
     limits = sandbox.Limits(**{name: getattr(args, name) for _, name, *_ in _LIMITS})
@@ -67,6 +76,7 @@ def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ())
         points=points,
         hints=args.hints,
         search_seconds=args.search_seconds,
+        notebooks=any(s.path.suffix == ".ipynb" for s in found),  # else nbformat is not loaded
     )
     try:
         grader = grading_grader.Grader(options)
@@ -82,10 +92,11 @@ def _grader(args: argparse.Namespace, function: str, graded: Sequence[str] = ())
 
 def _check(args: argparse.Namespace) -> int:
     """Grade one submission: exit 0 pass, 1 fail/timeout/crash/forbidden import, 2 cannot load."""
-    import json
+    from autograd_lr.grading import gradebook, submissions  # rooms, before any run (note above)
+    from autograd_lr.grading.answers import printable
 
     submission = submissions.resolve(args.target)
-    graded = _grader(args, submission.function).grade(submission)
+    graded = _grader(args, submission.function, [submission]).grade(submission)
     report = graded.to_dict()
     # written only now: the sandbox and everything it started are gone
     if args.output:
@@ -101,6 +112,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     """Grade many submissions; write the gradebook; exit 0 when every one passed, else 1."""
+    from tqdm import tqdm  # with the rooms, before any run (note above)
+
+    from autograd_lr.grading import gradebook, submissions, summary
 
     functions = [f.strip() for f in args.function.split(",") if f.strip()]
     if len(functions) > 1:
@@ -111,13 +125,11 @@ def _grade(args: argparse.Namespace) -> int:
             f"--gradescope writes one student's results.json, but {len(found)} submissions "
             "were found: give the one file (or a folder holding one)"
         )
-    grader = _grader(args, args.function)
+    grader = _grader(args, args.function, found)
 
     plots = summary.warm_up_matplotlib()  # matplotlib, imported before any submission runs
     bar = None
     if not args.no_progress:
-        from tqdm import tqdm
-
         bar = tqdm(total=len(found), unit="submission", file=sys.stderr)
 
     def tick(_: Any) -> None:
@@ -146,6 +158,7 @@ def _grade(args: argparse.Namespace) -> int:
 def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
     """Grade every submission on several exercises (``--function propagate,optimize``):
     one grader per exercise, a column group per exercise in the gradebook."""
+    from autograd_lr.grading import gradebook, submissions  # rooms, before any run (note above)
 
     if len(set(functions)) != len(functions):
         raise UsageError(f"--function names an exercise twice: {','.join(functions)}")
@@ -155,7 +168,7 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
             f"--gradescope writes one student's results.json, but {len(found)} submissions "
             "were found: give the one file (or a folder holding one)"
         )
-    graders = [_grader(args, f, functions) for f in functions]
+    graders = [_grader(args, f, found, functions) for f in functions]
     results = []
     for function, grader in zip(functions, graders, strict=True):
         mine = [dataclasses.replace(s, function=function) for s in found]
@@ -173,9 +186,7 @@ def _grade_exercises(args: argparse.Namespace, functions: list[str]) -> int:
 
 def _derivation(args: argparse.Namespace) -> int:
     """Check the derivation blocks of a Markdown file or notebook: exit 0 / 1 / 2."""
-    import json
-
-    from autograd_lr.teaching import documents  # here: sympy takes seconds to load
+    from autograd_lr.teaching import documents  # a room (note above); sympy takes seconds
 
     try:
         checked = documents.check_document(args.file, hints=args.hints)
@@ -198,6 +209,7 @@ def _derivation(args: argparse.Namespace) -> int:
 
 def _learning_rate(text: str) -> float | str:
     """``--learning-rate``: a number > 0, or ``auto`` for α = 1/L (validation's rule)."""
+    from autograd_lr.validation import validate_learning_rate  # numpy (note above)
 
     try:
         return validate_learning_rate(text if text == "auto" else float(text), allow_auto=True)
@@ -233,6 +245,7 @@ _fraction = _checked(
 
 def _train(args: argparse.Namespace) -> int:
     """``train``: :func:`autograd_lr.training.pipeline.train` (or ``train_chunked`` with --data)."""
+    from autograd_lr.training import pipeline  # a room, loaded by its command (note above)
 
     options = pipeline.TrainOptions(
         solver=args.solver,
@@ -283,8 +296,11 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    import csv
-    import io
+    # rooms, loaded by their command (note above)
+    from autograd_lr.course import accuracy_text
+    from autograd_lr.datasets import load_csv, load_features
+    from autograd_lr.datasets.csv import read_table
+    from autograd_lr.training import persistence
 
     model = persistence.load_model(args.model)
     data_path = Path(args.data)
@@ -310,7 +326,7 @@ def _predict(args: argparse.Namespace) -> int:
     for a, label in zip(A, labels, strict=True):
         writer.writerow([repr(float(a)), int(label), model.class_names[label]])
     output.parent.mkdir(parents=True, exist_ok=True)
-    files.atomic_write_bytes(output, buffer.getvalue().encode())
+    atomic_write_bytes(output, buffer.getvalue().encode())
     print(f"predicted  {A.size} examples with {args.model} ({model.n_x} features)")
     print(
         f"classes    {int((labels == 0).sum())} × {model.class_names[0]} (0), "
@@ -357,8 +373,10 @@ def _names(text: str) -> tuple[str, ...]:
 
 def _points(text: str) -> tuple[tuple[str, float], ...]:
     """``optimize=5,propagate.dw=2`` or ``dw=2,db=1,cost=1``: points per exercise or quantity."""
+    from autograd_lr.grading.grader import parse_points  # a room (note above)
+
     try:
-        return grading_grader.parse_points(text)
+        return parse_points(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -376,12 +394,8 @@ _LIMITS = (
 )
 
 
-def _shared_options() -> dict[str, argparse.ArgumentParser]:
-    """The options several subcommands share, each declared once, as argparse parents.
-
-    ``grading``: ``check`` and ``grade``; ``progress``: ``train`` and ``grade``;
-    ``hints``: ``check``, ``grade`` and ``derivation``; ``json``: ``check`` and ``derivation``.
-    """
+def _hints() -> argparse.ArgumentParser:
+    """``--hints``, shared by ``check``, ``grade`` and ``derivation`` (an argparse parent)."""
     hints = argparse.ArgumentParser(add_help=False)
     hints.add_argument(
         "--hints",
@@ -391,19 +405,31 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
         "which quantity or step), fix (and the corrected line or the true expression) "
         "(default fix)",
     )
+    return hints
+
+
+def _progress() -> argparse.ArgumentParser:
+    """``--no-progress``, shared by ``train`` and ``grade`` (an argparse parent)."""
     progress = argparse.ArgumentParser(add_help=False)
     progress.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return progress
+
+
+def _json_report() -> argparse.ArgumentParser:
+    """``--json``, shared by ``check`` and ``derivation`` (an argparse parent)."""
     json_report = argparse.ArgumentParser(add_help=False)
     json_report.add_argument(
         "--json", action="store_true", help="print the JSON report instead of the text"
     )
-    grading = argparse.ArgumentParser(add_help=False, parents=[hints])
-    _grading_options(grading)
-    return {"grading": grading, "progress": progress, "hints": hints, "json": json_report}
+    return json_report
 
 
-def _grading_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``check`` and ``grade`` share (through :func:`_shared_options`)."""
+def _grading() -> argparse.ArgumentParser:
+    """The options ``check`` and ``grade`` share (an argparse parent), ``--hints`` among them."""
+    from autograd_lr.grading import grader as grading_grader  # its defaults (note above)
+    from autograd_lr.grading import sandbox
+
+    parser = argparse.ArgumentParser(add_help=False, parents=[_hints()])
     parser.add_argument("--output", metavar="FILE", help="write the JSON report (atomically)")
     parser.add_argument("--gradescope", metavar="FILE", help="write Gradescope's results.json")
     parser.add_argument(
@@ -465,36 +491,25 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
         help="full: every coordinate; fast: random directions, drilling down on a mismatch "
         "(default auto: fast above 500 features)",
     )
+    return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from autograd_lr.training.pipeline import DEFAULT_ITERATIONS
-
-    parser = argparse.ArgumentParser(
-        prog="autograd-lr",
-        description="Logistic regression with hand-derived gradients, verified by machines.",
-    )
-    from autograd_lr import __version__
-
-    parser.add_argument("--version", action="version", version=f"autograd-lr {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    shared = _shared_options()
-
-    verify = commands.add_parser(
-        "verify",
-        help="train on the two-feature data and check the hand-derived gradients "
-        "against jax.grad and finite differences",
-    )
+def _verify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = commands.add_parser("verify", help=SUMMARIES["verify"])
     verify.add_argument("--m", type=int, default=400, help="training examples (default 400)")
     verify.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
     verify.add_argument("--iterations", type=int, default=2000, help="default 2000")
     verify.add_argument("--learning-rate", type=float, default=0.5, help="α (default 0.5)")
     verify.set_defaults(handler=_verify)
 
+
+def _train_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from autograd_lr.training.pipeline import DEFAULT_ITERATIONS  # a room (note above)
+
     train = commands.add_parser(
         "train",
-        parents=[shared["progress"]],
-        help="train on a data set with the hand-derived gradients; save the model and plots",
+        parents=[_progress()],
+        help=SUMMARIES["train"],
         description="Train logistic regression (gradient descent or Newton over the "
         "hand-derived gradients), show a progress bar with the current cost, and write "
         "the model (model.json), the cost curve (cost.png) and, for two features, the "
@@ -568,9 +583,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(handler=_train)
 
+
+def _predict_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     predict = commands.add_parser(
         "predict",
-        help="predict the labels of a CSV file with a saved model",
+        help=SUMMARIES["predict"],
         description="Read the model's feature columns from a CSV file (by name; other "
         "columns are ignored) and write one line per example: probability a, prediction "
         "0/1 and its class name. If the file has the label column, print the accuracy.",
@@ -584,10 +601,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.set_defaults(handler=_predict)
 
+
+def _check_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser(
         "check",
-        parents=[shared["json"], shared["grading"]],
-        help="grade one submission's exercise (propagate, optimize, ...) in a sandbox",
+        parents=[_json_report(), _grading()],
+        help=SUMMARIES["check"],
         description="Run TARGET (path/to/file.py:function, notebook.ipynb:function or "
         "package.module:function, propagate's contract) in a bubblewrap sandbox on "
         "deterministic problems; compare dw, db and the cost with jax.grad and finite "
@@ -603,10 +622,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=_check)
 
+
+def _grade_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     grade = commands.add_parser(
         "grade",
-        parents=[shared["progress"], shared["grading"]],
-        help="grade a class: many submissions in parallel sandboxes, gradebook.csv and .json",
+        parents=[_progress(), _grading()],
+        help=SUMMARIES["grade"],
         description="Grade every SUBMISSION (.py files, .ipynb notebooks, or folders of "
         "them) with the same problems, computed once; run --jobs sandboxes at a time and "
         "write DIR/gradebook.csv and DIR/gradebook.json. Exit 0 when all pass, else 1.",
@@ -629,11 +650,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(handler=_grade)
 
+
+def _derivation_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     derivation = commands.add_parser(
         "derivation",
-        parents=[shared["json"], shared["hints"]],
-        help="check the derivation blocks (```derivation) of a Markdown file or notebook "
-        "step by step against jax.grad",
+        parents=[_json_report(), _hints()],
+        help=SUMMARIES["derivation"],
         description="Read every fenced block with the info string 'derivation' (one "
         "'name = expression' line per step, Python syntax or LaTeX; 'derivation lambd=0.7' "
         "for the L2 cost) from a Markdown file or a notebook's Markdown cells, and check "
@@ -646,13 +668,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derivation.set_defaults(handler=_derivation)
 
+
+# each command: its line in ``autograd-lr --help``, and what declares its parser
+SUMMARIES = {
+    "verify": "train on the two-feature data and check the hand-derived gradients "
+    "against jax.grad and finite differences",
+    "train": "train on a data set with the hand-derived gradients; save the model and plots",
+    "predict": "predict the labels of a CSV file with a saved model",
+    "check": "grade one submission's exercise (propagate, optimize, ...) in a sandbox",
+    "grade": "grade a class: many submissions in parallel sandboxes, gradebook.csv and .json",
+    "derivation": "check the derivation blocks (```derivation) of a Markdown file or notebook "
+    "step by step against jax.grad",
+}
+_COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = {
+    "verify": _verify_command,
+    "train": _train_command,
+    "predict": _predict_command,
+    "check": _check_command,
+    "grade": _grade_command,
+    "derivation": _derivation_command,
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command's options, or with ``only``, that command's
+    alone (the others listed by their line of help), so that a command's parser loads the
+    rooms its defaults come from and no other (:func:`main` passes the command it runs)."""
+
+    parser = argparse.ArgumentParser(
+        prog="autograd-lr",
+        description="Logistic regression with hand-derived gradients, verified by machines.",
+    )
+    parser.add_argument("--version", action="version", version=f"autograd-lr {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, declare in _COMMANDS.items():
+        if only is None or name == only:
+            declare(commands)
+        else:
+            commands.add_parser(name, help=SUMMARIES[name])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    # the command is the first word that is not an option: the top level's take no value
+    parser = build_parser(only=next((w for w in words if not w.startswith("-")), ""))
+    args = parser.parse_args(words)
     try:
         return int(args.handler(args))
     except (UsageError, ValueError) as exc:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd_lr.datasets.synthetic import Dataset
+from autograd_lr.files import atomic_write_bytes
 
 SHOWN_VALUES = 5  # how many offending label values an error message lists
 
@@ -264,8 +265,6 @@ def save_csv(dataset: Dataset, path: str | Path) -> Path:
     labels as the original file had them (``label_mapping`` undone). Floats are written
     with ``repr``, so they read back to the same bits. Written atomically.
     """
-    from autograd_lr.files import atomic_write_bytes
-
     path = Path(path)
     inverse = {v: k for k, v in dataset.label_mapping.items()}
     buffer = io.StringIO()

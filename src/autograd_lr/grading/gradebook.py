@@ -36,11 +36,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autograd_lr._version import __version__
 from autograd_lr.files import atomic_write_text
 from autograd_lr.grading.answers import printable
+from autograd_lr.grading.grader import SCHEMA_VERSION, Graded, Grader
+from autograd_lr.grading.summary import counts
 
 if TYPE_CHECKING:
-    from autograd_lr.grading.grader import Graded, Grader
     from autograd_lr.grading.submissions import Submission
 
 CSV_COLUMNS = ("file", "outcome", "passed", "score", "max_score", "mistakes", "error")
@@ -98,8 +100,6 @@ def _one_compile_at_a_time(threads: bool) -> Iterator[None]:
 def summary(results: Sequence[Graded]) -> dict[str, Any]:
     """Counts per outcome and per mistake, the mean score, and the named causes and located
     lines by exercise and step (:func:`autograd_lr.grading.summary.counts`)."""
-    from autograd_lr.grading.summary import counts
-
     n = len(results)
     reports = [r.to_dict() for r in results]
     mistakes: Counter[str] = Counter()
@@ -116,9 +116,6 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
 
 def gradebook(grader: Grader, results: Sequence[Graded]) -> dict[str, Any]:
     """The content of ``gradebook.json``."""
-    from autograd_lr import __version__
-    from autograd_lr.grading.grader import SCHEMA_VERSION
-
     return {
         "schema_version": SCHEMA_VERSION,
         "autograd_lr_version": __version__,
@@ -178,8 +175,8 @@ def table(results: Sequence[Graded]) -> str:
         score = f"{d['score']:g}/{d['max_score']:g}"
         lines.append(f"{name:<{width}}  {r.outcome:<16}{score:>9}  {why[:80]}")
     s = summary(results)
-    counts = ", ".join(f"{n} {o}" for o, n in sorted(s["outcomes"].items()))
-    lines += ["", f"{s['submissions']} submissions: {counts}; mean score {s['mean_score']:.2f}"]
+    outcomes = ", ".join(f"{n} {o}" for o, n in sorted(s["outcomes"].items()))
+    lines += ["", f"{s['submissions']} submissions: {outcomes}; mean score {s['mean_score']:.2f}"]
     return "\n".join(lines)
 
 
@@ -276,9 +273,6 @@ def exercises_gradebook(
     its second form): the points of every quantity of each exercise, the total, each
     exercise's own gradebook (its column of submissions), and per submission its score
     per exercise and in total."""
-    from autograd_lr import __version__
-    from autograd_lr.grading.grader import SCHEMA_VERSION
-
     functions = [g.options.function for g in graders]
     totals = []
     for row in zip(*results, strict=True):

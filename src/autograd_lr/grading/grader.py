@@ -152,6 +152,11 @@ class Options:
     # repairs are found; each failed submission costs about that much more (a class of
     # 100, half wrong, --jobs 2: measured in benchmarks/RESULTS.md)
     search_seconds: float = 1.0
+    # whether a notebook may be graded: reading one imports nbformat and its validator
+    # (jsonschema, whose format checkers build their grammars: about 1.3 s of CPU), done
+    # when the Grader is made, before any submission runs; False spares a class of .py
+    # files that cost, and a notebook given to such a grader is not read (a grader fault)
+    notebooks: bool = True
 
 
 @dataclass
@@ -327,12 +332,13 @@ class Grader:
                 for p in self.problems
             ],
         }
+        if options.notebooks:
+            submissions.warm()  # what reading a notebook loads (nbformat, its validator), now
         if self.exercise is not None:
             self.cases = self.exercise.cases()  # the reference's values, before any submission
             self.request["exercise_cases"] = [[_argument(a) for a in c.args] for c in self.cases]
             return
         self._warm()
-        submissions.warm()  # what reading a notebook loads (nbformat, its validator), now
 
     def _warm(self) -> None:
         r"""Every oracle value and model of a mistake, computed now (:func:`check.prepare`);
@@ -540,6 +546,11 @@ class Grader:
         return graded
 
     def _grade(self, graded: Graded, submission: Submission, scratch: Path) -> None:
+        if submission.path.suffix == ".ipynb" and not self.options.notebooks:
+            raise RuntimeError(
+                "a notebook, for a Grader made with Options(notebooks=False): what reading "
+                "it imports was not loaded before the first submission ran"
+            )
         try:
             prepared = submissions.copy_to_scratch(submission, scratch)
         except submissions.SubmissionError as exc:  # its text holds the file's name, its content

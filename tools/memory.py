@@ -1,4 +1,6 @@
-"""The memory probe of the tests that bound a kernel's temporaries."""
+"""The one memory probe: the tests that bound a kernel's temporaries and the benchmarks'
+memory floor (``benchmarks/run.py``) both measure with it (``from tools.memory import
+peak_extra_bytes``, from the repository's root), and tests never import the benchmarks."""
 
 from __future__ import annotations
 
