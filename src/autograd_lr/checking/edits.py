@@ -27,6 +27,8 @@ class Context:
     modules: frozenset[str] = frozenset({"np", "numpy", "math"})  # names of modules
     # names assigned inside a for loop and also before it (a running sum's candidates)
     accumulators: frozenset[str] = frozenset()
+    # the variables of ``for i in range(...)`` loops: the example's index i
+    indices: frozenset[str] = frozenset()
 
 
 def _e(text: str) -> ast.expr:
@@ -312,8 +314,8 @@ def log_complement(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Itera
             and node.left.value == 1
         ):
             yield node.right
-        elif isinstance(node, ast.Name):
-            yield _e(f"(1 - {node.id})")
+        elif isinstance(node, ast.Name | ast.Subscript):  # Y, or one label Y[0, i]
+            yield _e(f"(1 - {_u(node)})")
     if (
         isinstance(node, ast.BinOp)
         and isinstance(node.op, ast.Sub)
@@ -347,6 +349,10 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
         for p in ctx.parameters:
             yield ast.Name(p, ast.Load())
         return
+    if _in_index(node, parent):
+        # an index takes the loop's index: X[:, m] -> X[:, i], Y[0, X] -> Y[0, i]
+        for other in sorted(ctx.indices - {node.id}):
+            yield ast.Name(other, ast.Load())
     shape = ctx.shapes.get(node.id)
     of_module = isinstance(parent, ast.Attribute) and parent.attr not in _ARRAY_ATTRIBUTES
     if shape is None and not of_module and node.id not in ctx.modules:
@@ -361,6 +367,21 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
     for other, s in ctx.shapes.items():
         if other != node.id and (s == shape or (summed and len(s) > 0 and len(shape) > 0)):
             yield ast.Name(other, ast.Load())
+
+
+def _in_index(node: ast.AST, parent: ast.AST | None) -> bool:
+    """``node`` is an index of a subscript, a slice's bound or ``node ± 1`` (``i + 1``)."""
+    if isinstance(parent, ast.Slice | ast.Tuple):
+        return True  # X[:, i:i + 1], Y[0, i] (or a tuple returned: one more candidate at most)
+    if isinstance(parent, ast.Subscript) and node is parent.slice:
+        return True
+    return (
+        isinstance(parent, ast.BinOp)
+        and isinstance(parent.op, ast.Add | ast.Sub)
+        and node is parent.left
+        and isinstance(parent.right, ast.Constant)
+        and parent.right.value == 1
+    )
 
 
 def add_sigmoid(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:

@@ -51,6 +51,7 @@ from autograd_lr.checking.candidates import (
     apply,
     apply_to,
     enumerate_edits,
+    loop_indices,
     program,
     program_of,
 )
@@ -212,7 +213,10 @@ def _context(
         n for n in reads - local if isinstance(namespace.get(n), types.ModuleType)
     )
     accumulators = frozenset(_assigned_in_loop(fn) & _assigned_before_loop(fn))
-    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators)
+    indices = loop_indices(fn)
+    for i in indices:
+        shapes.setdefault(i, ())  # the trace records assignments, not a loop's own variable
+    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators, indices)
 
 
 def _assigned(statements: list[ast.stmt]) -> set[str]:
@@ -426,7 +430,19 @@ def search_with(
         owner.update(dict.fromkeys(own, h.name))
         # a helper's lines first when the located line is one of them, else after the function's
         lines = own + lines if located in own else lines + own
-    base_score = verdicts[failing][1]
+    # an error raised further on in the program is progress too (an edit that clears the
+    # first of two faults that raise): the line, in the candidates' numbering, of the
+    # learner's own error on the failing problem
+    n_lines = program_of(defs).count("\n") + 1
+    raised_at = _program_line(defs, t.raised.line) if t.raised is not None else 0
+
+    def progress_of(score: int, outcome: Outcome) -> float:
+        """The judge's score, and for an error, how far on in the program it was raised."""
+        if outcome.error and raised_at and outcome.line > raised_at:
+            return score + outcome.line / (n_lines + 1)
+        return float(score)
+
+    base_score = progress_of(verdicts[failing][1], Outcome(error="", line=0))
     tried: set[str] = {original_program, program_of(defs)}
     results: dict[str, list[Outcome]] = {}  # a batch's outcomes, by candidate program
     start = clock()
@@ -443,7 +459,7 @@ def search_with(
             found = runner(texts, function, ordered, namespace, keep_going)
             results.update(zip(texts, found, strict=True))
 
-    def evaluate(tree: Defs) -> tuple[bool, int]:
+    def evaluate(tree: Defs) -> tuple[bool, float]:
         text = program_of(tree)
         if text not in results:  # run before in another batch, or the learner's own
             if text in tried:
@@ -455,7 +471,7 @@ def search_with(
         # a runner may run every problem (keep_going is a hint): judged here in full
         verdicts = [judge(order[k], o) for k, o in enumerate(outcomes)]
         passed = len(outcomes) == len(ordered) and all(ok for ok, _ in verdicts)
-        return passed, verdicts[0][1]
+        return passed, progress_of(verdicts[0][1], outcomes[0])
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
         if chosen:
@@ -465,7 +481,7 @@ def search_with(
         finding.seconds = time.perf_counter() - prepared
         return finding
 
-    State = tuple[Defs, list[Edit], int]
+    State = tuple[Defs, list[Edit], float]
     frontier: list[State] = [(defs, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
@@ -504,6 +520,19 @@ def search_with(
     return finish()
 
 
+def _program_line(defs: Defs, line: int) -> int:
+    """The line of :func:`program_of` ``(defs)`` where the statement at ``line`` of the
+    learner's source is (0 if no statement starts there)."""
+    module = ast.parse(program_of(defs))
+    printed = [*module.body[-1:], *module.body[:-1]]  # the searched function first, as in defs
+    for mine, theirs in zip(defs, printed, strict=True):
+        pairs = zip(ast.walk(mine), ast.walk(theirs), strict=False)
+        for a, b in pairs:
+            if isinstance(a, ast.stmt) and getattr(a, "lineno", 0) == line:
+                return int(getattr(b, "lineno", 0))
+    return 0
+
+
 def _wrong_helpers(
     followed: Sequence[ast.FunctionDef], t: Trace, source: str
 ) -> list[ast.FunctionDef]:
@@ -529,7 +558,7 @@ def _helper_context(h: ast.FunctionDef, t: Trace, namespace: dict[str, Any]) -> 
 
 
 def _expansions(
-    frontier: list[Any], lines: list[int], depth: int, base_score: int
+    frontier: list[Any], lines: list[int], depth: int, base_score: float
 ) -> Iterator[tuple[Defs, list[Edit], int, int, str | None]]:
     """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
     each state that made progress, on every line (its own lines and the located
