@@ -124,6 +124,8 @@ def _is_value(node: ast.AST, parent: ast.AST | None) -> bool:
     tuple, or passed to a function of the learner's that builds the return value)."""
     if isinstance(parent, ast.Assign | ast.AugAssign):
         return node is parent.value
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return False  # a target (n_x, m = X.shape) is not a value
     if isinstance(node, ast.Name) and isinstance(parent, ast.Tuple | ast.Return):
         return True
     return (
@@ -136,14 +138,17 @@ def _is_value(node: ast.AST, parent: ast.AST | None) -> bool:
 
 
 def add_sum(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+    # an entry of a running sum too: dw[j, 0] = ... -> dw[j, 0] += ...
+    summed = target.value if isinstance(target, ast.Subscript) else target
     if (
         isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ctx.accumulators
+        and isinstance(target, ast.Name | ast.Subscript)
+        and isinstance(summed, ast.Name)
+        and summed.id in ctx.accumulators
     ):
         # the loop's form of the sum over examples: db = dz -> db += dz
-        yield ast.AugAssign(node.targets[0], ast.Add(), node.value)
+        yield ast.AugAssign(target, ast.Add(), node.value)
         return
     if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
         return
@@ -235,6 +240,33 @@ def reshape_column(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Itera
         index = _u(elt)
         new = [*elts[:k], _e(f"a[{index}:{index} + 1]").slice, *elts[k + 1 :]]  # type: ignore[attr-defined]
         yield ast.Subscript(node.value, ast.Tuple(new, ast.Load()), ast.Load())
+
+
+def example_index(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``X[i]`` (a row) ↔ ``X[:, i]`` (example i; or as a column ``X[:, i:i + 1]``),
+    ``Y[i]`` → ``Y[0, i]``, ``X[i, j]`` ↔ ``X[j, i]``."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return
+    shape = ctx.shapes.get(node.value.id, ())
+    index = node.slice
+    if isinstance(index, ast.Tuple) and len(index.elts) == 2:
+        first, second = index.elts
+        if isinstance(first, ast.Slice) or isinstance(second, ast.Slice):
+            if isinstance(first, ast.Slice) and _u(first) == ":" and _indexes(second):
+                yield ast.Subscript(node.value, second, ast.Load())  # X[:, i] -> X[i]
+            return
+        if _u(first) != _u(second) and (_indexes(first) or _indexes(second)):
+            yield ast.Subscript(node.value, ast.Tuple([second, first], ast.Load()), ast.Load())
+    elif len(shape) == 2 and isinstance(index, ast.Name) and index.id in ctx.indices:
+        i = index.id
+        ways = [f"0, {i}"] if shape[0] == 1 else []  # a label: one number
+        for way in [*ways, f":, {i}", f":, {i}:{i} + 1"]:
+            yield ast.Subscript(node.value, _e(f"a[{way}]").slice, ast.Load())  # type: ignore[attr-defined]
+
+
+def _indexes(node: ast.AST) -> bool:
+    """An index that is a name (a loop's index), not a constant."""
+    return isinstance(node, ast.Name)
 
 
 def _divides_by_m(node: ast.AST) -> bool:

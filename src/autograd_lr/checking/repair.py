@@ -220,13 +220,15 @@ def _context(
 
 
 def _assigned(statements: list[ast.stmt]) -> set[str]:
+    """The names the statements assign, whole (``dw = ...``) or an entry (``dw[j, 0] = ...``)."""
     return {
-        t.id
+        t.id if isinstance(t, ast.Name) else t.value.id  # type: ignore[attr-defined]
         for s in statements
         for n in ast.walk(s)
         if isinstance(n, ast.Assign | ast.AugAssign)
         for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
         if isinstance(t, ast.Name)
+        or (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name))
     }
 
 
