@@ -483,19 +483,42 @@ def search_with(
         finding.seconds = time.perf_counter() - prepared
         return finding
 
+    returns = sorted({s.lineno for s in ast.walk(fn) if isinstance(s, ast.Return)})
+    retraced: dict[int, tuple[Defs, Context]] = {}  # by id of the state's tree (kept alive)
+
+    def context_of(tree: Defs, score: float, name: str) -> Context:
+        """What the rules know on ``tree``: for a state that made progress, the shapes of a
+        trace of its edited program (the names after an error the edit cleared; A of shape
+        (1, m) once a stray sum is gone), over the learner's trace; else the learner's."""
+        if name or score <= base_score:
+            return contexts[name]
+        if id(tree) not in retraced:
+            ctx = contexts[""]
+            try:
+                later = tracer(program_of(tree), function, problems[failing], namespace, **into)
+            except Exception:  # a tracer that runs elsewhere may fail: the learner's trace stays
+                later = None
+            if later is not None:
+                found = _context(tree[0], later, namespace, problems[failing])
+                ctx = dataclasses.replace(ctx, shapes={**ctx.shapes, **found.shapes})
+            retraced[id(tree)] = (tree, ctx)
+        return retraced[id(tree)][1]
+
     State = tuple[Defs, list[Edit], float]
     frontier: list[State] = [(defs, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
         proposed: dict[tuple[int, int], list[Edit]] = {}  # (state, line) -> its edits
-        for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
+        for tree, chosen, score, ln, only in _expansions(
+            frontier, lines, depth, base_score, returns
+        ):
             key = (id(tree), ln)
             if key not in proposed:
                 name = owner.get(ln, "")
                 here = next((d for d in tree if d.name == name), tree[0]) if name else tree[0]
                 proposed[key] = [
                     dataclasses.replace(e, function=name)
-                    for e in enumerate_edits(here, contexts[name], [ln], rules)
+                    for e in enumerate_edits(here, context_of(tree, score, name), [ln], rules)
                 ]
             batch = [
                 (e, apply_to(tree, e))
@@ -560,12 +583,17 @@ def _helper_context(h: ast.FunctionDef, t: Trace, namespace: dict[str, Any]) -> 
 
 
 def _expansions(
-    frontier: list[Any], lines: list[int], depth: int, base_score: float
+    frontier: list[Any],
+    lines: list[int],
+    depth: int,
+    base_score: float,
+    returns: Sequence[int] = (),
 ) -> Iterator[tuple[Defs, list[Edit], int, int, str | None]]:
-    """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
-    each state that made progress, on every line (its own lines and the located
-    neighbourhood first), then the others on their own line only (two edits of one line
-    that are right only together, such as two ε in one cost)."""
+    """(state, line, same rule or not) in the order they are tried: at depth 1 every line;
+    deeper, first each state that made progress on the lines near its edits (its own lines
+    and the located neighbourhood), then on the other lines; then the others on their own
+    line (two edits of one line that are right only together, such as two ε in one cost),
+    and last on the ``returns`` lines (a value returned in the wrong place)."""
     if depth == 1:
         for tree, chosen, score in frontier:
             for ln in lines:
@@ -573,9 +601,16 @@ def _expansions(
         return
     progress = [s for s in frontier if s[2] > base_score]
     others = [s for s in frontier if s[2] <= base_score]
+    # every state that made progress near its edits first (the second mistake is most often
+    # on a line that feeds or reads the first), then on the other lines
     for tree, chosen, score in progress:
-        for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
+        for ln in _nearby(lines, chosen):
             yield tree, chosen, score, ln, None
+    for tree, chosen, score in progress:
+        near = set(_nearby(lines, chosen))
+        for ln in lines:
+            if ln not in near:
+                yield tree, chosen, score, ln, None
     # on the same line: the same rule once more first (an ε in both logarithms), then an
     # edit next to the last one (a product made elementwise, then its transpose dropped),
     # then any
@@ -583,6 +618,12 @@ def _expansions(
         for tree, chosen, score in others:
             for ln in dict.fromkeys(e.line for e in chosen):
                 yield tree, chosen, score, ln, relation
+    # last, the return line with an edit of the located line: a value returned in the wrong
+    # place hides whether the other edit was right, so neither shows progress alone
+    for tree, chosen, score in others:
+        for ln in returns:
+            if ln not in {e.line for e in chosen}:
+                yield tree, chosen, score, ln, None
 
 
 def _relation(last: Edit, e: Edit) -> str:
