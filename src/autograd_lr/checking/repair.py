@@ -8,10 +8,11 @@ r"""Verified repair: the smallest set of correction rules that makes the learner
 Breadth-first by number of edits: the rules of :mod:`~autograd_lr.checking.error_model`
 are tried at the first wrong line (:mod:`~autograd_lr.checking.alignment`), then at the
 lines that feed it or read it, then elsewhere; pairs and triples grow from the edits that
-made progress (more of ``dw``, ``db``, the cost right on the first failing problem, or an
-exception gone) and from the edits at the located line. "Passes" means what the check
-means: on every problem, ``dw``, ``db`` and the cost agree with the oracles to
-:data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
+made progress (more of ``dw``, ``db``, the cost right on the first failing problem, an
+exception gone, or raised further on in the program) and from the edits at the located
+line; the rules on a state that made progress see the shapes of its own trace. "Passes"
+means what the check means: on every problem, ``dw``, ``db`` and the cost agree with the
+oracles to :data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
 :data:`~autograd_lr.checking.thresholds.COST_RTOL`, in the course's return contract,
 and no argument is changed. A candidate stops at its first failing problem.
 
