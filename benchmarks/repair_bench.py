@@ -128,7 +128,8 @@ def judge(program: str, planted: tuple[str, ...], oracles: list[ProblemOracles])
     result = Result(planted, True, exhausted=found.exhausted, seconds=seconds)
     if found.repair is not None:
         result.repaired = check_gradients(learner(found.repair.source)).passed
-        result.by_planted = sorted(found.rules) == sorted(planted)
+        # edit by edit: two swaps planted are two swap_variable edits, not one rule name
+        result.by_planted = sorted(e.rule for e in found.repair.edits) == sorted(planted)
     return result
 
 

@@ -22,6 +22,9 @@ one-rule repairs exist, it names the one ``fixed`` applies. How the rules read h
   ``db += dz``): the loop's form of the sum over examples;
 * ``squeeze`` wraps a value in ``np.squeeze`` (db or the cost as an array of size 1);
   ``change_axis`` changes or drops an ``axis=`` argument or a ``shape[k]`` index;
+* ``example_index`` moves an index to the examples' axis (``X[i]`` to ``X[:, i]`` or
+  ``X[:, i:i+1]``, ``Y[i]`` to ``Y[0, i]``) or swaps two indices (``X[i, j]`` to
+  ``X[j, i]``);
 * ``log_complement`` is exactly ``1 - np.log(A)`` <-> ``np.log(1 - A)``: no rule turns
   ``np.log(A)`` into ``np.log(1 - A)``, and none writes a missing term, a missing
   bias, a missing ``1 +`` or brackets for operator precedence, nor replaces ``math``
@@ -67,6 +70,7 @@ RULES = frozenset(
         "return_keys",
         "dtype",
         "reshape_column",
+        "example_index",
         "array_function",
         "true_division",
         "group_denominator",
@@ -519,6 +523,17 @@ V_DW_DOT = mistake(
     V_DW, "dw += np.dot(X[:, i:i+1], dz)", "matmul_to_elementwise", fix="dw += X[:, i:i+1] * dz"
 )
 V_RANGE_PAST_END = mistake(V_LOOP, "for i in range(m + 1):", "loop_bounds")
+# indexing by example: X[i] is a row (feature i of every example), X[:, i] example i
+V_X_ROW = mistake(V_Z, "z = np.dot(w.T, X[i]) + b", "example_index")
+V_DW_X_ROW = mistake(V_DW, "dw += X[i] * dz", "example_index")
+V_LABEL_FLAT = mistake(V_DZ, "dz = a - Y[i]", "example_index")
+L_X_INDICES_SWAPPED = mistake(L_Z, "z += w[j, 0] * X[i, j]", "example_index")
+# the features loop's index j, still bound after that loop, for the example's i
+L_LABEL_BY_J = mistake(L_DZ, "dz = a - Y[0, j]", "swap_variable")
+L_DW_ENTRY_NOT_ACCUMULATED = mistake(L_DW, "dw[j, 0] = X[j, i] * dz", "add_sum")
+L_LABEL_NOT_COMPLEMENTED = mistake(
+    L_COST, "cost += -(Y[0, i] * np.log(a) + Y[0, i] * np.log(1 - a))", "log_complement"
+)
 
 
 # the cost by np.dot, a (1, 1) array until it is squeezed
@@ -897,6 +912,13 @@ _SINGLE = [
     repaired("column_loop_range_from_1", P, COLUMN_LOOP, V_RANGE_FROM_1),
     repaired("column_loop_range_past_end", P, COLUMN_LOOP, V_RANGE_PAST_END),
     repaired("column_loop_dw_by_dot", P, COLUMN_LOOP, V_DW_DOT),
+    repaired("column_loop_example_as_row", P, COLUMN_LOOP, V_X_ROW),
+    repaired("column_loop_dw_example_as_row", P, COLUMN_LOOP, V_DW_X_ROW),
+    repaired("column_loop_label_flat_index", P, COLUMN_LOOP, V_LABEL_FLAT),
+    repaired("loop_x_indices_swapped", P, LECTURE_LOOPS, L_X_INDICES_SWAPPED),
+    repaired("loop_label_by_feature_index", P, LECTURE_LOOPS, L_LABEL_BY_J),
+    repaired("loop_dw_entry_not_accumulated", P, LECTURE_LOOPS, L_DW_ENTRY_NOT_ACCUMULATED),
+    repaired("loop_label_not_complemented", P, LECTURE_LOOPS, L_LABEL_NOT_COMPLEMENTED),
 ]
 
 _SIGMOID_WRONG = [
@@ -994,6 +1016,16 @@ _TWO = [
         L_DW_OVER_N_X,
     ),
     repaired("column_loop_flat_and_dz_sign", P, COLUMN_LOOP, V_DW_FLAT, V_DZ_SIGN),
+    repaired("column_loop_example_as_row_twice", P, COLUMN_LOOP, V_X_ROW, V_DW_X_ROW),
+    # the first mistake raises (X[i] is a row): the second is found behind it
+    repaired("column_loop_example_as_row_and_dz_sign", P, COLUMN_LOOP, V_X_ROW, V_DZ_SIGN),
+    repaired(
+        "loop_label_by_feature_index_and_range_from_1",
+        P,
+        LECTURE_LOOPS,
+        L_RANGE_FROM_1,
+        L_LABEL_BY_J,
+    ),
     repaired(
         "loop_features_short_and_db_not_accumulated",
         P,

@@ -354,3 +354,49 @@ def test_a_mistake_in_the_learners_sigmoid_is_repaired_at_its_line(program: Lear
     assert lead.line == program.line, lead
     assert frozenset(lead.rules) == program.rules, lead
     assert f"line {program.line} of sigmoid" in lead.location
+
+
+# --- the engine on the mistakes of the loops ------------------------------------------------------
+# indexing by example, the features loop's index for the example's, an entry of a running sum
+# assigned, a label not complemented, and a second mistake behind one that raises
+LOOP_CASES = tuple(
+    p
+    for p in REPAIRED
+    if p.name
+    in {
+        "column_loop_example_as_row",
+        "column_loop_dw_example_as_row",
+        "column_loop_label_flat_index",
+        "loop_x_indices_swapped",
+        "loop_label_by_feature_index",
+        "loop_dw_entry_not_accumulated",
+        "loop_label_not_complemented",
+        "column_loop_example_as_row_twice",
+        "column_loop_example_as_row_and_dz_sign",
+        "loop_label_by_feature_index_and_range_from_1",
+    }
+)
+
+
+def test_the_catalogue_has_the_loops_cases() -> None:
+    assert len(LOOP_CASES) == 10, ids(LOOP_CASES)
+
+
+@pytest.mark.parametrize("program", LOOP_CASES, ids=ids(LOOP_CASES))
+def test_a_mistake_of_the_loops_is_repaired_at_its_line(program: LearnerProgram) -> None:
+    """check_gradients names the catalogue's rules at its first faulty line (a cause is
+    stated only with a repair that passes the check)."""
+    filename = f"<catalogue {program.name}>"
+    linecache.cache[filename] = (
+        len(program.source),
+        None,
+        program.source.splitlines(True),
+        filename,
+    )
+    namespace: dict[str, Any] = {"__name__": f"learner_{program.name}"}
+    exec(compile(program.source, filename, "exec"), namespace)
+    report = check_gradients(namespace["propagate"], search_budget=HELPER_BUDGET)
+    lead = report.diagnosis[0]
+    assert not report.passed
+    assert lead.line == program.line, lead
+    assert frozenset(lead.rules) == program.rules, lead

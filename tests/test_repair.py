@@ -309,8 +309,8 @@ def test_every_rule_name_of_the_catalogue_is_in_the_table() -> None:
         "add_sum", "remove_sum", "change_axis", "squeeze", "add_mean", "remove_mean",
         "flip_sign", "log_complement", "swap_variable", "add_sigmoid", "remove_sigmoid",
         "bias_into_sigmoid", "loop_bounds", "epsilon", "operand_order", "inplace_update",
-        "return_order", "return_keys", "dtype", "reshape_column", "array_function",
-        "true_division", "group_denominator", "one_plus", "value_for_slope",
+        "return_order", "return_keys", "dtype", "reshape_column", "example_index",
+        "array_function", "true_division", "group_denominator", "one_plus", "value_for_slope",
     }  # fmt: skip
     assert set(BY_NAME) == names
     for rule in RULES:
@@ -380,6 +380,36 @@ def test_a_planted_rule_is_repaired_by_one_edit_that_passes(
     assert check_gradients(learner(f.repair.source)).passed
     # the same rule, or an equivalent edit: both programs pass the same check
     assert f.rules == (planted.rule,) or f.repair.source != mutant
+
+
+# the same for the lecture's loop over examples: its index, its running sums, its columns
+LOOP_MUTANTS = candidates.single_edits(LOOP, "propagate", default_problems()[0], NAMESPACE)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(index=st.integers(min_value=0, max_value=len(LOOP_MUTANTS) - 1))
+def test_a_rule_planted_in_the_loop_is_repaired_by_one_edit_that_passes(
+    index: int, oracles: list[ProblemOracles]
+) -> None:
+    mutant, planted = LOOP_MUTANTS[index]
+    fn = learner(mutant)
+    if check_gradients(fn, search_budget=0.0).passed:
+        return  # an edit the check cannot see (a squeeze of a number)
+    f = repair.search(mutant, "propagate", oracles, NAMESPACE, budget=BUDGET)
+    assert f.repair is not None, (planted, f.where)
+    assert len(f.repair.edits) == 1, (planted, f.rules)
+    assert check_gradients(learner(f.repair.source)).passed
+
+
+def test_the_loops_mutants_include_its_index_swapped_and_are_valid_python() -> None:
+    """The rules plant the loop's index in an index's place and another number's for it,
+    and never edit an assignment's target (n_x, m = X.shape stays as it is)."""
+    planted = {(e.rule, e.before, e.after) for _, e in LOOP_MUTANTS}
+    assert ("swap_variable", "i", "m") in planted
+    assert ("example_index", "Y[0, i]", "Y[i, 0]") in planted
+    for mutant, _ in LOOP_MUTANTS:
+        compile(mutant, "<mutant>", "exec")
 
 
 def test_a_failed_submission_never_has_the_full_score() -> None:

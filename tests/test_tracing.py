@@ -136,6 +136,20 @@ def test_the_tracer_imports_only_the_standard_library_and_numpy() -> None:
     assert done.stdout.strip() == "ran", done.stderr
 
 
+def test_a_candidates_outcome_gives_the_line_that_raised() -> None:
+    """The line of the candidate program (not of numpy's code below it), so that the repair
+    search sees an error moved further on; 0 when the candidate does not raise."""
+    problem = (np.ones((2, 1)), 0.0, np.ones((2, 3)), np.ones((1, 3)))
+    raising = [
+        "def f(w, b, X, Y):\n    m = X.shape[1]\n    a = np.dot(w, X)\n    return a, m\n",
+        "def f(w, b, X, Y):\n    m = X.shape[1]\n    a = np.dot(w.T, X)\n    return a[m], m\n",
+        "def f(w, b, X, Y):\n    return w, b\n",
+    ]
+    out = tracing.run_candidates(raising, "f", [problem])
+    assert [o[0].line for o in out] == [3, 4, 0]
+    assert out[0][0].error.startswith("ValueError") and out[1][0].error.startswith("IndexError")
+
+
 def test_a_right_program_has_no_wrong_line(first: ProblemOracles) -> None:
     for source in (VECTORIZED, LOOP):
         t = tracing.trace(source, "propagate", tuple(first.problem), NAMESPACE)

@@ -233,6 +233,19 @@ def program_of(defs: Defs) -> str:
     return ast.unparse(ast.Module([*defs[1:], defs[0]], []))
 
 
+def loop_indices(fn: ast.FunctionDef) -> frozenset[str]:
+    """The variables ``i`` of the function's ``for i in range(...)`` loops (each a number)."""
+    return frozenset(
+        loop.target.id
+        for loop in ast.walk(fn)
+        if isinstance(loop, ast.For)
+        and isinstance(loop.target, ast.Name)
+        and isinstance(loop.iter, ast.Call)
+        and isinstance(loop.iter.func, ast.Name)
+        and loop.iter.func.id == "range"
+    )
+
+
 def single_edits(
     source: str, function: str, args: Sequence[Any], namespace: dict[str, Any] | None = None
 ) -> list[tuple[str, Edit]]:
@@ -249,5 +262,7 @@ def single_edits(
     shapes.update(
         {name: tuple(getattr(a, "shape", ())) for name, a in zip(parameters, args, strict=False)}
     )
-    ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")})
+    indices = loop_indices(fn)
+    shapes.update(dict.fromkeys(indices, ()))
+    ctx = Context({k: v for k, v in shapes.items() if not k.startswith("return")}, indices=indices)
     return [(program(apply_edit(fn, e)), e) for e in enumerate_edits(fn, ctx)]

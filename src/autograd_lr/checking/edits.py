@@ -27,6 +27,8 @@ class Context:
     modules: frozenset[str] = frozenset({"np", "numpy", "math"})  # names of modules
     # names assigned inside a for loop and also before it (a running sum's candidates)
     accumulators: frozenset[str] = frozenset()
+    # the variables of ``for i in range(...)`` loops: the example's index i
+    indices: frozenset[str] = frozenset()
 
 
 def _e(text: str) -> ast.expr:
@@ -122,6 +124,8 @@ def _is_value(node: ast.AST, parent: ast.AST | None) -> bool:
     tuple, or passed to a function of the learner's that builds the return value)."""
     if isinstance(parent, ast.Assign | ast.AugAssign):
         return node is parent.value
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return False  # a target (n_x, m = X.shape) is not a value
     if isinstance(node, ast.Name) and isinstance(parent, ast.Tuple | ast.Return):
         return True
     return (
@@ -134,14 +138,17 @@ def _is_value(node: ast.AST, parent: ast.AST | None) -> bool:
 
 
 def add_sum(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+    # an entry of a running sum too: dw[j, 0] = ... -> dw[j, 0] += ...
+    summed = target.value if isinstance(target, ast.Subscript) else target
     if (
         isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ctx.accumulators
+        and isinstance(target, ast.Name | ast.Subscript)
+        and isinstance(summed, ast.Name)
+        and summed.id in ctx.accumulators
     ):
         # the loop's form of the sum over examples: db = dz -> db += dz
-        yield ast.AugAssign(node.targets[0], ast.Add(), node.value)
+        yield ast.AugAssign(target, ast.Add(), node.value)
         return
     if not isinstance(node, ast.expr) or isinstance(node, ast.Constant):
         return
@@ -235,6 +242,33 @@ def reshape_column(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Itera
         yield ast.Subscript(node.value, ast.Tuple(new, ast.Load()), ast.Load())
 
 
+def example_index(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``X[i]`` (a row) ↔ ``X[:, i]`` (example i; or as a column ``X[:, i:i + 1]``),
+    ``Y[i]`` → ``Y[0, i]``, ``X[i, j]`` ↔ ``X[j, i]``."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return
+    shape = ctx.shapes.get(node.value.id, ())
+    index = node.slice
+    if isinstance(index, ast.Tuple) and len(index.elts) == 2:
+        first, second = index.elts
+        if isinstance(first, ast.Slice) or isinstance(second, ast.Slice):
+            if isinstance(first, ast.Slice) and _u(first) == ":" and _indexes(second):
+                yield ast.Subscript(node.value, second, ast.Load())  # X[:, i] -> X[i]
+            return
+        if _u(first) != _u(second) and (_indexes(first) or _indexes(second)):
+            yield ast.Subscript(node.value, ast.Tuple([second, first], ast.Load()), ast.Load())
+    elif len(shape) == 2 and isinstance(index, ast.Name) and index.id in ctx.indices:
+        i = index.id
+        ways = [f"0, {i}"] if shape[0] == 1 else []  # a label: one number
+        for way in [*ways, f":, {i}", f":, {i}:{i} + 1"]:
+            yield ast.Subscript(node.value, _e(f"a[{way}]").slice, ast.Load())  # type: ignore[attr-defined]
+
+
+def _indexes(node: ast.AST) -> bool:
+    """An index that is a name (a loop's index), not a constant."""
+    return isinstance(node, ast.Name)
+
+
 def _divides_by_m(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.BinOp)
@@ -312,8 +346,8 @@ def log_complement(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Itera
             and node.left.value == 1
         ):
             yield node.right
-        elif isinstance(node, ast.Name):
-            yield _e(f"(1 - {node.id})")
+        elif isinstance(node, ast.Name | ast.Subscript):  # Y, or one label Y[0, i]
+            yield _e(f"(1 - {_u(node)})")
     if (
         isinstance(node, ast.BinOp)
         and isinstance(node.op, ast.Sub)
@@ -347,6 +381,10 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
         for p in ctx.parameters:
             yield ast.Name(p, ast.Load())
         return
+    if _in_index(node, parent):
+        # an index takes the loop's index: X[:, m] -> X[:, i], Y[0, X] -> Y[0, i]
+        for other in sorted(ctx.indices - {node.id}):
+            yield ast.Name(other, ast.Load())
     shape = ctx.shapes.get(node.id)
     of_module = isinstance(parent, ast.Attribute) and parent.attr not in _ARRAY_ATTRIBUTES
     if shape is None and not of_module and node.id not in ctx.modules:
@@ -361,6 +399,21 @@ def swap_variable(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterat
     for other, s in ctx.shapes.items():
         if other != node.id and (s == shape or (summed and len(s) > 0 and len(shape) > 0)):
             yield ast.Name(other, ast.Load())
+
+
+def _in_index(node: ast.AST, parent: ast.AST | None) -> bool:
+    """``node`` is an index of a subscript, a slice's bound or ``node ± 1`` (``i + 1``)."""
+    if isinstance(parent, ast.Slice | ast.Tuple):
+        return True  # X[:, i:i + 1], Y[0, i] (or a tuple returned: one more candidate at most)
+    if isinstance(parent, ast.Subscript) and node is parent.slice:
+        return True
+    return (
+        isinstance(parent, ast.BinOp)
+        and isinstance(parent.op, ast.Add | ast.Sub)
+        and node is parent.left
+        and isinstance(parent.right, ast.Constant)
+        and parent.right.value == 1
+    )
 
 
 def add_sigmoid(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:

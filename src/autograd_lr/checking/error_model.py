@@ -145,6 +145,12 @@ RULES: tuple[Rule, ...] = (
         edits.reshape_column,
     ),
     Rule(
+        "example_index",
+        "the examples are X's columns: example i is the column X[:, i], its feature j is X[j, i] (row j, column i) and its label Y[0, i]; X[i] is a row, feature i of every example.",
+        "on this line an array is indexed by example in the wrong place (a row for a column, or the two indices swapped).",
+        edits.example_index,
+    ),
+    Rule(
         "add_mean",
         "the cost and the gradients are means over the m examples: (1/m) Σ.",
         "on this line the factor 1/m is missing.",

@@ -8,10 +8,11 @@ r"""Verified repair: the smallest set of correction rules that makes the learner
 Breadth-first by number of edits: the rules of :mod:`~autograd_lr.checking.error_model`
 are tried at the first wrong line (:mod:`~autograd_lr.checking.alignment`), then at the
 lines that feed it or read it, then elsewhere; pairs and triples grow from the edits that
-made progress (more of ``dw``, ``db``, the cost right on the first failing problem, or an
-exception gone) and from the edits at the located line. "Passes" means what the check
-means: on every problem, ``dw``, ``db`` and the cost agree with the oracles to
-:data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
+made progress (more of ``dw``, ``db``, the cost right on the first failing problem, an
+exception gone, or raised further on in the program) and from the edits at the located
+line; the rules on a state that made progress see the shapes of its own trace. "Passes"
+means what the check means: on every problem, ``dw``, ``db`` and the cost agree with the
+oracles to :data:`~autograd_lr.checking.thresholds.GRADIENT_RTOL` /
 :data:`~autograd_lr.checking.thresholds.COST_RTOL`, in the course's return contract,
 and no argument is changed. A candidate stops at its first failing problem.
 
@@ -51,6 +52,7 @@ from autograd_lr.checking.candidates import (
     apply,
     apply_to,
     enumerate_edits,
+    loop_indices,
     program,
     program_of,
 )
@@ -212,17 +214,22 @@ def _context(
         n for n in reads - local if isinstance(namespace.get(n), types.ModuleType)
     )
     accumulators = frozenset(_assigned_in_loop(fn) & _assigned_before_loop(fn))
-    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators)
+    indices = loop_indices(fn)
+    for i in indices:
+        shapes.setdefault(i, ())  # the trace records assignments, not a loop's own variable
+    return Context(shapes, parameters, sigmoid, m, global_arrays, modules, accumulators, indices)
 
 
 def _assigned(statements: list[ast.stmt]) -> set[str]:
+    """The names the statements assign, whole (``dw = ...``) or an entry (``dw[j, 0] = ...``)."""
     return {
-        t.id
+        t.id if isinstance(t, ast.Name) else t.value.id  # type: ignore[attr-defined]
         for s in statements
         for n in ast.walk(s)
         if isinstance(n, ast.Assign | ast.AugAssign)
         for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
         if isinstance(t, ast.Name)
+        or (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name))
     }
 
 
@@ -426,7 +433,19 @@ def search_with(
         owner.update(dict.fromkeys(own, h.name))
         # a helper's lines first when the located line is one of them, else after the function's
         lines = own + lines if located in own else lines + own
-    base_score = verdicts[failing][1]
+    # an error raised further on in the program is progress too (an edit that clears the
+    # first of two faults that raise): the line, in the candidates' numbering, of the
+    # learner's own error on the failing problem
+    n_lines = program_of(defs).count("\n") + 1
+    raised_at = _program_line(defs, t.raised.line) if t.raised is not None else 0
+
+    def progress_of(score: int, outcome: Outcome) -> float:
+        """The judge's score, and for an error, how far on in the program it was raised."""
+        if outcome.error and raised_at and outcome.line > raised_at:
+            return score + outcome.line / (n_lines + 1)
+        return float(score)
+
+    base_score = progress_of(verdicts[failing][1], Outcome(error="", line=0))
     tried: set[str] = {original_program, program_of(defs)}
     results: dict[str, list[Outcome]] = {}  # a batch's outcomes, by candidate program
     start = clock()
@@ -443,7 +462,7 @@ def search_with(
             found = runner(texts, function, ordered, namespace, keep_going)
             results.update(zip(texts, found, strict=True))
 
-    def evaluate(tree: Defs) -> tuple[bool, int]:
+    def evaluate(tree: Defs) -> tuple[bool, float]:
         text = program_of(tree)
         if text not in results:  # run before in another batch, or the learner's own
             if text in tried:
@@ -455,7 +474,7 @@ def search_with(
         # a runner may run every problem (keep_going is a hint): judged here in full
         verdicts = [judge(order[k], o) for k, o in enumerate(outcomes)]
         passed = len(outcomes) == len(ordered) and all(ok for ok, _ in verdicts)
-        return passed, verdicts[0][1]
+        return passed, progress_of(verdicts[0][1], outcomes[0])
 
     def finish(chosen: Sequence[Edit] = ()) -> Finding:
         if chosen:
@@ -465,19 +484,42 @@ def search_with(
         finding.seconds = time.perf_counter() - prepared
         return finding
 
-    State = tuple[Defs, list[Edit], int]
+    returns = sorted({s.lineno for s in ast.walk(fn) if isinstance(s, ast.Return)})
+    retraced: dict[int, tuple[Defs, Context]] = {}  # by id of the state's tree (kept alive)
+
+    def context_of(tree: Defs, score: float, name: str) -> Context:
+        """What the rules know on ``tree``: for a state that made progress, the shapes of a
+        trace of its edited program (the names after an error the edit cleared; A of shape
+        (1, m) once a stray sum is gone), over the learner's trace; else the learner's."""
+        if name or score <= base_score:
+            return contexts[name]
+        if id(tree) not in retraced:
+            ctx = contexts[""]
+            try:
+                later = tracer(program_of(tree), function, problems[failing], namespace, **into)
+            except Exception:  # a tracer that runs elsewhere may fail: the learner's trace stays
+                later = None
+            if later is not None:
+                found = _context(tree[0], later, namespace, problems[failing])
+                ctx = dataclasses.replace(ctx, shapes={**ctx.shapes, **found.shapes})
+            retraced[id(tree)] = (tree, ctx)
+        return retraced[id(tree)][1]
+
+    State = tuple[Defs, list[Edit], float]
     frontier: list[State] = [(defs, [], base_score)]
     for depth in range(1, MAX_EDITS + 1):
         grown: list[State] = []
         proposed: dict[tuple[int, int], list[Edit]] = {}  # (state, line) -> its edits
-        for tree, chosen, score, ln, only in _expansions(frontier, lines, depth, base_score):
+        for tree, chosen, score, ln, only in _expansions(
+            frontier, lines, depth, base_score, returns
+        ):
             key = (id(tree), ln)
             if key not in proposed:
                 name = owner.get(ln, "")
                 here = next((d for d in tree if d.name == name), tree[0]) if name else tree[0]
                 proposed[key] = [
                     dataclasses.replace(e, function=name)
-                    for e in enumerate_edits(here, contexts[name], [ln], rules)
+                    for e in enumerate_edits(here, context_of(tree, score, name), [ln], rules)
                 ]
             batch = [
                 (e, apply_to(tree, e))
@@ -502,6 +544,19 @@ def search_with(
         located_line = [s for s in grown if s[2] <= base_score]
         frontier = progress[: 2 * PROMISING] + located_line
     return finish()
+
+
+def _program_line(defs: Defs, line: int) -> int:
+    """The line of :func:`program_of` ``(defs)`` where the statement at ``line`` of the
+    learner's source is (0 if no statement starts there)."""
+    module = ast.parse(program_of(defs))
+    printed = [*module.body[-1:], *module.body[:-1]]  # the searched function first, as in defs
+    for mine, theirs in zip(defs, printed, strict=True):
+        pairs = zip(ast.walk(mine), ast.walk(theirs), strict=False)
+        for a, b in pairs:
+            if isinstance(a, ast.stmt) and getattr(a, "lineno", 0) == line:
+                return int(getattr(b, "lineno", 0))
+    return 0
 
 
 def _wrong_helpers(
@@ -529,12 +584,17 @@ def _helper_context(h: ast.FunctionDef, t: Trace, namespace: dict[str, Any]) -> 
 
 
 def _expansions(
-    frontier: list[Any], lines: list[int], depth: int, base_score: int
+    frontier: list[Any],
+    lines: list[int],
+    depth: int,
+    base_score: float,
+    returns: Sequence[int] = (),
 ) -> Iterator[tuple[Defs, list[Edit], int, int, str | None]]:
-    """(state, line, same rule or not) in the order they are tried: at depth 1 every line; deeper, first
-    each state that made progress, on every line (its own lines and the located
-    neighbourhood first), then the others on their own line only (two edits of one line
-    that are right only together, such as two ε in one cost)."""
+    """(state, line, same rule or not) in the order they are tried: at depth 1 every line;
+    deeper, first each state that made progress on the lines near its edits (its own lines
+    and the located neighbourhood), then on the other lines; then the others on their own
+    line (two edits of one line that are right only together, such as two ε in one cost),
+    and last on the ``returns`` lines (a value returned in the wrong place)."""
     if depth == 1:
         for tree, chosen, score in frontier:
             for ln in lines:
@@ -542,9 +602,16 @@ def _expansions(
         return
     progress = [s for s in frontier if s[2] > base_score]
     others = [s for s in frontier if s[2] <= base_score]
+    # every state that made progress near its edits first (the second mistake is most often
+    # on a line that feeds or reads the first), then on the other lines
     for tree, chosen, score in progress:
-        for ln in list(dict.fromkeys([*_nearby(lines, chosen), *lines])):
+        for ln in _nearby(lines, chosen):
             yield tree, chosen, score, ln, None
+    for tree, chosen, score in progress:
+        near = set(_nearby(lines, chosen))
+        for ln in lines:
+            if ln not in near:
+                yield tree, chosen, score, ln, None
     # on the same line: the same rule once more first (an ε in both logarithms), then an
     # edit next to the last one (a product made elementwise, then its transpose dropped),
     # then any
@@ -552,6 +619,12 @@ def _expansions(
         for tree, chosen, score in others:
             for ln in dict.fromkeys(e.line for e in chosen):
                 yield tree, chosen, score, ln, relation
+    # last, the return line with an edit of the located line: a value returned in the wrong
+    # place hides whether the other edit was right, so neither shows progress alone
+    for tree, chosen, score in others:
+        for ln in returns:
+            if ln not in {e.line for e in chosen}:
+                yield tree, chosen, score, ln, None
 
 
 def _relation(last: Edit, e: Edit) -> str:

@@ -456,6 +456,8 @@ class Outcome:
     returned: Any = None
     error: str = ""
     modified: tuple[str, ...] = ()  # inputs changed in place
+    # the line of the candidate program that raised (0: none, or not known to the runner)
+    line: int = 0
 
 
 def run_candidates(
@@ -494,6 +496,16 @@ def run_candidates(
     return results
 
 
+def _candidate_line(exc: BaseException) -> int:
+    """The last line of the candidate program (:data:`FILENAME`) the exception passed through."""
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def run_one(fn: Callable[..., Any], args: Sequence[Any]) -> Outcome:
     """One call of ``fn`` on copies of ``args``, warnings silenced, exceptions recorded."""
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
@@ -502,7 +514,7 @@ def run_one(fn: Callable[..., Any], args: Sequence[Any]) -> Outcome:
         try:
             returned = fn(*copies)
         except (Exception, SystemExit) as exc:
-            return Outcome(error=f"{type(exc).__name__}: {exc}")
+            return Outcome(error=f"{type(exc).__name__}: {exc}", line=_candidate_line(exc))
     names = (
         ("w", "b", "X", "Y") if len(args) == 4 else tuple(f"argument {k}" for k in range(len(args)))
     )
