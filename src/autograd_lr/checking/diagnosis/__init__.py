@@ -26,6 +26,7 @@ already wrote (:func:`not_repeating`, where the source is known).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,8 +43,9 @@ from autograd_lr.checking.diagnosis.shapes import (
     broadcasting_trap,
     non_finite_diagnosis,
     shape_diagnosis,
+    shape_fact,
 )
-from autograd_lr.checking.diagnosis.texts import SHARED
+from autograd_lr.checking.diagnosis.texts import SHARED, Text
 from autograd_lr.checking.diagnosis.values import (
     LOW_PRECISION,
     Context,
@@ -55,9 +57,107 @@ from autograd_lr.checking.diagnosis.values import (
 )
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import QUANTITIES
-from autograd_lr.checking.types import Diagnosis, ProblemCheck
+from autograd_lr.checking.types import FAILING, Diagnosis, ProblemCheck
 
-__all__ = ["Diagnosis", "diagnose", "not_repeating", "notes"]
+__all__ = ["FACTS", "Diagnosis", "diagnose", "facts", "from_outputs", "not_repeating", "notes"]
+
+# what happened in the run, never why: it raised (could not be called, is still the
+# skeleton, two shapes did not fit), its return value is unreadable or breaks the return
+# contract, it changed its inputs, a quantity is NaN or inf or has the wrong shape, one
+# entry of dw alone is wrong
+FACTS = frozenset(
+    {
+        "exception",
+        "wrong_signature",
+        "not_implemented",
+        "shape_mismatch",
+        "bad_return",
+        "return_contract",
+        "modified_inputs",
+        "non_finite",
+        "wrong_shape",
+        "one_entry_wrong",
+    }
+)
+
+
+def facts(checks: Sequence[ProblemCheck]) -> list[Diagnosis]:
+    """The facts of a failed check (:data:`FACTS`), without running any model of a mistake:
+    what a report says beside the line-by-line finding when the source is traced."""
+    calls = [c.call for c in checks]
+    found = [
+        d
+        for d in (
+            exception_diagnosis(calls),
+            bad_return_diagnosis(calls),
+            modified_diagnosis(calls),
+        )
+        if d is not None
+    ]
+    shaped: set[str] = set()
+    for quantity in QUANTITIES:
+        statuses = [c.quantities[quantity].status for c in checks]
+        first = next((c for c in checks if c.quantities[quantity].status == "shape"), None)
+        if first is not None:
+            found.append(shape_fact(first, quantity))
+            shaped.add(quantity)
+        elif "non_finite" in statuses:
+            found.append(non_finite_diagnosis(checks, quantity))
+    contract = contract_diagnosis(calls, shaped)
+    if contract is not None:
+        found.append(contract)
+    return found
+
+
+def from_outputs(
+    checks: Sequence[ProblemCheck],
+    oracles: Sequence[ProblemOracles],
+    lambd: float = 0.0,
+    *,
+    source: str = "",
+) -> list[Diagnosis]:
+    """The diagnosis of a failed check when there is no source to trace: the facts, and a
+    model of a mistake only where it reproduces the learner's values on every problem (a
+    finite ``match``: the model is the repair of the outputs); for any other wrong quantity,
+    where and what (:func:`where_and_what`), never a guessed cause."""
+    out: list[Diagnosis] = []
+    unexplained: list[str] = []
+    for d in diagnose(checks, oracles, lambd, source=source):
+        if set(d.mistakes) <= FACTS or math.isfinite(d.match):
+            out.append(d)
+        else:
+            unexplained += [
+                q
+                for q in d.quantities
+                if q not in unexplained and any(c.quantities[q].status in FAILING for c in checks)
+            ]
+    out += [where_and_what(checks, q) for q in unexplained]
+    return out
+
+
+def where_and_what(checks: Sequence[ProblemCheck], quantity: str) -> Diagnosis:
+    """A wrong quantity no model reproduces: on which problems, by how much, its shape and
+    the expected one, and no cause."""
+    wrong = [c for c in checks if c.quantities[quantity].status in FAILING]
+    worst = max(wrong, key=lambda c: c.quantities[quantity].error)
+    x = worst.quantities[quantity]
+    shape = np.asarray(x.yours).shape
+    what = (
+        f"{quantity} is wrong on {len(wrong)} of {len(checks)} problems (relative error up to "
+        f"{x.error:.1e}, on {worst.problem.name}, where yours has shape {shape}); no model of "
+        "a mistake reproduces your values on every problem: compare your entries with the "
+        "expected ones below"
+    )
+    return diagnosis(
+        (quantity,),
+        ("unclassified",),
+        Text(
+            f"{quantity} is wrong in a way no model of a mistake reproduces.",
+            f"{quantity}: compare your entries with the expected ones.",
+            what,
+            "",
+        ),
+    )
 
 
 def diagnose(
