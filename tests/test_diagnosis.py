@@ -46,7 +46,7 @@ def test_planted_mistake_is_caught_and_named(
     for d in report.diagnosis:
         assert d.message and d.concept and d.location, d
         # a cause comes with its fix: a model that reproduces the outputs
-        if not set(d.mistakes) <= diagnosis.FACTS | {"unclassified"}:
+        if not set(d.mistakes) <= diagnosis.FACTS.keys() | {"unclassified"}:
             assert math.isfinite(d.match) and d.fix, d
 
 
@@ -270,3 +270,20 @@ def test_a_report_that_compared_nothing_says_so() -> None:
 
     summary = str(check_gradients(propagate)).splitlines()[1]
     assert "nothing compared" in summary and "jax.grad" not in summary
+
+
+def test_every_name_a_report_gives_is_documented_on_the_page(
+    planted_output_reports: dict[str, GradientReport],
+    planted_reports: dict[str, GradientReport],
+) -> None:
+    """A traced source gets the facts only; code without a source the facts and the output
+    models' names; the page of mistakes lists both (docs/mistakes.md, made from these)."""
+    from autograd_lr.teaching.mistakes import page
+
+    facts, outputs = diagnosis.FACTS.keys(), diagnosis.OUTPUT_NAMES.keys()
+    traced = {c for r in planted_reports.values() for c in r.mistakes}
+    untraced = {c for r in planted_output_reports.values() for c in r.mistakes}
+    assert traced <= facts, traced - facts
+    assert untraced <= facts | outputs and untraced - facts, untraced - facts - outputs
+    for name in facts | outputs:
+        assert f"- `{name}`: " in page()

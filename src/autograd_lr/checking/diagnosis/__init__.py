@@ -45,7 +45,7 @@ from autograd_lr.checking.diagnosis.shapes import (
     shape_diagnosis,
     shape_fact,
 )
-from autograd_lr.checking.diagnosis.texts import SHARED, Text
+from autograd_lr.checking.diagnosis.texts import EXPLAIN, SHARED, Text, fill
 from autograd_lr.checking.diagnosis.values import (
     LOW_PRECISION,
     Context,
@@ -59,26 +59,49 @@ from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import QUANTITIES
 from autograd_lr.checking.types import FAILING, Diagnosis, ProblemCheck
 
-__all__ = ["FACTS", "Diagnosis", "diagnose", "facts", "from_outputs", "not_repeating", "notes"]
+__all__ = [
+    "FACTS",
+    "OUTPUT_NAMES",
+    "Diagnosis",
+    "diagnose",
+    "facts",
+    "from_outputs",
+    "not_repeating",
+    "notes",
+]
 
-# what happened in the run, never why: it raised (could not be called, is still the
-# skeleton, two shapes did not fit), its return value is unreadable or breaks the return
-# contract, it changed its inputs, a quantity is NaN or inf or has the wrong shape, one
-# entry of dw alone is wrong
-FACTS = frozenset(
-    {
-        "exception",
-        "wrong_signature",
-        "not_implemented",
-        "shape_mismatch",
-        "bad_return",
-        "return_contract",
-        "modified_inputs",
-        "non_finite",
-        "wrong_shape",
-        "one_entry_wrong",
-    }
-)
+# what happened in the run, never why, by the name a report gives it: kept as they are
+# beside the repair search's finding, and beside the output models
+FACTS: dict[str, str] = {
+    "exception": "your function raised: the error, on how many problems, and the line that raised",
+    "wrong_signature": "your function cannot be called as fn(w, b, X, Y) (or with lambd)",
+    "not_implemented": "the function is still the exercise's skeleton (NotImplementedError)",
+    "shape_mismatch": "the error it raised is numpy's: two shapes did not fit",
+    "bad_return": "the return value cannot be read as (grads, cost) or (dw, db)",
+    "return_contract": "the values came back, but not in the types and shapes the course uses",
+    "modified_inputs": "your function changed w, X or Y in place",
+    "non_finite": "a quantity is NaN or inf, with numpy's warning",
+    "wrong_shape": "a quantity's shape, and the shape it must have",
+    "one_entry_wrong": "every entry of dw is right but one, named (code without a source)",
+}
+
+# the names only the output models give (code without a source), each stated only when
+# the model reproduces the learner's values on every problem; the models of mistakes in
+# one formula have their texts in EXPLAIN
+OUTPUT_NAMES: dict[str, str] = {
+    **{code: fill(text.concept, "dw") for code, text in EXPLAIN.items()},
+    "spurious_regularization": "an L2 term where none belongs, with the fitted λ'",
+    "missing_regularization": "no L2 term where the exercise asks for one",
+    "wrong_regularization_strength": "the L2 term with the wrong λ (the fitted λ')",
+    "epsilon_in_log": "a small ε inside the logarithm of the cost, fitted on each problem",
+    "broadcasting_trap": "A − Y broadcast to an (m, m) matrix: Y a column (m, 1), A a row (1, m)",
+    "float32": "the values agree only to float32 rounding: the check is made in float64",
+    "dw_transposed": "dw is a row (1, n_x) whose values are right: dZ Xᵀ for X dZᵀ",
+    "dw_flattened": "dw is a flat vector (n_x,) whose values are right",
+    "forgot_to_sum": "one value per example, whose sum or mean over the examples is right",
+    "unclassified": "where and what: no model reproduces the values (which quantity, on which "
+    "problems, by how much, its shape)",
+}
 
 
 def facts(checks: Sequence[ProblemCheck]) -> list[Diagnosis]:
@@ -123,7 +146,7 @@ def from_outputs(
     out: list[Diagnosis] = []
     unexplained: list[str] = []
     for d in diagnose(checks, oracles, lambd, source=source):
-        if set(d.mistakes) <= FACTS or math.isfinite(d.match):
+        if set(d.mistakes) <= FACTS.keys() or math.isfinite(d.match):
             out.append(d)
         else:
             unexplained += [
