@@ -69,7 +69,7 @@ def test_a_grader_with_the_answers_only_names_the_model_that_reproduces_them() -
     report = _grade(Grader(Options(search_seconds=0)), CLASS / "week1" / "carol.py")
     assert report["outcome"] == "fail" and report["mistakes"] == ["missing_1_over_m"]
     (d,) = report["diagnosis"]
-    assert d["line"] == 0 and "np.dot(X, dZ.T) / m" in d["fix"]
+    assert not d.get("line") and "np.dot(X, dZ.T) / m" in d["fix"]  # no source line
 
 
 def test_a_wrong_signature_travels_as_data_not_as_the_childs_traceback(grader: Grader) -> None:
