@@ -1,4 +1,12 @@
-r"""Name the learner's mistake in the lecture's terms, at the hint level the report asks for.
+r"""The facts of a failed check, and the mistakes named from the outputs of code without a source.
+
+Two entry points. :func:`facts` says what happened in the run, never why (:data:`FACTS`:
+it raised, broke the return contract, changed its inputs, returned NaN or the wrong
+shape); it is all a report adds to the repair search's finding when the learner's source
+is traced. :func:`from_outputs` is the diagnosis when there is no source to trace (code
+run with ``exec``, a ``functools.partial``, a grader with the answers alone): the facts,
+and a model of a wrong output only where it reproduces the learner's values on every
+problem (:data:`OUTPUT_NAMES`), otherwise where and what.
 
 Nothing here derives a gradient by hand (independence rule 4). A mistake is recognised
 by matching the learner's answer :math:`\hat q` against **models of wrong answers**,
