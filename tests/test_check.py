@@ -545,3 +545,16 @@ def test_without_source_and_no_reproducing_model_the_report_says_where_and_what(
         assert not d.fix and not d.rules, d
         assert "relative error up to" in d.message and "no model" in d.message
     assert "logaddexp" not in str(report) and "imprecise" not in str(report)
+
+
+def test_a_source_the_engine_cannot_trace_falls_back_to_the_verified_output_models() -> None:
+    """A lambda has a source line but no function the engine can trace: the report says so,
+    and names the mistake from the outputs, by the model that reproduces them."""
+    flipped = lambda w, b, X, Y: (  # noqa: E731
+        {k: -v for k, v in course.propagate(w, b, X, Y)[0].items()},
+        course.propagate(w, b, X, Y)[1],
+    )
+    report = check_gradients(flipped)
+    assert report.wrong == ["dw", "db"] and report.mistakes == {"sign_flipped"}
+    assert not report.rules and math.isfinite(report.diagnosis[0].match)
+    assert any("from your outputs alone" in n for n in report.notes)
