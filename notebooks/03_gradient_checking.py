@@ -30,6 +30,8 @@
 # package's checker, `check_gradients`, catching four classic mistakes and naming each.
 
 # %%
+import functools
+
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
@@ -378,9 +380,9 @@ assert report.passed and report.wrong == []
 #
 # The last one is subtle: $dz = da \cdot a(1 - a)$ is right, and $da \cdot a(1-a)$
 # simplifies to $a - y$ (notebook 1), so multiplying $a - y$ by $a(1 - a)$ once more
-# counts $\sigma'$ twice. The checker says which quantity is wrong and, by matching the
-# answer against models of known mistakes (each built from the oracles, not by hand),
-# which mistake it is and how to fix it.
+# counts $\sigma'$ twice. The checker says which quantity is wrong and, by tracing the
+# function's lines and trying the corrections of its error model, which line is wrong
+# and, when a correction makes the function pass, which mistake it is and how to fix it.
 
 
 # %%
@@ -426,32 +428,53 @@ print(report)
 
 # %% [markdown]
 # Each report is also data: `.passed`, `.wrong` (the quantities that are wrong),
-# `.mistakes` (the codes of the mistakes recognised) and `.diagnosis`. We assert, for
-# every planted mistake, that the check fails, that exactly $dw$ and $db$ are blamed
-# (the cost is right), and that the diagnosis names the mistake we planted and nothing
-# else. The feedback engine also traces each function's lines: where a rule of its error
-# model repairs the program, it names the rule and gives the repaired line; where none
-# does (an extra factor σ′ has no rule), it says only where and what, and no fix.
+# `.rules` (the correction rules of a verified repair), `.mistakes` (facts about the run:
+# it raised, changed its inputs...) and `.diagnosis`. We assert, for every planted
+# mistake, that the check fails, that exactly $dw$ and $db$ are blamed (the cost is
+# right), and that the diagnosis points at the line of `dZ`. Where a rule of the error
+# model repairs the program (a $\frac1m$ put back, a sign flipped), it names the rule
+# and gives the repaired line; where none does (no rule writes a forgotten $Y$ or
+# removes an extra factor σ′), it says only where and what, and no fix.
 
 # %%
 planted = {
-    forgot_one_over_m: {"missing_1_over_m", "db_summed"},
-    sign_flip: {"sign_flipped"},
-    forgot_Y: {"forgot_Y"},
-    extra_sigmoid_derivative: {"extra_sigmoid_derivative"},
+    forgot_one_over_m: {"add_mean"},  # dZ = (A - Y) / m
+    sign_flip: {"flip_sign"},
+    forgot_Y: set(),
+    extra_sigmoid_derivative: set(),
 }
-for fn, mistakes in planted.items():
+for fn, rules in planted.items():
     report = check_gradients(fn)
     print(f"{fn.__name__}: passed = {report.passed}, wrong = {report.wrong}")
     for diagnosis in report.diagnosis:
         print(f"  {diagnosis}")
     assert not report.passed
     assert report.wrong == ["dw", "db"]
+    assert report.rules == rules and report.mistakes == set(), (report.rules, report.mistakes)
+    (d,) = report.diagnosis
+    assert d.line == fn.__code__.co_firstlineno + 2, "the line of dZ"
+    assert bool(d.rules) == bool(d.fix), "a fix exactly where a cause is named"
+
+# %% [markdown]
+# Without the source (code run with `exec` from a string, a `functools.partial`, a
+# grader with the answers alone) no line can be traced. The checker then matches the
+# answers against *models of wrong outputs*, each built from the oracles (not by hand),
+# and names a mistake only when its model reproduces the answers on every problem. Here
+# each planted function is wrapped in a `functools.partial`, whose source Python cannot
+# find:
+
+# %%
+from_outputs = {
+    forgot_one_over_m: {"missing_1_over_m", "db_summed"},
+    sign_flip: {"sign_flipped"},
+    forgot_Y: {"forgot_Y"},
+    extra_sigmoid_derivative: {"extra_sigmoid_derivative"},
+}
+for fn, mistakes in from_outputs.items():
+    report = check_gradients(functools.partial(fn), name=fn.__name__)
+    print(f"{fn.__name__}, outputs only: {sorted(report.mistakes)}")
     assert report.mistakes == mistakes, report.mistakes
-    for d in report.diagnosis:
-        names_a_cause = bool(d.mistakes or d.rules)
-        assert names_a_cause == bool(d.fix), "a fix exactly where a cause is named"
-        assert names_a_cause or d.line > 0, "without a cause: where, by line"
+    assert all(d.fix and d.line == 0 for d in report.diagnosis), "a cause and fix, no line"
 
 # %% [markdown]
 # ## Fast mode, for many features
@@ -471,7 +494,7 @@ fast_wrong = check_gradients(sign_flip, fast=True, problems=large)
 print(fast_right.headline(), f"({fast_right.mode} mode)")
 print(fast_wrong.headline(), f"({fast_wrong.mode} mode)")
 assert fast_right.passed and fast_right.mode == "fast"
-assert fast_wrong.wrong == ["dw", "db"] and "sign_flipped" in fast_wrong.mistakes
+assert fast_wrong.wrong == ["dw", "db"] and fast_wrong.rules == {"flip_sign"}
 
 # %% [markdown]
 # ## What we saw
@@ -483,7 +506,8 @@ assert fast_wrong.wrong == ["dw", "db"] and "sign_flipped" in fast_wrong.mistake
 # * Richardson extrapolation cancels the $h^2$ term and gains two orders of magnitude;
 #   the complex step removes round-off altogether and is exact to $\varepsilon$, but only
 #   for analytic code, and the package refuses the rest instead of answering wrongly.
-# * `check_gradients` caught every planted mistake, blamed the right quantities, and
-#   named the mistake and its fix.
+# * `check_gradients` caught every planted mistake, blamed the right quantities and the
+#   line of `dZ`, and named the mistake and its fix where a correction rule repairs it;
+#   from the outputs alone, a model of the mistake named it where it reproduced them.
 #
 # Next: training on real data, with gradients we now trust.

@@ -1,14 +1,15 @@
 """The one catalogue of learners' propagates: correct forms and planted mistakes.
 
-Every function is written the way a learner writes it; the checker only sees its outputs.
-``CORRECT`` must pass; each :class:`Planted` must fail on exactly ``wrong`` with exactly
-the mistake codes ``mistakes``. The reports are computed once per test session
+Every function is written the way a learner writes it. ``CORRECT`` must pass; each
+:class:`Planted` must fail on exactly ``wrong``, and, checked with no source (outputs
+only, :func:`without_source`), with exactly the output models' codes ``mistakes``. The reports are computed once per test session
 (the session-scoped fixtures at the end, registered in ``conftest.py``) and shared by
 ``test_check*.py``, ``test_diagnosis.py`` and ``test_exercises.py``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -463,16 +464,35 @@ PLANTED = FORMULA_MISTAKES + CODE_MISTAKES
 # --- reports, computed once per session ---
 
 
+def without_source(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as a callable whose source Python cannot find (``inspect.getsource`` raises
+    ``TypeError`` on a ``functools.partial``): the checker sees its outputs only."""
+    import inspect
+
+    wrapped = functools.partial(fn)
+    with pytest.raises(TypeError):
+        inspect.getsource(wrapped)
+    return wrapped
+
+
 @pytest.fixture(scope="session")
 def planted_reports() -> dict[str, GradientReport]:
-    """check_gradients (full mode) of every planted mistake, by function name."""
+    """check_gradients (full mode) of every planted mistake, by function name: the source
+    is traced, so the diagnosis is the repair search's finding and the facts of the run."""
     return {p.name: check_gradients(p.fn, fast=False) for p in PLANTED}
 
 
 @pytest.fixture(scope="session")
-def planted_fast_reports() -> dict[str, GradientReport]:
+def planted_output_reports() -> dict[str, GradientReport]:
+    """check_gradients (full mode) of every planted mistake with no source: the output
+    models name ``Planted.mistakes``."""
+    return {p.name: check_gradients(without_source(p.fn), fast=False, name=p.name) for p in PLANTED}
+
+
+@pytest.fixture(scope="session")
+def planted_output_fast_reports() -> dict[str, GradientReport]:
     """The same in fast mode (which drills down to the full check where a direction disagrees)."""
-    return {p.name: check_gradients(p.fn, fast=True) for p in PLANTED}
+    return {p.name: check_gradients(without_source(p.fn), fast=True, name=p.name) for p in PLANTED}
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,12 @@ os.environ["AUTOGRAD_LR_ORACLE_CACHE"] = "off"
 import jax
 from hypothesis import HealthCheck, settings
 
-from catalogue import correct_reports, planted_fast_reports, planted_reports  # noqa: F401
+from catalogue import (  # noqa: F401
+    correct_reports,
+    planted_output_fast_reports,
+    planted_output_reports,
+    planted_reports,
+)
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
 

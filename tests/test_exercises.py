@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from autograd_lr import course
+from autograd_lr.checking import diagnosis
 from autograd_lr.checking.exercises import ExerciseReport, check_exercise
 from autograd_lr.checking.report import GradientReport
 from autograd_lr.teaching import exercises
-from catalogue import PLANTED, Planted
+from catalogue import PLANTED, Planted, without_source
 
 
 def test_the_unfilled_skeletons_fail_saying_not_implemented() -> None:
@@ -112,8 +113,10 @@ def test_l2_mistakes_are_named() -> None:
     def forgot_penalty(w, b, X, Y, lambd):
         return course.propagate(w, b, X, Y)
 
-    report = exercises.check_propagate_l2(forgot_penalty)
+    report = exercises.check_propagate_l2(without_source(forgot_penalty))
     assert report.wrong == ["dw", "cost"] and report.mistakes == {"missing_regularization"}
+    traced = exercises.check_propagate_l2(forgot_penalty)  # with the source: no output model
+    assert traced.wrong == ["dw", "cost"] and not traced.mistakes
 
 
 def test_check_sigmoid_is_the_exercise_engines_check() -> None:
@@ -131,9 +134,13 @@ def test_check_sigmoid_is_the_exercise_engines_check() -> None:
 def test_the_exercise_check_gives_the_catalogue_verdict(
     planted: Planted, planted_reports: dict[str, GradientReport]
 ) -> None:
-    """exercises.check_propagate is check_gradients: the same verdict as the shared reports."""
+    """exercises.check_propagate is check_gradients: the same verdict, finding and rules as
+    the shared reports (the source is traced: no output model names a mistake)."""
     report = exercises.check_propagate(planted.fn, hints="concept")
-    assert report.mistakes == planted_reports[planted.name].mistakes == planted.mistakes
+    shared = planted_reports[planted.name]
+    assert report.mistakes == shared.mistakes and report.rules == shared.rules
+    assert [d.line for d in report.diagnosis] == [d.line for d in shared.diagnosis]
+    assert not report.mistakes & planted.mistakes - diagnosis.FACTS.keys()
     assert report.wrong == planted.wrong
 
 

@@ -82,11 +82,11 @@ def test_check_a_wrong_file_exits_1_with_the_mistake_in_json(classroom: Path) ->
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     validate(report, "report")
-    assert (report["outcome"], report["passed"], report["mistakes"]) == (
-        "fail",
-        False,
-        ["sign_flipped"],
-    )
+    assert (report["outcome"], report["passed"], report["mistakes"]) == ("fail", False, [])
+    # the mistake is named by its verified repair, at the submission's line
+    first = report["diagnosis"][0]
+    assert (first["rules"], first["line"]) == (["flip_sign"], 10)
+    assert "sign" in first["message"]  # the concept level: the rule's concept, no code
 
 
 def test_check_an_unloadable_file_exits_2_and_still_writes_the_report(classroom: Path) -> None:
@@ -108,12 +108,12 @@ def test_grade_a_class_writes_the_gradebook(classroom: Path) -> None:
     got = {r["file"]: (r["outcome"], r["mistakes"]) for r in rows}
     assert got == {
         "class/alice.py": ("pass", ""),
-        "class/bob.py": ("fail", "sign_flipped"),
+        "class/bob.py": ("fail", "flip_sign"),
         "class/dave.py": ("fail", got["class/dave.py"][1]),
         "class/erin.py": ("cannot_load", ""),
         "class/frank.py": ("cannot_load", ""),
         "class/grace.ipynb": ("pass", ""),
-        "class/week1/carol.py": ("fail", "missing_1_over_m"),
+        "class/week1/carol.py": ("fail", ""),  # located (line 11), no repair in the budget
         "heidi_uses_the_library.ipynb": ("cannot_load", ""),
     }
     assert "wrong_signature" in got["class/dave.py"][1].split(";")

@@ -55,9 +55,21 @@ def test_a_correct_file_passes_with_full_score(grader: Grader) -> None:
 def test_a_wrong_file_fails_with_partial_credit_and_its_mistake(grader: Grader) -> None:
     report = _grade(grader, CLASS / "week1" / "carol.py")
     assert (report["outcome"], report["exit_code"]) == ("fail", 1)
-    assert report["mistakes"] == ["missing_1_over_m"]
     assert report["scores"] == {"dw": 0.0, "db": 1.0, "cost": 1.0}
     assert report["quantities"]["dw"]["status"] == "wrong"
+    # the source is traced: the finding locates the line, and no output model runs
+    assert report["mistakes"] == []
+    first = report["diagnosis"][0]
+    assert first["line"] == 11 and "m dw, the sum before the mean" in first["message"]
+
+
+def test_a_grader_with_the_answers_only_names_the_model_that_reproduces_them() -> None:
+    """No repair search (search_seconds=0): the grader judges the answers alone, and an
+    output model names the mistake because it reproduces dw on every problem."""
+    report = _grade(Grader(Options(search_seconds=0)), CLASS / "week1" / "carol.py")
+    assert report["outcome"] == "fail" and report["mistakes"] == ["missing_1_over_m"]
+    (d,) = report["diagnosis"]
+    assert not d.get("line") and "np.dot(X, dZ.T) / m" in d["fix"]  # no source line
 
 
 def test_a_wrong_signature_travels_as_data_not_as_the_childs_traceback(grader: Grader) -> None:
@@ -399,9 +411,12 @@ def test_no_oracle_runs_after_the_first_submission(monkeypatch: pytest.MonkeyPat
     for name in ("_jax", "jax_values_and_gradients", "jax_value_and_gradients"):
         if hasattr(oracles, name):
             monkeypatch.setattr(oracles, name, refuse)
-    for path, mistakes in (
-        (CLASS / "alice.py", []),
-        (CLASS / "bob.py", ["sign_flipped"]),
-        (CLASS / "week1" / "carol.py", ["missing_1_over_m"]),
+    for path, lines, rules in (
+        (CLASS / "alice.py", [], []),
+        (CLASS / "bob.py", [10], ["flip_sign"]),
+        (CLASS / "week1" / "carol.py", [11], []),
     ):
-        assert _grade(g, path)["mistakes"] == mistakes
+        report = _grade(g, path)
+        assert report["mistakes"] == []
+        assert [d["line"] for d in report["diagnosis"]] == lines
+        assert [r for d in report["diagnosis"] for r in d["rules"]] == rules

@@ -10,7 +10,9 @@ derives nothing by hand; it never imports :mod:`autograd_lr.gradients`).
 
 The pieces, by role: :mod:`.calls` runs the function and reads its return value,
 :mod:`.expected` holds the oracles' values and the models of mistakes per problem,
-:mod:`.compare` gives each quantity its verdict, :mod:`.diagnosis` names the mistake,
+:mod:`.compare` gives each quantity its verdict, the repair search (:mod:`.repair`) names
+the mistake in a source it can trace, :mod:`.diagnosis` gives the facts of the run and,
+for code without a source, the models of wrong outputs,
 :mod:`autograd_lr.checking.report` lays the result out and :mod:`.findings` renders it.
 
 **Prepared once, judged many times.** :func:`prepare` computes every oracle value and
@@ -155,7 +157,9 @@ class Prepared:
         With ``namespace`` too (the globals the code runs with, in this process), a failed
         check traces the source to its first wrong line and searches, for at most
         ``search_budget`` seconds, the smallest repair that passes
-        (:mod:`~autograd_lr.checking.repair`); ``line_offset`` turns the function's own line
+        (:mod:`~autograd_lr.checking.repair`), and no model of a wrong output runs; without
+        them (only the answers), the models run and each names a mistake only where it
+        reproduces the values on every problem. ``line_offset`` turns the function's own line
         numbers into its file's. ``runner`` and ``tracer`` run the learner's code (in this
         process by default; a grader's run it in its sandbox, with ``namespace`` made of
         stand-ins for the globals there) and ``search_budget`` is in seconds of ``clock``.
@@ -171,13 +175,17 @@ class Prepared:
             function, checks, rows, [], error=error, notes=list(notes), hints=level, source=source
         )
         if not result.passed:
-            result.diagnosis = diagnosis_module.diagnose(checks, self.oracles, lam, source=source)
+            traced = False
             if source and namespace is not None:
                 search = functools.partial(
                     repair.search, budget=search_budget, runner=runner, tracer=tracer, clock=clock
                 )
-                self._explain(
+                traced = self._explain(
                     result, function, namespace, line_offset, search_budget, search, runner
+                )
+            if not traced:  # no source to trace: the output models, each verified
+                result.diagnosis = diagnosis_module.from_outputs(
+                    checks, self.oracles, lam, source=source
                 )
         result.notes += diagnosis_module.notes(checks)
         result.seconds = time.perf_counter() - start + sum(c.seconds for c in calls)
@@ -192,13 +200,17 @@ class Prepared:
         budget: float,
         search: Callable[..., repair.Finding],
         runner: repair.Runner,
-    ) -> None:
-        """Trace, locate and repair the learner's source; the finding leads the diagnosis."""
+    ) -> bool:
+        """Trace, locate and repair the learner's source: the diagnosis is the engine's
+        finding and the facts of the run (:func:`~autograd_lr.checking.diagnosis.facts`),
+        with no model of a wrong output. ``False`` when the source could not be traced."""
         calls = [c.call for c in result.checks]
+        facts = diagnosis_module.facts(result.checks)
+        result.diagnosis = facts
         if not calls or any(c.wrong_signature for c in calls):
-            return
+            return True  # nothing to trace: the facts say why
         if any(c.exception_type == "NotImplementedError" for c in calls):
-            return
+            return True
         key = (
             result.source,
             function,
@@ -225,21 +237,24 @@ class Prepared:
                     lambd=self.lambd,
                 )
             except (SyntaxError, ValueError) as exc:
-                result.notes.append(f"your source could not be traced line by line ({exc})")
-                return
+                result.notes.append(
+                    f"your source could not be traced line by line ({exc}); "
+                    "the diagnosis above is from your outputs alone"
+                )
+                return False
             except Exception as exc:  # the engine only adds to a verdict already made
                 result.notes.append(
                     f"the line-by-line search stopped on {type(exc).__name__}: {exc}; "
                     "the diagnosis above is from your outputs alone"
                 )
-                return
+                return False
             if len(_FINDINGS) >= _FINDINGS_KEPT:
                 _FINDINGS.pop(next(iter(_FINDINGS)))
             if cached:
                 _FINDINGS[key] = finding
         wrong = [q for q in QUANTITIES if result.rows[q].status not in ("ok", "not returned")]
-        engine = explain.finding_diagnosis(finding, wrong)
-        result.diagnosis = explain.merge(engine, result.diagnosis)
+        result.diagnosis = [explain.finding_diagnosis(finding, wrong), *facts]
+        return True
 
 
 def outcomes_of(calls: Sequence[Call]) -> list[Outcome] | None:
@@ -355,9 +370,12 @@ def check_gradients(
 
     The expected values come from ``jax.grad`` of the model's cost, confirmed by finite
     differences. When ``fn``'s source is available and the check fails, the diagnosis is
-    led by the line-by-line finding: the first wrong line of ``fn`` and, when a repair of
-    at most three correction rules makes ``fn`` pass (searched for ``search_budget``
-    seconds), the rules and the repaired line; otherwise where and what, without a cause.
+    the line-by-line finding: the first wrong line of ``fn`` and, when a repair of at most
+    three correction rules makes ``fn`` pass (searched for ``search_budget`` seconds), the
+    rules and the repaired line; otherwise where and what, without a cause; beside it, only
+    the facts of the run (it raised, changed its inputs, returned NaN...). Without a source
+    (``exec``'d code, a ``functools.partial``, a compiled function), a model of a wrong
+    output names the mistake only when it reproduces ``fn``'s values on every problem.
 
     Parameters
     ----------

@@ -123,8 +123,9 @@ def directional_step(p: Problem) -> float:
     return DIRECTIONAL_STEP / max(1.0, rms)
 
 
-class _Models(Mapping[str, Values]):
-    """``oracles.models[name]``: :meth:`ProblemOracles.model`, computed on first use."""
+class _OutputModelValues(Mapping[str, Values]):
+    """Each output model's values on one problem, by name (``oracles.models[name]``):
+    :meth:`ProblemOracles.model`, computed on first use."""
 
     def __init__(self, owner: ProblemOracles) -> None:
         self._owner = owner
@@ -272,7 +273,7 @@ class ProblemOracles:
         the first problem only (a model that misses there is dropped), so this compiles far
         less than all models on every problem. :meth:`build` computes them all at once.
         """
-        return _Models(self)
+        return _OutputModelValues(self)
 
     def model(self, name: str) -> Values:
         """One model's values, computed (by jax) on first use."""

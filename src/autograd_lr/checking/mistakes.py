@@ -1,4 +1,4 @@
-r"""Models of wrong answers: costs whose oracle gradient is what a mistaken ``propagate`` returns.
+r"""Models of wrong outputs (for code with no source): costs whose oracle gradient is what a mistaken ``propagate`` returns.
 
 Nothing here is a derivative (independence rule 4): each model is a *cost*, written with
 :mod:`autograd_lr.forward`'s pieces, and :mod:`autograd_lr.oracles` differentiates it
@@ -43,8 +43,9 @@ def data_cost(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
     return forward.cost(w, b, X, Y)
 
 
-def l2_penalty(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
-    r"""The L2 term :math:`\frac{\lambda}{2m}\lVert w\rVert^2` alone (zero for λ = 0)."""
+def penalty_alone(w: Any, b: Any, X: Any, Y: Any, lambd: float) -> Any:
+    r""":func:`autograd_lr.forward.l2_penalty` as a cost of ``(w, b, X, Y, λ)``:
+    :math:`\frac{\lambda}{2m}\lVert w\rVert^2` alone (zero for λ = 0)."""
     return forward.l2_penalty(w, X.shape[1], lambd)
 
 
@@ -99,8 +100,8 @@ def no_bias_point(w: Any, b: Any) -> tuple[Any, Any]:
 
 
 @dataclass(frozen=True)
-class Model:
-    """A model of a wrong answer: ``cost`` differentiated at ``at(w, b)``."""
+class OutputModel:
+    """A model of a wrong output: ``cost`` differentiated at ``at(w, b)``, for code with no source."""
 
     cost: Callable[..., Any]
     at: Callable[[Any, Any], tuple[Any, Any]] = same_point
@@ -112,16 +113,16 @@ class Model:
         return (self.cost, self.at)
 
 
-MODELS: dict[str, Model] = {
-    "correct": Model(data_cost, predicts_cost=True),
-    "forgot_Y": Model(labels_zero),
-    "z_instead_of_a": Model(squared_error_on_logits),
-    "extra_sigmoid_derivative": Model(squared_error_through_sigmoid),
-    "sigmoid_sign": Model(data_cost, flipped_point, predicts_cost=True),
-    "forgot_bias": Model(data_cost, no_bias_point, predicts_cost=True),
-    "first_example_skipped": Model(first_example_skipped, predicts_cost=True),
-    "last_example_skipped": Model(last_example_skipped, predicts_cost=True),
-    "labels_one": Model(labels_one, predicts_cost=True, base=False),
-    "penalty": Model(l2_penalty, predicts_cost=True, base=False),
+MODELS: dict[str, OutputModel] = {
+    "correct": OutputModel(data_cost, predicts_cost=True),
+    "forgot_Y": OutputModel(labels_zero),
+    "z_instead_of_a": OutputModel(squared_error_on_logits),
+    "extra_sigmoid_derivative": OutputModel(squared_error_through_sigmoid),
+    "sigmoid_sign": OutputModel(data_cost, flipped_point, predicts_cost=True),
+    "forgot_bias": OutputModel(data_cost, no_bias_point, predicts_cost=True),
+    "first_example_skipped": OutputModel(first_example_skipped, predicts_cost=True),
+    "last_example_skipped": OutputModel(last_example_skipped, predicts_cost=True),
+    "labels_one": OutputModel(labels_one, predicts_cost=True, base=False),
+    "penalty": OutputModel(penalty_alone, predicts_cost=True, base=False),
 }
 BASES = tuple(name for name, model in MODELS.items() if model.base)

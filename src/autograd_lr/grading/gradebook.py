@@ -97,6 +97,14 @@ def _one_compile_at_a_time(threads: bool) -> Iterator[None]:
         builtins.compile = original
 
 
+def named(report: dict[str, Any]) -> list[str]:
+    """What a submission's report names: its mistakes (the facts of the run, and the output
+    models' names where there was no source to trace), then the correction rules of its
+    verified repairs."""
+    rules = [r for d in report.get("diagnosis", []) for r in d.get("rules", [])]
+    return [*report["mistakes"], *dict.fromkeys(r for r in rules if r not in report["mistakes"])]
+
+
 def summary(results: Sequence[Graded]) -> dict[str, Any]:
     """Counts per outcome and per mistake, the mean score, and the named causes and located
     lines by exercise and step (:func:`autograd_lr.grading.summary.counts`)."""
@@ -104,7 +112,7 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
     reports = [r.to_dict() for r in results]
     mistakes: Counter[str] = Counter()
     for r in results:
-        mistakes.update(r.report.mistakes if r.report is not None else ())
+        mistakes.update(named(r.to_dict()))
     return {
         "submissions": n,
         "outcomes": dict(Counter(r.outcome for r in results)),
@@ -148,7 +156,7 @@ def csv_text(results: Sequence[Graded]) -> str:
                 "true" if d["passed"] else "false",
                 f"{d['score']:g}",
                 f"{d['max_score']:g}",
-                ";".join(d["mistakes"]),
+                ";".join(named(d)),
                 _csv_cell(d["error"] or ""),
             ]
         )
@@ -171,7 +179,7 @@ def table(results: Sequence[Graded]) -> str:
     lines = [f"{'submission':<{width}}  {'outcome':<16}{'score':>9}  mistakes / error"]
     for r, name in zip(results, names, strict=True):
         d = r.to_dict()
-        why = printable(", ".join(d["mistakes"]) or (d["error"] or ""))
+        why = printable(", ".join(named(d)) or (d["error"] or ""))
         score = f"{d['score']:g}/{d['max_score']:g}"
         lines.append(f"{name:<{width}}  {r.outcome:<16}{score:>9}  {why[:80]}")
     s = summary(results)

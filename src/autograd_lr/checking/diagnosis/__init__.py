@@ -1,4 +1,12 @@
-r"""Name the learner's mistake in the lecture's terms, at the hint level the report asks for.
+r"""The facts of a failed check, and the mistakes named from the outputs of code without a source.
+
+Two entry points. :func:`facts` says what happened in the run, never why (:data:`FACTS`:
+it raised, broke the return contract, changed its inputs, returned NaN or the wrong
+shape); it is all a report adds to the repair search's finding when the learner's source
+is traced. :func:`from_outputs` is the diagnosis when there is no source to trace (code
+run with ``exec``, a ``functools.partial``, a grader with the answers alone): the facts,
+and a model of a wrong output only where it reproduces the learner's values on every
+problem (:data:`OUTPUT_NAMES`), otherwise where and what.
 
 Nothing here derives a gradient by hand (independence rule 4). A mistake is recognised
 by matching the learner's answer :math:`\hat q` against **models of wrong answers**,
@@ -26,6 +34,7 @@ already wrote (:func:`not_repeating`, where the source is known).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,8 +51,9 @@ from autograd_lr.checking.diagnosis.shapes import (
     broadcasting_trap,
     non_finite_diagnosis,
     shape_diagnosis,
+    shape_fact,
 )
-from autograd_lr.checking.diagnosis.texts import SHARED
+from autograd_lr.checking.diagnosis.texts import EXPLAIN, SHARED, Text, fill
 from autograd_lr.checking.diagnosis.values import (
     LOW_PRECISION,
     Context,
@@ -55,9 +65,130 @@ from autograd_lr.checking.diagnosis.values import (
 )
 from autograd_lr.checking.expected import ProblemOracles
 from autograd_lr.checking.thresholds import QUANTITIES
-from autograd_lr.checking.types import Diagnosis, ProblemCheck
+from autograd_lr.checking.types import FAILING, Diagnosis, ProblemCheck
 
-__all__ = ["Diagnosis", "diagnose", "not_repeating", "notes"]
+__all__ = [
+    "FACTS",
+    "OUTPUT_NAMES",
+    "Diagnosis",
+    "diagnose",
+    "facts",
+    "from_outputs",
+    "not_repeating",
+    "notes",
+]
+
+#: What happened in the run, never why, by the name a report gives it: kept as they are
+#: beside the repair search's finding, and beside the output models.
+FACTS: dict[str, str] = {
+    "exception": "your function raised: the error, on how many problems, and the line that raised",
+    "wrong_signature": "your function cannot be called as fn(w, b, X, Y) (or with lambd)",
+    "not_implemented": "the function is still the exercise's skeleton (NotImplementedError)",
+    "shape_mismatch": "the error it raised is numpy's: two shapes did not fit",
+    "bad_return": "the return value cannot be read as (grads, cost) or (dw, db)",
+    "return_contract": "the values came back, but not in the types and shapes the course uses",
+    "modified_inputs": "your function changed w, X or Y in place",
+    "non_finite": "a quantity is NaN or inf, with numpy's warning",
+    "wrong_shape": "a quantity's shape, and the shape it must have",
+    "one_entry_wrong": "every entry of dw is right but one, named (code without a source)",
+}
+
+#: The names only the output models give (code without a source), each stated only when
+#: the model reproduces the learner's values on every problem; the models of mistakes in
+#: one formula have their texts in ``EXPLAIN``.
+OUTPUT_NAMES: dict[str, str] = {
+    **{code: fill(text.concept, "dw") for code, text in EXPLAIN.items()},
+    "spurious_regularization": "an L2 term where none belongs, with the fitted λ'",
+    "missing_regularization": "no L2 term where the exercise asks for one",
+    "wrong_regularization_strength": "the L2 term with the wrong λ (the fitted λ')",
+    "epsilon_in_log": "a small ε inside the logarithm of the cost, fitted on each problem",
+    "broadcasting_trap": "A − Y broadcast to an (m, m) matrix: Y a column (m, 1), A a row (1, m)",
+    "float32": "the values agree only to float32 rounding: the check is made in float64",
+    "dw_transposed": "dw is a row (1, n_x) whose values are right: dZ Xᵀ for X dZᵀ",
+    "dw_flattened": "dw is a flat vector (n_x,) whose values are right",
+    "forgot_to_sum": "one value per example, whose sum or mean over the examples is right",
+    "unclassified": "where and what: no model reproduces the values (which quantity, on which "
+    "problems, by how much, its shape)",
+}
+
+
+def facts(checks: Sequence[ProblemCheck]) -> list[Diagnosis]:
+    """The facts of a failed check (:data:`FACTS`), without running any model of a mistake:
+    what a report says beside the line-by-line finding when the source is traced."""
+    calls = [c.call for c in checks]
+    found = [
+        d
+        for d in (
+            exception_diagnosis(calls),
+            bad_return_diagnosis(calls),
+            modified_diagnosis(calls),
+        )
+        if d is not None
+    ]
+    shaped: set[str] = set()
+    for quantity in QUANTITIES:
+        statuses = [c.quantities[quantity].status for c in checks]
+        first = next((c for c in checks if c.quantities[quantity].status == "shape"), None)
+        if first is not None:
+            found.append(shape_fact(first, quantity))
+            shaped.add(quantity)
+        elif "non_finite" in statuses:
+            found.append(non_finite_diagnosis(checks, quantity))
+    contract = contract_diagnosis(calls, shaped)
+    if contract is not None:
+        found.append(contract)
+    return found
+
+
+def from_outputs(
+    checks: Sequence[ProblemCheck],
+    oracles: Sequence[ProblemOracles],
+    lambd: float = 0.0,
+    *,
+    source: str = "",
+) -> list[Diagnosis]:
+    """The diagnosis of a failed check when there is no source to trace: the facts, and a
+    model of a mistake only where it reproduces the learner's values on every problem (a
+    finite ``match``: the model is the repair of the outputs); for any other wrong quantity,
+    where and what (:func:`where_and_what`), never a guessed cause."""
+    out: list[Diagnosis] = []
+    unexplained: list[str] = []
+    for d in diagnose(checks, oracles, lambd, source=source):
+        if set(d.mistakes) <= FACTS.keys() or math.isfinite(d.match):
+            out.append(d)
+        else:
+            unexplained += [
+                q
+                for q in d.quantities
+                if q not in unexplained and any(c.quantities[q].status in FAILING for c in checks)
+            ]
+    out += [where_and_what(checks, q) for q in unexplained]
+    return out
+
+
+def where_and_what(checks: Sequence[ProblemCheck], quantity: str) -> Diagnosis:
+    """A wrong quantity no model reproduces: on which problems, by how much, its shape and
+    the expected one, and no cause."""
+    wrong = [c for c in checks if c.quantities[quantity].status in FAILING]
+    worst = max(wrong, key=lambda c: c.quantities[quantity].error)
+    x = worst.quantities[quantity]
+    shape = np.asarray(x.yours).shape
+    what = (
+        f"{quantity} is wrong on {len(wrong)} of {len(checks)} problems (relative error up to "
+        f"{x.error:.1e}, on {worst.problem.name}, where yours has shape {shape}); no model of "
+        "a mistake reproduces your values on every problem: compare your entries with the "
+        "expected ones below"
+    )
+    return diagnosis(
+        (quantity,),
+        ("unclassified",),
+        Text(
+            f"{quantity} is wrong in a way no model of a mistake reproduces.",
+            f"{quantity}: compare your entries with the expected ones.",
+            what,
+            "",
+        ),
+    )
 
 
 def diagnose(

@@ -51,7 +51,6 @@ def exception_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
     elif any(word in first.exception.lower() for word in _SHAPE_WORDS):
         codes.append("shape_mismatch")
         message += f". A shape mismatch: {SHAPES}"
-        fix = "check each transpose: Z = np.dot(w.T, X) + b, dw = np.dot(X, dZ.T) / m"
         concept = (
             "Two arrays' shapes did not fit in a product or a sum: X holds one example per "
             "column, w is a column, and Z, A and dZ are rows with one entry per example."
@@ -121,6 +120,7 @@ def modified_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
             "A line that assigns into an input (-=, +=, /= or item assignment).",
             f"your function changed {names} in place (with -=, +=, /= or item assignment): "
             "the caller's data changed under them",
-            "compute new arrays instead: X = X / 255 rather than X /= 255, or work on X.copy()",
+            f"assign a new array instead: {modified[0]} = {modified[0]} - ... rather than "
+            f"{modified[0]} -= ..., or work on {modified[0]}.copy()",
         ),
     )

@@ -49,6 +49,7 @@ def broadcasting_trap(
         return None
     shown = None
     claimed = {"dw"}
+    worst = 0.0  # the largest distance of dw from the trap's model, over the problems
     for check, ctx in zip(checks, contexts, strict=True):
         x = check.quantities["dw"]
         if x.yours is None or check.call.exception:
@@ -61,8 +62,10 @@ def broadcasting_trap(
             pass  # (1, 1) broadcasts to itself: the trap does not show with one example
         else:
             return None
-        if relative_error(yours, np.asarray(trap["dw"]), ctx.floor["dw"]) > MODEL_RTOL:
+        off = relative_error(yours, np.asarray(trap["dw"]), ctx.floor["dw"])
+        if off > MODEL_RTOL:
             return None
+        worst = max(worst, off)
     if shown is None:
         return None
     for name in ("db", "cost"):
@@ -113,6 +116,7 @@ def broadcasting_trap(
         ),
         evidence=f"each column i of your dw is the gradient with every label equal to y_i, "
         f"on all {len(contexts)} problems",
+        match=worst,
     )
 
 
@@ -123,90 +127,14 @@ def _trap_fix(source: str) -> str:
     return "Y = Y.reshape(1, -1)  (Y and A both (1, m): dZ = A - Y is (1, m))"
 
 
-def shape_diagnosis(check: ProblemCheck, quantity: str) -> Diagnosis:
-    """A quantity of the wrong shape: transposed, flattened, not summed, or other."""
+def _want(quantity: str, n_x: int) -> str:
+    return f"({n_x}, 1)" if quantity == "dw" else "a scalar (or any size-1 array)"
+
+
+def shape_fact(check: ProblemCheck, quantity: str) -> Diagnosis:
+    """A quantity of the wrong shape, as a fact: its shape and the one it must have, no cause."""
     p = check.problem
-    x = check.quantities[quantity]
-    yours = np.asarray(x.yours)
-    shape, n_x, m = yours.shape, p.n_x, p.m
-    where = f" on {p.name}"
-    expected = None
-    if check.expected(quantity) is not None:
-        expected = np.asarray(check.expected(quantity), dtype=np.float64)
-    values = ""
-    if quantity == "dw" and yours.size == n_x and expected is not None:
-        ok = (
-            relative_error(yours.astype(np.float64).reshape(n_x, 1), expected, x.floor)
-            <= GRADIENT_RTOL
-        )
-        values = (
-            " Its values are right; only the shape is wrong."
-            if ok
-            else " Its values are wrong as well."
-        )
-    if quantity == "dw" and shape == (1, n_x) and n_x > 1:
-        return diagnosis(
-            ("dw",),
-            ("dw_transposed",),
-            Text(
-                "dw is a row where w is a column: the product of X and dZ was taken in the "
-                "other order, so dw cannot update w.",
-                "dw, the product of X and dZ that sums over the examples.",
-                f"dw has shape {shape}, a row{where}: it was computed as dZ Xᵀ (np.dot(dZ, X.T)); "
-                f"dw must have w's shape (n_x, 1) = ({n_x}, 1).{values}",
-                "dw = np.dot(X, dZ.T) / m",
-            ),
-        )
-    if quantity == "dw" and shape == (n_x,):
-        return diagnosis(
-            ("dw",),
-            ("dw_flattened",),
-            Text(
-                "dw is a flat vector: it must keep w's shape, a column (n_x, 1), so that "
-                "w − α dw is a column too.",
-                "dw, as returned.",
-                f"dw has shape {shape}, a flat vector{where}; it must have w's shape (n_x, 1) = "
-                f"({n_x}, 1).{values}",
-                "keep the lecture's 2-D shapes: dw = np.dot(X, dZ.T) / m (or dw.reshape(-1, 1))",
-            ),
-        )
-    if yours.size == m * (n_x if quantity == "dw" else 1) and m > 1:
-        summed = ""
-        if expected is not None:
-            flat = yours.astype(np.float64).reshape(-1, m)
-            for how, value in (("mean", flat.mean(axis=1)), ("sum", flat.sum(axis=1))):
-                if (
-                    relative_error(value.reshape(np.shape(expected)), expected, x.floor)
-                    <= MODEL_RTOL
-                ):
-                    summed = f" Their {how} over the examples is right."
-        thing = {
-            "dw": f"the products x_j⁽ⁱ⁾ dz⁽ⁱ⁾, one column per example (shape {shape})",
-            "db": f"the m = {m} values dz⁽ⁱ⁾ (shape {shape})",
-            "cost": f"the m = {m} losses L⁽ⁱ⁾ (shape {shape})",
-        }[quantity]
-        fix = {
-            "dw": "dw = np.dot(X, dZ.T) / m (the matrix product sums over the examples)",
-            "db": "db = np.sum(dZ) / m",
-            "cost": "cost = np.sum(losses) / m",
-        }[quantity]
-        return diagnosis(
-            (quantity,),
-            ("forgot_to_sum",),
-            Text(
-                f"{quantity} holds one value per example: the lecture's {quantity} is an "
-                "average over the examples.",
-                f"{quantity}, at its last step: the sum over the examples i.",
-                f"{quantity} holds {thing}{where}: they were not summed over the examples.{summed}",
-                fix,
-            ),
-        )
-    want = f"({n_x}, 1)" if quantity == "dw" else "a scalar (or any size-1 array)"
-    hint = ""
-    if quantity == "dw" and yours.size == m:
-        hint = (
-            " It has one entry per example; dw has one per feature (X dZᵀ sums over the examples)."
-        )
+    shape = np.asarray(check.quantities[quantity].yours).shape
     return diagnosis(
         (quantity,),
         ("wrong_shape",),
@@ -214,44 +142,104 @@ def shape_diagnosis(check: ProblemCheck, quantity: str) -> Diagnosis:
             f"{quantity} has the wrong shape: dw has one entry per feature, db and the cost are "
             "single numbers.",
             f"{quantity}, as returned; follow the shapes of Z, A and dZ back from it.",
-            f"{quantity} has shape {shape}{where}; it must be {want}.{hint}",
-            "dw = np.dot(X, dZ.T) / m has shape (n_x, 1); db and the cost are scalars",
+            f"{quantity} has shape {shape} on {p.name}; it must be {_want(quantity, p.n_x)}",
+            "",
         ),
     )
 
 
+def shape_diagnosis(check: ProblemCheck, quantity: str) -> Diagnosis:
+    """A quantity of the wrong shape whose values a reshaping reproduces (dw transposed or
+    flattened with every entry right; the per-example values whose sum or mean is right);
+    otherwise the shape alone (:func:`shape_fact`)."""
+    p = check.problem
+    x = check.quantities[quantity]
+    yours = np.asarray(x.yours)
+    shape, n_x, m = yours.shape, p.n_x, p.m
+    where = f" on {p.name}"
+    if check.expected(quantity) is None:
+        return shape_fact(check, quantity)
+    expected = np.asarray(check.expected(quantity), dtype=np.float64)
+    if quantity == "dw" and yours.size == n_x:
+        off = relative_error(yours.astype(np.float64).reshape(n_x, 1), expected, x.floor)
+        if off > GRADIENT_RTOL:
+            return shape_fact(check, quantity)
+        if shape == (1, n_x) and n_x > 1:
+            return diagnosis(
+                ("dw",),
+                ("dw_transposed",),
+                Text(
+                    "dw is a row where w is a column: the product of X and dZ was taken in the "
+                    "other order, so dw cannot update w.",
+                    "dw, the product of X and dZ that sums over the examples.",
+                    f"dw has shape {shape}, a row{where}, and its values are right: it is "
+                    f"dZ Xᵀ (np.dot(dZ, X.T)); dw must have w's shape (n_x, 1) = ({n_x}, 1)",
+                    "dw = np.dot(X, dZ.T) / m",
+                ),
+                match=off,
+            )
+        if shape == (n_x,):
+            return diagnosis(
+                ("dw",),
+                ("dw_flattened",),
+                Text(
+                    "dw is a flat vector: it must keep w's shape, a column (n_x, 1), so that "
+                    "w − α dw is a column too.",
+                    "dw, as returned.",
+                    f"dw has shape {shape}, a flat vector{where}, and its values are right; it "
+                    f"must have w's shape (n_x, 1) = ({n_x}, 1)",
+                    "keep the lecture's 2-D shapes: dw = np.dot(X, dZ.T) / m (or dw.reshape(-1, 1))",
+                ),
+                match=off,
+            )
+    if yours.size == m * (n_x if quantity == "dw" else 1) and m > 1:
+        flat = yours.astype(np.float64).reshape(-1, m)
+        for how, value in (("mean", flat.mean(axis=1)), ("sum", flat.sum(axis=1))):
+            off = relative_error(value.reshape(np.shape(expected)), expected, x.floor)
+            if off > MODEL_RTOL:
+                continue
+            thing = {
+                "dw": f"the products x_j⁽ⁱ⁾ dz⁽ⁱ⁾, one column per example (shape {shape})",
+                "db": f"the m = {m} values dz⁽ⁱ⁾ (shape {shape})",
+                "cost": f"the m = {m} losses L⁽ⁱ⁾ (shape {shape})",
+            }[quantity]
+            fix = {
+                "dw": "dw = np.dot(X, dZ.T) / m (the matrix product sums over the examples)",
+                "db": "db = np.sum(dZ) / m",
+                "cost": "cost = np.sum(losses) / m",
+            }[quantity]
+            return diagnosis(
+                (quantity,),
+                ("forgot_to_sum",),
+                Text(
+                    f"{quantity} holds one value per example: the lecture's {quantity} is an "
+                    "average over the examples.",
+                    f"{quantity}, at its last step: the sum over the examples i.",
+                    f"{quantity} holds {thing}{where}: they were not summed over the examples; "
+                    f"their {how} over the examples is right",
+                    fix,
+                ),
+                match=off,
+            )
+    return shape_fact(check, quantity)
+
+
 def non_finite_diagnosis(checks: Sequence[ProblemCheck], quantity: str) -> Diagnosis:
-    """NaN or inf in a quantity, with what numpy warned about."""
+    """NaN or inf in a quantity, as a fact: on which problems, and what numpy warned (no cause)."""
     bad = [c for c in checks if c.quantities[quantity].status == "non_finite"]
     said = sorted({w for c in bad for w in c.call.warnings})
-    joined = " ".join(said).lower()
     names = ", ".join(c.problem.name for c in bad)
     message = f"{quantity} contains NaN or inf on {names}"
     if said:
         message += f"; numpy warned: {'; '.join(said)}"
-    if "log" in joined and ("divide" in joined or "invalid" in joined):
-        message += ". log(0) or log of a negative number: is a = σ(z) rounding to 0 or 1, or did z go where a belongs?"
-        fix = "compute the cost from z: np.sum(np.logaddexp(0, Z) - Y * Z) / m"
-        concept = (
-            f"{quantity} is not a number: a logarithm met 0, because a = σ(z) rounds to exactly "
-            "0 or 1 for large |z| (or z went where a belongs)."
-        )
-    elif "overflow" in joined:
-        message += ". An exponential overflowed: e^(-z) for large negative z is inf"
-        fix = (
-            "a stable sigmoid: np.where(Z >= 0, 1 / (1 + np.exp(-Z)), np.exp(Z) / (1 + np.exp(Z)))"
-        )
-        concept = (
-            f"{quantity} is not a number: an exponential overflowed (e^(−z) for very negative z)."
-        )
-    else:
-        message += ". Look for a division by zero, 0/0, or the log of a non-positive number"
-        fix = "print the intermediate arrays (Z, A, dZ) on this problem and find the first NaN"
-        concept = (
-            f"{quantity} is not a number: a division by zero or a log of a non-positive number."
-        )
     return diagnosis(
         (quantity,),
         ("non_finite",),
-        Text(concept, f"{quantity}, on {names}.", message, fix),
+        Text(
+            f"{quantity} is not a number (NaN or inf) on some problems.",
+            f"{quantity}, on {names}: print the arrays it is computed from and find the first "
+            "NaN or inf.",
+            message,
+            "",
+        ),
     )

@@ -302,36 +302,38 @@ def _one_entry(contexts: Sequence[Context], lambd: float) -> Diagnosis | None:
         if not ok or not any(ctx.p.n_x >= 2 for ctx, _ in where):
             continue
         indices = ", ".join(f"dw[{j}] on {ctx.p.name}" for ctx, j in where)
-        hints = []
+        seen = []
         if all(j == ctx.p.n_x - 1 for ctx, j in where if ctx.p.n_x >= 2):
-            hint = "it is always the last feature: does the loop over features stop one short (range(n_x - 1))?"
-            hints.append(hint)
+            seen.append("it is always the last feature, j = n_x - 1")
         elif all(j == 0 for ctx, j in where if ctx.p.n_x >= 2):
-            hints.append("it is always the first feature: does the loop over features start at 1?")
+            seen.append("it is always the first feature, j = 0")
         zero = all(float(ctx.yours["dw"][j, 0]) == 0.0 for ctx, j in where)  # type: ignore[index]
         if zero:
-            hints.append("that entry is exactly 0: it was never accumulated")
+            seen.append("that entry is exactly 0")
         codes, text = explain(c, "dw", None, lambd)
         message = (
             f"only one entry of dw is wrong on each problem ({indices}); every other entry is right"
         )
-        if hints:
-            message += ". " + capital("; ".join(hints))
+        if seen:
+            message += ". " + capital("; ".join(seen))
         if text.what:
             message += f". Apart from that entry: {text.what}"
-        fix_text = "for j in range(n_x): dw[j] += X[j, i] * dz[i]"
-        concept = (
-            "One feature's entry of dw is wrong on every problem, the others are right: the "
-            "loop over the features misses or mishandles one of them."
-        )
         return diagnosis(
             ("dw",),
             (*codes, "one_entry_wrong"),
             Text(
-                " ".join(filter(None, [concept, text.concept])),
-                "dw, in the loop over the features j (the sum over the examples i is right).",
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            "One entry of dw is wrong on every problem, the others are right.",
+                            text.concept,
+                        ],
+                    )
+                ),
+                "dw, the one entry named below.",
                 message,
-                "; ".join(filter(None, [text.fix, fix_text])),
+                text.fix,
             ),
         )
     return None
