@@ -413,6 +413,13 @@ DW_ROW = mistake(
     fix="dw = 1/m * np.dot(A - Y, X.T).T",
 )
 DW_NO_MEAN = mistake(C_DW, "dw = np.dot(X, (A - Y).T)", "add_mean")
+# the same 1/m forgotten where dw is written into the returned dictionary
+DW_NO_MEAN_IN_GRADS = mistake(
+    C_GRADS,
+    'grads = {"dw": np.dot(X, (A - Y).T), "db": db}',
+    "add_mean",
+    fix='grads = {"dw": np.dot(X, (A - Y).T) / m, "db": db}',
+)
 DW_Y_MINUS_A = mistake(C_DW, "dw = 1/m * np.dot(X, (Y - A).T)", "flip_sign")
 DW_MEAN_AXIS_0 = mistake(
     C_DW,
@@ -848,6 +855,7 @@ _SINGLE = [
     repaired("dw_x_transposed", P, COURSE, DW_X_T),
     repaired("dw_as_a_row", P, COURSE, DW_ROW),
     repaired("dw_without_mean", P, COURSE, DW_NO_MEAN),
+    repaired("dw_without_mean_in_the_returned_dict", P, COURSE, DW_NO_MEAN_IN_GRADS),
     repaired(
         "dw_y_not_transposed",
         P,

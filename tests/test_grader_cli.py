@@ -113,7 +113,7 @@ def test_grade_a_class_writes_the_gradebook(classroom: Path) -> None:
         "class/erin.py": ("cannot_load", ""),
         "class/frank.py": ("cannot_load", ""),
         "class/grace.ipynb": ("pass", ""),
-        "class/week1/carol.py": ("fail", ""),  # located (line 11), no repair in the budget
+        "class/week1/carol.py": ("fail", "add_mean"),  # repaired at line 11: the 1/m
         "heidi_uses_the_library.ipynb": ("cannot_load", ""),
     }
     assert "wrong_signature" in got["class/dave.py"][1].split(";")

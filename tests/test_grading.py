@@ -57,10 +57,13 @@ def test_a_wrong_file_fails_with_partial_credit_and_its_mistake(grader: Grader) 
     assert (report["outcome"], report["exit_code"]) == ("fail", 1)
     assert report["scores"] == {"dw": 0.0, "db": 1.0, "cost": 1.0}
     assert report["quantities"]["dw"]["status"] == "wrong"
-    # the source is traced: the finding locates the line, and no output model runs
+    # the source is traced: the finding locates the line and names the mistake by its
+    # verified repair (dw written into the returned dictionary without its 1/m), and no
+    # output model runs
     assert report["mistakes"] == []
     first = report["diagnosis"][0]
     assert first["line"] == 11 and "m dw, the sum before the mean" in first["message"]
+    assert first["rules"] == ["add_mean"] and "np.dot(X, dZ.T) / m" in first["fix"]
 
 
 def test_a_grader_with_the_answers_only_names_the_model_that_reproduces_them() -> None:
@@ -414,7 +417,7 @@ def test_no_oracle_runs_after_the_first_submission(monkeypatch: pytest.MonkeyPat
     for path, lines, rules in (
         (CLASS / "alice.py", [], []),
         (CLASS / "bob.py", [10], ["flip_sign"]),
-        (CLASS / "week1" / "carol.py", [11], []),
+        (CLASS / "week1" / "carol.py", [11], ["add_mean"]),
     ):
         report = _grade(g, path)
         assert report["mistakes"] == []

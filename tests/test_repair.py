@@ -70,6 +70,17 @@ R = frozenset
 
 EXAMPLES = [
     Example(
+        "dw_without_mean_in_the_returned_dict",
+        _v(
+            "    dw = np.dot(X, dZ.T) / m\n",
+            "",
+            ('return {"dw": dw,', 'return {"dw": np.dot(X, dZ.T),'),
+        ),
+        (R({"add_mean"}),),
+        (8,),
+        never=("not summed",),
+    ),
+    Example(
         "cost_as_table_of_all_pairs",
         _v(COST, "cost = -np.sum(np.dot(Y.T, np.log(A)) + np.dot((1 - Y).T, np.log(1 - A))) / m"),
         (R({"transpose_operand"}), R({"operand_order"})),

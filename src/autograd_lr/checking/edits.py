@@ -285,7 +285,9 @@ def add_mean(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[as
         and _call_name(parent) in (*_SUM, "squeeze")
         and node in parent.args
     )
-    if (_is_value(node, parent) or inside_sum) and not _divides_by_m(node):
+    # a value of a dictionary is a value too: {"dw": np.dot(X, dZ.T)} -> np.dot(X, dZ.T) / m
+    in_dict = isinstance(parent, ast.Dict) and node in parent.values
+    if (_is_value(node, parent) or inside_sum or in_dict) and not _divides_by_m(node):
         yield _e(f"({_u(node)}) / {ctx.m}")
 
 
