@@ -176,7 +176,8 @@ def remove_sum(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[
         yield node.func.value
 
 
-def change_axis(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+def shape_axis(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    """``X.shape[1]`` <-> ``X.shape[0]``: m is the axis of the examples, n_x of the features."""
     if (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Attribute)
@@ -184,8 +185,13 @@ def change_axis(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator
         and isinstance(node.slice, ast.Constant)
         and node.slice.value in (0, 1)
     ):
-        # m is X.shape[1], the axis of the examples; n_x is X.shape[0]
         yield ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
+
+
+def change_axis(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
+    swapped = list(shape_axis(node, parent, ctx))
+    if swapped:
+        yield from swapped
         return
     if not (isinstance(node, ast.Call) and _call_name(node) in ("sum", "mean", ".sum", ".mean")):
         return

@@ -99,9 +99,29 @@ class GradientReport(Views):
 
     # --- views ---
 
+    # what one run is called in the headline, and what passing means
+    runs = "problems"
+
+    def purpose_passed(self) -> str:
+        return "dw, db and the cost agree with the oracles"
+
+    def modified_part(self, names: Sequence[str]) -> str:
+        return f"it modifies {_names(names)} in place"
+
+    def contract_parts(self) -> list[str]:
+        """The headline's words on propagate's return contract (none when it is kept)."""
+        if any(c.call.outputs.error for c in self.checks):
+            return ["its return value does not follow propagate's contract"]
+        if self.contract:
+            values = "the values agree with the oracles, but " if not self.wrong else ""
+            return [
+                f"{values}the return breaks the course's contract ({_names(sorted(self.contract))})"
+            ]
+        return []
+
     def headline(self) -> str:
         if self.passed:
-            return f"{self.function}: PASSED: dw, db and the cost agree with the oracles"
+            return f"{self.function}: PASSED: {self.purpose_passed()}"
         if self.error:
             return f"{self.function}: FAILED: {self.error}"
         parts = []
@@ -111,20 +131,14 @@ class GradientReport(Views):
             parts.append(f"no verdict on {_names(self.inconclusive)} (the oracles disagree)")
         modified = sorted({n for c in self.checks for n in c.call.modified})
         if modified:
-            parts.append(f"it modifies {_names(modified)} in place")
+            parts.append(self.modified_part(modified))
         raised = [c.call for c in self.checks if c.call.exception]
         if raised:
             parts.append(
                 f"it raised {raised[0].exception_type or 'an exception'} on {len(raised)} of "
-                f"{len(self.checks)} problems"
+                f"{len(self.checks)} {self.runs}"
             )
-        if any(c.call.outputs.error for c in self.checks):
-            parts.append("its return value does not follow propagate's contract")
-        elif self.contract:
-            values = "the values agree with the oracles, but " if not self.wrong else ""
-            parts.append(
-                f"{values}the return breaks the course's contract ({_names(sorted(self.contract))})"
-            )
+        parts += self.contract_parts()
         return f"{self.function}: FAILED: " + "; ".join(parts)
 
     def feedback(self) -> Feedback:

@@ -278,26 +278,16 @@ class ExerciseReport(GradientReport):
         ran = bool(self.checks) and all(r.status == "ok" for r in self.rows.values())
         return ran and not (self.error or raised or modified)
 
-    def headline(self) -> str:
-        if self.passed:
-            return f"{self.function}: PASSED: {self.purpose}"
-        if self.error:
-            return f"{self.function}: FAILED: {self.error}"
-        parts = []
-        if self.wrong:
-            names = self.wrong
-            joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-            parts.append(f"{joined} {'is' if len(names) == 1 else 'are'} wrong")
-        modified = sorted({n for c in self.checks for n in c.call.modified})
-        if modified:
-            parts.append(f"it changes the caller's {', '.join(modified)} in place")
-        raised = [c.call for c in self.checks if c.call.exception]
-        if raised:
-            parts.append(
-                f"it raised {raised[0].exception_type or 'an exception'} on {len(raised)} of "
-                f"{len(self.checks)} cases"
-            )
-        return f"{self.function}: FAILED: " + "; ".join(parts)
+    runs = "cases"
+
+    def purpose_passed(self) -> str:
+        return self.purpose
+
+    def modified_part(self, names: Sequence[str]) -> str:
+        return f"it changes the caller's {', '.join(names)} in place"
+
+    def contract_parts(self) -> list[str]:
+        return []  # each exercise judges its own return value as a quantity
 
     def _summary(self) -> str:
         n = len(self.checks)

@@ -203,18 +203,6 @@ def zeros_shape(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator
         yield ast.Call(node.func, [new, *node.args[1:]], node.keywords)
 
 
-def shape_axis(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
-    """``X.shape[1]`` <-> ``X.shape[0]`` (features are rows, examples are columns)."""
-    if (
-        isinstance(node, ast.Subscript)
-        and isinstance(node.value, ast.Attribute)
-        and node.value.attr == "shape"
-        and isinstance(node.slice, ast.Constant)
-        and node.slice.value in (0, 1)
-    ):
-        yield ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
-
-
 def threshold(node: ast.AST, parent: ast.AST | None, ctx: Context) -> Iterator[ast.AST]:
     """``A >= 0.5`` -> ``A > 0.5``; ``A > 0.6`` -> ``A > 0.5``; ``Z > 0.5`` -> ``Z > 0``."""
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
@@ -362,7 +350,7 @@ _SHAPE_AXIS = Rule(
     "shape_axis",
     "the features are X's rows and the examples its columns: n_x = X.shape[0], m = X.shape[1].",
     "on this line a size is read from the wrong axis.",
-    shape_axis,
+    edits.shape_axis,
 )
 _THRESHOLD = Rule(
     "threshold",
