@@ -478,8 +478,6 @@ class Grader:
 
     def not_covered(self) -> list[str]:
         """What this isolation does not guarantee (nothing listed for bwrap)."""
-        from autograd_lr.grading import sandbox
-
         if self.isolation == "bwrap":
             return []
         if os.geteuid() != 0:
