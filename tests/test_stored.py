@@ -290,3 +290,17 @@ def test_a_first_check_with_empty_caches_starts_no_jax_and_says_what_jax_would(
     assert [fresh[n][0] for n in FRESH_PROGRAMS] == [False] * 7 + [True]
     assert fresh["cost_dot_y_transposed_log_a"][3] == ["operand_order"]
     assert (fresh["l2 solution"][0], fresh["l2 without λ"][0]) == (True, False)
+
+
+def test_the_key_is_the_source_as_imported_not_as_later_on_disk() -> None:
+    """A file changed on disk after the import (a git pull in a long notebook session) must
+    not key the values the code in memory computes: the digest is taken at import."""
+    probe = (
+        "import autograd_lr.checking.expected\n"
+        "from autograd_lr.checking import stored\n"
+        "print(stored.definitions.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "1", done.stdout + done.stderr

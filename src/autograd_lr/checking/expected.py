@@ -39,6 +39,9 @@ from autograd_lr.problems import Problem, make_problem
 from autograd_lr.tolerances import gradient_scale, relative_error
 from autograd_lr.validation import validate_problem
 
+# the key of stored values: the source of forward, oracles and mistakes as imported just now
+stored.definitions()
+
 # --- problems --------------------------------------------------------------------------------
 
 

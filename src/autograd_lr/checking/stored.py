@@ -86,8 +86,11 @@ def folder() -> Path | None:
 
 
 @functools.cache
-def _definitions() -> bytes:
-    """The SHA-256 of the defining modules' source, read once per process."""
+def definitions() -> bytes:
+    """The SHA-256 of the defining modules' source, read once per process: call it right
+    after they are imported (:mod:`autograd_lr.checking.expected` does), so that a file
+    changed on disk later in a long session (a ``git pull``) never keys the values the
+    code still in memory computes."""
     digest = hashlib.sha256(FORMAT.encode())
     for name in _DEFINING:
         module = sys.modules.get(name)
@@ -100,15 +103,15 @@ def _definitions() -> bytes:
 
 def definitions_digest() -> str:
     """The defining modules' digest in hexadecimal (``""`` when they were not loaded from files)."""
-    return _definitions().hex()
+    return definitions().hex()
 
 
 def key(problem: Problem, lambd: float, name: str) -> str | None:
     """The file name of value ``name`` on ``problem`` with λ, or ``None`` (no store)."""
-    definitions = _definitions()
-    if not definitions:
+    source = definitions()
+    if not source:
         return None
-    digest = hashlib.sha256(definitions)
+    digest = hashlib.sha256(source)
     p = problem
     for part in (p.w, np.float64(p.b), p.X, p.Y, np.float64(lambd)):
         array = np.ascontiguousarray(part, dtype=np.float64)
