@@ -117,10 +117,8 @@ def modified_diagnosis(calls: Sequence[Call]) -> Diagnosis | None:
         Text(
             f"Your function changed {names}, its input, in place: the caller's data changed "
             "under them.",
-            "A line that assigns into an input (-=, +=, /= or item assignment).",
-            f"your function changed {names} in place (with -=, +=, /= or item assignment): "
-            "the caller's data changed under them",
-            f"assign a new array instead: {modified[0]} = {modified[0]} - ... rather than "
-            f"{modified[0]} -= ..., or work on {modified[0]}.copy()",
+            "A line that writes into an input rather than into a new array.",
+            f"your function changed {names} in place: the caller's data changed under them",
+            f"write the result into a new array, or work on {modified[0]}.copy()",
         ),
     )
