@@ -122,6 +122,8 @@ class Exercise:
     locate: Locating | None = None
     # the mistakes named in a function without source, each only where it fits every case
     models: tuple[OutputModel, ...] = ()
+    # where the expected values come from, for the report's summary
+    expected_from: str = "jax.grad and the forward model"
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -261,6 +263,7 @@ class ExerciseReport(GradientReport):
 
     exercise: str = ""
     purpose: str = ""
+    expected_from: str = ""
     kind = "exercise"  # the checker, in the feedback core's JSON
 
     @property
@@ -293,7 +296,7 @@ class ExerciseReport(GradientReport):
         n = len(self.checks)
         return (
             f"{n} case{'s' if n != 1 else ''} of {self.exercise}, computed in float64; "
-            f"expected values from jax.grad and the forward model ({self.seconds:.2f} s)"
+            f"expected values from {self.expected_from} ({self.seconds:.2f} s)"
         )
 
 
@@ -445,6 +448,7 @@ def report_of_outcomes(
         source=source,
         exercise=exercise.name,
         purpose=exercise.purpose,
+        expected_from=exercise.expected_from,
     )
     if not report.passed:
         report.diagnosis = _facts(exercise, runs)
@@ -494,8 +498,9 @@ def check(
             )
         else:
             report.notes.append(
-                "the function's source is not a def that can be read (a lambda, or code "
-                "typed where Python keeps no source): no line can be pointed at or repaired"
+                "Python cannot give the function's source as a def (a lambda, a "
+                "functools.partial, a compiled function, code run from a string): no line "
+                "can be pointed at or repaired"
             )
             lead = fitted_model(exercise, cases, outcomes)
         if lead is not None:

@@ -53,4 +53,5 @@ EXERCISE = Exercise(
     judge,
     rules.INITIALIZE,
     "w is a float64 column of zeros (dim, 1) and b the float 0.0",
+    expected_from="the lecture's zeros",
 )

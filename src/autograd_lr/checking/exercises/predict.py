@@ -64,4 +64,5 @@ EXERCISE = Exercise(
     judge,
     rules.PREDICT,
     "the labels follow the prediction rule a > 0.5 (z > 0), as a float row (1, m)",
+    expected_from="the prediction rule",
 )

@@ -145,4 +145,5 @@ EXERCISE = Exercise(
     "σ(z) agrees with the forward model's sigmoid, the shape of z kept",
     locate,
     MODELS,
+    expected_from="the forward model's σ",
 )
