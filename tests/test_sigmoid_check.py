@@ -22,7 +22,7 @@ import pytest
 
 from autograd_lr import course, forward
 from autograd_lr.checking.exercises import ExerciseReport, check_exercise
-from autograd_lr.checking.exercises.base import OutputModel, reproduces
+from autograd_lr.checking.exercises.base import WrongFunction, reproduces
 from autograd_lr.checking.exercises.sigmoid import EXERCISE, INPUTS, MODELS
 from autograd_lr.checking.tracing import Outcome
 from autograd_lr.teaching import exercises
@@ -147,7 +147,7 @@ def test_a_model_that_is_sigma_on_every_case_names_nothing() -> None:
     cases = EXERCISE.cases()
     outcomes = [Outcome(np.asarray(forward.sigmoid(np.asarray(c.args[0]))), "", ("z",))
                 for c in cases]  # fmt: skip
-    sigma = OutputModel("flip_sign", lambda z: forward.sigmoid(np.asarray(z)), "", "", "", 1e-9)
+    sigma = WrongFunction("flip_sign", lambda z: forward.sigmoid(np.asarray(z)), "", "", "", 1e-9)
     assert reproduces(sigma, EXERCISE, cases, outcomes) is None
     flip = next(m for m in MODELS if m.mistake == "flip_sign")
     assert reproduces(flip, EXERCISE, cases, outcomes) is None  # σ(−z): other values

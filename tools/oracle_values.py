@@ -1,7 +1,7 @@
 r"""Regenerate the oracle values shipped with the package: jax's values on the check problems.
 
 ``python tools/oracle_values.py`` computes, with jax and nothing read from a store,
-``jax.value_and_grad`` of the model's cost (the reference) and of every model of a
+``jax.value_and_grad`` of the reference cost (the reference) and of every model of a
 mistake (:data:`autograd_lr.checking.mistakes.MODELS`) on each default check problem
 (:func:`autograd_lr.checking.expected.default_problems` with seed 0), for λ = 0 (the
 propagate exercise) and λ = :data:`autograd_lr.teaching.exercises.L2_LAMBDA` (its L2

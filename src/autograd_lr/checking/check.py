@@ -368,7 +368,7 @@ def check_gradients(
 ) -> GradientReport:
     r"""Check ``fn``'s ``dw``, ``db`` and cost against the oracles; say what is wrong and how.
 
-    The expected values come from ``jax.grad`` of the model's cost, confirmed by finite
+    The expected values come from ``jax.grad`` of the reference cost, confirmed by finite
     differences. When ``fn``'s source is available and the check fails, the diagnosis is
     the line-by-line finding: the first wrong line of ``fn`` and, when a repair of at most
     three correction rules makes ``fn`` pass (searched for ``search_budget`` seconds), the

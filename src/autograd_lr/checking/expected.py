@@ -181,7 +181,7 @@ class ProblemOracles:
             stored.save(self.problem, self.lambd, name, values.dw, values.db, values.cost)
         return values
 
-    # --- the reference: jax.grad of the model's cost ---
+    # --- the reference: jax.grad of the reference cost ---
 
     @cached_property
     def expected(self) -> Values:

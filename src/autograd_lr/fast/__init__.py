@@ -8,7 +8,7 @@
     the two single-pass loops (row-major and example-major X) and each block's losses,
     in the form numba compiles.
 :mod:`~autograd_lr.fast.settings`
-    the kernel's block sizes and switch-over points, derived from the caches the machine
+    the kernel's block sizes and switch-over points, computed from the caches the machine
     reports (sysfs, sysconf, or a documented fallback).
 :mod:`~autograd_lr.fast.cluster`
     Dask execution: one task per chunk running the hand gradient on a numpy chunk, then

@@ -60,7 +60,7 @@ from autograd_lr.forward import Array, Grads
 # float64: dw across blocks, db and J (a float32 running sum of 10^6 losses can be off
 # by percents). The results come back in the common dtype of w, X and Y.
 
-# Block size B, and when the fused path pays: derived from the machine's caches by
+# Block size B, and when the fused path pays: computed from the machine's caches by
 # autograd_lr.fast.settings (its docstring gives each rule and its fallback). In short: B
 # spans one memory page per row (the prefetcher follows a stream to the page's end),
 # unless two blocks per thread would not fit in that thread's share of the last-level

@@ -1,4 +1,4 @@
-r"""The fused kernel's settings, derived from the caches of the machine it runs on.
+r"""The fused kernel's settings, computed from the caches of the machine it runs on.
 
 The single-pass kernel (:mod:`autograd_lr.fast.kernel`) reads each block of X from
 memory once and uses it a second time from cache. Which cache, and how big a block may

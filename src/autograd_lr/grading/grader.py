@@ -386,14 +386,14 @@ class Grader:
         self,
         graded: Graded,
         answer: dict[str, Any],
-        prepared: ScratchCopy,
+        scratch_copy: ScratchCopy,
         request: dict[str, Any],
         scratch: Path,
     ) -> None:
         """An exercise's verdict from the child's outcomes on its cases (read strictly); with
         ``search_seconds``, a failure's repair searched with candidates run in the sandbox."""
 
-        source = prepared.source
+        source = scratch_copy.source
         try:
             found = answers.outcomes(answer, 1, len(self.cases))[0]
             if len(found) != len(self.cases):
@@ -421,7 +421,7 @@ class Grader:
                 request,
                 scratch,
                 namespace,
-                _line_offset(prepared, self.options.function),
+                _line_offset(scratch_copy, self.options.function),
                 exercise=True,
             )
             engine = explain_with_engine(
@@ -550,7 +550,7 @@ class Grader:
                 "it imports was not loaded before the first submission ran"
             )
         try:
-            prepared = submissions.copy_to_scratch(submission, scratch)
+            scratch_copy = submissions.copy_to_scratch(submission, scratch)
         except submissions.SubmissionError as exc:  # its text holds the file's name, its content
             graded.outcome, graded.error = "cannot_load", answers.printable(str(exc))
             return
@@ -558,20 +558,23 @@ class Grader:
             graded.outcome = "cannot_load"
             graded.error = f"cannot read {graded.file} ({_failure(exc)})"
             return
-        graded.notes += prepared.notes
-        if prepared.syntax_error:
-            graded.outcome, graded.error = "cannot_load", answers.printable(prepared.syntax_error)
+        graded.notes += scratch_copy.notes
+        if scratch_copy.syntax_error:
+            graded.outcome, graded.error = (
+                "cannot_load",
+                answers.printable(scratch_copy.syntax_error),
+            )
             return
-        found = submissions.forbidden_found(prepared, self.options.forbid)
+        found = submissions.forbidden_found(scratch_copy, self.options.forbid)
         if found:
             graded.outcome = "forbidden_import"
             graded.error = f"it imports {', '.join(found)}, forbidden in this assignment"
             return
-        self._run(graded, scratch, prepared)
+        self._run(graded, scratch, scratch_copy)
 
-    def _run(self, graded: Graded, scratch: Path, prepared: ScratchCopy) -> None:
+    def _run(self, graded: Graded, scratch: Path, scratch_copy: ScratchCopy) -> None:
         where = sandbox.SCRATCH if self.isolation == "bwrap" else str(scratch)
-        request = dict(self.request, file=f"{where}/{prepared.file}")
+        request = dict(self.request, file=f"{where}/{scratch_copy.file}")
         run = self.sandboxed(request, scratch, self.limits.timeout)
         graded.run = run
         if run.left_running:
@@ -604,7 +607,7 @@ class Grader:
         if status in ("import_error", "no_function"):
             graded.outcome = "cannot_load"
             graded.error = f"cannot load {graded.target}: {answers.shown(answer.get('reason'))}"
-            where = submissions.in_notebook(answers.shown(answer.get("where")), prepared.cells)
+            where = submissions.in_notebook(answers.shown(answer.get("where")), scratch_copy.cells)
             if where:
                 graded.error += f" (at {where})"
             return
@@ -618,7 +621,7 @@ class Grader:
             graded.error = f"the submission's process failed: {answers.shown(answer.get('reason'))}"
             return
         if self.exercise is not None:
-            self._exercise_verdict(graded, answer, prepared, request, scratch)
+            self._exercise_verdict(graded, answer, scratch_copy, request, scratch)
             return
         try:
             calls = answers.calls(answer, self.problems, self.lambd)
@@ -626,7 +629,7 @@ class Grader:
             graded.error = f"the submission sent back malformed results ({answers.shown(str(exc))})"
             return
         for c in calls:
-            c.where = submissions.in_notebook(c.where, prepared.cells)
+            c.where = submissions.in_notebook(c.where, scratch_copy.cells)
         _require_cost(calls)
         search = (
             None
@@ -636,15 +639,15 @@ class Grader:
                 request,
                 scratch,
                 answers.namespace(answer),
-                _line_offset(prepared, self.options.function),
+                _line_offset(scratch_copy, self.options.function),
             )
         )
-        graded.report = self._verdict(calls, prepared.source, search)
+        graded.report = self._verdict(calls, scratch_copy.source, search)
         graded.outcome = "pass" if graded.report.passed else "fail"
         lines = [d.line for d in graded.report.diagnosis if d.line]
         if lines:  # which step of the exercise each located line is, for the class summary
-            offset = _line_offset(prepared, self.options.function)
-            graded.steps = steps_of(prepared.source, lines, self.options.function, offset)
+            offset = _line_offset(scratch_copy, self.options.function)
+            graded.steps = steps_of(scratch_copy.source, lines, self.options.function, offset)
         if search is not None and search.runs:
             graded.notes.append(
                 f"the repair search ran {search.candidates} candidate program(s) in "
@@ -909,14 +912,14 @@ def _encoded(problems: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _line_offset(prepared: ScratchCopy, function: str) -> int:
+def _line_offset(scratch_copy: ScratchCopy, function: str) -> int:
     """What turns a line of the child's script into a line of the notebook cell that
     defines the function (0 for a ``.py`` file: its lines are the script's)."""
 
-    if not prepared.cells:
+    if not scratch_copy.cells:
         return 0
     try:
-        tree = ast.parse(prepared.source)
+        tree = ast.parse(scratch_copy.source)
     except SyntaxError:
         return 0
     short = function.rsplit(".", 1)[-1]
@@ -924,7 +927,7 @@ def _line_offset(prepared: ScratchCopy, function: str) -> int:
     if not defs:
         return 0
     line = defs[-1]
-    start = max((s for s, _ in prepared.cells if s <= line), default=1)
+    start = max((s for s, _ in scratch_copy.cells if s <= line), default=1)
     return 1 - start
 
 

@@ -64,7 +64,7 @@ def check_exercise(
     r"""Check ``fn`` as the course's exercise ``name`` (default: ``fn.__name__``).
 
     Each exercise runs on cases chosen to expose its mistakes and is compared with the
-    oracles' values (gradient descent driven by ``jax.grad`` of the model's cost, the one
+    oracles' values (gradient descent driven by ``jax.grad`` of the reference cost, the one
     prediction rule :math:`\hat y = [w^\top x + b > 0]`); a cause is named only by a repair
     of the learner's code that makes every case pass, with its line.
 

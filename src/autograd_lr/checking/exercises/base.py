@@ -11,7 +11,7 @@ feedback engine (:func:`~autograd_lr.checking.repair.search_with`): the cause is
 only by a repair that makes the function pass every case, and the line is the one it
 changes (or the line that raised). A function without source the engine can trace (a
 lambda, a compiled function) has no line to repair: there an exercise's output models
-(:class:`OutputModel`) name a mistake only when one reproduces the function's result on
+(:class:`WrongFunction`) name a mistake only when one reproduces the function's result on
 every case; otherwise the report says where and what.
 """
 
@@ -85,7 +85,7 @@ Locating = Callable[[Trace, Case, str, str], Alignment]
 
 
 @dataclass(frozen=True)
-class OutputModel:
+class WrongFunction:
     r"""A wrong version of an exercise's function, :math:`\tilde f(\text{args})`, for a
     function without source.
 
@@ -121,7 +121,7 @@ class Exercise:
     # None: the line that raised, else the first that reads a notebook's global array
     locate: Locating | None = None
     # the mistakes named in a function without source, each only where it fits every case
-    models: tuple[OutputModel, ...] = ()
+    models: tuple[WrongFunction, ...] = ()
     # where the expected values come from, for the report's summary
     expected_from: str = "jax.grad and the forward model"
 
@@ -336,7 +336,7 @@ def _check_of(run: CaseRun) -> ProblemCheck:
 
 
 # What a verdict's status says of a quantity, at the "concept" hint level (no values)
-FACTS = {
+_STATUS_PHRASES = {
     "wrong": "has wrong values",
     "shape": "has the wrong shape",
     "type": "has the wrong type",
@@ -378,7 +378,7 @@ def _facts(exercise: Exercise, runs: Sequence[CaseRun]) -> list[Diagnosis]:
                     (q,),
                     (f"{q}_{v.status}",),
                     f"{q} on case {bad.case.name}: {v.seen}{size}",
-                    concept=f"{q} {FACTS.get(v.status, 'is wrong')} on case {bad.case.name}.",
+                    concept=f"{q} {_STATUS_PHRASES.get(v.status, 'is wrong')} on case {bad.case.name}.",
                 )
             )
     modified = sorted({n for r in runs for n in r.modified})
@@ -502,7 +502,7 @@ def check(
                 "functools.partial, a compiled function, code run from a string): no line "
                 "can be pointed at or repaired"
             )
-            lead = fitted_model(exercise, cases, outcomes)
+            lead = matching_wrong_function(exercise, cases, outcomes)
         if lead is not None:
             report.diagnosis = [lead, *report.diagnosis]
     report.seconds = time.perf_counter() - start
@@ -580,10 +580,10 @@ def traceable(source: str, function: str) -> bool:
 
 
 def reproduces(
-    model: OutputModel, exercise: Exercise, cases: Sequence[Case], outcomes: Sequence[Outcome]
+    model: WrongFunction, exercise: Exercise, cases: Sequence[Case], outcomes: Sequence[Outcome]
 ) -> float | None:
     r"""The largest :math:`|\tilde f - f| / |\tilde f|` over every case when ``model``
-    reproduces the learner's ``outcomes`` (see :class:`OutputModel`), else ``None``."""
+    reproduces the learner's ``outcomes`` (see :class:`WrongFunction`), else ``None``."""
     worst = 0.0
     told_apart = False
     for case, outcome in zip(cases, outcomes, strict=True):
@@ -610,7 +610,7 @@ def reproduces(
     return worst if told_apart else None
 
 
-def fitted_model(
+def matching_wrong_function(
     exercise: Exercise, cases: Sequence[Case], outcomes: Sequence[Outcome]
 ) -> Diagnosis | None:
     """The first of the exercise's output models that reproduces the learner's function on

@@ -2,7 +2,7 @@ r"""Exercise ``optimize``: gradient descent, :math:`w := w - \alpha\, dw`, :math
 
 ``optimize(w, b, X, Y, num_iterations, learning_rate, print_cost)`` returns
 ``(params {"w", "b"}, grads {"dw", "db"}, costs)``. Checked against gradient descent
-driven by ``jax.grad`` of the model's cost (:func:`.reference.descent`) with the same
+driven by ``jax.grad`` of the reference cost (:func:`.reference.descent`) with the same
 :math:`\alpha` and number of iterations: the final ``w`` and ``b``, the gradients of the
 last iteration, and the costs recorded at iterations 0, 100, 200, ... The cases: the
 course's example (100 iterations, α = 0.009), one with few iterations, one where α is

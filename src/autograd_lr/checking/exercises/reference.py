@@ -1,6 +1,6 @@
 r"""The reference's values for the exercises, from the oracles and the forward model only.
 
-Gradient descent is driven by ``jax.grad`` of the model's cost
+Gradient descent is driven by ``jax.grad`` of the reference cost
 (:func:`autograd_lr.oracles.jax_value_and_gradients` of :func:`autograd_lr.forward.cost`):
 
 .. math::

@@ -23,8 +23,8 @@ from autograd_lr.checking.error_model import RULES
 from autograd_lr.checking.exercises.base import (
     Case,
     Exercise,
-    OutputModel,
     Verdict,
+    WrongFunction,
     array_verdict,
     numeric,
     scalar_verdict,
@@ -85,8 +85,8 @@ def _float64(z: Any) -> np.ndarray:
 _RIGHT = "return 1 / (1 + np.exp(-z))"
 # The outputs of a wrong σ, each a function of z named by the error model's rule whose
 # mistake it is; σ itself is the forward model's, so none is a second definition of σ.
-MODELS: tuple[OutputModel, ...] = (
-    OutputModel(
+MODELS: tuple[WrongFunction, ...] = (
+    WrongFunction(
         "dtype",
         lambda z: np.asarray(forward.sigmoid(_float64(z))).astype(np.float32),
         "σ(z) comes back in float32: right to single precision only, where the check is "
@@ -96,7 +96,7 @@ MODELS: tuple[OutputModel, ...] = (
         "keep float64: no .astype(np.float32) or np.float32(...)",
         SIGMOID_FLOAT32_RTOL,
     ),
-    OutputModel(
+    WrongFunction(
         "array_function",
         lambda z: forward.sigmoid(np.asarray(float(z))),
         "it gives σ(z) for a number and raises TypeError on every array, as math.exp and "
@@ -106,7 +106,7 @@ MODELS: tuple[OutputModel, ...] = (
         f"use np.exp, which works elementwise: {_RIGHT}",
         SIGMOID_MODEL_RTOL,
     ),
-    OutputModel(
+    WrongFunction(
         "flip_sign",
         lambda z: forward.sigmoid(-_float64(z)),
         "the sign of the exponent is flipped: your values are 1/(1 + e^z) = σ(−z)",
@@ -114,7 +114,7 @@ MODELS: tuple[OutputModel, ...] = (
         _RIGHT,
         SIGMOID_MODEL_RTOL,
     ),
-    OutputModel(
+    WrongFunction(
         "one_plus",
         lambda z: np.exp(_float64(z)),
         "your values are e^z = 1/e^(−z): the 1 + of σ's denominator is missing",
@@ -122,7 +122,7 @@ MODELS: tuple[OutputModel, ...] = (
         _RIGHT,
         SIGMOID_MODEL_RTOL,
     ),
-    OutputModel(
+    WrongFunction(
         "value_for_slope",
         lambda z: forward.sigmoid(_float64(z)) * (1.0 - forward.sigmoid(_float64(z))),
         "your values are σ'(z) = σ(z)(1 − σ(z)), the derivative, not σ(z)",
