@@ -27,7 +27,6 @@ from autograd_lr.checking import stored
 from autograd_lr.checking.expected import default_problems
 from autograd_lr.checking.mistakes import MODELS
 from autograd_lr.files import atomic_write_text
-from autograd_lr.forward import Grads
 from autograd_lr.problems import Problem
 from autograd_lr.teaching.exercises import L2_LAMBDA
 
@@ -47,17 +46,12 @@ def jax_values(problem: Problem, lambd: float) -> dict[str, list[float]]:
     """
     p = problem
     grads, J = oracles.jax_value_and_gradients(p.w, p.b, p.X, p.Y, lambd)
-    out = {stored.REFERENCE: _vector(grads, J)}
+    out = {stored.REFERENCE: [float(x) for x in stored.vector(grads["dw"], grads["db"], J)]}
     costs = [MODELS[name].cost_at for name in MODELS]
     results = oracles.jax_values_and_gradients(costs, p.w, p.b, p.X, p.Y, lambd)
     for name, (grads, J) in zip(MODELS, results, strict=True):
-        out[name] = _vector(grads, J)
+        out[name] = [float(x) for x in stored.vector(grads["dw"], grads["db"], J)]
     return out
-
-
-def _vector(grads: Grads, J: float) -> list[float]:
-    """The stored layout (:data:`autograd_lr.checking.stored.FORMAT`): cost, db, dw_1 ... dw_{n_x}."""
-    return [float(J), float(grads["db"]), *(float(x) for x in grads["dw"].ravel())]
 
 
 def generate() -> dict[str, Any]:

@@ -55,6 +55,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -149,19 +150,24 @@ def load(problem: Problem, lambd: float, name: str) -> tuple[np.ndarray, float, 
         return None
     found = shipped().get(digest_of(file))
     if found is not None:
-        vector = np.asarray(found, dtype=np.float64)
+        values = np.asarray(found, dtype=np.float64)
     else:
         where = folder()
         if where is None:
             return None
         try:
-            vector = np.load(where / file, allow_pickle=False)
+            values = np.load(where / file, allow_pickle=False)
         except (OSError, ValueError):
             return None
     n_x = problem.w.shape[0]
-    if vector.dtype != np.float64 or vector.shape != (n_x + 2,):
+    if values.dtype != np.float64 or values.shape != (n_x + 2,):
         return None
-    return vector[2:].reshape(n_x, 1).copy(), float(vector[1]), float(vector[0])
+    return values[2:].reshape(n_x, 1).copy(), float(values[1]), float(values[0])
+
+
+def vector(dw: Any, db: float, cost: float) -> np.ndarray:
+    """The stored layout of one value (:data:`FORMAT`): ``[cost, db, dw_1 ... dw_{n_x}]``."""
+    return np.concatenate([[float(cost), float(db)], np.ravel(dw)]).astype(np.float64)
 
 
 def save(problem: Problem, lambd: float, name: str, dw: np.ndarray, db: float, cost: float) -> None:
@@ -169,12 +175,12 @@ def save(problem: Problem, lambd: float, name: str, dw: np.ndarray, db: float, c
     where, file = folder(), key(problem, lambd, name)
     if where is None or file is None:
         return
-    vector = np.concatenate([[float(cost), float(db)], np.ravel(dw)]).astype(np.float64)
+    values = vector(dw, db, cost)
     with contextlib.suppress(OSError):
         handle, temporary = tempfile.mkstemp(dir=where, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.save(out, vector, allow_pickle=False)
+                np.save(out, values, allow_pickle=False)
             os.replace(temporary, where / file)
         finally:
             with contextlib.suppress(FileNotFoundError):
