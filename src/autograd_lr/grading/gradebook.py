@@ -111,8 +111,8 @@ def summary(results: Sequence[Graded]) -> dict[str, Any]:
     n = len(results)
     reports = [r.to_dict() for r in results]
     mistakes: Counter[str] = Counter()
-    for r in results:
-        mistakes.update(named(r.to_dict()))
+    for d in reports:
+        mistakes.update(named(d))
     return {
         "submissions": n,
         "outcomes": dict(Counter(r.outcome for r in results)),
