@@ -29,7 +29,9 @@ def test_assert_raises_with_the_readable_report() -> None:
         assert_gradients_correct(db_summed)
     message = str(caught.value)
     assert "db_summed: FAILED: db is wrong" in message
-    assert "summed instead of averaged" in message and "fix: db = np.sum(dZ) / m" in message
+    # the source is traced: the verified repair names the mistake at its line
+    assert "line 19 of db_summed" in message and "the factor 1/m is missing" in message
+    assert "(add_mean;" in message
 
 
 def test_assert_passes_options_through() -> None:
@@ -98,4 +100,5 @@ def test_a_course_repository_checks_its_derivation_in_one_line(tmp_path: Path) -
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed, 2 passed" in done.stdout
-    assert "dw and db have the wrong sign" in done.stdout
+    assert "line 14 of wrong" in done.stdout and "a term has the wrong sign" in done.stdout
+    assert "(flip_sign;" in done.stdout

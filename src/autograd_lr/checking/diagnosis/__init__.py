@@ -78,8 +78,8 @@ __all__ = [
     "notes",
 ]
 
-#: What happened in the run, never why, by the name a report gives it: kept as they are
-#: beside the repair search's finding, and beside the output models.
+# What happened in the run, never why, by the name a report gives it: kept as they are
+# beside the repair search's finding, and beside the output models.
 FACTS: dict[str, str] = {
     "exception": "your function raised: the error, on how many problems, and the line that raised",
     "wrong_signature": "your function cannot be called as fn(w, b, X, Y) (or with lambd)",
@@ -93,9 +93,9 @@ FACTS: dict[str, str] = {
     "one_entry_wrong": "every entry of dw is right but one, named (code without a source)",
 }
 
-#: The names only the output models give (code without a source), each stated only when
-#: the model reproduces the learner's values on every problem; the models of mistakes in
-#: one formula have their texts in ``EXPLAIN``.
+# The names only the output models give (code without a source), each stated only when
+# the model reproduces the learner's values on every problem; the models of mistakes in
+# one formula have their texts in ``EXPLAIN``.
 OUTPUT_NAMES: dict[str, str] = {
     **{code: fill(text.concept, "dw") for code, text in EXPLAIN.items()},
     "spurious_regularization": "an L2 term where none belongs, with the fitted λ'",
