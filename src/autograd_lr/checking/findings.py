@@ -265,9 +265,10 @@ class Views:
 
     .. math::
 
-        \texttt{str}(r) = \texttt{render\_text}(F), \quad
-        r.\texttt{\_repr\_html\_}() = \texttt{render\_html}(F), \quad
-        r.\texttt{to\_json}() = \texttt{to\_json}(F), \qquad F = r.\texttt{feedback}()
+        F &= r.\texttt{feedback}() \\
+        \texttt{str}(r) &= \texttt{render\_text}(F) \\
+        r.\texttt{\_repr\_html\_}() &= \texttt{render\_html}(F) \\
+        r.\texttt{to\_json}() &= \texttt{to\_json}(F)
 
     A report (every checker's) inherits them and writes only :meth:`feedback`, so the
     terminal, the notebook and the JSON show the same findings at the same hint level.
