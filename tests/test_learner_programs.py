@@ -332,14 +332,8 @@ HELPER_BUDGET = 10.0
 IN_HELPER = tuple(p for p in REPAIRED if p.exercise == "propagate" and p.line == S_RETURN)
 
 
-def test_the_catalogue_has_repairs_inside_the_learners_sigmoid() -> None:
-    assert len(IN_HELPER) >= 5, ids(IN_HELPER)
-
-
-@pytest.mark.parametrize("program", IN_HELPER, ids=ids(IN_HELPER))
-def test_a_mistake_in_the_learners_sigmoid_is_repaired_at_its_line(program: LearnerProgram) -> None:
-    """check_gradients of propagate traces into the module's own sigmoid: the first faulty
-    line is the helper's, and the rules of the verified repair are the catalogue's."""
+def _propagate_of(program: LearnerProgram) -> Any:
+    """The program's ``propagate``, loaded as from a file: its source findable by inspect."""
     filename = f"<catalogue {program.name}>"
     linecache.cache[filename] = (
         len(program.source),
@@ -349,7 +343,18 @@ def test_a_mistake_in_the_learners_sigmoid_is_repaired_at_its_line(program: Lear
     )
     namespace: dict[str, Any] = {"__name__": f"learner_{program.name}"}
     exec(compile(program.source, filename, "exec"), namespace)
-    report = check_gradients(namespace["propagate"], search_budget=HELPER_BUDGET)
+    return namespace["propagate"]
+
+
+def test_the_catalogue_has_repairs_inside_the_learners_sigmoid() -> None:
+    assert len(IN_HELPER) >= 5, ids(IN_HELPER)
+
+
+@pytest.mark.parametrize("program", IN_HELPER, ids=ids(IN_HELPER))
+def test_a_mistake_in_the_learners_sigmoid_is_repaired_at_its_line(program: LearnerProgram) -> None:
+    """check_gradients of propagate traces into the module's own sigmoid: the first faulty
+    line is the helper's, and the rules of the verified repair are the catalogue's."""
+    report = check_gradients(_propagate_of(program), search_budget=HELPER_BUDGET)
     lead = report.diagnosis[0]
     assert lead.line == program.line, lead
     assert frozenset(lead.rules) == program.rules, lead
@@ -386,16 +391,7 @@ def test_the_catalogue_has_the_loops_cases() -> None:
 def test_a_mistake_of_the_loops_is_repaired_at_its_line(program: LearnerProgram) -> None:
     """check_gradients names the catalogue's rules at its first faulty line (a cause is
     stated only with a repair that passes the check)."""
-    filename = f"<catalogue {program.name}>"
-    linecache.cache[filename] = (
-        len(program.source),
-        None,
-        program.source.splitlines(True),
-        filename,
-    )
-    namespace: dict[str, Any] = {"__name__": f"learner_{program.name}"}
-    exec(compile(program.source, filename, "exec"), namespace)
-    report = check_gradients(namespace["propagate"], search_budget=HELPER_BUDGET)
+    report = check_gradients(_propagate_of(program), search_budget=HELPER_BUDGET)
     lead = report.diagnosis[0]
     assert not report.passed
     assert lead.line == program.line, lead
